@@ -1,0 +1,268 @@
+#include "core/rounding.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "core/stochastic.h"
+
+namespace mantissa {
+
+const char* rounding_mode_name(RoundingMode m) {
+  switch (m) {
+    case RoundingMode::NearestEven: return "rne";
+    case RoundingMode::NearestAway: return "rna";
+    case RoundingMode::TowardZero: return "rtz";
+    case RoundingMode::Up: return "up";
+    case RoundingMode::Down: return "down";
+    case RoundingMode::Odd: return "odd";
+    case RoundingMode::Stochastic: return "stochastic";
+  }
+  return "?";
+}
+
+bool parse_rounding_mode(std::string_view name, RoundingMode* out, std::string* error) {
+  struct Entry {
+    const char* name;
+    RoundingMode mode;
+  };
+  static const Entry entries[] = {
+      {"rne", RoundingMode::NearestEven}, {"nearest", RoundingMode::NearestEven},
+      {"rna", RoundingMode::NearestAway}, {"rtz", RoundingMode::TowardZero},
+      {"zero", RoundingMode::TowardZero}, {"up", RoundingMode::Up},
+      {"rtp", RoundingMode::Up},          {"down", RoundingMode::Down},
+      {"rtn", RoundingMode::Down},        {"odd", RoundingMode::Odd},
+      {"rto", RoundingMode::Odd},         {"stochastic", RoundingMode::Stochastic},
+      {"sr", RoundingMode::Stochastic},
+  };
+  for (const Entry& e : entries) {
+    if (name == e.name) {
+      *out = e.mode;
+      return true;
+    }
+  }
+  if (error) {
+    *error = "unknown rounding mode '" + std::string(name.substr(0, 40)) +
+             "' (expected rne, rna, rtz, up, down, odd or stochastic)";
+  }
+  return false;
+}
+
+const char* round_direction_name(RoundDirection d) {
+  switch (d) {
+    case RoundDirection::Exact: return "exact";
+    case RoundDirection::Up: return "up";
+    case RoundDirection::Down: return "down";
+  }
+  return "?";
+}
+
+uint64_t make_zero(const Format& f, bool negative) { return negative ? f.sign_mask() : 0; }
+
+uint64_t make_nan(const Format& f, bool negative) {
+  return f.quiet_nan_bits() | (negative ? f.sign_mask() : 0);
+}
+
+uint64_t make_inf(const Format& f, bool negative) {
+  if (!f.has_inf()) return make_nan(f, negative);
+  return f.inf_bits() | (negative ? f.sign_mask() : 0);
+}
+
+namespace {
+
+int bit_length(uint64_t v) { return v == 0 ? 0 : 64 - __builtin_clzll(v); }
+
+// Bit `i` of v, zero outside 0..63.
+bool bit_at(uint64_t v, int64_t i) { return i >= 0 && i < 64 && ((v >> i) & 1u); }
+
+// v & (2^n - 1) != 0, for any n >= 0.
+bool any_below(uint64_t v, int64_t n) {
+  if (n <= 0) return false;
+  if (n >= 64) return v != 0;
+  return (v & ((uint64_t{1} << n) - 1)) != 0;
+}
+
+// The first 32 discarded bits, as a fraction of one ULP (0.32 fixed point).
+uint32_t discarded_fraction32(uint64_t sig, int64_t shift) {
+  if (shift <= 0) return 0;
+  uint64_t dropped = shift >= 64 ? sig : sig & ((uint64_t{1} << shift) - 1);
+  if (shift <= 32) return static_cast<uint32_t>(dropped << (32 - shift));
+  int64_t down = shift - 32;
+  return down >= 64 ? 0u : static_cast<uint32_t>(dropped >> down);
+}
+
+// Result of an overflow in the given mode: infinity or the largest finite value.
+uint64_t overflow_result(const Format& f, bool negative, const RoundingOptions& opt, RoundInfo* info) {
+  bool to_inf;
+  switch (opt.mode) {
+    case RoundingMode::TowardZero:
+    case RoundingMode::Odd: to_inf = false; break;
+    case RoundingMode::Up: to_inf = !negative; break;
+    case RoundingMode::Down: to_inf = negative; break;
+    default: to_inf = true; break;  // nearest modes and stochastic
+  }
+  uint64_t sign = negative ? f.sign_mask() : 0;
+  info->overflow = true;
+  info->inexact = true;
+  if (!to_inf || opt.saturate) {
+    info->saturated = to_inf;  // clamped where the mode alone would have given inf
+    info->direction = RoundDirection::Down;
+    return f.max_finite_bits() | sign;
+  }
+  info->direction = RoundDirection::Up;
+  return make_inf(f, negative);  // Finite kind: NaN (OCP E4M3FN has no inf)
+}
+
+}  // namespace
+
+Rounded round_unrounded(const Format& f, const Unrounded& v, const RoundingOptions& opt) {
+  Rounded r;
+  RoundInfo& info = r.info;
+  const int p = f.precision();
+  const uint64_t sign = v.negative ? f.sign_mask() : 0;
+
+  if (v.significand == 0 && !v.sticky) {
+    r.bits = sign;
+    return r;
+  }
+
+  // Exponent of the leading bit, and of the last bit the format can keep
+  // there: p-1 places below it, or fixed at emin-(p-1) in the subnormal range.
+  const int64_t lead = v.significand == 0 ? v.exp2 - 1 : v.exp2 + bit_length(v.significand) - 1;
+  const int64_t lsb = (lead > f.emin() ? lead : f.emin()) - (p - 1);
+  const int64_t shift = lsb - v.exp2;  // bits of the significand that fall off
+
+  uint64_t kept;
+  if (shift <= 0) {
+    kept = v.significand << -shift;  // fits: lead - lsb <= p - 1
+  } else {
+    kept = shift >= 64 ? 0 : v.significand >> shift;
+  }
+  info.guard = bit_at(v.significand, shift - 1);
+  info.round = bit_at(v.significand, shift - 2);
+  info.sticky = any_below(v.significand, shift - 2) || v.sticky;
+  info.inexact = info.guard || info.round || info.sticky;
+  info.kept_exp = static_cast<int>(lsb);
+  info.underflow = lead < f.emin() && info.inexact;
+
+  bool increment = false;
+  if (info.inexact) {
+    switch (opt.mode) {
+      case RoundingMode::NearestEven:
+        increment = info.guard && (info.round || info.sticky || (kept & 1u));
+        break;
+      case RoundingMode::NearestAway: increment = info.guard; break;
+      case RoundingMode::TowardZero: break;
+      case RoundingMode::Up: increment = !v.negative; break;
+      case RoundingMode::Down: increment = v.negative; break;
+      case RoundingMode::Odd: increment = (kept & 1u) == 0; break;  // sets the last bit
+      case RoundingMode::Stochastic: {
+        uint32_t frac = discarded_fraction32(v.significand, shift);
+        // Bits lost below the 64-bit significand only matter when the kept
+        // fraction is exactly zero: then the true distance is tiny but not zero.
+        increment = stochastic_bits(opt.seed, opt.counter) < frac;
+        break;
+      }
+    }
+    info.direction = increment ? RoundDirection::Up : RoundDirection::Down;
+  }
+  kept += increment ? 1 : 0;
+  int64_t exp_lsb = lsb;
+  if (kept >> p) {  // carry out of the significand: renormalise
+    kept >>= 1;
+    ++exp_lsb;
+  }
+
+  if (kept == 0) {
+    r.bits = sign;
+    return r;
+  }
+  const int64_t result_lead = exp_lsb + bit_length(kept) - 1;
+  const bool normal = bit_length(kept) == p;
+  uint64_t exp_field = normal ? static_cast<uint64_t>(result_lead + f.bias()) : 0;
+  uint64_t man_field = kept & f.man_mask();
+
+  bool overflow = result_lead > f.emax();
+  if (!f.has_inf() && result_lead == f.emax() && man_field == f.man_mask()) {
+    overflow = true;  // the all-ones pattern is NaN in the Finite kind
+  }
+  if (overflow) {
+    r.bits = overflow_result(f, v.negative, opt, &info);
+    return r;
+  }
+  if (!normal && opt.ftz) {
+    r.bits = sign;
+    info.flushed = true;
+    info.underflow = true;
+    info.inexact = true;
+    info.direction = RoundDirection::Down;
+    return r;
+  }
+  r.bits = sign | (exp_field << f.man_bits) | man_field;
+  return r;
+}
+
+Rounded convert_bits(const Format& from, uint64_t bits, const Format& to, const RoundingOptions& opt) {
+  const bool negative = (bits & from.sign_mask()) != 0;
+  const uint64_t exp_field = (bits >> from.man_bits) & from.exp_field_max();
+  const uint64_t man_field = bits & from.man_mask();
+  Rounded r;
+  const bool top = exp_field == from.exp_field_max();
+  const bool is_nan = from.has_inf() ? (top && man_field != 0) : (top && man_field == from.man_mask());
+  if (is_nan) {
+    if (!to.has_inf() || !from.has_inf()) {
+      r.bits = make_nan(to, negative);
+      return r;
+    }
+    // Keep the top bits of the payload, set the quiet bit (as x86 F16C does).
+    uint64_t payload = to.man_bits >= from.man_bits ? man_field << (to.man_bits - from.man_bits)
+                                                     : man_field >> (from.man_bits - to.man_bits);
+    uint64_t quiet = uint64_t{1} << (to.man_bits - 1);
+    r.bits = (negative ? to.sign_mask() : 0) | to.inf_bits() | payload | quiet;
+    return r;
+  }
+  if (from.has_inf() && top) {  // infinity
+    if (to.has_inf()) {
+      r.bits = make_inf(to, negative);
+    } else if (opt.saturate) {
+      r.bits = to.max_finite_bits() | (negative ? to.sign_mask() : 0);
+      r.info.saturated = true;
+    } else {
+      r.bits = make_nan(to, negative);
+      r.info.overflow = true;
+    }
+    return r;
+  }
+  Unrounded u;
+  u.negative = negative;
+  if (exp_field == 0) {
+    u.significand = man_field;
+    u.exp2 = from.emin() - from.man_bits;
+  } else {
+    u.significand = man_field | (uint64_t{1} << from.man_bits);
+    u.exp2 = static_cast<int>(exp_field) - from.bias() - from.man_bits;
+  }
+  return round_unrounded(to, u, opt);
+}
+
+Rounded round_double(const Format& f, double x, const RoundingOptions& opt) {
+  uint64_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return convert_bits(fp64(), bits, f, opt);
+}
+
+double to_double(const Format& f, uint64_t bits) {
+  const bool negative = (bits & f.sign_mask()) != 0;
+  const uint64_t exp_field = (bits >> f.man_bits) & f.exp_field_max();
+  const uint64_t man_field = bits & f.man_mask();
+  const bool top = exp_field == f.exp_field_max();
+  if (f.has_inf() ? top : (top && man_field == f.man_mask())) {
+    if (f.has_inf() && man_field == 0) return negative ? -HUGE_VAL : HUGE_VAL;
+    return negative ? -NAN : NAN;
+  }
+  double v = exp_field == 0 ? std::ldexp(static_cast<double>(man_field), f.emin() - f.man_bits)
+                            : std::ldexp(static_cast<double>(man_field | (uint64_t{1} << f.man_bits)),
+                                         static_cast<int>(exp_field) - f.bias() - f.man_bits);
+  return negative ? -v : v;
+}
+
+}  // namespace mantissa
