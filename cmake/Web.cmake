@@ -1,0 +1,61 @@
+# The web family: Dear ImGui (from Debian's source package, fetched by
+# scripts/setup into build/_deps/imgui), the playground app, the Embind
+# module and the page's static files, all into build/web/.
+
+include(cmake/Fonts.cmake)
+
+set(MANTISSA_IMGUI_DIR "${PROJECT_SOURCE_DIR}/build/_deps/imgui" CACHE PATH "Dear ImGui 1.86 sources")
+if(NOT EXISTS "${MANTISSA_IMGUI_DIR}/imgui.cpp")
+  message(FATAL_ERROR "Dear ImGui sources not found in ${MANTISSA_IMGUI_DIR}: run scripts/setup")
+endif()
+
+# GL ES 3 / WebGL2 (pitfall 10); GLFW is Emscripten's built-in (pitfalls 5, 12).
+set(MANTISSA_WEBGL_LINK_OPTIONS -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2)
+
+add_library(imgui STATIC
+  "${MANTISSA_IMGUI_DIR}/imgui.cpp"
+  "${MANTISSA_IMGUI_DIR}/imgui_draw.cpp"
+  "${MANTISSA_IMGUI_DIR}/imgui_tables.cpp"
+  "${MANTISSA_IMGUI_DIR}/imgui_widgets.cpp"
+  "${MANTISSA_IMGUI_DIR}/imgui_demo.cpp"
+  "${MANTISSA_IMGUI_DIR}/backends/imgui_impl_glfw.cpp"
+  "${MANTISSA_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp")
+# SYSTEM: ImGui's own warnings are not ours to fix.
+target_include_directories(imgui SYSTEM PUBLIC "${MANTISSA_IMGUI_DIR}" "${MANTISSA_IMGUI_DIR}/backends")
+target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3 IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
+target_compile_options(imgui PRIVATE -sUSE_GLFW=3)
+target_link_options(imgui INTERFACE ${MANTISSA_WEBGL_LINK_OPTIONS})
+
+# --- The playground: build/web/app.js + app.wasm --------------------------------
+file(GLOB app_sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/src/app/*.cpp")
+add_executable(mantissa_app ${app_sources})
+set_target_properties(mantissa_app PROPERTIES OUTPUT_NAME app RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}")
+target_link_libraries(mantissa_app PRIVATE ${MANTISSA_LIBS} imgui)
+target_compile_options(mantissa_app PRIVATE -sUSE_GLFW=3)
+target_link_options(mantissa_app PRIVATE -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web)
+mantissa_target_defaults(mantissa_app)
+mantissa_embed_fonts(mantissa_app)
+
+# --- The JS API: build/web/mantissa.mjs + mantissa.wasm (no UI) ----------------
+file(GLOB binding_sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/src/bindings/*.cpp")
+add_executable(mantissa_js ${binding_sources})
+set_target_properties(mantissa_js PROPERTIES OUTPUT_NAME mantissa SUFFIX ".mjs"
+                      RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}")
+target_link_libraries(mantissa_js PRIVATE ${MANTISSA_LIBS})
+target_link_options(mantissa_js PRIVATE -lembind -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=Mantissa
+                    -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web,worker)
+mantissa_target_defaults(mantissa_js)
+
+# --- Static files: web/** copied as they are (index.html, glue scripts) ----------
+file(GLOB_RECURSE web_files CONFIGURE_DEPENDS RELATIVE "${PROJECT_SOURCE_DIR}/web" "${PROJECT_SOURCE_DIR}/web/*")
+set(web_outputs "")
+foreach(file IN LISTS web_files)
+  set(out "${PROJECT_BINARY_DIR}/${file}")
+  add_custom_command(
+    OUTPUT "${out}"
+    COMMAND "${CMAKE_COMMAND}" -E copy "${PROJECT_SOURCE_DIR}/web/${file}" "${out}"
+    DEPENDS "${PROJECT_SOURCE_DIR}/web/${file}"
+    VERBATIM)
+  list(APPEND web_outputs "${out}")
+endforeach()
+add_custom_target(web_files ALL DEPENDS ${web_outputs})

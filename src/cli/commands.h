@@ -1,0 +1,17 @@
+// The subcommands of the `mantissa` tool. Each lives in src/cli/cmd_NAME.cpp
+// and has one row in the table in src/cli/main.cpp. argv[0] is the
+// subcommand's own name; the return value is the process exit code (0 ok,
+// 1 failure, 2 bad usage: see cli::fail in cli/args.h).
+//
+// To add a command: declare it here, add one row to the table in main.cpp,
+// write src/cli/cmd_NAME.cpp. No build-system edits.
+#pragma once
+
+namespace mantissa {
+
+int cmd_convert(int argc, char** argv);
+int cmd_formats(int argc, char** argv);
+
+// Planned: explain, simulate, accumulate.
+
+}  // namespace mantissa

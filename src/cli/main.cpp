@@ -1,0 +1,66 @@
+// `mantissa`: the command-line face of Mantissa. main() handles the global
+// flags and hands the rest to a subcommand from the table below.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "mantissa_version.h"
+
+namespace mantissa::cli {
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(int argc, char** argv);
+  const char* summary;  // one line for --help
+};
+
+// One row per subcommand (declared in cli/commands.h, defined in src/cli/cmd_NAME.cpp).
+const std::vector<Command> kCommands = {
+    {"convert", mantissa::cmd_convert, "store a number in a format: bits, exact value, error"},
+    {"formats", mantissa::cmd_formats, "list the formats and their landmark values"},
+};
+
+void print_help() {
+  std::printf(
+      "mantissa %s: low-precision floating point, exactly.\n"
+      "\n"
+      "Usage: mantissa <command> [options]\n"
+      "       mantissa --version | --help\n"
+      "\n",
+      MANTISSA_VERSION);
+  if (kCommands.empty()) {
+    std::printf("No commands yet.\n");
+  } else {
+    std::printf("Commands:\n");
+    for (const Command& c : kCommands) std::printf("  %-12s %s\n", c.name, c.summary);
+    std::printf("\nRun `mantissa <command> --help` for a command's options.\n");
+  }
+  std::printf(
+      "\nExit status: 0 success, 1 failure, 2 bad usage (with one line on stderr).\n");
+}
+
+}  // namespace
+}  // namespace mantissa::cli
+
+int main(int argc, char** argv) {
+  using namespace mantissa::cli;
+  if (argc < 2) return fail("missing command (see mantissa --help)");
+  const std::string first = argv[1];
+  if (first == "--version" || first == "-V") {
+    std::printf("mantissa %s\n", MANTISSA_VERSION);
+    return 0;
+  }
+  if (first == "--help" || first == "-h" || first == "help") {
+    print_help();
+    return 0;
+  }
+  if (first.rfind("-", 0) == 0) return fail("unknown option '" + first.substr(0, 60) + "' (see mantissa --help)");
+  for (const Command& c : kCommands) {
+    if (first == c.name) return c.run(argc - 1, argv + 1);
+  }
+  return fail("unknown command '" + first.substr(0, 60) + "' (see mantissa --help)");
+}
