@@ -250,6 +250,55 @@ Rounded round_double(const Format& f, double x, const RoundingOptions& opt) {
   return convert_bits(fp64(), bits, f, opt);
 }
 
+Rounded round_sum(const Format& f, double a, double b, const RoundingOptions& opt) {
+  if (std::isnan(a)) return round_double(f, a, opt);
+  if (std::isnan(b)) return round_double(f, b, opt);
+  if (std::isinf(a) || std::isinf(b)) {
+    if (std::isinf(a) && std::isinf(b) && std::signbit(a) != std::signbit(b)) {
+      Rounded r;
+      r.bits = make_nan(f, false);  // invalid: inf - inf
+      return r;
+    }
+    return round_double(f, std::isinf(a) ? a : b, opt);
+  }
+  // Near the top of the double range a + b may overflow although the exact
+  // sum is finite: add the halves (exact, the operands are huge) and scale back.
+  int scale = 0;
+  if (std::fabs(a) >= 0x1p1022 || std::fabs(b) >= 0x1p1022) {
+    a *= 0.5;
+    b *= 0.5;
+    scale = 1;
+  }
+  // Knuth's TwoSum: s + e == a + b exactly, |e| <= half an ulp of s.
+  const double s = a + b;
+  const double bb = s - a;
+  const double e = (a - (s - bb)) + (b - bb);
+  if (s == 0 && e == 0) {
+    Rounded r;
+    bool negative = std::signbit(a) && std::signbit(b);
+    if (std::signbit(a) != std::signbit(b)) negative = opt.mode == RoundingMode::Down;
+    r.bits = make_zero(f, negative);
+    return r;
+  }
+  if (e == 0 && scale == 0) return round_double(f, s, opt);
+  // s is a normal double here (sums in the subnormal range are exact). Widen
+  // its 53-bit significand to 63 bits; the error e only says on which side of
+  // s the exact sum lies: "a bit more" is sticky, "a bit less" is one unit
+  // less at the new last place plus sticky.
+  uint64_t bits;
+  std::memcpy(&bits, &s, sizeof bits);
+  Unrounded u;
+  u.negative = std::signbit(s);
+  const int exp_field = static_cast<int>((bits >> 52) & 0x7ff);
+  u.significand = ((bits & ((uint64_t{1} << 52) - 1)) | (uint64_t{1} << 52)) << 10;
+  u.exp2 = exp_field - 1023 - 52 - 10 + scale;
+  if (e != 0) {
+    u.sticky = true;
+    if (std::signbit(e) != u.negative) u.significand -= 1;
+  }
+  return round_unrounded(f, u, opt);
+}
+
 double to_double(const Format& f, uint64_t bits) {
   const bool negative = (bits & f.sign_mask()) != 0;
   const uint64_t exp_field = (bits >> f.man_bits) & f.exp_field_max();

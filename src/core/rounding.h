@@ -81,6 +81,11 @@ uint64_t make_zero(const Format& f, bool negative);
 // payload bits kept), inf -> inf (Finite kind: NaN, or max finite if saturate).
 Rounded round_double(const Format& f, double x, const RoundingOptions& opt = {});
 
+// The exact sum a + b of two doubles rounded once into f, in any mode: no
+// double rounding through fp64. (IEEE zero-sum sign rules apply: x + (-x) is
+// +0, or -0 when rounding down.) NaN and inf propagate; inf - inf is NaN.
+Rounded round_sum(const Format& f, double a, double b, const RoundingOptions& opt = {});
+
 // Converts a bit pattern of `from` into `to`. NaNs keep their sign, get the
 // quiet bit set and keep the top bits of their payload (x86 F16C behaviour);
 // in a Finite-kind target every NaN becomes the single NaN pattern.
