@@ -23,7 +23,6 @@ add_library(imgui STATIC
 # SYSTEM: ImGui's own warnings are not ours to fix.
 target_include_directories(imgui SYSTEM PUBLIC "${MANTISSA_IMGUI_DIR}" "${MANTISSA_IMGUI_DIR}/backends")
 target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3 IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
-target_compile_options(imgui PRIVATE -sUSE_GLFW=3)
 target_link_options(imgui INTERFACE ${MANTISSA_WEBGL_LINK_OPTIONS})
 
 # --- The playground: build/web/app.js + app.wasm --------------------------------
@@ -31,7 +30,6 @@ file(GLOB app_sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/src/app/*.cpp")
 add_executable(mantissa_app ${app_sources})
 set_target_properties(mantissa_app PROPERTIES OUTPUT_NAME app RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}")
 target_link_libraries(mantissa_app PRIVATE ${MANTISSA_LIBS} imgui)
-target_compile_options(mantissa_app PRIVATE -sUSE_GLFW=3)
 target_link_options(mantissa_app PRIVATE -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web)
 mantissa_target_defaults(mantissa_app)
 mantissa_embed_fonts(mantissa_app)
