@@ -1,0 +1,92 @@
+#include "sim/random.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace mantissa::sim {
+
+namespace {
+
+// splitmix64 (Steele, Lea, Flood): increment and finaliser constants.
+constexpr uint64_t kGolden = 0x9e3779b97f4a7c15ull;
+constexpr uint64_t kMix1 = 0xbf58476d1ce4e5b9ull;
+constexpr uint64_t kMix2 = 0x94d049bb133111ebull;
+
+uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * kMix1;
+  z = (z ^ (z >> 27)) * kMix2;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+uint64_t random_bits64(uint64_t seed, RandomStream stream, uint64_t counter, uint64_t attempt) {
+  uint64_t x = mix64(seed + kGolden * (static_cast<uint64_t>(stream) + 1));
+  x = mix64(x ^ (counter + kGolden));
+  return mix64(x ^ (attempt * kGolden + 0x632be59bd9b4e019ull));
+}
+
+double random_uniform(uint64_t seed, RandomStream stream, uint64_t counter, uint64_t attempt) {
+  constexpr double kTwoPowMinus53 = 1.0 / 9007199254740992.0;  // 2^-53
+  return static_cast<double>(random_bits64(seed, stream, counter, attempt) >> 11) * kTwoPowMinus53;
+}
+
+double portable_log(double x) {
+  uint64_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  int e = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+  bits = (bits & ((uint64_t{1} << 52) - 1)) | (uint64_t{1023} << 52);  // m in [1, 2)
+  double m;
+  std::memcpy(&m, &bits, sizeof m);
+  constexpr double kSqrt2 = 1.41421356237309504880;
+  if (m >= kSqrt2) {  // m in [sqrt(1/2), sqrt(2)) keeps |s| <= 0.1716
+    m *= 0.5;
+    ++e;
+  }
+  const double s = (m - 1.0) / (m + 1.0);
+  const double s2 = s * s;
+  // 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...); s2^12 < 2.4e-19: 12 terms suffice.
+  double p = 1.0 / 23.0;
+  p = 1.0 / 21.0 + s2 * p;
+  p = 1.0 / 19.0 + s2 * p;
+  p = 1.0 / 17.0 + s2 * p;
+  p = 1.0 / 15.0 + s2 * p;
+  p = 1.0 / 13.0 + s2 * p;
+  p = 1.0 / 11.0 + s2 * p;
+  p = 1.0 / 9.0 + s2 * p;
+  p = 1.0 / 7.0 + s2 * p;
+  p = 1.0 / 5.0 + s2 * p;
+  p = 1.0 / 3.0 + s2 * p;
+  const double log_m = 2.0 * s + 2.0 * s * (s2 * p);
+  // ln 2 split so that e * kLn2Hi is exact for |e| < 2^11.
+  constexpr double kLn2Hi = 6.93147180369123816490e-01;  // 0x3fe62e42fee00000
+  constexpr double kLn2Lo = 1.90821492927058770002e-10;  // 0x3dea39ef35793c76
+  const double de = static_cast<double>(e);
+  return de * kLn2Hi + (log_m + de * kLn2Lo);
+}
+
+double random_normal(uint64_t seed, RandomStream stream, uint64_t counter) {
+  for (uint64_t attempt = 0;; attempt += 2) {
+    const double u = 2.0 * random_uniform(seed, stream, counter, attempt) - 1.0;
+    const double v = 2.0 * random_uniform(seed, stream, counter, attempt + 1) - 1.0;
+    const double s = u * u + v * v;
+    if (s > 0.0 && s < 1.0) return u * std::sqrt(-2.0 * portable_log(s) / s);
+  }
+}
+
+void two_product(double a, double b, double* hi, double* lo) {
+  constexpr double kSplit = 134217729.0;  // 2^27 + 1 (Veltkamp)
+  auto split = [](double x, double* h, double* l) {
+    const double c = kSplit * x;
+    *h = c - (c - x);
+    *l = x - *h;
+  };
+  double ah, al, bh, bl;
+  split(a, &ah, &al);
+  split(b, &bh, &bl);
+  const double p = a * b;
+  *hi = p;
+  *lo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+}
+
+}  // namespace mantissa::sim
