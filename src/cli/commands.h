@@ -11,7 +11,9 @@ namespace mantissa {
 
 int cmd_convert(int argc, char** argv);
 int cmd_formats(int argc, char** argv);
+int cmd_simulate(int argc, char** argv);
+int cmd_accumulate(int argc, char** argv);
 
-// Planned: explain, simulate, accumulate.
+// Planned: explain.
 
 }  // namespace mantissa

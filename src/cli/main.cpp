@@ -22,6 +22,8 @@ struct Command {
 const std::vector<Command> kCommands = {
     {"convert", mantissa::cmd_convert, "store a number in a format: bits, exact value, error"},
     {"formats", mantissa::cmd_formats, "list the formats and their landmark values"},
+    {"simulate", mantissa::cmd_simulate, "a weight receiving many updates, stored several ways, against fp64"},
+    {"accumulate", mantissa::cmd_accumulate, "add increments from stdin into a weight (rne, sr or kahan)"},
 };
 
 void print_help() {

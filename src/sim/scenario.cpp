@@ -163,6 +163,12 @@ bool validate(const Scenario& s, std::string* error) {
         return *error = "the learning rate and the gradient's mean and std must be finite", false;
       }
       if (inc.stddev < 0) return *error = "the gradient's std must not be negative", false;
+      // Keeps lr * grad (and its TwoProduct error term) far from double overflow and underflow.
+      for (double x : {inc.lr, inc.mean, inc.stddev}) {
+        if (x != 0 && (std::fabs(x) > kMaxGaussianParameter || std::fabs(x) < 1 / kMaxGaussianParameter)) {
+          return *error = "the learning rate and the gradient's mean and std must be 0 or between 1e-30 and 1e30 in magnitude", false;
+        }
+      }
       break;
   }
   if (s.population_mode) {
@@ -177,7 +183,8 @@ bool validate(const Scenario& s, std::string* error) {
                       " is over the limit of " + std::to_string(kMaxPopulationWork) + " weight updates",
              false;
     }
-    if (!finite_double(s.initial.a) || !finite_double(s.initial.b)) {
+    if (!finite_double(s.initial.a) || !finite_double(s.initial.b) || std::fabs(s.initial.a) > 1e300 ||
+        std::fabs(s.initial.b) > 1e300) {
       return *error = "the initial-weight distribution's parameters must be finite", false;
     }
     if (s.initial.kind == InitialWeights::Kind::Normal && s.initial.b < 0) {

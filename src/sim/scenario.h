@@ -31,6 +31,7 @@ constexpr uint64_t kMaxPopulationWork = 20'000'000'000;  // P * steps
 #endif
 constexpr size_t kMaxStrategies = 16;
 constexpr size_t kMaxListLength = 1'000'000;
+constexpr double kMaxGaussianParameter = 1e30;  // |lr|, |mean|, |std|: 0 or in [1e-30, 1e30]
 // Trajectories keep every step up to this many steps; longer runs keep a
 // min/max/last envelope over buckets of ceil(steps / kTrajectoryPoints).
 constexpr uint64_t kTrajectoryPoints = 100'000;
