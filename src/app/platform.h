@@ -22,6 +22,22 @@ Viewport platform_update_canvas();
 // True when the page prefers a dark color scheme (prefers-color-scheme).
 bool platform_prefers_dark();
 
+// ---- The playground UI (main.cpp, app.cpp) ------------------------------------
+// True when the page saw user input (pointer, touch, wheel, keys), a resize,
+// a focus or color-scheme change or a hashchange since the last call: the
+// main loop draws only then (and a few frames after).
+bool platform_take_input();
+// Mirrors `text` into the page's off-screen aria-live region (#live), as
+// textContent, only when it differs from what is there.
+void platform_announce(const std::string& text);
+// Adds to window.mantissa:
+//   window.mantissa.drawn()   frames actually drawn (frame() counts every tick)
+//   window.mantissa.layout()  {name: [x, y, width, height]} of the named
+//                             items of the last drawn frame, in CSS pixels
+void platform_install_ui_api(std::string (*layout_json)());
+// Counts a frame that was drawn (not skipped as idle).
+void platform_frame_drawn();
+
 // Installs window.mantissa for scripts and tests:
 //   window.mantissa.frame()  number of frames drawn so far
 //   window.mantissa.state()  the app's state as an object (from `state_json`)
@@ -29,5 +45,35 @@ void platform_install_js_api(std::string (*state_json)());
 
 // Counts a finished frame (what window.mantissa.frame() returns).
 void platform_frame_done();
+
+// ---- Share links and embed mode (used by app/share.cpp only) -----------------
+// The page decides whether it is the embed: embed.js (or page.js for
+// index.html?embed) sets Module.mantissaEmbed = true before app.js loads.
+
+// location.hash without its '#', as the browser keeps it (percent-encoded).
+std::string platform_location_hash();
+// Replaces the hash with history.replaceState: no history entry, no hashchange.
+void platform_replace_hash(const std::string& hash);
+// True once after each hashchange event (the user pasted a link, or went back).
+bool platform_take_hash_change();
+// Puts text on the clipboard (asynchronous; needs the click's user activation).
+void platform_copy_text(const std::string& text);
+// True on the embed page.
+bool platform_embedded();
+// Absolute URL of a page next to this one ("embed.html"; "" for this page),
+// without query or hash.
+std::string platform_page_url(const std::string& file);
+// Embed: points the page's "Open in Mantissa" link (#open-in-mantissa) at
+// index.html#hash. An attribute, never markup.
+void platform_set_open_link(const std::string& hash);
+// The Embed dialog's live preview: an <iframe> of the embed's real size in CSS
+// pixels (width x height), shown scaled by `scale` over the canvas at (x, y)
+// in canvas (device) pixels; src is set only when it changes.
+void platform_show_preview(const std::string& url, float x, float y, int width, int height, float scale);
+void platform_hide_preview();
+// window.devicePixelRatio (canvas pixels per CSS pixel).
+float platform_device_pixel_ratio();
+// What window.mantissa.share() reports to scripts and tests: a JSON object.
+void platform_set_share_info(const std::string& json);
 
 }  // namespace mantissa::app

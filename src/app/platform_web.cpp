@@ -17,6 +17,10 @@ constexpr const char* kCanvas = "#canvas";
 uint32_t g_frames = 0;
 std::string (*g_state_json)() = nullptr;
 std::string g_state_buffer;  // keeps the last state alive while JS reads it
+uint32_t g_drawn = 0;
+std::string (*g_layout_json)() = nullptr;
+std::string g_layout_buffer;
+std::string g_announced;
 
 }  // namespace
 }  // namespace mantissa::app
@@ -24,6 +28,14 @@ std::string g_state_buffer;  // keeps the last state alive while JS reads it
 extern "C" {
 
 EMSCRIPTEN_KEEPALIVE uint32_t mantissa_frame_count() { return mantissa::app::g_frames; }
+
+EMSCRIPTEN_KEEPALIVE uint32_t mantissa_drawn_count() { return mantissa::app::g_drawn; }
+
+EMSCRIPTEN_KEEPALIVE const char* mantissa_layout_json() {
+  using namespace mantissa::app;
+  g_layout_buffer = g_layout_json ? g_layout_json() : "{}";
+  return g_layout_buffer.c_str();
+}
 
 EMSCRIPTEN_KEEPALIVE const char* mantissa_state_json() {
   using namespace mantissa::app;
@@ -45,6 +57,40 @@ EM_JS(int, mantissa_js_prefers_dark, (), {
   if (!window.matchMedia) return 0;
   if (!Module.mantissaDarkQuery) Module.mantissaDarkQuery = window.matchMedia("(prefers-color-scheme: dark)");
   return Module.mantissaDarkQuery.matches ? 1 : 0;
+});
+
+// Input seen since the last frame: one flag, set by listeners in the capture
+// phase (they only note that something happened; GLFW handles the events).
+EM_JS(int, mantissa_js_take_input, (), {
+  if (!Module.mantissaInputListening) {
+    Module.mantissaInputListening = true;
+    Module.mantissaInput = true;
+    var note = function() { Module.mantissaInput = true; };
+    ["pointerdown", "pointermove", "pointerup", "mousedown", "mousemove", "mouseup", "wheel", "keydown", "keyup",
+     "keypress", "touchstart", "touchmove", "touchend", "touchcancel", "resize", "focus", "blur", "hashchange",
+     "visibilitychange", "paste"].forEach(function(type) {
+      window.addEventListener(type, note, { capture: true, passive: true });
+    });
+    if (window.matchMedia) {
+      var query = window.matchMedia("(prefers-color-scheme: dark)");
+      if (query.addEventListener) query.addEventListener("change", note);
+    }
+  }
+  var seen = Module.mantissaInput;
+  Module.mantissaInput = false;
+  return seen ? 1 : 0;
+});
+
+EM_JS(void, mantissa_js_announce, (const char* text), {
+  var live = document.getElementById("live");
+  if (!live) return;
+  var s = UTF8ToString(text);
+  if (live.textContent !== s) live.textContent = s;
+});
+
+EM_JS(void, mantissa_js_install_ui_api, (), {
+  window.mantissa.drawn = function() { return _mantissa_drawn_count() >>> 0; };
+  window.mantissa.layout = function() { return JSON.parse(UTF8ToString(_mantissa_layout_json())); };
 });
 // clang-format on
 
@@ -71,11 +117,174 @@ Viewport platform_update_canvas() {
 
 bool platform_prefers_dark() { return mantissa_js_prefers_dark() != 0; }
 
+bool platform_take_input() { return mantissa_js_take_input() != 0; }
+
+void platform_announce(const std::string& text) {
+  // Only on change: screen readers speak every write to a live region.
+  if (text == g_announced) return;
+  g_announced = text;
+  mantissa_js_announce(text.c_str());
+}
+
+void platform_install_ui_api(std::string (*layout_json)()) {
+  g_layout_json = layout_json;
+  mantissa_js_install_ui_api();
+}
+
+void platform_frame_drawn() { ++g_drawn; }
+
 void platform_install_js_api(std::string (*state_json)()) {
   g_state_json = state_json;
   mantissa_js_install_api();
 }
 
 void platform_frame_done() { ++g_frames; }
+
+}  // namespace mantissa::app
+
+// ---- Share links and embed mode (app/share.cpp) ------------------------------
+// Strings from JS reach C++ in two calls (length, then copy into a buffer
+// C++ owns), so nothing here depends on malloc being exported to JS.
+// clang-format off
+EM_JS(int, mantissa_js_share_stash_hash, (), {
+  Module.mantissaShareString = location.hash.slice(1);
+  return lengthBytesUTF8(Module.mantissaShareString);
+});
+EM_JS(int, mantissa_js_share_stash_page_url, (const char* file), {
+  var url = new URL(UTF8ToString(file), location.href);
+  url.search = "";
+  url.hash = "";
+  Module.mantissaShareString = url.href;
+  return lengthBytesUTF8(Module.mantissaShareString);
+});
+EM_JS(void, mantissa_js_share_take_string, (char* out, int size), {
+  stringToUTF8(Module.mantissaShareString || "", out, size);
+  Module.mantissaShareString = "";
+});
+EM_JS(void, mantissa_js_share_replace_hash, (const char* hash), {
+  var url = new URL(location.href);
+  url.hash = UTF8ToString(hash);
+  history.replaceState(history.state, "", url.href);
+});
+EM_JS(int, mantissa_js_share_take_hash_change, (), {
+  if (!Module.mantissaHashListener) {
+    Module.mantissaHashListener = true;
+    Module.mantissaHashChanged = false;
+    window.addEventListener("hashchange", function() { Module.mantissaHashChanged = true; });
+  }
+  var changed = Module.mantissaHashChanged;
+  Module.mantissaHashChanged = false;
+  return changed ? 1 : 0;
+});
+EM_JS(void, mantissa_js_share_copy_text, (const char* text), {
+  var s = UTF8ToString(text);
+  Module.mantissaCopied = s;
+  function fallback() {
+    var area = document.createElement("textarea");
+    area.value = s;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand("copy"); } catch (e) {}
+    document.body.removeChild(area);
+    var canvas = document.getElementById("canvas");
+    if (canvas) canvas.focus({ preventScroll: true });
+  }
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    navigator.clipboard.writeText(s).catch(fallback);
+  } else {
+    fallback();
+  }
+});
+EM_JS(int, mantissa_js_share_embedded, (), { return Module.mantissaEmbed ? 1 : 0; });
+EM_JS(void, mantissa_js_share_set_open_link, (const char* hash), {
+  var a = document.getElementById("open-in-mantissa");
+  if (a) a.setAttribute("href", "index.html#" + UTF8ToString(hash));
+});
+EM_JS(void, mantissa_js_share_show_preview, (const char* url, float x, float y, int w, int h, float scale), {
+  var frame = Module.mantissaPreview;
+  if (!frame) {
+    frame = document.createElement("iframe");
+    frame.title = "Embed preview";
+    frame.id = "embed-preview";
+    frame.style.position = "fixed";
+    frame.style.border = "0";
+    frame.style.zIndex = "2";
+    frame.style.background = "transparent";
+    document.body.appendChild(frame);
+    Module.mantissaPreview = frame;
+  }
+  var src = UTF8ToString(url);
+  if (frame.getAttribute("src") !== src) frame.setAttribute("src", src);
+  var ratio = window.devicePixelRatio || 1;
+  frame.style.left = (x / ratio) + "px";
+  frame.style.top = (y / ratio) + "px";
+  frame.style.width = w + "px";
+  frame.style.height = h + "px";
+  frame.style.transformOrigin = "0 0";
+  frame.style.transform = "scale(" + scale + ")";
+  frame.style.display = "block";
+});
+EM_JS(void, mantissa_js_share_hide_preview, (), {
+  var frame = Module.mantissaPreview;
+  if (frame) {
+    frame.style.display = "none";
+    frame.removeAttribute("src");
+  }
+});
+EM_JS(void, mantissa_js_share_set_info, (const char* json), {
+  Module.mantissaShareInfo = UTF8ToString(json);
+  if (window.mantissa) {
+    window.mantissa.share = function() {
+      var info = JSON.parse(Module.mantissaShareInfo || "{}");
+      info.copied = Module.mantissaCopied === undefined ? null : Module.mantissaCopied;
+      return info;
+    };
+  }
+});
+// clang-format on
+
+namespace mantissa::app {
+namespace {
+
+std::string take_js_string(int length) {
+  std::string out(static_cast<size_t>(length) + 1, '\0');
+  mantissa_js_share_take_string(out.data(), length + 1);
+  out.resize(static_cast<size_t>(length));
+  return out;
+}
+
+}  // namespace
+
+std::string platform_location_hash() { return take_js_string(mantissa_js_share_stash_hash()); }
+
+void platform_replace_hash(const std::string& hash) { mantissa_js_share_replace_hash(hash.c_str()); }
+
+bool platform_take_hash_change() { return mantissa_js_share_take_hash_change() != 0; }
+
+void platform_copy_text(const std::string& text) { mantissa_js_share_copy_text(text.c_str()); }
+
+bool platform_embedded() { return mantissa_js_share_embedded() != 0; }
+
+std::string platform_page_url(const std::string& file) {
+  return take_js_string(mantissa_js_share_stash_page_url(file.c_str()));
+}
+
+void platform_set_open_link(const std::string& hash) { mantissa_js_share_set_open_link(hash.c_str()); }
+
+void platform_show_preview(const std::string& url, float x, float y, int width, int height, float scale) {
+  mantissa_js_share_show_preview(url.c_str(), x, y, width, height, scale);
+}
+
+void platform_hide_preview() { mantissa_js_share_hide_preview(); }
+
+float platform_device_pixel_ratio() {
+  const double ratio = emscripten_get_device_pixel_ratio();
+  return ratio > 0 ? static_cast<float>(ratio) : 1.0f;
+}
+
+void platform_set_share_info(const std::string& json) { mantissa_js_share_set_info(json.c_str()); }
 
 }  // namespace mantissa::app

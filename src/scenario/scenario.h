@@ -23,6 +23,8 @@ struct InspectorScenario {
   bool ftz = false;
   std::string custom = "";              // an extra eXmY / eXmYfn row, empty for none
   std::string focus = "fp16";           // the row whose rounding decision is drawn
+
+  bool operator==(const InspectorScenario&) const = default;
 };
 
 struct AdditionScenario {
@@ -36,6 +38,8 @@ struct AdditionScenario {
   bool ftz = false;
   bool compare_fp32 = false;  // side by side: the same operands with an fp32 weight
   int step = -1;              // selected step of the walkthrough, -1 = all steps
+
+  bool operator==(const AdditionScenario&) const = default;
 };
 
 struct TrainingScenario {
@@ -54,12 +58,16 @@ struct TrainingScenario {
   double view_x0 = 0, view_x1 = 0, view_y0 = 0, view_y1 = 0;
   bool log_error = false;
   int64_t selected_step = -1;
+
+  bool operator==(const TrainingScenario&) const = default;
 };
 
 struct LandscapeScenario {
   std::vector<std::string> formats = {"fp16", "bf16", "fp8-e4m3"};
   double x_min = 1e-8, x_max = 7e4;  // visible range of x
   bool log_x = true;
+
+  bool operator==(const LandscapeScenario&) const = default;
 };
 
 struct Scenario {
@@ -68,6 +76,8 @@ struct Scenario {
   AdditionScenario addition;
   TrainingScenario training;
   LandscapeScenario landscape;
+
+  bool operator==(const Scenario&) const = default;
 };
 
 const char* scenario_panel_key(ScenarioPanel p);  // "inspect", "add", "train", "landscape"

@@ -1,0 +1,73 @@
+// Share links: a Scenario as a URL hash and back (the model is Compiler
+// Explorer's url-serialization: a schema version and an upgrade chain, so
+// every link ever shared keeps loading).
+//
+// Readable form (version 1), only non-default values written:
+//   v=1&p=add&a=1.125&af=fp16&b=0.12457275190625&bf=fp16&in=fp16
+// Compact form, used only when the readable one would exceed
+// kLinkCompactThreshold characters (e.g. a 5,000-digit decimal):
+//   v=1&z=<base64url of the same key/value pairs, digits packed two per byte>
+//
+// Keys of version 1 (every panel's inputs have their own keys, so a link can
+// hold the whole scenario; the embed writes the active panel's only):
+//   v       schema version                p     panel: inspect | add | train | landscape
+//   Inspector   x value, xf bits' format, xr rounding mode, xs seed, xsat, xftz,
+//               xc custom format row, xfocus focused row
+//   Addition    op (add|sub|mul|fma), a b c operands, af bf cf their formats,
+//               in arithmetic format, r rounding mode, s seed, sat, ftz,
+//               cmp compare with fp32, step selected step (-1 = all)
+//   Training    w0, inc, lr, g gradient ("normal:MEAN:STD"), ts seed, gf gradient
+//               format, n steps, st strategies (comma list), ls loss scale,
+//               pop population, vx0 vx1 vy0 vy1 view ranges, logerr, sel selected step
+//   Landscape   lf formats (comma list), lx0 lx1 x range, llog log x axis
+// Booleans are 1/0; numbers as typed; formats, modes and strategies are
+// canonicalised ("half" becomes "fp16"). Characters outside
+// [A-Za-z0-9-._~:,+!*/@] are percent-encoded; '+' is a plus, never a space.
+//
+// Version 0 (legacy: the codec's first draft, before `v=`) wrote the
+// Scenario's own field names: panel=Addition&addition.a_format=fp16, with
+// ';' between list items and true/false booleans. upgrade_v0_to_v1 reads it.
+//
+// Decoding never fails: unknown keys, bad values, bad percent-escapes or a
+// broken compact payload are skipped (the field keeps its default) and named
+// in `notices` ("ignored af=fp17: unknown format"). Work is linear in the
+// input and bounded (kLinkMaxLength, kLinkMaxParts); no exceptions.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scenario/scenario.h"
+
+namespace mantissa {
+
+constexpr int kLinkVersion = 1;
+constexpr size_t kLinkCompactThreshold = 2000;  // characters of the readable form
+constexpr size_t kLinkMaxLength = 8u << 20;     // longer hashes are not read at all
+constexpr size_t kLinkMaxParts = 256;           // key=value parts read; the rest are ignored
+constexpr size_t kLinkMaxNotices = 20;          // then one "... and N more"
+
+enum class LinkScope {
+  Everything,   // every panel's non-default inputs: reopening gives the same state everywhere
+  ActivePanel,  // the active panel's only (embeds)
+};
+
+// The hash for a scenario, without the leading '#'. Readable unless that
+// would exceed kLinkCompactThreshold characters and the compact form is shorter.
+std::string encode_link(const Scenario& s, LinkScope scope = LinkScope::Everything);
+// Always the readable form.
+std::string encode_link_readable(const Scenario& s, LinkScope scope = LinkScope::Everything);
+
+struct DecodedLink {
+  Scenario scenario;                 // defaults wherever the link said nothing usable
+  std::vector<std::string> notices;  // one short sentence per ignored part
+  int version = kLinkVersion;        // schema version the link was written in (0 = legacy)
+  bool compact = false;              // it was the compact form
+};
+
+// Reads a hash (with or without its leading '#'). An empty hash gives the
+// default scenario and no notices.
+DecodedLink decode_link(std::string_view hash);
+
+}  // namespace mantissa
