@@ -388,13 +388,12 @@ bool check_gradient(std::string_view in, std::string* canonical, std::string* wh
     canonical->clear();
     return true;
   }
-  *why = "not a gradient distribution (normal:MEAN:STD)";
-  if (in.substr(0, 7) != "normal:") return false;
-  const std::string_view rest = in.substr(7);
+  const std::string_view rest = in.substr(std::min<size_t>(7, in.size()));
   const size_t colon = rest.find(':');
   double mean = 0, stddev = 0;
-  if (colon == std::string_view::npos || !parse_double(rest.substr(0, colon), &mean) ||
-      !parse_double(rest.substr(colon + 1), &stddev) || stddev < 0) {
+  if (in.substr(0, 7) != "normal:" || colon == std::string_view::npos ||
+      !parse_double(rest.substr(0, colon), &mean) || !parse_double(rest.substr(colon + 1), &stddev) || stddev < 0) {
+    *why = "not a gradient distribution (normal:MEAN:STD)";
     return false;
   }
   *canonical = std::string(in);

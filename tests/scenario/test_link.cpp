@@ -1,0 +1,334 @@
+// The share-link codec: round trips, defaults left out, the compact form,
+// and links that are wrong in every way we could think of.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <random>
+#include <string>
+
+#include "scenario/link.h"
+
+using namespace mantissa;
+
+namespace {
+
+bool has_notice(const DecodedLink& d, const std::string& text) {
+  for (const std::string& n : d.notices) {
+    if (n == text) return true;
+  }
+  return false;
+}
+
+std::string notices_text(const DecodedLink& d) {
+  std::string out;
+  for (const std::string& n : d.notices) out += n + "\n";
+  return out;
+}
+
+// A scenario with every field changed from its default.
+Scenario everything_changed() {
+  Scenario s;
+  s.panel = ScenarioPanel::Training;
+  s.inspector = {"0x3c7c", "bf16", "rtz", 77, true, true, "e5m6", "fp8-e4m3"};
+  s.addition.op = "fma";
+  s.addition.a = "-2.5e-3";
+  s.addition.b = "0x1.8p-4";
+  s.addition.c = "inf";
+  s.addition.a_format = "fp32";
+  s.addition.b_format = "bf16";
+  s.addition.c_format = "fp8-e5m2";
+  s.addition.format = "e6m9";
+  s.addition.mode = "stochastic";
+  s.addition.seed = 18446744073709551615ull;
+  s.addition.saturate = true;
+  s.addition.ftz = true;
+  s.addition.compare_fp32 = true;
+  s.addition.step = 3;
+  s.training.w0 = "1";
+  s.training.inc = "0.0001";
+  s.training.lr = "0.01";
+  s.training.grad = "normal:0:1e-3";
+  s.training.seed = 42;
+  s.training.grad_format = "bf16";
+  s.training.steps = 5000;
+  s.training.strategies = {"bf16", "bf16-sr", "bf16-kahan", "fp32-master+ls-dynamic"};
+  s.training.loss_scale = "static:1024";
+  s.training.population = 1000;
+  s.training.view_x0 = 10;
+  s.training.view_x1 = 4000.5;
+  s.training.view_y0 = -0.1;
+  s.training.view_y1 = 1.0 / 3.0;
+  s.training.log_error = true;
+  s.training.selected_step = 1234;
+  s.landscape.formats = {"fp32", "tf32", "e3m4fn"};
+  s.landscape.x_min = 0.5;
+  s.landscape.x_max = 1e30;
+  s.landscape.log_x = false;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("the default scenario is just the version", "[link]") {
+  CHECK(encode_link(Scenario{}) == "v=1");
+  const DecodedLink d = decode_link("#v=1");
+  CHECK(d.scenario == Scenario{});
+  CHECK(d.notices.empty());
+  CHECK(d.version == 1);
+}
+
+TEST_CASE("an empty hash is the default scenario without notices", "[link]") {
+  for (const char* hash : {"", "#"}) {
+    const DecodedLink d = decode_link(hash);
+    CHECK(d.scenario == Scenario{});
+    CHECK(d.notices.empty());
+  }
+}
+
+TEST_CASE("the issue's example link reads as the tutorial's addition", "[link]") {
+  const DecodedLink d = decode_link("#v=1&p=add&a=1.125&af=fp16&b=0.12457275190625&bf=fp16&in=fp16");
+  INFO(notices_text(d));
+  CHECK(d.notices.empty());
+  CHECK(d.scenario.panel == ScenarioPanel::Addition);
+  CHECK(d.scenario.addition.a == "1.125");
+  CHECK(d.scenario.addition.b == "0.12457275190625");
+  CHECK(d.scenario.addition.format == "fp16");
+}
+
+TEST_CASE("only values that differ from the defaults are written, readable keys first", "[link]") {
+  Scenario s;
+  s.panel = ScenarioPanel::Addition;
+  s.addition.a = "1.5";
+  s.addition.b_format = "bf16";
+  CHECK(encode_link(s) == "v=1&p=add&a=1.5&bf=bf16");
+}
+
+TEST_CASE("a scenario with every field changed round-trips exactly", "[link]") {
+  const Scenario s = everything_changed();
+  const std::string hash = encode_link(s);
+  INFO(hash);
+  CHECK(hash.size() < kLinkCompactThreshold);
+  const DecodedLink d = decode_link(hash);
+  INFO(notices_text(d));
+  CHECK(d.notices.empty());
+  CHECK(d.scenario == s);
+  CHECK_FALSE(d.compact);
+}
+
+TEST_CASE("the active-panel scope writes that panel's keys only", "[link]") {
+  Scenario s = everything_changed();
+  s.panel = ScenarioPanel::Addition;
+  const std::string hash = encode_link(s, LinkScope::ActivePanel);
+  CHECK(hash.find("x=") == std::string::npos);
+  CHECK(hash.find("st=") == std::string::npos);
+  const DecodedLink d = decode_link(hash);
+  CHECK(d.scenario.addition == s.addition);
+  CHECK(d.scenario.inspector == InspectorScenario{});
+  CHECK(d.scenario.training == TrainingScenario{});
+}
+
+TEST_CASE("random scenarios round-trip through links", "[link]") {
+  std::mt19937_64 rng(12345);
+  const std::vector<std::string> values = {"0.1", "-0", "1e-8", "65504", "0x3c00", "0b0011110000000000", "nan", "-inf",
+                                           "3.14159265358979323846264338327950288", "0x1.fffffep+127", "1e4000"};
+  const std::vector<std::string> formats = {"fp64", "fp32", "tf32", "fp16", "bf16", "fp8-e4m3", "fp8-e5m2", "e2m1", "e6m9", "e3m4fn"};
+  const std::vector<std::string> modes = {"rne", "rna", "rtz", "up", "down", "odd", "stochastic"};
+  auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+  for (int i = 0; i < 500; ++i) {
+    Scenario s;
+    s.panel = static_cast<ScenarioPanel>(rng() % 4);
+    if (rng() % 2) s.inspector.value = pick(values);
+    if (rng() % 2) s.inspector.from = pick(formats);
+    if (rng() % 2) s.inspector.mode = pick(modes);
+    if (rng() % 2) s.inspector.seed = rng();
+    if (rng() % 3 == 0) s.inspector.custom = pick(formats);
+    if (rng() % 2) s.addition.a = pick(values);
+    if (rng() % 2) s.addition.b = pick(values);
+    if (rng() % 2) s.addition.format = pick(formats);
+    if (rng() % 2) s.addition.mode = pick(modes);
+    if (rng() % 2) s.addition.step = static_cast<int>(rng() % 10) - 1;
+    if (rng() % 2) s.training.steps = 1 + rng() % 100000;
+    if (rng() % 2) s.training.view_x1 = std::ldexp(static_cast<double>(rng() >> 11), -static_cast<int>(rng() % 80));
+    if (rng() % 2) s.training.view_y0 = -std::ldexp(static_cast<double>(rng() >> 11), -60);
+    if (rng() % 2) s.training.selected_step = static_cast<int64_t>(rng() % 1000000);
+    if (rng() % 2) s.landscape.formats = {pick(formats)};
+    if (rng() % 2) s.landscape.x_min = std::ldexp(1.0, -static_cast<int>(rng() % 100));
+    if (s.landscape.formats.size() == 1 && rng() % 2) s.landscape.formats.push_back(s.landscape.formats[0] == "fp16" ? "bf16" : "fp16");
+    const std::string hash = encode_link(s);
+    const DecodedLink d = decode_link(hash);
+    INFO(hash << "\n" << notices_text(d));
+    REQUIRE(d.notices.empty());
+    REQUIRE(d.scenario == s);
+  }
+}
+
+TEST_CASE("names are canonicalised: half is fp16, nearest-even is rne", "[link]") {
+  const DecodedLink d = decode_link("v=1&af=half&bf=bfloat16&in=E5M2&st=fp16,fp32-master");
+  INFO(notices_text(d));
+  CHECK(d.notices.empty());
+  CHECK(d.scenario.addition.a_format == "fp16");
+  CHECK(d.scenario.addition.b_format == "bf16");
+  CHECK(d.scenario.addition.format == "fp8-e5m2");
+}
+
+TEST_CASE("bad values keep their defaults and are named in a notice", "[link][hostile]") {
+  const DecodedLink d =
+      decode_link("v=1&p=add&af=fp17&a=1.2.3&r=sideways&step=-7&sat=maybe&n=0&st=fp16,fp99,bf16&foo=bar&lx0=nan");
+  INFO(notices_text(d));
+  CHECK(d.scenario.panel == ScenarioPanel::Addition);
+  CHECK(d.scenario.addition == AdditionScenario{});
+  CHECK(has_notice(d, "ignored af=fp17: unknown format"));
+  CHECK(has_notice(d, "ignored a=1.2.3: not a number"));
+  CHECK(has_notice(d, "ignored r=sideways: unknown rounding mode"));
+  CHECK(has_notice(d, "ignored step=-7: out of range"));
+  CHECK(has_notice(d, "ignored sat=maybe: not 1 or 0"));
+  CHECK(has_notice(d, "ignored n=0: out of range"));
+  CHECK(has_notice(d, "ignored st=fp16,fp99,bf16: unknown strategy 'fp99'"));
+  CHECK(has_notice(d, "ignored foo=bar: unknown key"));
+  CHECK(has_notice(d, "ignored lx0=nan: not a finite number"));
+  // The good strategies of a list are kept.
+  CHECK(d.scenario.training.strategies == std::vector<std::string>{"fp16", "bf16"});
+}
+
+TEST_CASE("broken escapes, missing values, repeats and versions are reported", "[link][hostile]") {
+  const DecodedLink d = decode_link("v=1&a=%zz&b&b=2&b=3&p=nowhere&v=2");
+  INFO(notices_text(d));
+  CHECK(has_notice(d, "ignored a=%zz: bad %-escape"));
+  CHECK(has_notice(d, "ignored b=: no value"));
+  CHECK(has_notice(d, "ignored b=3: repeated"));
+  CHECK(has_notice(d, "ignored p=nowhere: unknown panel"));
+  CHECK(has_notice(d, "ignored v=2: repeated"));
+  CHECK(d.scenario.addition.b == "2");
+
+  const DecodedLink newer = decode_link("v=7&p=add");
+  CHECK(newer.scenario.panel == ScenarioPanel::Addition);
+  CHECK(has_notice(newer, "this link is version 7, newer than this page (1): read what it can"));
+
+  const DecodedLink garbage = decode_link("v=abc&p=train");
+  CHECK(garbage.scenario.panel == ScenarioPanel::Training);
+  CHECK(has_notice(garbage, "ignored v=abc: not a version; read as version 1"));
+}
+
+TEST_CASE("percent-encoded values decode, and '+' is a plus", "[link]") {
+  const DecodedLink d = decode_link("v=1&a=1e%2B5&b=1e+5&st=fp32-master+ls-dynamic");
+  INFO(notices_text(d));
+  CHECK(d.notices.empty());
+  CHECK(d.scenario.addition.a == "1e+5");
+  CHECK(d.scenario.addition.b == "1e+5");
+  CHECK(d.scenario.training.strategies == std::vector<std::string>{"fp32-master+ls-dynamic"});
+}
+
+TEST_CASE("script payloads are ignored and notices show only printable ASCII", "[link][hostile]") {
+  const DecodedLink d = decode_link(
+      "#v=1&x=%3Cscript%3Ealert(1)%3C%2Fscript%3E&%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E=1&"
+      "xc=%22%3E%3Csvg%20onload%3Dalert(1)%3E&a=%00%01%ff%fe");
+  INFO(notices_text(d));
+  CHECK(d.scenario == Scenario{});
+  CHECK(d.notices.size() == 4);
+  for (const std::string& n : d.notices) {
+    for (char c : n) CHECK((c >= 0x20 && c < 0x7f));
+  }
+  CHECK(has_notice(d, "ignored x=<script>alert(1)</script>: not a number"));
+}
+
+TEST_CASE("long values switch to the compact form, which round-trips", "[link][compact]") {
+  Scenario s;
+  s.panel = ScenarioPanel::Inspector;
+  s.inspector.value = "0." + std::string(3000, '7') + "1";
+  s.inspector.from = "bf16";
+  s.training.strategies = {"fp16", "bf16-sr"};
+  const std::string readable = encode_link_readable(s);
+  const std::string hash = encode_link(s);
+  CHECK(readable.size() > kLinkCompactThreshold);
+  CHECK(hash.rfind("v=1&z=", 0) == 0);
+  CHECK(hash.size() < readable.size() * 3 / 4);
+  const DecodedLink d = decode_link(hash);
+  INFO(notices_text(d));
+  CHECK(d.notices.empty());
+  CHECK(d.compact);
+  CHECK(d.scenario == s);
+
+  // Just under the threshold it stays readable.
+  s.inspector.value = "0." + std::string(1900, '7');
+  CHECK(encode_link(s).rfind("v=1&z=", 0) == std::string::npos);
+}
+
+TEST_CASE("a damaged compact link falls back to defaults with a notice", "[link][compact][hostile]") {
+  Scenario s;
+  s.inspector.value = std::string(4000, '9');
+  const std::string hash = encode_link(s);
+  REQUIRE(hash.rfind("v=1&z=", 0) == 0);
+  for (size_t cut : {hash.size() - 1, hash.size() - 7, hash.size() / 2, size_t{8}}) {
+    const DecodedLink d = decode_link(hash.substr(0, cut));
+    INFO(cut << "\n" << notices_text(d));
+    if (!(d.scenario == s)) CHECK(!d.notices.empty());
+  }
+  const DecodedLink bad = decode_link("v=1&z=!!!!");
+  CHECK(bad.scenario == Scenario{});
+  CHECK(has_notice(bad, "ignored z=!!!!: not a compact Mantissa link (damaged or truncated)"));
+}
+
+TEST_CASE("every truncation of a link loads without failing", "[link][hostile]") {
+  const std::string hash = encode_link(everything_changed());
+  for (size_t cut = 0; cut <= hash.size(); ++cut) {
+    const DecodedLink d = decode_link(hash.substr(0, cut));
+    // Whatever was read is valid: re-encoding it reads back without notices.
+    const DecodedLink again = decode_link(encode_link(d.scenario));
+    REQUIRE(again.notices.empty());
+    REQUIRE(again.scenario == d.scenario);
+  }
+}
+
+TEST_CASE("random byte mutations of links load, and what loads is valid", "[link][hostile]") {
+  std::mt19937_64 rng(99);
+  const std::string base = encode_link(everything_changed());
+  const std::string alphabet = "=&%#<>\"'0123456789abcdefxz.-+,:;\x00\xff\x7f";
+  for (int i = 0; i < 3000; ++i) {
+    std::string h = base;
+    const int edits = 1 + static_cast<int>(rng() % 8);
+    for (int e = 0; e < edits; ++e) {
+      const size_t at = rng() % (h.size() + 1);
+      const char c = alphabet[rng() % alphabet.size()];
+      switch (rng() % 3) {
+        case 0: h.insert(h.begin() + static_cast<ptrdiff_t>(at), c); break;
+        case 1: if (at < h.size()) h.erase(at, 1 + rng() % 5); break;
+        default: if (at < h.size()) h[at] = c; break;
+      }
+    }
+    const DecodedLink d = decode_link(h);
+    REQUIRE(d.notices.size() <= kLinkMaxNotices + 1);
+    const DecodedLink again = decode_link(encode_link(d.scenario));
+    REQUIRE(again.notices.empty());
+    REQUIRE(again.scenario == d.scenario);
+  }
+}
+
+TEST_CASE("megabyte hashes of every shape decode quickly", "[link][hostile]") {
+  const size_t mb = size_t{1} << 20;
+  std::string many_parts;
+  while (many_parts.size() < mb) many_parts += "a=1&";
+  std::string many_keys;
+  for (int i = 0; many_keys.size() < mb; ++i) many_keys += "k" + std::to_string(i) + "=x&";
+  const std::vector<std::string> hashes = {
+      "v=1&x=" + std::string(mb, '7'),
+      "v=1&x=0." + std::string(190000, '3'),  // under the value limit: parsed for real
+      many_parts,
+      many_keys,
+      std::string(mb, '%'),
+      std::string(mb, '&'),
+      std::string(mb, '='),
+      "v=1&z=" + std::string(mb, 'A'),
+      "v=1&z=" + std::string(mb, '_'),
+      "v=1&st=" + std::string(mb / 2, ','),
+      "v=1&lf=" + [&] { std::string s; while (s.size() < mb) s += "fp16,"; return s; }(),
+      std::string(kLinkMaxLength + 1, 'x'),
+  };
+  for (const std::string& h : hashes) {
+    const auto start = std::chrono::steady_clock::now();
+    const DecodedLink d = decode_link(h);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    INFO(h.substr(0, 20) << "... (" << h.size() << " chars): " << ms << " ms\n" << notices_text(d));
+    CHECK(ms < 1500);  // generous for sanitizer builds; natively each takes a few ms
+    CHECK(d.notices.size() <= kLinkMaxNotices + 1);
+  }
+}
