@@ -13,6 +13,46 @@ var Module = (function () {
     status.textContent = "The graphics context was lost: reload the page.";
   });
 
+  // Touch → mouse. Emscripten 3.1.6's GLFW listens to touch events but
+  // takes no position from them (it reads the mouse's), so a tap would
+  // click wherever the mouse last was. Translate the first finger into
+  // mouse events at its position instead, before GLFW's own listeners (ours
+  // are registered first, on the same target) see the touch.
+  var touchId = null;
+  function sendMouse(type, touch) {
+    canvas.dispatchEvent(new MouseEvent(type, {
+      bubbles: true, cancelable: true, view: window, button: 0, buttons: type === "mouseup" ? 0 : 1,
+      clientX: touch.clientX, clientY: touch.clientY, screenX: touch.screenX, screenY: touch.screenY,
+    }));
+  }
+  function findTouch(list) {
+    for (var i = 0; i < list.length; i++) if (list[i].identifier === touchId) return list[i];
+    return null;
+  }
+  function onTouch(event) {
+    event.preventDefault();  // no emulated mouse events, no scrolling or zoom
+    event.stopImmediatePropagation();
+    var touch;
+    if (event.type === "touchstart") {
+      if (touchId !== null) return;  // a second finger: ignored
+      touch = event.changedTouches[0];
+      touchId = touch.identifier;
+      sendMouse("mousemove", touch);
+      sendMouse("mousedown", touch);
+    } else if (event.type === "touchmove") {
+      touch = findTouch(event.changedTouches);
+      if (touch) sendMouse("mousemove", touch);
+    } else {
+      touch = findTouch(event.changedTouches);
+      if (!touch) return;
+      touchId = null;
+      sendMouse("mouseup", touch);
+    }
+  }
+  ["touchstart", "touchmove", "touchend", "touchcancel"].forEach(function (type) {
+    canvas.addEventListener(type, onTouch, { capture: true, passive: false });
+  });
+
   return {
     canvas: canvas,
     print: function (text) { console.log(text); },

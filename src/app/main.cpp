@@ -23,8 +23,14 @@ float g_pixel_ratio = 0.0f;  // what fonts and style were last built for
 bool g_dark = false;
 bool g_renderer_ready = false;  // the GL backend made its font texture
 int g_frame = 0;
+// Frames still to draw after the last input: ImGui settles hover and active
+// states over a frame or two, so drawing stops a few frames after input.
+int g_settle = 0;
+constexpr int kSettleFrames = 8;
+int g_width = 0, g_height = 0;  // canvas size drawn last
 
 std::string state_json() { return app_state_json(g_app); }
+std::string layout_json() { return anchors_json(g_pixel_ratio > 0 ? g_pixel_ratio : 1.0f); }
 
 // Rebuilds what depends on the pixel ratio or color scheme. Outside a frame.
 void update_scale_and_theme(float pixel_ratio, bool dark) {
@@ -44,7 +50,25 @@ void frame() {
   const Viewport viewport = platform_update_canvas();
   // The color scheme rarely changes: look every half second or so.
   const bool dark = (g_frame % 30 == 0) ? platform_prefers_dark() : g_dark;
+  const bool resized = viewport.width != g_width || viewport.height != g_height ||
+                       viewport.pixel_ratio != g_pixel_ratio || dark != g_dark;
   update_scale_and_theme(viewport.pixel_ratio, dark);
+  g_app.dark = dark;
+  g_width = viewport.width;
+  g_height = viewport.height;
+
+  // Idle: with no input, nothing animating and nothing resized, the last
+  // frame stays on screen and no ImGui work is done (the canvas keeps it).
+  const bool input = platform_take_input();
+  if (input || resized || app_animating(g_app) || (g_renderer_ready && ImGui::GetIO().WantTextInput)) {
+    g_settle = kSettleFrames;
+  }
+  if (g_settle == 0) {
+    ++g_frame;
+    platform_frame_done();
+    return;
+  }
+  --g_settle;
 
   ImGui_ImplOpenGL3_NewFrame();
   g_renderer_ready = true;
@@ -57,6 +81,7 @@ void frame() {
   if (!(io.DeltaTime > 0.0f)) io.DeltaTime = 1.0f / 1000.0f;
 
   ImGui::NewFrame();
+  anchors_clear();
   draw_app(g_app);
   ImGui::Render();
 
@@ -66,8 +91,10 @@ void frame() {
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
+  platform_announce(app_announcement(g_app));
   ++g_frame;
   platform_frame_done();
+  platform_frame_drawn();
 }
 
 }  // namespace
@@ -98,6 +125,7 @@ int main() {
   ImGui_ImplOpenGL3_Init("#version 300 es");
 
   platform_install_js_api(state_json);
+  platform_install_ui_api(layout_json);
   // fps 0: requestAnimationFrame. Never returns (simulate_infinite_loop).
   emscripten_set_main_loop(frame, 0, true);
   return 0;

@@ -1,12 +1,28 @@
 // The playground's tabs, one file each (panel_*.cpp). Each draws into the
-// current ImGui window, below the tab bar.
+// current ImGui window, below the tab bar, reading and writing its part of
+// the scenario; each also reports its state for window.mantissa.state() and
+// one sentence for the page's aria-live region.
 #pragma once
+#include <string>
+
+#include "core/json.h"
+#include "scenario/scenario.h"
 
 namespace mantissa::app {
 
-void draw_inspector_panel();  // one number, bit by bit, in any format
-void draw_addition_panel();   // a + b, traced: alignment, rounding, what was lost
-void draw_training_panel();   // low-precision weight updates over many steps
-void draw_landscape_panel();  // rounding error across a range of inputs
+void draw_inspector_panel(Scenario& s);  // one number, bit by bit, in any format
+void draw_addition_panel(Scenario& s);   // a + b, traced: alignment, rounding, what was lost
+void draw_training_panel();              // low-precision weight updates over many steps
+void draw_landscape_panel();             // rounding error across a range of inputs
+
+// Writes "inputs" and "results" keys of the panel's state object.
+void write_inspector_state(JsonWriter& w, const Scenario& s);
+void write_addition_state(JsonWriter& w, const Scenario& s);
+
+std::string inspector_announcement(const Scenario& s);
+std::string addition_announcement(const Scenario& s);
+
+// True while the walkthrough plays on its own (the main loop keeps drawing).
+bool addition_playing();
 
 }  // namespace mantissa::app

@@ -21,7 +21,9 @@ describe("playground page", () => {
       assert.ok(frames >= 3, `frames drawn: ${frames}`);
 
       const state = await appState(page);
-      assert.deepEqual(state, { panel: "Inspector", version: "0.1.0" });
+      // The full shape is pinned by ui_*.test.mjs; here only its head.
+      assert.equal(state.panel, "Inspector");
+      assert.equal(state.version, "0.1.0");
 
       // The canvas fills the window, its backing store matches CSS size × DPR.
       const canvas = await page.evaluate(() => {

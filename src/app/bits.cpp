@@ -1,0 +1,164 @@
+#include "app/bits.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "app/fonts.h"
+#include "app/style.h"
+#include "core/value.h"
+#include "imgui.h"
+
+namespace mantissa::app {
+namespace {
+
+// Gaps, as fractions of the box side: between fields, every four mantissa
+// bits (to help counting), between adjacent boxes.
+constexpr float kFieldGap = 0.45f;
+constexpr float kNibbleGap = 0.18f;
+constexpr float kBoxGap = 0.08f;
+
+// Width in box units: boxes, field gaps, nibble gaps.
+float width_units(const Format& f, bool show_hidden) {
+  const int boxes = f.width() + (show_hidden ? 1 : 0);
+  const int field_gaps = show_hidden ? 3 : 2;
+  const int nibble_gaps = (f.man_bits - 1) / 4;
+  return boxes * (1 + kBoxGap) + field_gaps * kFieldGap + nibble_gaps * kNibbleGap;
+}
+
+// Index of the bit under x (row-relative), or -2 for none; -1 is the hidden bit.
+int bit_at(const Format& f, float x, const BitBoxStyle& style) {
+  for (int i = -1; i < f.width(); ++i) {
+    if (i == -1 && !style.show_hidden) continue;
+    const float x0 = bit_box_x(f, i, style);
+    // Half the gaps on each side belong to the box: dragging fast across
+    // a row never skips one.
+    const float slack = style.box * kFieldGap * 0.5f;
+    if (x >= x0 - slack && x < x0 + style.box + slack) return i;
+  }
+  return -2;
+}
+
+struct PaintState {
+  ImGuiID row = 0;
+  bool value = false;
+};
+PaintState g_paint;
+
+}  // namespace
+
+float bit_box_x(const Format& f, int index, const BitBoxStyle& style) {
+  const float b = style.box;
+  const float step = b * (1 + kBoxGap);
+  float x = 0;
+  // sign
+  if (index == 0) return x;
+  x += step + b * kFieldGap;
+  // exponent
+  if (index >= 1 && index <= f.exp_bits) return x + (index - 1) * step;
+  x += f.exp_bits * step + b * kFieldGap;
+  if (style.show_hidden) {
+    if (index == -1) return x;
+    x += step + b * kFieldGap;
+  }
+  const int m = index - 1 - f.exp_bits;  // mantissa bit, 0 = most significant
+  return x + m * step + (m / 4) * b * kNibbleGap;
+}
+
+float bit_boxes_width(const Format& f, const BitBoxStyle& style) {
+  return width_units(f, style.show_hidden) * style.box;
+}
+
+float fit_box_size(const Format& f, float width, float min_box, float max_box, bool show_hidden) {
+  return std::clamp(std::floor(width / width_units(f, show_hidden)), min_box, max_box);
+}
+
+bool bit_boxes(const char* id, const Format& f, uint64_t* bits, const BitBoxStyle& style) {
+  const Palette& pal = palette();
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const float b = style.box;
+  const ImVec2 size(bit_boxes_width(f, style), b);
+  bool changed = false;
+
+  ImGui::PushID(id);
+  if (style.editable) {
+    const ImGuiID row = ImGui::GetID("##bits");
+    ImGui::InvisibleButton("##bits", size);
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    if (ImGui::IsItemActivated()) {
+      const int i = bit_at(f, mouse.x - origin.x, style);
+      if (i >= 0) {
+        const uint64_t mask = uint64_t{1} << (f.width() - 1 - i);
+        g_paint.row = row;
+        g_paint.value = (*bits & mask) == 0;  // the first bit flips; the drag paints that value
+      } else {
+        g_paint.row = 0;
+      }
+    }
+    if (ImGui::IsItemActive() && g_paint.row == row) {
+      const int i = bit_at(f, mouse.x - origin.x, style);
+      if (i >= 0 && mouse.y >= origin.y - b && mouse.y <= origin.y + 2 * b) {
+        const uint64_t mask = uint64_t{1} << (f.width() - 1 - i);
+        const uint64_t next = g_paint.value ? (*bits | mask) : (*bits & ~mask);
+        if (next != *bits) {
+          *bits = next;
+          changed = true;
+        }
+      }
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  } else {
+    ImGui::Dummy(size);
+  }
+  ImGui::PopID();
+
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImFont* font = mono_font();
+  const float font_size = std::min(b * 0.78f, font->FontSize);
+  const bool digits = b >= px(9);
+  const bool hovered_row = style.editable && ImGui::IsItemHovered();
+  const int hovered_bit = hovered_row ? bit_at(f, ImGui::GetIO().MousePos.x - origin.x, style) : -2;
+  const float rounding = b * 0.18f;
+  const Decoded d = decode(f, *bits);
+
+  auto draw_box = [&](int index, bool set, ImU32 color, bool hidden) {
+    const float x = origin.x + bit_box_x(f, index, style);
+    const ImVec2 p0(x, origin.y), p1(x + b, origin.y + b);
+    ImVec4 c = color_vec(color);
+    if (hidden) {
+      // The implicit bit: outlined only, never stored.
+      dl->AddRect(p0, p1, color, rounding, 0, std::max(1.0f, b * 0.08f));
+    } else if (set) {
+      dl->AddRectFilled(p0, p1, color, rounding);
+    } else {
+      ImVec4 tint = c;
+      tint.w = 0.13f;
+      dl->AddRectFilled(p0, p1, ImGui::GetColorU32(tint), rounding);
+      tint.w = 0.45f;
+      dl->AddRect(p0, p1, ImGui::GetColorU32(tint), rounding);
+    }
+    if (index == hovered_bit && index >= 0) {
+      dl->AddRect(ImVec2(p0.x - 1, p0.y - 1), ImVec2(p1.x + 1, p1.y + 1), ImGui::GetColorU32(ImGuiCol_Text),
+                  rounding, 0, std::max(1.0f, b * 0.1f));
+    }
+    if (digits) {
+      const char* t = set ? "1" : "0";
+      const ImVec2 ts = font->CalcTextSizeA(font_size, FLT_MAX, 0, t);
+      const ImU32 tc = set && !hidden ? pal.on_field : color;
+      dl->AddText(font, font_size, ImVec2(x + (b - ts.x) * 0.5f, origin.y + (b - ts.y) * 0.5f), tc, t);
+    }
+  };
+
+  for (int i = 0; i < f.width(); ++i) {
+    const bool set = (*bits >> (f.width() - 1 - i)) & 1;
+    const ImU32 color = i == 0 ? pal.sign : i <= f.exp_bits ? pal.exponent : pal.mantissa;
+    draw_box(i, set, color, false);
+  }
+  if (style.show_hidden) {
+    // 1 for normal numbers; 0 for zeros and subnormals; none for inf/NaN.
+    const bool normal = d.cls == FloatClass::Normal;
+    if (d.cls != FloatClass::Infinity && d.cls != FloatClass::NaN) draw_box(-1, normal, pal.hidden, true);
+  }
+  return changed;
+}
+
+}  // namespace mantissa::app

@@ -1,0 +1,33 @@
+// Bit boxes: a stored value drawn as one box per bit, colored by field
+// (sign, exponent, mantissa), with the hidden bit drawn apart between the
+// exponent and the mantissa. Editable rows flip a bit on click and paint
+// while dragging (the first bit touched decides the painted value).
+#pragma once
+#include <cstdint>
+
+#include "core/format.h"
+
+namespace mantissa::app {
+
+struct BitBoxStyle {
+  float box = 14.0f;        // box side, in ImGui (device) pixels
+  bool show_hidden = true;  // draw the implicit leading bit apart
+  bool editable = false;
+};
+
+// Width the boxes of `f` take with this style (to size columns).
+float bit_boxes_width(const Format& f, const BitBoxStyle& style);
+
+// Draws the boxes at the cursor as one ImGui item. For editable rows, returns
+// true when the user changed a bit (then *bits holds the new pattern).
+bool bit_boxes(const char* id, const Format& f, uint64_t* bits, const BitBoxStyle& style);
+
+// The x offset (from the row's left) of bit `index` (0 = the sign bit, then
+// exponent bits, then mantissa bits, most significant first), and of the
+// hidden bit (index -1).
+float bit_box_x(const Format& f, int index, const BitBoxStyle& style);
+
+// The box side that fits `f` in `width`, between `min_box` and `max_box`.
+float fit_box_size(const Format& f, float width, float min_box, float max_box, bool show_hidden);
+
+}  // namespace mantissa::app
