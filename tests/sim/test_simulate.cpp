@@ -305,7 +305,8 @@ TEST_CASE("invalid scenarios are refused with one sentence", "[sim][limits]") {
 
 TEST_CASE("a scenario over the memory budget is refused before allocation, naming the largest size", "[sim][limits]") {
   Scenario s = tutorial_scenario("0.00041999", 1, {"fp16", "bf16", "fp8-e4m3", "fp16-sr", "fp16-kahan", "bf16-kahan",
-                                                   "fp64", "e6m9", "e5m3", "e4m5", "tf32", "fp8-e5m2"});
+                                                   "fp64", "e6m9", "e5m3", "e4m5", "tf32", "fp8-e5m2", "bf16-sr",
+                                                   "fp8-e4m3-sr", "e5m3-kahan", "fp32-master"});
   s.population_mode = true;
   s.population = kMaxPopulation;
   REQUIRE(estimate_memory(s) > kMemoryBudget);
