@@ -5,39 +5,53 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/requests.h"
 #include "core/convert.h"
 #include "core/json.h"
 
 namespace mantissa {
 
-int cmd_convert(int argc, char** argv) {
-  cli::Args args({"--to", "--from", "--via", "--round", "--seed"}, {"--saturate", "--ftz", "--json"});
-  std::string error;
-  if (!args.parse(argc, argv, &error)) return cli::fail(error);
-  if (args.positional().size() != 1) {
-    return cli::fail(args.positional().empty() ? "convert needs a VALUE (e.g. mantissa convert 1.12156456132 --to fp16)"
-                                               : "convert takes one VALUE; got " + std::to_string(args.positional().size()));
-  }
+cli::Args convert_args() {
+  return cli::Args({"--to", "--from", "--via", "--round", "--seed"}, {"--saturate", "--ftz", "--json"});
+}
+
+bool convert_request_from_args(const cli::Args& args, ConvertRequest* out, std::string* error) {
   ConvertRequest req;
+  if (args.positional().size() != 1) {
+    *error = args.positional().empty() ? "convert needs a VALUE (e.g. mantissa convert 1.12156456132 --to fp16)"
+                                       : "convert takes one VALUE; got " + std::to_string(args.positional().size());
+    return false;
+  }
   req.value = args.positional()[0];
-  if (!args.has("--to")) return cli::fail("convert needs --to FORMAT (e.g. --to fp16)");
-  if (!args.format("--to", &req.to, &error)) return cli::fail(error);
+  if (!args.has("--to")) return *error = "convert needs --to FORMAT (e.g. --to fp16)", false;
+  if (!args.format("--to", &req.to, error)) return false;
   if (args.has("--from")) {
     Format f;
-    if (!args.format("--from", &f, &error)) return cli::fail(error);
+    if (!args.format("--from", &f, error)) return false;
     req.from = f;
   }
   if (args.has("--via")) {
     Format f;
-    if (!args.format("--via", &f, &error)) return cli::fail(error);
+    if (!args.format("--via", &f, error)) return false;
     req.via = f;
   }
-  if (!args.rounding(&req.options, &error)) return cli::fail(error);
+  if (!args.rounding(&req.options, error)) return false;
   ParsedValue parsed;
-  if (!parse_value(req.value, &parsed, &error)) return cli::fail(error);
+  if (!parse_value(req.value, &parsed, error)) return false;
   if (req.from && parsed.kind != ParsedValue::Kind::Bits) {
-    return cli::fail("--from names the format of a bit pattern (0x3c00, 0b...); to round through a format first, use --via");
+    *error = "--from names the format of a bit pattern (0x3c00, 0b...); to round through a format first, use --via";
+    return false;
   }
+  *out = std::move(req);
+  return true;
+}
+
+int cmd_convert(int argc, char** argv) {
+  cli::Args args = convert_args();
+  std::string error;
+  if (!args.parse(argc, argv, &error)) return cli::fail(error);
+  ConvertRequest req;
+  if (!convert_request_from_args(args, &req, &error)) return cli::fail(error);
   ConvertReport report;
   if (!convert(req, &report, &error)) return cli::fail(error);
   std::string out = args.has("--json") ? convert_report_json(report) + "\n" : convert_report_text(report);

@@ -4,6 +4,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/requests.h"
 #include "core/parse.h"
 #include "sim/report.h"
 #include "sim/simulation.h"
@@ -76,7 +77,9 @@ bool parse_distribution(const std::string& flag, const std::string& text, bool a
   return parse_double(flag, parts[1], a, error) && parse_double(flag, parts[2], b, error);
 }
 
-bool build_scenario(const cli::Args& args, sim::Scenario* out, std::string* error) {
+}  // namespace
+
+bool simulate_scenario_from_args(const cli::Args& args, sim::Scenario* out, std::string* error) {
   sim::Scenario s;
   s.w0 = ExactValue::finite(Decimal());
   if (auto v = args.value("--w0")) {
@@ -152,12 +155,14 @@ bool build_scenario(const cli::Args& args, sim::Scenario* out, std::string* erro
   return true;
 }
 
-}  // namespace
+cli::Args simulate_args() {
+  return cli::Args({"--w0", "--inc", "--steps", "--strategies", "--grad-format", "--lr", "--grad", "--seed",
+                    "--population", "--init", "--loss-scale", "--reference"},
+                   {"--trajectory", "--json", "--csv", "--help"});
+}
 
 int cmd_simulate(int argc, char** argv) {
-  cli::Args args({"--w0", "--inc", "--steps", "--strategies", "--grad-format", "--lr", "--grad", "--seed",
-                  "--population", "--init", "--loss-scale", "--reference"},
-                 {"--trajectory", "--json", "--csv", "--help"});
+  cli::Args args = simulate_args();
   std::string error;
   if (!args.parse(argc, argv, &error)) return cli::fail(error);
   if (args.has("--help")) {
@@ -169,7 +174,7 @@ int cmd_simulate(int argc, char** argv) {
   if (!args.positional().empty()) return cli::fail("simulate takes options only, not '" + args.positional()[0].substr(0, 40) + "'");
   if (args.has("--json") && args.has("--csv")) return cli::fail("choose one of --json and --csv");
   sim::Scenario scenario;
-  if (!build_scenario(args, &scenario, &error)) return cli::fail(error);
+  if (!simulate_scenario_from_args(args, &scenario, &error)) return cli::fail(error);
   auto simulation = sim::run_scenario(scenario, &error);
   if (!simulation) return cli::fail(error);
   sim::ReportOptions opt;

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "core/format.h"
+#include "core/json.h"
 #include "core/parse.h"
 #include "core/rounding.h"
 #include "sim/scenario.h"
@@ -402,9 +403,12 @@ bool check_gradient(std::string_view in, std::string* canonical, std::string* wh
 
 // ---- The field table -----------------------------------------------------------
 
+enum class FieldKind { Text, List, Bool, Int, Double };
+
 struct Field {
   const char* key;
   ScenarioPanel panel;
+  FieldKind kind;
   std::string (*get)(const Scenario&);
   // Sets the field from link text. False with a short reason (the field is untouched).
   bool (*set)(Scenario&, std::string_view, std::string* why);
@@ -412,7 +416,7 @@ struct Field {
 
 template <auto Part, auto Member, Check check>
 Field text_field(const char* key, ScenarioPanel panel) {
-  return {key, panel, [](const Scenario& s) { return (s.*Part).*Member; },
+  return {key, panel, FieldKind::Text, [](const Scenario& s) { return (s.*Part).*Member; },
           [](Scenario& s, std::string_view t, std::string* why) {
             std::string canonical;
             if (!check(t, &canonical, why)) return false;
@@ -425,7 +429,7 @@ Field text_field(const char* key, ScenarioPanel panel) {
 // reports them through `why` but still succeeds when at least one is good.
 template <auto Part, auto Member, Check check, size_t kMaxItems>
 Field list_field(const char* key, ScenarioPanel panel) {
-  return {key, panel,
+  return {key, panel, FieldKind::List,
           [](const Scenario& s) {
             std::string out;
             for (const std::string& item : (s.*Part).*Member) {
@@ -463,7 +467,7 @@ Field list_field(const char* key, ScenarioPanel panel) {
 
 template <auto Part, auto Member>
 Field bool_field(const char* key, ScenarioPanel panel) {
-  return {key, panel, [](const Scenario& s) { return bool_text((s.*Part).*Member); },
+  return {key, panel, FieldKind::Bool, [](const Scenario& s) { return bool_text((s.*Part).*Member); },
           [](Scenario& s, std::string_view t, std::string* why) {
             bool b = false;
             if (!parse_bool(t, &b)) {
@@ -478,7 +482,7 @@ Field bool_field(const char* key, ScenarioPanel panel) {
 // Integers with an inclusive range.
 template <auto Part, auto Member, int64_t kMin, uint64_t kMax>
 Field int_field(const char* key, ScenarioPanel panel) {
-  return {key, panel, [](const Scenario& s) { return std::to_string((s.*Part).*Member); },
+  return {key, panel, FieldKind::Int, [](const Scenario& s) { return std::to_string((s.*Part).*Member); },
           [](Scenario& s, std::string_view t, std::string* why) {
             using Int = std::remove_reference_t<decltype((s.*Part).*Member)>;
             bool in_range = false;
@@ -511,7 +515,7 @@ Field int_field(const char* key, ScenarioPanel panel) {
 
 template <auto Part, auto Member>
 Field double_field(const char* key, ScenarioPanel panel) {
-  return {key, panel, [](const Scenario& s) { return double_text((s.*Part).*Member); },
+  return {key, panel, FieldKind::Double, [](const Scenario& s) { return double_text((s.*Part).*Member); },
           [](Scenario& s, std::string_view t, std::string* why) {
             double v = 0;
             if (!parse_double(t, &v)) {
@@ -610,29 +614,34 @@ bool parse_panel(std::string_view t, ScenarioPanel* out) {
 // future version 2 adds upgrade_v1_to_v2 here and nothing else changes: links
 // of every version walk the chain to the current one.
 
+// Version 0 keys (the Scenario's member paths) and their version 1 keys. The
+// JS API's scenario objects use the same member names (scenario_json).
+constexpr std::pair<std::string_view, std::string_view> kMemberKeys[] = {
+    {"inspector.value", "x"}, {"inspector.from", "xf"}, {"inspector.mode", "xr"},
+    {"inspector.seed", "xs"}, {"inspector.saturate", "xsat"}, {"inspector.ftz", "xftz"},
+    {"inspector.custom", "xc"}, {"inspector.focus", "xfocus"},
+    {"addition.op", "op"}, {"addition.a", "a"}, {"addition.a_format", "af"}, {"addition.b", "b"},
+    {"addition.b_format", "bf"}, {"addition.c", "c"}, {"addition.c_format", "cf"},
+    {"addition.format", "in"}, {"addition.mode", "r"}, {"addition.seed", "s"},
+    {"addition.saturate", "sat"}, {"addition.ftz", "ftz"}, {"addition.compare_fp32", "cmp"},
+    {"addition.step", "step"},
+    {"training.w0", "w0"}, {"training.inc", "inc"}, {"training.lr", "lr"}, {"training.grad", "g"},
+    {"training.seed", "ts"}, {"training.grad_format", "gf"}, {"training.steps", "n"},
+    {"training.strategies", "st"}, {"training.loss_scale", "ls"}, {"training.population", "pop"},
+    {"training.view_x0", "vx0"}, {"training.view_x1", "vx1"}, {"training.view_y0", "vy0"},
+    {"training.view_y1", "vy1"}, {"training.log_error", "logerr"}, {"training.selected_step", "sel"},
+    {"landscape.formats", "lf"}, {"landscape.x_min", "lx0"}, {"landscape.x_max", "lx1"},
+    {"landscape.log_x", "llog"},
+};
+
 // Version 0: panel=Inspector|Addition|Training|Landscape, <panel>.<field>
 // keys named after the Scenario's members, ';' between list items,
 // true/false booleans (parse_bool reads those too).
 void upgrade_v0_to_v1(std::vector<Pair>* pairs, Notices* notices) {
-  static constexpr std::pair<std::string_view, std::string_view> kKeys[] = {
-      {"inspector.value", "x"}, {"inspector.from", "xf"}, {"inspector.mode", "xr"},
-      {"inspector.seed", "xs"}, {"inspector.saturate", "xsat"}, {"inspector.ftz", "xftz"},
-      {"inspector.custom", "xc"}, {"inspector.focus", "xfocus"},
-      {"addition.op", "op"}, {"addition.a", "a"}, {"addition.a_format", "af"}, {"addition.b", "b"},
-      {"addition.b_format", "bf"}, {"addition.c", "c"}, {"addition.c_format", "cf"},
-      {"addition.format", "in"}, {"addition.mode", "r"}, {"addition.seed", "s"},
-      {"addition.saturate", "sat"}, {"addition.ftz", "ftz"}, {"addition.compare_fp32", "cmp"},
-      {"addition.step", "step"},
-      {"training.w0", "w0"}, {"training.inc", "inc"}, {"training.lr", "lr"}, {"training.grad", "g"},
-      {"training.seed", "ts"}, {"training.grad_format", "gf"}, {"training.steps", "n"},
-      {"training.strategies", "st"}, {"training.loss_scale", "ls"}, {"training.population", "pop"},
-      {"training.view_x0", "vx0"}, {"training.view_x1", "vx1"}, {"training.view_y0", "vy0"},
-      {"training.view_y1", "vy1"}, {"training.log_error", "logerr"}, {"training.selected_step", "sel"},
-      {"landscape.formats", "lf"}, {"landscape.x_min", "lx0"}, {"landscape.x_max", "lx1"},
-      {"landscape.log_x", "llog"},
-  };
   static constexpr std::pair<std::string_view, std::string_view> kPanels[] = {
-      {"Inspector", "inspect"}, {"Addition", "add"}, {"Training", "train"}, {"Landscape", "landscape"}};
+      {"Inspector", "inspect"}, {"Addition", "add"}, {"Training", "train"}, {"Landscape", "landscape"},
+      // The JS API's scenario objects (scenario_json) name panels by their v1 keys.
+      {"inspect", "inspect"}, {"add", "add"}, {"train", "train"}, {"landscape", "landscape"}};
   std::vector<Pair> out;
   for (auto& [key, value] : *pairs) {
     if (key == "panel") {
@@ -647,7 +656,7 @@ void upgrade_v0_to_v1(std::vector<Pair>* pairs, Notices* notices) {
       continue;
     }
     bool found = false;
-    for (const auto& [old_key, new_key] : kKeys) {
+    for (const auto& [old_key, new_key] : kMemberKeys) {
       if (key == old_key) {
         if (new_key == "st" || new_key == "lf") std::replace(value.begin(), value.end(), ';', ',');
         out.emplace_back(std::string(new_key), std::move(value));
@@ -729,6 +738,52 @@ std::vector<Pair> split_readable(std::string_view text, Notices* notices) {
 }
 
 }  // namespace
+
+std::string scenario_json(const Scenario& s) {
+  JsonWriter w;
+  w.begin_object();
+  w.field("panel", scenario_panel_key(s.panel));
+  std::string_view open;  // the panel object being written ("inspector", ...)
+  for (const auto& [member, key] : kMemberKeys) {
+    const size_t dot = member.find('.');
+    const std::string_view part = member.substr(0, dot), name = member.substr(dot + 1);
+    if (part != open) {
+      if (!open.empty()) w.end_object();
+      w.key(part).begin_object();
+      open = part;
+    }
+    const Field* f = find_field(key);
+    const std::string text = f->get(s);
+    w.key(name);
+    switch (f->kind) {
+      case FieldKind::Text: w.value(text); break;
+      case FieldKind::Bool: w.value(text == "1"); break;
+      case FieldKind::Int: w.raw(text); break;
+      case FieldKind::Double:  // shortest round-trip form; JSON has no inf/NaN
+        if (std::isfinite(std::strtod(text.c_str(), nullptr))) {
+          w.raw(text);
+        } else {
+          w.null();
+        }
+        break;
+      case FieldKind::List: {
+        w.begin_array();
+        size_t start = 0;
+        while (start < text.size()) {
+          size_t comma = text.find(',', start);
+          if (comma == std::string::npos) comma = text.size();
+          w.value(text.substr(start, comma - start));
+          start = comma + 1;
+        }
+        w.end_array();
+        break;
+      }
+    }
+  }
+  if (!open.empty()) w.end_object();
+  w.end_object();
+  return w.str();
+}
 
 std::string encode_link_readable(const Scenario& s, LinkScope scope) {
   return join_readable(scenario_pairs(s, scope));

@@ -70,4 +70,12 @@ struct DecodedLink {
 // default scenario and no notices.
 DecodedLink decode_link(std::string_view hash);
 
+// The scenario as a JSON object named after scenario.h's members:
+//   {"panel": "add", "inspector": {"value": "1.12156456132", ...}, "addition": {...},
+//    "training": {...}, "landscape": {...}}
+// (what the JS API's decodeScenario returns; its encodeScenario reads the same
+// names, as "panel=add&addition.a=1.5" pairs, through the version 0 path).
+// Seeds are JSON numbers: above 2^53 JavaScript rounds them.
+std::string scenario_json(const Scenario& s);
+
 }  // namespace mantissa

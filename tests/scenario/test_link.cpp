@@ -332,3 +332,23 @@ TEST_CASE("megabyte hashes of every shape decode quickly", "[link][hostile]") {
     CHECK(d.notices.size() <= kLinkMaxNotices + 1);
   }
 }
+
+TEST_CASE("scenario_json names every member, and the member names read back", "[link][json]") {
+  const std::string json = scenario_json(everything_changed());
+  CHECK(json.rfind("{\"panel\":\"train\",\"inspector\":{\"value\":\"0x3c7c\",\"from\":\"bf16\"", 0) == 0);
+  CHECK(json.find("\"strategies\":[\"bf16\",\"bf16-sr\",\"bf16-kahan\",\"fp32-master+ls-dynamic\"]") != std::string::npos);
+  CHECK(json.find("\"seed\":18446744073709551615") != std::string::npos);
+  CHECK(json.find("\"log_x\":false") != std::string::npos);
+  CHECK(json.find("\"view_y1\":0.3333333333333333") != std::string::npos);
+
+  // The JS API's encodeScenario sends member paths (the version 0 naming).
+  const DecodedLink d = decode_link(
+      "panel=add&addition.a=1.5&addition.saturate=true&training.strategies=fp16;bf16&landscape.x_max=100");
+  INFO(notices_text(d));
+  CHECK(d.notices.empty());
+  CHECK(d.scenario.panel == ScenarioPanel::Addition);
+  CHECK(d.scenario.addition.a == "1.5");
+  CHECK(d.scenario.addition.saturate);
+  CHECK(d.scenario.training.strategies == std::vector<std::string>{"fp16", "bf16"});
+  CHECK(d.scenario.landscape.x_max == 100);
+}
