@@ -18,12 +18,39 @@ var Module = (function () {
   // click wherever the mouse last was. Translate the first finger into
   // mouse events at its position instead, before GLFW's own listeners (ours
   // are registered first, on the same target) see the touch.
+  //
+  // The events are paced, one step per animation frame: a finger lands
+  // without hovering first, and Dear ImGui only presses an item (a tab, for
+  // one) that was under the pointer in the frame before. So a tap becomes
+  // "move" in one frame, "down" in the next, "up" after that.
   var touchId = null;
-  function sendMouse(type, touch) {
-    canvas.dispatchEvent(new MouseEvent(type, {
-      bubbles: true, cancelable: true, view: window, button: 0, buttons: type === "mouseup" ? 0 : 1,
-      clientX: touch.clientX, clientY: touch.clientY, screenX: touch.screenX, screenY: touch.screenY,
+  var queue = [];
+  var pumping = false;
+  function sendMouse(step) {
+    canvas.dispatchEvent(new MouseEvent(step.type, {
+      bubbles: true, cancelable: true, view: window, button: 0, buttons: step.type === "mouseup" ? 0 : 1,
+      clientX: step.x, clientY: step.y, screenX: step.x, screenY: step.y,
     }));
+  }
+  function pump() {
+    // A run of moves, or one button change, per frame.
+    if (queue.length && queue[0].type === "mousemove") {
+      while (queue.length && queue[0].type === "mousemove") sendMouse(queue.shift());
+    } else if (queue.length) {
+      sendMouse(queue.shift());
+    }
+    if (queue.length) {
+      requestAnimationFrame(pump);
+    } else {
+      pumping = false;
+    }
+  }
+  function push(type, touch) {
+    queue.push({ type: type, x: touch.clientX, y: touch.clientY });
+    if (!pumping) {
+      pumping = true;
+      requestAnimationFrame(pump);
+    }
   }
   function findTouch(list) {
     for (var i = 0; i < list.length; i++) if (list[i].identifier === touchId) return list[i];
@@ -37,16 +64,17 @@ var Module = (function () {
       if (touchId !== null) return;  // a second finger: ignored
       touch = event.changedTouches[0];
       touchId = touch.identifier;
-      sendMouse("mousemove", touch);
-      sendMouse("mousedown", touch);
+      push("mousemove", touch);
+      push("mousedown", touch);
     } else if (event.type === "touchmove") {
       touch = findTouch(event.changedTouches);
-      if (touch) sendMouse("mousemove", touch);
+      if (touch) push("mousemove", touch);
     } else {
       touch = findTouch(event.changedTouches);
       if (!touch) return;
       touchId = null;
-      sendMouse("mouseup", touch);
+      push("mousemove", touch);
+      push("mouseup", touch);
     }
   }
   ["touchstart", "touchmove", "touchend", "touchcancel"].forEach(function (type) {

@@ -154,7 +154,11 @@ void draw_top_bar(App& app) {
                          button_w("About") + 3 * st.ItemSpacing.x;
   ImGui::SameLine();
   const float x = ImGui::GetWindowContentRegionMax().x - controls;
-  if (x > ImGui::GetCursorPosX()) ImGui::SetCursorPosX(x);
+  if (x > ImGui::GetCursorPosX()) {
+    ImGui::SetCursorPosX(x);
+  } else {
+    ImGui::NewLine();  // a phone: the controls get their own line
+  }
   draw_presets_menu(app);
   ImGui::SameLine();
 #if MANTISSA_HAVE_SHARE
@@ -175,6 +179,13 @@ void draw_panel(App& app) {
     case Panel::Addition: draw_addition_panel(app.scenario); break;
     case Panel::Training: draw_training_panel(); break;
     case Panel::Landscape: draw_landscape_panel(); break;
+  }
+  // Dragging empty space scrolls: touch screens have no wheel, and a thin
+  // scrollbar is a small target for a finger. (Items being dragged, such as
+  // painted bits, are active and keep the drag for themselves.)
+  if (ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows | ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) &&
+      !ImGui::IsAnyItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, px(6))) {
+    ImGui::SetScrollY(ImGui::GetScrollY() - ImGui::GetIO().MouseDelta.y);
   }
   ImGui::EndChild();
 }

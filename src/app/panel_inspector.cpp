@@ -30,6 +30,9 @@ namespace {
 
 BoundField g_value_field;
 BoundField g_custom_field;
+// The focus the panel last drew: a different one in the scenario came from
+// elsewhere (a preset, a link), and its row is scrolled into view.
+std::string g_seen_focus;
 
 bool accept_value(const std::string& text, void* context, std::string* error) {
   InspectorScenario probe = *static_cast<const InspectorScenario*>(context);
@@ -320,12 +323,11 @@ void draw_decision(const InspectorScenario& s, const InspectorModel& m, const In
     dl->AddLine(ImVec2(s_x0 + px(1), bracket_y), ImVec2(s_x1 - px(1), bracket_y), pal.sticky, px(1));
     dl->AddLine(ImVec2(s_x0 + px(1), bracket_y - px(3)), ImVec2(s_x0 + px(1), bracket_y), pal.sticky, px(1));
     dl->AddLine(ImVec2(s_x1 - px(1), bracket_y - px(3)), ImVec2(s_x1 - px(1), bracket_y), pal.sticky, px(1));
-    const std::string grs = std::string("guard ") + (info.guard ? "1" : "0") + "  round " + (info.round ? "1" : "0") +
-                            "  sticky " + (info.sticky ? "1" : "0") + " (OR of every later bit)";
-    dl->AddText(font, small, ImVec2(g_x, ly + small + px(2)), pal.muted, grs.c_str());
-    const std::string kept_label = std::to_string(std::max(0, kept_count)) + " bits kept" +
-                                   (*kept < row.format.precision() ? " (subnormal range)" : "");
-    dl->AddText(font, small, ImVec2(o.x, ly), pal.muted, kept_label.c_str());
+    const std::string grs = std::to_string(std::max(0, kept_count)) + " bits kept" +
+                            (*kept < row.format.precision() ? " (subnormal range)" : "") + " \xc2\xb7 guard " +
+                            (info.guard ? "1" : "0") + ", round " + (info.round ? "1" : "0") + ", sticky " +
+                            (info.sticky ? "1" : "0") + " (OR of every later bit)";
+    dl->AddText(font, small, ImVec2(o.x, ly + small + px(2)), pal.muted, grs.c_str());
     ImGui::Dummy(ImVec2(std::min(s_x1 - o.x + px(40), avail), lh + 2 * small + px(8)));
     ImGui::PopFont();
 
@@ -400,6 +402,7 @@ void draw_row(Scenario& sc, const InspectorModel& m, size_t index, const RowLayo
   const std::string label = (focused ? "\xe2\x96\xb6 " : "  ") + f.name;
   if (ImGui::Selectable(label.c_str(), false, 0, ImVec2(L.narrow ? 0 : L.name_w - px(8), 0))) {
     s.focus = f.name;
+    g_seen_focus = s.focus;
   }
   ImGui::PopFont();
   anchor_item("row:" + f.name);
@@ -416,6 +419,7 @@ void draw_row(Scenario& sc, const InspectorModel& m, size_t index, const RowLayo
     s.value = hex_bits(f, bits);
     s.from = f.name;
     s.focus = f.name;
+    g_seen_focus = s.focus;
   }
   anchor_item("bits:" + f.name);
   for (int i = 0; i < f.width(); ++i) {
@@ -433,6 +437,7 @@ void draw_row(Scenario& sc, const InspectorModel& m, size_t index, const RowLayo
     ImGui::SameLine(bits_x);
   }
   ImGui::PushFont(mono_font());
+  set_flow_indent(L.narrow ? -1.0f : bits_x);
   ImGui::TextUnformatted(hex_bits(f, r.result.bits).c_str());
   const std::string value = "= " + with_minus(r.result.value.to_string());
   flow_text(value, 0, 10);
@@ -465,6 +470,7 @@ void draw_row(Scenario& sc, const InspectorModel& m, size_t index, const RowLayo
     }
   }
   ImGui::PopFont();
+  set_flow_indent(-1.0f);
   if (row.via_fp32) {
     ImGui::SameLine(0, px(12));
     badge("\xe2\x9a\xa0 via fp32 differs", pal.warn);
@@ -501,7 +507,18 @@ void draw_rows(Scenario& sc, const InspectorModel& m, int focus) {
   const float bits_room = avail - L.name_w - px(20);
   L.box = fit_box_size(fp64(), bits_room, px(6), px(20), true);
   L.narrow = L.box < px(9);
+  // (Not on the first frame: the page opens at the top, with the input.)
+  static bool first = true;
+  const bool focus_moved = sc.inspector.focus != g_seen_focus && !first;
+  first = false;
+  g_seen_focus = sc.inspector.focus;
   for (size_t i = 0; i < m.rows.size(); ++i) {
+    if (focus_moved && static_cast<int>(i) == focus) {
+      // Into view if its top or (roughly) its decision block is hidden.
+      const float y = ImGui::GetCursorScreenPos().y;
+      const float top = ImGui::GetWindowPos().y, bottom = top + ImGui::GetWindowSize().y;
+      if (y < top || y + px(200) > bottom) ImGui::SetScrollHereY(0.15f);
+    }
     draw_row(sc, m, i, L, static_cast<int>(i) == focus);
     ImGui::Dummy(ImVec2(0, px(2)));
   }

@@ -67,10 +67,17 @@ void text_colored(ImU32 color, const std::string& text) {
 
 void text_muted(const std::string& text) { text_colored(palette().muted, text); }
 
+float g_flow_indent = -1.0f;
+
+void set_flow_indent(float x) { g_flow_indent = x; }
+
 void flow_text(const std::string& text, ImU32 color, float spacing) {
   const float width = ImGui::CalcTextSize(text.c_str()).x;
   ImGui::SameLine(0, px(spacing));
-  if (ImGui::GetContentRegionAvail().x < width) ImGui::NewLine();
+  if (ImGui::GetContentRegionAvail().x < width) {
+    ImGui::NewLine();
+    if (g_flow_indent >= 0) ImGui::SetCursorPosX(g_flow_indent);
+  }
   if (color) {
     text_colored(color, text);
   } else {

@@ -31,6 +31,8 @@ void text_muted(const std::string& text);
 // Text that starts on the same line when it fits in the remaining width and
 // on a new (indented by `indent` from the window's left) line otherwise.
 void flow_text(const std::string& text, ImU32 color = 0, float spacing = 16.0f);
+// Where flow_text's wrapped lines start (a window-relative x); -1: the default.
+void set_flow_indent(float x);
 
 // A small rounded label ("normal", "subnormal", ...).
 void badge(const std::string& text, ImU32 color);

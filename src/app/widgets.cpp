@@ -1,5 +1,6 @@
 #include "app/widgets.h"
 
+#include "app/app.h"
 #include "app/fonts.h"
 #include "app/style.h"
 #include "core/format.h"
@@ -16,6 +17,13 @@ int resize_callback(ImGuiInputTextCallbackData* data) {
     data->Buf = text->data();
   }
   return 0;
+}
+
+// Test anchor for a combo item: "<label without ##>:<item>".
+void anchor_option(const char* label, const std::string& item) {
+  std::string name = label;
+  while (!name.empty() && name[0] == '#') name.erase(0, 1);
+  anchor_item(name + ":" + item);
 }
 
 constexpr RoundingMode kModes[] = {RoundingMode::NearestEven, RoundingMode::NearestAway, RoundingMode::TowardZero,
@@ -76,6 +84,7 @@ bool format_combo(const char* label, std::string* name, float width, const char*
         *name = f.name;
         changed = true;
       }
+      anchor_option(label, f.name);
     }
     if (extra && *extra) {
       const bool selected = *name == extra;
@@ -83,6 +92,7 @@ bool format_combo(const char* label, std::string* name, float width, const char*
         *name = extra;
         changed = true;
       }
+      anchor_option(label, extra);
     }
     ImGui::EndCombo();
   }
@@ -118,6 +128,7 @@ bool mode_combo(const char* label, std::string* mode, float width) {
         *mode = key;
         changed = true;
       }
+      anchor_option(label, key);
     }
     ImGui::EndCombo();
   }

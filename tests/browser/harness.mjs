@@ -50,8 +50,14 @@ export async function startBrowser({ root = webRoot } = {}) {
 
 // Opens `pathname` in a fresh page and records what goes wrong in it.
 // Returns { page, consoleErrors, pageErrors, failedRequests }.
-export async function openPage(env, pathname = "/", { width = 1280, height = 800, deviceScaleFactor = 1 } = {}) {
-  const context = await env.browser.newContext({ viewport: { width, height }, deviceScaleFactor });
+// `contextOptions` go to browser.newContext as they are (hasTouch, isMobile,
+// colorScheme, ...).
+export async function openPage(
+  env,
+  pathname = "/",
+  { width = 1280, height = 800, deviceScaleFactor = 1, contextOptions = {} } = {},
+) {
+  const context = await env.browser.newContext({ viewport: { width, height }, deviceScaleFactor, ...contextOptions });
   const page = await context.newPage();
   const consoleErrors = [];
   const pageErrors = [];
@@ -124,4 +130,50 @@ export async function pixelStats(page, png, { tolerance = 8 } = {}) {
     },
     { base64: Buffer.from(png).toString("base64"), tolerance },
   );
+}
+
+// --- Driving the playground by its named items -----------------------------------
+// The app names the items tests need (window.mantissa.layout(): {name: [x, y,
+// w, h]} in CSS pixels, from the last drawn frame). These helpers click or
+// tap their centres, like a user would, and wait for the app to settle.
+
+// Waits until `n` more frames have ticked (input makes the app draw them).
+export async function settle(page, n = 4) {
+  const now = await page.evaluate(() => window.mantissa.frame());
+  await waitForFrames(page, now + n);
+}
+
+export function layout(page) {
+  return page.evaluate(() => window.mantissa.layout());
+}
+
+// The centre of a named item; waits (a few frames) for it to appear.
+export async function anchorCenter(page, name, { timeout = 5000 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const rects = await layout(page);
+    const r = rects[name];
+    if (r) return { x: r[0] + r[2] / 2, y: r[1] + r[3] / 2, rect: r };
+    if (Date.now() > deadline) {
+      throw new Error(`no item named ${name}; have: ${Object.keys(rects).slice(0, 40).join(", ")}`);
+    }
+    await settle(page, 2);
+  }
+}
+
+// Moves there first and lets a frame pass, as a hand does: Dear ImGui
+// presses some items (tabs) only when they were hovered the frame before.
+export async function clickAnchor(page, name) {
+  const { x, y } = await anchorCenter(page, name);
+  await page.mouse.move(x, y);
+  await settle(page, 2);
+  await page.mouse.click(x, y);
+  await settle(page);
+}
+
+// A touch tap (page.js turns it into paced mouse events: a few frames).
+export async function tapAnchor(page, name) {
+  const { x, y } = await anchorCenter(page, name);
+  await page.touchscreen.tap(x, y);
+  await settle(page, 6);
 }
