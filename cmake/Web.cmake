@@ -39,9 +39,21 @@ file(GLOB binding_sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/src/bindings/
 add_executable(mantissa_js ${binding_sources})
 set_target_properties(mantissa_js PROPERTIES OUTPUT_NAME mantissa SUFFIX ".mjs"
                       RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}")
+# The CLI's flag parsing (cli/requests.h) is shared with the JS API.
+target_sources(mantissa_js PRIVATE "${PROJECT_SOURCE_DIR}/src/cli/args.cpp" "${PROJECT_SOURCE_DIR}/src/cli/cmd_convert.cpp"
+               "${PROJECT_SOURCE_DIR}/src/cli/cmd_simulate.cpp")
 target_link_libraries(mantissa_js PRIVATE ${MANTISSA_LIBS})
+# DYNAMIC_EXECUTION=0: Embind builds its invokers without `new Function`, so
+# pages using the module need no 'unsafe-eval' in their CSP (only
+# 'wasm-unsafe-eval', which compiling any WebAssembly needs under a CSP).
+# api.js (--post-js) is the documented API over the raw Embind functions.
+set(MANTISSA_JS_API "${PROJECT_SOURCE_DIR}/src/bindings/api.js")
 target_link_options(mantissa_js PRIVATE -lembind -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=Mantissa
-                    -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web,worker)
+                    -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web,worker -sDYNAMIC_EXECUTION=0
+                    "SHELL:--post-js ${MANTISSA_JS_API}")
+set_property(TARGET mantissa_js APPEND PROPERTY LINK_DEPENDS "${MANTISSA_JS_API}")
+# TypeScript declarations next to the module.
+configure_file("${PROJECT_SOURCE_DIR}/src/bindings/mantissa.d.ts" "${PROJECT_BINARY_DIR}/mantissa.d.ts" COPYONLY)
 mantissa_target_defaults(mantissa_js)
 
 # --- Static files: web/** copied as they are (index.html, glue scripts) ----------

@@ -3,17 +3,205 @@
 //
 //   import Mantissa from "./mantissa.mjs";
 //   const m = await Mantissa();
-//   m.version();  // "0.1.0"
+//   m.convert("1.12156456132", "fp16").bits;  // "0x3c7c"
+//
+// The functions registered here are the raw layer (names start with raw_):
+// strings in, one string out, either the CLI's JSON or "!" + the CLI's error
+// sentence. api.js (linked as --post-js) wraps them into the documented API
+// (JSON.parse, JS Errors, options objects), and mantissa.d.ts describes it.
+//
+// Options arrive as the CLI's own flags, NUL-separated, and are read by the
+// CLI's parser (cli/requests.h): one set of option names, one set of
+// messages, and the results come from the same JSON writers.
 #include <emscripten/bind.h>
+#include <malloc.h>
 
+#include <cmath>
+#include <cstring>
 #include <string>
+#include <vector>
 
+#include "cli/requests.h"
+#include "core/convert.h"
+#include "core/value.h"
 #include "mantissa_version.h"
+#include "scenario/link.h"
+#include "sim/report.h"
+#include "sim/simulation.h"
+#if __has_include("kernels/convert.h")
+#include "kernels/convert.h"
+#define MANTISSA_HAS_CONVERT_KERNELS 1
+#endif
 
+namespace mantissa {
 namespace {
+
+std::string failure(const std::string& message) { return "!" + message; }
+
+// "convert\0VALUE\0--to\0fp16" into cli::Args.
+bool parse_flags(cli::Args* args, const std::string& joined, std::string* error) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t at = joined.find('\0', start);
+    parts.push_back(joined.substr(start, at == std::string::npos ? std::string::npos : at - start));
+    if (at == std::string::npos) break;
+    start = at + 1;
+  }
+  std::vector<char*> argv;
+  for (std::string& p : parts) argv.push_back(p.data());
+  argv.push_back(nullptr);
+  return args->parse(static_cast<int>(parts.size()), argv.data(), error);
+}
 
 std::string version() { return MANTISSA_VERSION; }
 
-}  // namespace
+// A JS number is a double: its exact value, as a hex-float the parser reads exactly.
+std::string double_hex(double x) {
+  if (std::isnan(x)) return std::signbit(x) ? "-nan" : "nan";
+  const Rounded r = round_double(fp64(), x);
+  return hex_float(fp64(), r.bits);
+}
 
-EMSCRIPTEN_BINDINGS(mantissa) { emscripten::function("version", &version); }
+std::string convert_flags(const std::string& joined) {
+  cli::Args args = convert_args();
+  std::string error;
+  ConvertRequest req;
+  ConvertReport report;
+  if (!parse_flags(&args, joined, &error) || !convert_request_from_args(args, &req, &error) ||
+      !convert(req, &report, &error)) {
+    return failure(error);
+  }
+  return convert_report_json(report);
+}
+
+std::string simulate_flags(const std::string& joined) {
+  cli::Args args = simulate_args();
+  std::string error;
+  sim::Scenario scenario;
+  if (!parse_flags(&args, joined, &error)) return failure(error);
+  if (!args.positional().empty()) {
+    return failure("simulate takes options only, not '" + args.positional()[0].substr(0, 40) + "'");
+  }
+  if (!simulate_scenario_from_args(args, &scenario, &error)) return failure(error);
+  auto simulation = sim::run_scenario(scenario, &error);
+  if (!simulation) return failure(error);
+  sim::ReportOptions opt;
+  opt.trajectory = args.has("--trajectory");
+  return sim::simulation_json(*simulation, opt);
+}
+
+// {"scenario": {...}, "notices": [...], "version": 1, "compact": false}
+std::string decode_scenario(const std::string& hash) {
+  const DecodedLink d = decode_link(hash);
+  JsonWriter w;
+  w.begin_object();
+  w.key("scenario").raw(scenario_json(d.scenario));
+  w.key("notices").begin_array();
+  for (const std::string& n : d.notices) w.value(n);
+  w.end_array();
+  w.field("version", d.version);
+  w.field("compact", d.compact);
+  w.end_object();
+  return w.str();
+}
+
+// `fields` is "panel=add&addition.a=1.5" (member paths, built by api.js from
+// an object). Anything the codec would ignore is an error here: a script
+// asked for exactly this scenario.
+std::string encode_scenario(const std::string& fields, bool active_panel_only) {
+  const DecodedLink d = decode_link(fields);
+  if (!d.notices.empty()) {
+    std::string message = "encodeScenario: " + d.notices[0];
+    if (d.notices.size() > 1) message += " (and " + std::to_string(d.notices.size() - 1) + " more)";
+    return failure(message);
+  }
+  return encode_link(d.scenario, active_panel_only ? LinkScope::ActivePanel : LinkScope::Everything);
+}
+
+// Bytes of the wasm heap in use by malloc (for leak tests).
+double heap_in_use() { return static_cast<double>(mallinfo().uordblks); }
+
+#ifdef MANTISSA_HAS_CONVERT_KERNELS
+// fp32 array (in wasm memory, copied there by api.js) to a narrow format with
+// the SIMD kernels. Returns "" or an error sentence.
+std::string convert_array(uintptr_t in, uintptr_t out, double count, const std::string& format, bool stochastic,
+                          double seed, double counter, bool saturate) {
+  Format f;
+  std::string error;
+  if (!parse_format(format, &f, &error)) return error;
+  if (in == 0 || out == 0) return "convertArray handles fp16, bf16, fp8-e4m3 and fp8-e5m2, not " + f.name;
+  const auto target = kernels::target_of(f);
+  if (!target) return "convertArray handles fp16, bf16, fp8-e4m3 and fp8-e5m2, not " + f.name;
+  const auto* src = reinterpret_cast<const float*>(in);
+  const size_t n = static_cast<size_t>(count);
+  const uint64_t s = static_cast<uint64_t>(seed), c = static_cast<uint64_t>(counter);
+  switch (*target) {
+    case kernels::Target::Fp16:
+      if (stochastic) {
+        kernels::fp32_to_fp16_stochastic(src, reinterpret_cast<uint16_t*>(out), n, s, c, saturate);
+      } else {
+        kernels::fp32_to_fp16(src, reinterpret_cast<uint16_t*>(out), n, saturate);
+      }
+      return "";
+    case kernels::Target::Bf16:
+      if (stochastic) {
+        kernels::fp32_to_bf16_stochastic(src, reinterpret_cast<uint16_t*>(out), n, s, c, saturate);
+      } else {
+        kernels::fp32_to_bf16(src, reinterpret_cast<uint16_t*>(out), n, saturate);
+      }
+      return "";
+    case kernels::Target::Fp8E4M3:
+    case kernels::Target::Fp8E5M2:
+      if (stochastic) return "stochastic rounding in convertArray is for fp16 and bf16";
+      if (*target == kernels::Target::Fp8E4M3) {
+        kernels::fp32_to_fp8_e4m3(src, reinterpret_cast<uint8_t*>(out), n, saturate);
+      } else {
+        kernels::fp32_to_fp8_e5m2(src, reinterpret_cast<uint8_t*>(out), n, saturate);
+      }
+      return "";
+  }
+  return "unknown target";
+}
+
+// Bytes per element of a kernel format (0: not one the kernels handle).
+int element_bytes(const std::string& format) {
+  Format f;
+  std::string error;
+  if (!parse_format(format, &f, &error) || !kernels::target_of(f)) return 0;
+  return f.width() / 8;
+}
+
+uintptr_t buffer_alloc(double bytes) { return reinterpret_cast<uintptr_t>(std::malloc(static_cast<size_t>(bytes))); }
+void buffer_free(uintptr_t p) { std::free(reinterpret_cast<void*>(p)); }
+std::string kernel_name(const std::string& format) {
+  Format f;
+  std::string error;
+  if (!parse_format(format, &f, &error)) return "";
+  const auto target = kernels::target_of(f);
+  if (!target) return "";
+  return std::string(kernels::impl_name(kernels::resolve_impl(kernels::Impl::Best, *target))) + " (" +
+         kernels::simd_isa() + ")";
+}
+#endif
+
+}  // namespace
+}  // namespace mantissa
+
+EMSCRIPTEN_BINDINGS(mantissa) {
+  using namespace mantissa;
+  emscripten::function("version", &version);
+  emscripten::function("raw_double_hex", &double_hex);
+  emscripten::function("raw_convert", &convert_flags);
+  emscripten::function("raw_simulate", &simulate_flags);
+  emscripten::function("raw_decode_scenario", &decode_scenario);
+  emscripten::function("raw_encode_scenario", &encode_scenario);
+  emscripten::function("raw_heap_in_use", &heap_in_use);
+#ifdef MANTISSA_HAS_CONVERT_KERNELS
+  emscripten::function("raw_convert_array", &convert_array);
+  emscripten::function("raw_element_bytes", &element_bytes);
+  emscripten::function("raw_alloc", &buffer_alloc);
+  emscripten::function("raw_free", &buffer_free);
+  emscripten::function("raw_kernel_name", &kernel_name);
+#endif
+}

@@ -1,0 +1,169 @@
+// TypeScript declarations for mantissa.mjs, the UI-free JavaScript API of
+// Mantissa (built from src/bindings: bindings.cpp + api.js).
+//
+//   import Mantissa from "./mantissa.mjs";
+//   const m = await Mantissa();
+//   m.convert("1.12156456132", "fp16").value;  // "1.12109375"
+//
+// Results carry the same keys as the CLI's --json output. Errors are thrown
+// as Error whose message is the CLI's sentence without the "mantissa: " prefix.
+
+/** A value as typed: exact decimal ("0.1"), hex-float ("0x1.8p-3"), bit
+ * pattern ("0x3c00", "0b0011110000000000", with `from`), "inf", "nan".
+ * A number is taken as its exact double value (0.1 is 0.1000000000000000055…). */
+export type Value = string | number | bigint;
+
+/** "fp64", "fp32", "tf32", "fp16", "bf16", "fp8-e4m3", "fp8-e5m2", aliases
+ * (double, float, half, bfloat16, e4m3, e5m2) or custom "eXmY" / "eXmYfn". */
+export type FormatName = string;
+
+/** "rne" (default), "rna", "rtz", "up", "down", "odd", "stochastic" ("sr"). */
+export type RoundingModeName = string;
+
+export interface RoundingOptions {
+  round?: RoundingModeName;
+  /** Stochastic rounding's seed (a number, or a decimal string for 64 bits). */
+  seed?: number | string | bigint;
+  /** Overflow clamps to ±max finite instead of inf (or NaN for fp8-e4m3). */
+  saturate?: boolean;
+  /** Subnormal results flush to zero. */
+  ftz?: boolean;
+}
+
+export interface ConvertOptions extends RoundingOptions {
+  /** The format of a bit pattern given as the value. */
+  from?: FormatName;
+  /** Round into this format first (double rounding, e.g. fp32 then fp16). */
+  via?: FormatName;
+}
+
+/** `mantissa convert --json`: the stored value and how it got there (see the README for every key). */
+export interface ConvertReport {
+  format: string;
+  /** "0x3c7c" */
+  bits: string;
+  /** "0 01111 0001111100" */
+  binary: string;
+  sign: number;
+  exponent: number;
+  mantissa: number;
+  class: "zero" | "subnormal" | "normal" | "inf" | "nan";
+  /** The exact stored value: "1.12109375". */
+  value: string;
+  hex_float: string;
+  /** The exact input: "1.12156456132". */
+  input: string;
+  error_abs?: string;
+  error_rel?: number;
+  error_ulp?: number;
+  ulp?: string;
+  next_up: string;
+  next_down: string;
+  rounding: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface SimulateOptions {
+  /** Number of updates. */
+  steps: number;
+  /** Constant increment, or a list cycled over the steps. */
+  inc?: Value | Value[];
+  /** "normal:MEAN:STD": per-step increment lr * grad. */
+  grad?: string;
+  lr?: Value;
+  w0?: Value;
+  seed?: number | string | bigint;
+  /** e.g. ["fp64", "fp32-master", "fp16", "fp16-sr", "bf16-kahan", "fp32-master+ls-dynamic"]. */
+  strategies?: string[] | string;
+  gradFormat?: FormatName;
+  /** "static:S" or "dynamic". */
+  lossScale?: string;
+  population?: number;
+  /** Population initial weights: "normal:MEAN:STD" or "uniform:LOW:HIGH". */
+  init?: string;
+  reference?: "stored" | "exact";
+  /** Include per-step series. */
+  trajectory?: boolean;
+}
+
+/** `mantissa simulate --json`. */
+export interface SimulationReport {
+  steps: number;
+  reference: Record<string, unknown>;
+  strategies: Record<string, Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+/** A playground scenario, named after src/scenario/scenario.h. */
+export interface Scenario {
+  panel: "inspect" | "add" | "train" | "landscape";
+  inspector: {
+    value: string; from: string; mode: string; seed: number; saturate: boolean; ftz: boolean;
+    custom: string; focus: string;
+  };
+  addition: {
+    op: "add" | "sub" | "mul" | "fma"; a: string; a_format: string; b: string; b_format: string;
+    c: string; c_format: string; format: string; mode: string; seed: number; saturate: boolean;
+    ftz: boolean; compare_fp32: boolean; step: number;
+  };
+  training: {
+    w0: string; inc: string; lr: string; grad: string; seed: number; grad_format: string; steps: number;
+    strategies: string[]; loss_scale: string; population: number; view_x0: number; view_x1: number;
+    view_y0: number; view_y1: number; log_error: boolean; selected_step: number;
+  };
+  landscape: { formats: string[]; x_min: number; x_max: number; log_x: boolean };
+}
+
+/** Any part of a scenario; the rest keeps its defaults. */
+export type PartialScenario = {
+  panel?: Scenario["panel"];
+  inspector?: Partial<Scenario["inspector"]>;
+  addition?: Partial<Scenario["addition"]>;
+  training?: Partial<Scenario["training"]>;
+  landscape?: Partial<Scenario["landscape"]>;
+};
+
+export interface DecodedScenario {
+  scenario: Scenario;
+  /** One sentence per ignored part of the link ("ignored af=fp17: unknown format"). */
+  notices: string[];
+  /** The link's schema version (0 = legacy). */
+  version: number;
+  /** The link was the compact (z=) form. */
+  compact: boolean;
+}
+
+export interface ConvertArrayOptions {
+  /** "rne" (default) or "stochastic" (fp16 and bf16 only). */
+  round?: "rne" | "stochastic" | "sr";
+  seed?: number;
+  /** Stochastic rounding: position of element 0 in the random stream. */
+  counter?: number;
+  saturate?: boolean;
+}
+
+export interface MantissaModule {
+  version(): string;
+  convert(value: Value, format: FormatName, options?: ConvertOptions): ConvertReport;
+  decode(bits: number | bigint | string, format: FormatName): ConvertReport;
+  simulate(options: SimulateOptions): SimulationReport;
+  /** fp32 values to fp16/bf16 (Uint16Array) or fp8-e4m3/fp8-e5m2 (Uint8Array) bit patterns, SIMD. */
+  convertArray(input: Float32Array, format: "fp16" | "bf16" | "half" | "bfloat16", options?: ConvertArrayOptions): Uint16Array;
+  convertArray(input: Float32Array, format: "fp8-e4m3" | "fp8-e5m2" | "e4m3" | "e5m2", options?: ConvertArrayOptions): Uint8Array;
+  convertArray(input: Float32Array, format: FormatName, options?: ConvertArrayOptions): Uint16Array | Uint8Array;
+  /** The hash (without '#') of a share link for a scenario. Throws on any invalid field. */
+  encodeScenario(scenario: PartialScenario, options?: { activePanelOnly?: boolean }): string;
+  /** Reads a share link's hash (with or without '#'); never throws. */
+  decodeScenario(hash: string): DecodedScenario;
+  /** Bytes of the wasm heap in use (for leak checks). */
+  heapInUse(): number;
+}
+
+export interface MantissaFactoryOptions {
+  /** Where to fetch mantissa.wasm from: (path, prefix) => url. */
+  locateFile?: (path: string, prefix: string) => string;
+  [key: string]: unknown;
+}
+
+declare function Mantissa(options?: MantissaFactoryOptions): Promise<MantissaModule>;
+export default Mantissa;
