@@ -13,7 +13,6 @@ int cmd_convert(int argc, char** argv);
 int cmd_formats(int argc, char** argv);
 int cmd_simulate(int argc, char** argv);
 int cmd_accumulate(int argc, char** argv);
-
-// Planned: explain.
+int cmd_explain(int argc, char** argv);
 
 }  // namespace mantissa

@@ -24,6 +24,7 @@ const std::vector<Command> kCommands = {
     {"formats", mantissa::cmd_formats, "list the formats and their landmark values"},
     {"simulate", mantissa::cmd_simulate, "a weight receiving many updates, stored several ways, against fp64"},
     {"accumulate", mantissa::cmd_accumulate, "add increments from stdin into a weight (rne, sr or kahan)"},
+    {"explain", mantissa::cmd_explain, "one add/sub/mul/fma, every step: decode, align, add, normalise, round"},
 };
 
 void print_help() {

@@ -1,0 +1,55 @@
+// `mantissa explain`: the tutorial's second question (why does an fp16
+// update get lost?) on the command line: one operation, every step.
+#include <cstdio>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "core/trace.h"
+
+namespace mantissa {
+
+namespace {
+
+const char* const kExplainUsage =
+    "explain needs OP A B [C] and --format F (e.g. mantissa explain add 1.125 0.00041999 --format fp16); "
+    "OP is add, sub, mul or fma";
+
+}  // namespace
+
+int cmd_explain(int argc, char** argv) {
+  cli::Args args({"--format", "--a-format", "--b-format", "--c-format", "--round", "--seed"},
+                 {"--saturate", "--ftz", "--json"});
+  std::string error;
+  if (!args.parse(argc, argv, &error)) return cli::fail(error);
+  const std::vector<std::string>& pos = args.positional();
+  if (pos.empty()) return cli::fail(kExplainUsage);
+  ExplainRequest req;
+  if (!parse_trace_op(pos[0], &req.op, &error)) return cli::fail(error);
+  const size_t arity = static_cast<size_t>(trace_op_arity(req.op));
+  if (pos.size() - 1 != arity) {
+    return cli::fail(std::string(trace_op_name(req.op)) + " takes " + std::to_string(arity) + " operands; got " +
+                     std::to_string(pos.size() - 1));
+  }
+  req.values.assign(pos.begin() + 1, pos.end());
+  if (!args.has("--format")) return cli::fail("explain needs --format FORMAT, the arithmetic format (e.g. --format fp16)");
+  if (!args.format("--format", &req.format, &error)) return cli::fail(error);
+  static const char* const flags[] = {"--a-format", "--b-format", "--c-format"};
+  for (size_t i = 0; i < 3; ++i) {
+    if (!args.has(flags[i])) {
+      req.operand_formats.emplace_back();
+      continue;
+    }
+    if (i >= arity) return cli::fail(std::string(flags[i]) + " is only for fma (the third operand)");
+    Format f;
+    if (!args.format(flags[i], &f, &error)) return cli::fail(error);
+    req.operand_formats.emplace_back(f);
+  }
+  if (!args.rounding(&req.options, &error)) return cli::fail(error);
+  Explanation e;
+  if (!explain(req, &e, &error)) return cli::fail(error);
+  const std::string out = args.has("--json") ? explanation_json(e) + "\n" : explanation_text(e);
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
+
+}  // namespace mantissa
