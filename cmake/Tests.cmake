@@ -44,6 +44,7 @@ foreach(source IN LISTS test_sources)
   list(APPEND test_folders "${folder}")
 endforeach()
 list(REMOVE_DUPLICATES test_folders)
+list(REMOVE_ITEM test_folders fuzz)  # libFuzzer targets: cmake/Fuzz.cmake
 
 foreach(folder IN LISTS test_folders)
   file(GLOB sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/tests/${folder}/*.cpp")

@@ -20,6 +20,18 @@ uint64_t Format::quiet_nan_bits() const {
 
 namespace {
 
+struct Alias {
+  const char* name;
+  const Format& (*make)();
+};
+const Alias kAliases[] = {
+    {"fp64", fp64},         {"double", fp64},       {"float64", fp64}, {"fp32", fp32},
+    {"float", fp32},        {"float32", fp32},      {"single", fp32},  {"tf32", tf32},
+    {"fp16", fp16},         {"half", fp16},         {"float16", fp16}, {"bf16", bf16},
+    {"bfloat16", bf16},     {"fp8-e5m2", fp8_e5m2}, {"e5m2", fp8_e5m2}, {"fp8-e4m3", fp8_e4m3},
+    {"e4m3", fp8_e4m3},     {"e4m3fn", fp8_e4m3},   {"fp8-e4m3fn", fp8_e4m3},
+};
+
 Format make(const char* name, int e, int m, FormatKind k = FormatKind::Ieee) { return Format{name, e, m, k}; }
 
 }  // namespace
@@ -62,7 +74,14 @@ std::string format_name(int exp_bits, int man_bits, FormatKind kind) {
   for (const Format& f : standard_formats()) {
     if (f.exp_bits == exp_bits && f.man_bits == man_bits && f.kind == kind) return f.name;
   }
-  return "e" + std::to_string(exp_bits) + "m" + std::to_string(man_bits) + (kind == FormatKind::Finite ? "fn" : "");
+  std::string name = "e" + std::to_string(exp_bits) + "m" + std::to_string(man_bits);
+  if (kind == FormatKind::Finite) return name + "fn";
+  // "e4m3" is the alias of OCP fp8-e4m3 (the finite kind): the IEEE-like
+  // format of the same sizes needs its own name.
+  for (const Alias& a : kAliases) {
+    if (name == a.name && a.make().kind != kind) return name + "ieee";
+  }
+  return name;
 }
 
 namespace {
@@ -77,6 +96,7 @@ std::string lower(std::string_view s) {
 bool read_small_int(const std::string& s, size_t* pos, int* out) {
   size_t start = *pos;
   int v = 0;
+  if (*pos < s.size() && s[*pos] == '0') return false;  // no leading zeros: one spelling per format
   while (*pos < s.size() && *pos - start < 3 && std::isdigit(static_cast<unsigned char>(s[*pos]))) {
     v = v * 10 + (s[*pos] - '0');
     ++*pos;
@@ -90,18 +110,7 @@ bool read_small_int(const std::string& s, size_t* pos, int* out) {
 
 bool parse_format(std::string_view name, Format* out, std::string* error) {
   const std::string n = lower(name);
-  struct Alias {
-    const char* name;
-    const Format& (*make)();
-  };
-  static const Alias aliases[] = {
-      {"fp64", fp64},         {"double", fp64},       {"float64", fp64}, {"fp32", fp32},
-      {"float", fp32},        {"float32", fp32},      {"single", fp32},  {"tf32", tf32},
-      {"fp16", fp16},         {"half", fp16},         {"float16", fp16}, {"bf16", bf16},
-      {"bfloat16", bf16},     {"fp8-e5m2", fp8_e5m2}, {"e5m2", fp8_e5m2}, {"fp8-e4m3", fp8_e4m3},
-      {"e4m3", fp8_e4m3},     {"e4m3fn", fp8_e4m3},   {"fp8-e4m3fn", fp8_e4m3},
-  };
-  for (const Alias& a : aliases) {
+  for (const Alias& a : kAliases) {
     if (n == a.name) {
       *out = a.make();
       return true;
@@ -119,7 +128,7 @@ bool parse_format(std::string_view name, Format* out, std::string* error) {
   if (ok && pos < n.size()) {
     if (n.substr(pos) == "fn") {
       kind = FormatKind::Finite;
-    } else {
+    } else if (n.substr(pos) != "ieee") {
       ok = false;
     }
   }

@@ -65,7 +65,8 @@ const std::vector<Format>& standard_formats();
 bool parse_format(std::string_view name, Format* out, std::string* error);
 
 // Canonical name for exponent/mantissa sizes: standard name if one exists,
-// otherwise "eXmY" or "eXmYfn".
+// otherwise "eXmY" or "eXmYfn" ("e4m3ieee" for the IEEE-like e4m3, since
+// "e4m3" names OCP fp8-e4m3). parse_format accepts the "ieee" suffix too.
 std::string format_name(int exp_bits, int man_bits, FormatKind kind);
 
 }  // namespace mantissa

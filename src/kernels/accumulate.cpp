@@ -1,5 +1,6 @@
 // Scalar references of the population update kernels, and the dispatch.
 #include "kernels/accumulate.h"
+#include "kernels/cpu_features.h"
 
 #include <cstring>
 
@@ -164,8 +165,7 @@ using detail::fp32_scalar;
 #if (defined(__x86_64__) || defined(__i386__)) && !defined(__EMSCRIPTEN__)
 #define MANTISSA_HAVE_AVX2_KERNELS 1
 bool cpu_has_avx2_f16c() {
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
-  return ok;
+  return kernels::cpu_has_avx2() && kernels::cpu_has_f16c();
 }
 #endif
 

@@ -34,6 +34,16 @@ float float_from_bits(uint32_t b) {
 // the first failing input (or none).
 template <typename Check>
 bool all_inputs(uint64_t stride, Check check, uint32_t* first_bad) {
+#ifdef __EMSCRIPTEN__
+  // No threads in the wasm build (they would need COOP/COEP headers): run inline.
+  for (uint64_t i = 0; i < (uint64_t{1} << 32); i += stride) {
+    if (!check(static_cast<uint32_t>(i))) {
+      *first_bad = static_cast<uint32_t>(i);
+      return false;
+    }
+  }
+  return true;
+#else
   unsigned n = std::max(1u, std::thread::hardware_concurrency());
   std::atomic<bool> bad{false};
   std::atomic<uint32_t> where{0};
@@ -53,6 +63,7 @@ bool all_inputs(uint64_t stride, Check check, uint32_t* first_bad) {
   for (auto& th : pool) th.join();
   *first_bad = where;
   return !bad;
+#endif
 }
 
 // bf16 RNE by the well-known integer formula, independent of the core:

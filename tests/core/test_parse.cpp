@@ -91,6 +91,11 @@ TEST_CASE("format names, aliases and custom formats", "[core][format]") {
     REQUIRE(parse_format(name, &f, &err));
     CHECK(f.name == canonical);
   }
+  // "e4m3" is OCP's finite kind; the IEEE-like sizes get their own canonical name.
+  REQUIRE(parse_format("e4m3ieee", &f, &err));
+  CHECK(f.kind == FormatKind::Ieee);
+  CHECK(f.name == "e4m3ieee");
+  CHECK_FALSE(parse_format("e4m03", &f, &err));  // found by fuzz_format: one spelling per format
   REQUIRE(parse_format("e11m52fn", &f, &err));
   CHECK(f.width() == 64);
   CHECK_FALSE(parse_format("e12m3", &f, &err));
