@@ -115,7 +115,9 @@ std::string align_text(const TraceStep& s, int p) {
   std::string out = "align: " + operand_name(s.operand) + " has the smaller exponent; its significand shifts right " +
                     std::to_string(s.shift) + (s.shift == 1 ? " place" : " places") + "\n";
   const int point = s.after.lsb_exp + static_cast<int>(s.after.bits.size()) - 1;
-  out += columns({{"before", &s.before, ""}, {"after", &s.after, grs(s.guard, s.round_bit, s.sticky)}}, point,
+  BitRow after = s.after;
+  after.sticky = false;  // what lies below is spelled out as guard, round, sticky
+  out += columns({{"before", &s.before, ""}, {"after", &after, grs(s.guard, s.round_bit, s.sticky)}}, point,
                  s.after.lsb_exp);
   if (s.collapsed) out += "  every bit falls past guard and round: the whole operand is only sticky\n";
   (void)p;
@@ -190,8 +192,16 @@ std::string special_text(const TraceStep& s, const OperationTrace& t) {
     case SpecialKind::Overflow: return "overflow: the rounded magnitude exceeds the largest finite " + s.format.name + " value: " + exact_value(s.format, s.bits).to_string() + "\n";
     case SpecialKind::Saturated: return "overflow, saturated: clamped to the largest finite " + s.format.name + " value " + exact_value(s.format, s.bits).to_string() + "\n";
     case SpecialKind::UpdateLost: {
-      std::string out = "update lost: after alignment " + operand_name(s.operand) + " is below half an ULP of the larger operand (half ULP = " +
-                        (s.threshold ? s.threshold->to_plain() : std::string()) + "), so the sum rounds back to it. ";
+      const size_t i = static_cast<size_t>(s.operand);
+      const bool tie = s.threshold && i < t.converted.size() && t.converted[i].value.is_finite() &&
+                       t.converted[i].value.value.abs() == *s.threshold;
+      std::string out = "update lost: after alignment " + operand_name(s.operand) +
+                        (tie ? " is exactly half an ULP of the larger operand (a tie, resolved by " +
+                                   std::string(mode_words(s.options.mode)) + ")"
+                             : " is below half an ULP of the larger operand, or rounded away by " +
+                                   std::string(mode_words(s.options.mode))) +
+                        " (half ULP = " + (s.threshold ? s.threshold->to_plain() : std::string()) +
+                        "), so the sum rounds back to it. ";
       out += "The larger operand is " + num(s.ratio) + "× the smaller; in " + t.format.name + " (precision " +
              std::to_string(s.ratio_rule_log2) + " bits) an addend below 2^-" + std::to_string(s.ratio_rule_log2) +
              " = 1/" + Decimal::pow2(s.ratio_rule_log2).to_plain() + " of the weight is lost (the " +
