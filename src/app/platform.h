@@ -60,6 +60,8 @@ bool platform_take_hash_change();
 void platform_copy_text(const std::string& text);
 // True on the embed page.
 bool platform_embedded();
+// Keeps an idle app drawing next tick (a debounced hash write is pending).
+void platform_share_wake();
 // Absolute URL of a page next to this one ("embed.html"; "" for this page),
 // without query or hash.
 std::string platform_page_url(const std::string& file);

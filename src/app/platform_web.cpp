@@ -170,7 +170,11 @@ EM_JS(int, mantissa_js_share_take_hash_change, (), {
   if (!Module.mantissaHashListener) {
     Module.mantissaHashListener = true;
     Module.mantissaHashChanged = false;
-    window.addEventListener("hashchange", function() { Module.mantissaHashChanged = true; });
+    // Also wakes an idle app (Module.mantissaInput: see platform_take_input).
+    window.addEventListener("hashchange", function() {
+      Module.mantissaHashChanged = true;
+      Module.mantissaInput = true;
+    });
   }
   var changed = Module.mantissaHashChanged;
   Module.mantissaHashChanged = false;
@@ -198,6 +202,7 @@ EM_JS(void, mantissa_js_share_copy_text, (const char* text), {
     fallback();
   }
 });
+EM_JS(void, mantissa_js_share_wake, (), { Module.mantissaInput = true; });
 EM_JS(int, mantissa_js_share_embedded, (), { return Module.mantissaEmbed ? 1 : 0; });
 EM_JS(void, mantissa_js_share_set_open_link, (const char* hash), {
   var a = document.getElementById("open-in-mantissa");
@@ -267,6 +272,8 @@ bool platform_take_hash_change() { return mantissa_js_share_take_hash_change() !
 void platform_copy_text(const std::string& text) { mantissa_js_share_copy_text(text.c_str()); }
 
 bool platform_embedded() { return mantissa_js_share_embedded() != 0; }
+
+void platform_share_wake() { mantissa_js_share_wake(); }
 
 std::string platform_page_url(const std::string& file) {
   return take_js_string(mantissa_js_share_stash_page_url(file.c_str()));

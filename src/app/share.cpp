@@ -9,9 +9,11 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/app.h"  // anchor_item (test anchors)
 #include "app/platform.h"
 #include "core/json.h"
 #include "imgui.h"
+#include "imgui_internal.h"  // BringWindowToDisplayFront
 #include "scenario/link.h"
 
 namespace mantissa::app {
@@ -145,6 +147,8 @@ void draw_notices() {
                                       ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
                                       ImGuiWindowFlags_NoNav;
   if (ImGui::Begin("##link-notices", nullptr, kFlags)) {
+    // Drawn before the full-window main window: keep it above that one.
+    ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
     ImGui::TextUnformatted("Parts of this link were ignored (those inputs keep their defaults):");
     ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40.0f);
     for (const std::string& n : g.notices) {
@@ -202,6 +206,7 @@ void draw_embed_dialog(Scenario& s) {
     }
     ImGui::SameLine();
     if (ImGui::Button("Close")) open = false;
+    anchor_item("embed-close");
     if (ImGui::GetTime() - g.copied_at < kCopiedFeedback) {
       ImGui::SameLine();
       ImGui::TextDisabled("Copied");
@@ -263,6 +268,7 @@ bool share_frame(Scenario& s) {
     g.changed_at = now;
   }
   if (g.dirty && (now - g.changed_at >= kHashDebounce || now - g.dirty_since >= kHashMaxDelay)) write_hash(s);
+  if (g.dirty) platform_share_wake();  // the app idles without input; the write must still happen
 
   draw_notices();
   publish_info(s);
@@ -275,11 +281,13 @@ void draw_share_controls(Scenario& s) {
     platform_copy_text(platform_page_url("") + "#" + g.written);
     g.copied_at = ImGui::GetTime();
   }
+  anchor_item("copy-link");
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip("Copy a link to this exact scenario (it lives in the URL's #hash: nothing is sent to a server)");
   }
   ImGui::SameLine();
   if (ImGui::Button("Embed")) g.embed_open = true;
+  anchor_item("embed");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("An <iframe> snippet for a blog post or a page");
   if (!g.embed_open && ImGui::GetTime() - g.copied_at < kCopiedFeedback) {
     ImGui::SameLine();
