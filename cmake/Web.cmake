@@ -33,6 +33,17 @@ target_link_libraries(mantissa_app PRIVATE ${MANTISSA_LIBS} imgui)
 target_link_options(mantissa_app PRIVATE -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web)
 mantissa_target_defaults(mantissa_app)
 mantissa_embed_fonts(mantissa_app)
+# The Training panel runs scenarios through the CLI's own flag parsing (cli/requests.h).
+target_sources(mantissa_app PRIVATE "${PROJECT_SOURCE_DIR}/src/cli/args.cpp" "${PROJECT_SOURCE_DIR}/src/cli/cmd_simulate.cpp")
+# GLSL ES 3.00 shaders (shaders/NAME.glsl) as embed/shader_NAME.h, symbol shader_NAME
+# (dots become underscores: landscape_error.frag.glsl -> shader_landscape_error_frag).
+file(GLOB shader_files CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/shaders/*.glsl")
+foreach(shader IN LISTS shader_files)
+  get_filename_component(shader_name "${shader}" NAME)
+  string(REGEX REPLACE "\\.glsl$" "" shader_name "${shader_name}")
+  string(MAKE_C_IDENTIFIER "shader_${shader_name}" shader_symbol)
+  mantissa_embed_file(mantissa_app ${shader_symbol} "${shader}")
+endforeach()
 
 # --- The JS API: build/web/mantissa.mjs + mantissa.wasm (no UI) ----------------
 file(GLOB binding_sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/src/bindings/*.cpp")

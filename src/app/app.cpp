@@ -177,8 +177,8 @@ void draw_panel(App& app) {
   switch (app.shown) {
     case Panel::Inspector: draw_inspector_panel(app.scenario); break;
     case Panel::Addition: draw_addition_panel(app.scenario); break;
-    case Panel::Training: draw_training_panel(); break;
-    case Panel::Landscape: draw_landscape_panel(); break;
+    case Panel::Training: draw_training_panel(app.scenario); break;
+    case Panel::Landscape: draw_landscape_panel(app.scenario); break;
   }
   // Dragging empty space scrolls: touch screens have no wheel, and a thin
   // scrollbar is a small target for a finger. (Items being dragged, such as
@@ -255,7 +255,8 @@ void draw_app(App& app) {
 }
 
 bool app_animating(const App& app) {
-  return app.scenario.panel == ScenarioPanel::Addition && addition_playing();
+  return (app.scenario.panel == ScenarioPanel::Addition && addition_playing()) ||
+         (app.scenario.panel == ScenarioPanel::Training && training_running());
 }
 
 // window.mantissa.state(): one JSON object, stable for tests and scripts.
@@ -278,6 +279,8 @@ std::string app_state_json(App& app) {
   switch (app.shown) {
     case Panel::Inspector: write_inspector_state(w, app.scenario); break;
     case Panel::Addition: write_addition_state(w, app.scenario); break;
+    case Panel::Training: write_training_state(w, app.scenario); break;
+    case Panel::Landscape: write_landscape_state(w, app.scenario); break;
     default:
       w.key("inputs").begin_object().end_object();
       w.key("results").begin_object().end_object();
@@ -291,8 +294,8 @@ std::string app_announcement(App& app) {
   switch (app.shown) {
     case Panel::Inspector: return inspector_announcement(app.scenario);
     case Panel::Addition: return addition_announcement(app.scenario);
-    case Panel::Training: return "Training: coming soon.";
-    case Panel::Landscape: return "Error landscape: coming soon.";
+    case Panel::Training: return training_announcement(app.scenario);
+    case Panel::Landscape: return landscape_announcement(app.scenario);
   }
   return "";
 }

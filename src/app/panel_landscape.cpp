@@ -1,9 +1,851 @@
-// The Error landscape tab. Placeholder: its content comes with a later issue.
+// The Error landscape tab: the relative rounding error of storing x in each
+// chosen format, over a zoomable, pannable range of x.
+//
+// The picture is computed on the GPU (shaders/landscape_*.glsl), exactly:
+//   pass 1  one texel per (pixel column, format): the error at the column's
+//           centre sample and the min/max over its samples, from x's fp32 bits
+//           with integer operations only (RGBA32UI render target)
+//   pass 2  paints the plot from those texels (RGBA8), shown with ImGui::Image
+// ImGui draws the axes, the labels, the landmarks (smallest subnormal,
+// smallest normal, largest finite) and the hover read-out, which the core
+// computes for the exact x under the cursor.
+//
+// The x axis:
+//   log     x is linear in fp32 bit patterns: exactly logarithmic at powers of
+//           two, piecewise linear between (within 6% of log2). Every column's
+//           samples are then plain integers, here and in the shader alike.
+//   linear  x = n * 2^q for integers n (q: the fp32 spacing at the right end),
+//           so zooming in reaches a handful of the formats' values.
+#include <GLES3/gl3.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <optional>
+
+#include "app/app.h"
+#include "app/fonts.h"
 #include "app/panels.h"
+#include "app/plot.h"
+#include "app/style.h"
+#include "app/widgets.h"
+#include "core/convert.h"
+#include "core/format.h"
+#include "core/value.h"
+#include "embed/shader_landscape_draw_frag.h"
+#include "embed/shader_landscape_error_frag.h"
+#include "embed/shader_landscape_vert.h"
 #include "imgui.h"
+#include "imgui_internal.h"
 
 namespace mantissa::app {
+namespace {
 
-void draw_landscape_panel() { ImGui::TextDisabled("Error landscape: coming in a later issue."); }
+constexpr int kMaxFormats = 8;         // uniform arrays in the shaders
+constexpr uint32_t kMaxPositions = 65536;  // columns * samples (the shader's exact floor needs t * r < 2^32)
+constexpr int kMaxSamples = 16;
+constexpr uint32_t kFp32MinSubnormalBits = 0x00000001;
+constexpr uint32_t kFp32MaxFiniteBits = 0x7f7fffff;
+constexpr int kFp32MinQuantumExp = -149;
+
+// Flags of pass 1 (landscape_error.frag.glsl).
+constexpr uint32_t kFlagSubnormal = 1, kFlagOverflow = 2, kFlagRepresentable = 4, kFlagZero = 16,
+                   kFlagExact = 64;
+
+uint32_t bits_of(float f) {
+  uint32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return b;
+}
+float float_of(uint32_t b) {
+  float f;
+  std::memcpy(&f, &b, sizeof f);
+  return f;
+}
+
+// --- The x axis: the same integer sample positions as the shader ------------------------
+
+struct XAxis {
+  bool log = true;
+  uint32_t lo = 0, span = 1;  // log: bit patterns; linear: counts of 2^quantum_exp
+  int quantum_exp = 0;
+  uint32_t columns = 1, samples = 1;
+  uint32_t positions() const { return columns * samples; }
+
+  // fp32 bits of x at sample position t (landscape_error.frag.glsl: sample_bits).
+  uint32_t sample_bits(uint32_t t) const {
+    const uint32_t n = positions();
+    const uint32_t q = span / n, r = span % n;
+    const uint32_t offset = t * q + (t * r) / n;
+    if (log) return lo + offset;
+    const uint32_t count = lo + offset;
+    if (count == 0) return 0;
+    int msb = 31;
+    while (!(count >> msb)) --msb;
+    const int lead = msb + quantum_exp;
+    if (lead >= -126) return (static_cast<uint32_t>(lead + 127) << 23) | ((count << (23 - msb)) & 0x7fffff);
+    return count << (quantum_exp - kFp32MinQuantumExp);
+  }
+  uint32_t centre_bits(uint32_t column) const { return sample_bits(column * samples + samples / 2); }
+
+  // Continuous pixel position of x (>= 0), for ticks and landmarks.
+  double to_px(double x) const {
+    if (log) {
+      const float f = static_cast<float>(std::clamp(x, 1e-46, static_cast<double>(FLT_MAX)));
+      const double u = static_cast<double>(bits_of(std::max(f, float_of(1))));
+      return (u - lo) / span * columns;
+    }
+    const double q = std::ldexp(1.0, quantum_exp);
+    return (x / q - lo) / span * columns;
+  }
+  double from_px(double p) const {
+    if (log) {
+      const double u = std::clamp(lo + p / columns * span, 1.0, static_cast<double>(kFp32MaxFiniteBits));
+      return static_cast<double>(float_of(static_cast<uint32_t>(u)));
+    }
+    return std::ldexp(lo + p / columns * span, quantum_exp);
+  }
+};
+
+XAxis make_axis(const LandscapeScenario& s, uint32_t columns) {
+  XAxis a;
+  a.log = s.log_x;
+  a.columns = std::max<uint32_t>(1, std::min<uint32_t>(columns, kMaxPositions));
+  a.samples = std::max<uint32_t>(1, std::min<uint32_t>(kMaxSamples, kMaxPositions / a.columns));
+  if (a.log) {
+    const float x0 = static_cast<float>(std::clamp(s.x_min, 1e-45, 3.4e38));
+    const float x1 = static_cast<float>(std::clamp(s.x_max, 1e-45, 3.4e38));
+    a.lo = std::max(kFp32MinSubnormalBits, bits_of(x0));
+    const uint32_t hi = std::min(kFp32MaxFiniteBits, std::max(bits_of(x1), a.lo + a.columns));
+    a.span = hi - a.lo;
+    return a;
+  }
+  const double x1 = std::clamp(s.x_max, 1e-40, 3.4e38);
+  int e = 0;
+  std::frexp(x1, &e);  // x1 < 2^e
+  a.quantum_exp = std::max(e - 24, kFp32MinQuantumExp);
+  const double q = std::ldexp(1.0, a.quantum_exp);
+  const double n0 = std::ceil(std::max(0.0, s.x_min) / q), n1 = std::floor(x1 / q);
+  a.lo = static_cast<uint32_t>(std::min(n0, 16777215.0));
+  a.span = static_cast<uint32_t>(std::max(1.0, n1 - a.lo));
+  return a;
+}
+
+// --- Formats -----------------------------------------------------------------------------
+
+struct FormatRow {
+  Format format;
+  ImU32 color;
+};
+
+ImU32 format_color(size_t i) {
+  static const ImU32 kColors[] = {IM_COL32(31, 119, 180, 255), IM_COL32(255, 127, 14, 255),
+                                  IM_COL32(44, 160, 44, 255),  IM_COL32(214, 39, 40, 255),
+                                  IM_COL32(148, 103, 189, 255), IM_COL32(140, 86, 75, 255),
+                                  IM_COL32(227, 119, 194, 255), IM_COL32(23, 190, 207, 255)};
+  return kColors[i % kMaxFormats];
+}
+
+std::vector<FormatRow> parse_formats(const LandscapeScenario& s, std::string* error) {
+  std::vector<FormatRow> rows;
+  for (const std::string& name : s.formats) {
+    Format f;
+    std::string e;
+    if (!parse_format(name, &f, &e)) {
+      *error = e;
+      continue;
+    }
+    if (rows.size() == kMaxFormats) break;
+    rows.push_back({f, format_color(rows.size())});
+  }
+  return rows;
+}
+
+// Landmarks as doubles: smallest subnormal, smallest normal, largest finite.
+double min_subnormal(const Format& f) { return std::ldexp(1.0, f.emin() - f.man_bits); }
+double min_normal(const Format& f) { return std::ldexp(1.0, f.emin()); }
+double max_finite(const Format& f) {
+  const double top = f.kind == FormatKind::Ieee ? 2.0 - std::ldexp(1.0, -f.man_bits) : 2.0 - std::ldexp(1.0, 1 - f.man_bits);
+  return std::ldexp(top, f.emax());
+}
+
+// --- GPU ---------------------------------------------------------------------------------
+
+struct Gpu {
+  bool tried = false;
+  std::string error;
+  GLuint vao = 0, error_program = 0, draw_program = 0;
+  GLuint error_texture = 0, error_fbo = 0, image_texture = 0, image_fbo = 0;
+  int columns = 0, formats = 0, height = 0;  // allocated sizes
+  std::string rendered;                      // the parameters of the current image
+  bool usable() const { return error.empty() && error_program && draw_program; }
+};
+Gpu g_gpu;
+
+GLuint compile(GLenum type, const unsigned char* source, std::string* error) {
+  const GLuint s = glCreateShader(type);
+  const char* text = reinterpret_cast<const char*>(source);
+  glShaderSource(s, 1, &text, nullptr);
+  glCompileShader(s);
+  GLint ok = 0;
+  glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
+  if (!ok) {
+    char log[2048] = {};
+    glGetShaderInfoLog(s, sizeof log, nullptr, log);
+    *error = std::string("shader: ") + log;
+    glDeleteShader(s);
+    return 0;
+  }
+  return s;
+}
+
+GLuint link(const unsigned char* vertex, const unsigned char* fragment, std::string* error) {
+  const GLuint vs = compile(GL_VERTEX_SHADER, vertex, error);
+  const GLuint fs = vs ? compile(GL_FRAGMENT_SHADER, fragment, error) : 0;
+  if (!fs) return 0;
+  const GLuint p = glCreateProgram();
+  glAttachShader(p, vs);
+  glAttachShader(p, fs);
+  glLinkProgram(p);
+  glDeleteShader(vs);
+  glDeleteShader(fs);
+  GLint ok = 0;
+  glGetProgramiv(p, GL_LINK_STATUS, &ok);
+  if (!ok) {
+    char log[2048] = {};
+    glGetProgramInfoLog(p, sizeof log, nullptr, log);
+    *error = std::string("program: ") + log;
+    glDeleteProgram(p);
+    return 0;
+  }
+  return p;
+}
+
+void gpu_init() {
+  if (g_gpu.tried) return;
+  g_gpu.tried = true;
+  g_gpu.error_program = link(shader_landscape_vert, shader_landscape_error_frag, &g_gpu.error);
+  if (g_gpu.error_program) g_gpu.draw_program = link(shader_landscape_vert, shader_landscape_draw_frag, &g_gpu.error);
+  glGenVertexArrays(1, &g_gpu.vao);
+  glGenTextures(1, &g_gpu.error_texture);
+  glGenTextures(1, &g_gpu.image_texture);
+  glGenFramebuffers(1, &g_gpu.error_fbo);
+  glGenFramebuffers(1, &g_gpu.image_fbo);
+}
+
+// (Re)allocates the two render targets when the plot's size changes.
+void gpu_allocate(int columns, int formats, int height) {
+  if (columns == g_gpu.columns && formats == g_gpu.formats && height == g_gpu.height) return;
+  g_gpu.columns = columns, g_gpu.formats = formats, g_gpu.height = height;
+  g_gpu.rendered.clear();
+  GLint old_texture = 0, old_fbo = 0;
+  glGetIntegerv(GL_TEXTURE_BINDING_2D, &old_texture);
+  glGetIntegerv(GL_FRAMEBUFFER_BINDING, &old_fbo);
+  glBindTexture(GL_TEXTURE_2D, g_gpu.error_texture);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA32UI, columns, formats, 0, GL_RGBA_INTEGER, GL_UNSIGNED_INT, nullptr);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glBindFramebuffer(GL_FRAMEBUFFER, g_gpu.error_fbo);
+  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, g_gpu.error_texture, 0);
+  if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE) g_gpu.error = "RGBA32UI target incomplete";
+  glBindTexture(GL_TEXTURE_2D, g_gpu.image_texture);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, columns, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glBindFramebuffer(GL_FRAMEBUFFER, g_gpu.image_fbo);
+  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, g_gpu.image_texture, 0);
+  if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE) g_gpu.error = "RGBA8 target incomplete";
+  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(old_texture));
+  glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(old_fbo));
+}
+
+struct YAxis {
+  bool log = true;
+  double y0 = -8, y1 = 0.3;  // log10 |error|, or signed error
+};
+
+YAxis make_y_axis(const std::vector<FormatRow>& rows, bool log) {
+  int pmin = 53, pmax = 1;
+  for (const FormatRow& r : rows) {
+    pmin = std::min(pmin, r.format.precision());
+    pmax = std::max(pmax, std::min(r.format.precision(), 24));
+  }
+  if (rows.empty()) pmin = pmax = 11;
+  YAxis y;
+  y.log = log;
+  if (log) {
+    y.y0 = std::floor(std::log10(std::ldexp(1.0, -pmax - 2)));
+    y.y1 = 0.35;
+  } else {
+    const double e = std::ldexp(1.0, -std::min(pmin, 24)) * 1.2;
+    y.y0 = -e, y.y1 = e;
+  }
+  return y;
+}
+
+// Runs both passes into the render targets. Leaves GL as ImGui expects it.
+void gpu_render(const XAxis& ax, const YAxis& ay, const std::vector<FormatRow>& rows, int height, bool dark) {
+  GLint old_fbo = 0, old_program = 0, old_vao = 0, old_viewport[4] = {};
+  glGetIntegerv(GL_FRAMEBUFFER_BINDING, &old_fbo);
+  glGetIntegerv(GL_CURRENT_PROGRAM, &old_program);
+  glGetIntegerv(GL_VERTEX_ARRAY_BINDING, &old_vao);
+  glGetIntegerv(GL_VIEWPORT, old_viewport);
+  const GLboolean blend = glIsEnabled(GL_BLEND), scissor = glIsEnabled(GL_SCISSOR_TEST);
+  glDisable(GL_BLEND);
+  glDisable(GL_SCISSOR_TEST);
+  glBindVertexArray(g_gpu.vao);
+
+  // Pass 1: exact errors.
+  const int n = static_cast<int>(rows.size());
+  int man_bits[kMaxFormats] = {}, emin[kMaxFormats] = {}, emax[kMaxFormats] = {};
+  GLuint max_sig[kMaxFormats] = {};
+  for (int i = 0; i < n; ++i) {
+    const Format& f = rows[i].format;
+    man_bits[i] = f.man_bits;
+    emin[i] = f.emin();
+    emax[i] = f.emax();
+    // The largest finite significand in units of the top binade's quantum.
+    const int p = f.precision();
+    max_sig[i] = p >= 32 ? 0xffffffffu : (uint32_t{1} << p) - (f.kind == FormatKind::Ieee ? 1u : 2u);
+  }
+  glBindFramebuffer(GL_FRAMEBUFFER, g_gpu.error_fbo);
+  glViewport(0, 0, static_cast<GLsizei>(ax.columns), n);
+  GLuint p = g_gpu.error_program;
+  glUseProgram(p);
+  glUniform1ui(glGetUniformLocation(p, "u_mode"), ax.log ? 0u : 1u);
+  glUniform1ui(glGetUniformLocation(p, "u_lo"), ax.lo);
+  glUniform1ui(glGetUniformLocation(p, "u_span"), ax.span);
+  glUniform1i(glGetUniformLocation(p, "u_quantum_exp"), ax.quantum_exp);
+  glUniform1ui(glGetUniformLocation(p, "u_positions"), ax.positions());
+  glUniform1ui(glGetUniformLocation(p, "u_samples"), ax.samples);
+  glUniform1iv(glGetUniformLocation(p, "u_man_bits"), kMaxFormats, man_bits);
+  glUniform1iv(glGetUniformLocation(p, "u_emin"), kMaxFormats, emin);
+  glUniform1iv(glGetUniformLocation(p, "u_emax"), kMaxFormats, emax);
+  glUniform1uiv(glGetUniformLocation(p, "u_max_significand"), kMaxFormats, max_sig);
+  glDrawArrays(GL_TRIANGLES, 0, 3);
+
+  // Pass 2: the picture.
+  glBindFramebuffer(GL_FRAMEBUFFER, g_gpu.image_fbo);
+  glViewport(0, 0, static_cast<GLsizei>(ax.columns), height);
+  p = g_gpu.draw_program;
+  glUseProgram(p);
+  glActiveTexture(GL_TEXTURE0);
+  GLint old_texture = 0;
+  glGetIntegerv(GL_TEXTURE_BINDING_2D, &old_texture);
+  glBindTexture(GL_TEXTURE_2D, g_gpu.error_texture);
+  glUniform1i(glGetUniformLocation(p, "u_errors"), 0);
+  glUniform1i(glGetUniformLocation(p, "u_formats"), n);
+  float colors[kMaxFormats * 3] = {};
+  for (int i = 0; i < n; ++i) {
+    const ImVec4 c = ImGui::ColorConvertU32ToFloat4(rows[i].color);
+    colors[i * 3] = c.x, colors[i * 3 + 1] = c.y, colors[i * 3 + 2] = c.z;
+  }
+  glUniform3fv(glGetUniformLocation(p, "u_colors"), kMaxFormats, colors);
+  glUniform1f(glGetUniformLocation(p, "u_height"), static_cast<float>(height));
+  glUniform1ui(glGetUniformLocation(p, "u_log_y"), ay.log ? 1u : 0u);
+  glUniform1f(glGetUniformLocation(p, "u_y0"), static_cast<float>(ay.y0));
+  glUniform1f(glGetUniformLocation(p, "u_y1"), static_cast<float>(ay.y1));
+  glClearColor(0, 0, 0, 0);
+  glClear(GL_COLOR_BUFFER_BIT);
+  glDrawArrays(GL_TRIANGLES, 0, 3);
+  (void)dark;
+
+  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(old_texture));
+  glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(old_fbo));
+  glUseProgram(static_cast<GLuint>(old_program));
+  glBindVertexArray(static_cast<GLuint>(old_vao));
+  glViewport(old_viewport[0], old_viewport[1], old_viewport[2], old_viewport[3]);
+  if (blend) glEnable(GL_BLEND);
+  if (scissor) glEnable(GL_SCISSOR_TEST);
+}
+
+// Pass 1's texels (columns x formats x 4), read back for the test hook.
+std::vector<uint32_t> gpu_read_errors() {
+  std::vector<uint32_t> texels(static_cast<size_t>(g_gpu.columns) * g_gpu.formats * 4);
+  if (!g_gpu.usable() || texels.empty()) return {};
+  GLint old_fbo = 0;
+  glGetIntegerv(GL_FRAMEBUFFER_BINDING, &old_fbo);
+  glBindFramebuffer(GL_FRAMEBUFFER, g_gpu.error_fbo);
+  glPixelStorei(GL_PACK_ALIGNMENT, 4);
+  glReadPixels(0, 0, g_gpu.columns, g_gpu.formats, GL_RGBA_INTEGER, GL_UNSIGNED_INT, texels.data());
+  glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(old_fbo));
+  return texels;
+}
+
+// --- The core's answer for one x -----------------------------------------------------------
+
+struct CoreError {
+  bool finite = false;  // false: overflow to inf / NaN, or x = 0
+  uint32_t rel_bits = 0;  // relative error rounded to fp32
+  ConvertReport report;
+};
+
+CoreError core_error(uint32_t xbits, const Format& f) {
+  CoreError c;
+  c.report = convert_exact(exact_value(fp32(), xbits), f, std::nullopt, RoundingOptions{});
+  if (c.report.error_rel) {
+    c.finite = true;
+    c.rel_bits = bits_of(static_cast<float>(*c.report.error_rel));
+  }
+  return c;
+}
+
+// --- View state and interaction ---------------------------------------------------------------
+
+struct View {
+  XAxis axis;
+  YAxis y;
+  std::vector<FormatRow> rows;
+  ImVec2 a0, a1;  // the image on screen
+  int hover_column = -1;
+  bool drag = false, box = false;
+  ImVec2 drag_from;
+  LandscapeScenario drag_start;
+  std::string format_error;
+};
+View g_view;
+
+// The default range: every format from half its smallest subnormal to twice
+// its largest finite value (in fp32).
+void fit_view(LandscapeScenario& s, const std::vector<FormatRow>& rows) {
+  double lo = INFINITY, hi = 0;
+  for (const FormatRow& r : rows) {
+    lo = std::min(lo, min_subnormal(r.format) / 2);
+    hi = std::max(hi, max_finite(r.format) * 2);
+  }
+  if (!std::isfinite(lo)) lo = 1e-8, hi = 7e4;
+  s.x_min = std::max(lo, 1.4e-45);
+  s.x_max = std::min(hi, 3.4e38);
+  s.log_x = true;
+}
+
+// Sets the range to what pixels [p0, p1] of the current axis show.
+void set_range_px(LandscapeScenario& s, const XAxis& a, double p0, double p1) {
+  double x0 = a.from_px(p0), x1 = a.from_px(p1);
+  if (!s.log_x) x0 = std::max(0.0, x0);
+  if (!(x1 > x0)) return;
+  // Not narrower than a few fp32 values, not wider than fp32's range.
+  if (s.log_x && bits_of(static_cast<float>(x1)) - bits_of(static_cast<float>(x0)) < a.columns) return;
+  if (!s.log_x && x1 - x0 < std::ldexp(x1, -22)) return;
+  s.x_min = x0;
+  s.x_max = std::min(x1, 3.4e38);
+}
+
+void handle_input(LandscapeScenario& s, View& v) {
+  const ImGuiIO& io = ImGui::GetIO();
+  const ImVec2 m = io.MousePos;
+  const bool hovered = ImGui::IsItemHovered();
+  const float w = v.a1.x - v.a0.x;
+  if (hovered) ImGui::SetItemUsingMouseWheel();
+  if (ImGui::IsItemActivated()) {
+    v.box = ImGui::IsMouseDown(ImGuiMouseButton_Right) || io.KeyShift;
+    v.drag = !v.box;
+    v.drag_from = m;
+    v.drag_start = s;
+  }
+  if (ImGui::IsItemActive() && v.drag) {
+    const float dx = m.x - v.drag_from.x;
+    if (dx != 0) {
+      LandscapeScenario t = v.drag_start;
+      const XAxis a = make_axis(t, static_cast<uint32_t>(w));
+      set_range_px(t, a, -dx, w - dx);
+      s.x_min = t.x_min, s.x_max = t.x_max;
+    }
+  }
+  if (ImGui::IsItemDeactivated() && v.box) {
+    const float p0 = std::clamp(std::min(v.drag_from.x, m.x), v.a0.x, v.a1.x) - v.a0.x;
+    const float p1 = std::clamp(std::max(v.drag_from.x, m.x), v.a0.x, v.a1.x) - v.a0.x;
+    if (p1 - p0 > px(4)) set_range_px(s, v.axis, p0, p1);
+    v.box = false;
+  }
+  if (ImGui::IsItemDeactivated()) v.drag = false;
+  if (hovered && io.MouseWheel != 0) {
+    const double c = m.x - v.a0.x;
+    const double f = std::pow(0.8, io.MouseWheel);
+    set_range_px(s, v.axis, c - c * f, c + (w - c) * f);
+  }
+  if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) fit_view(s, v.rows);
+}
+
+// --- Drawing ---------------------------------------------------------------------------
+
+void draw_controls(LandscapeScenario& s) {
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Formats");
+  ImGui::SameLine();
+  for (const char* name : {"fp32", "tf32", "fp16", "bf16", "fp8-e5m2", "fp8-e4m3"}) {
+    auto it = std::find(s.formats.begin(), s.formats.end(), name);
+    bool on = it != s.formats.end();
+    if (ImGui::Checkbox(name, &on)) {
+      if (on && s.formats.size() < kMaxFormats) s.formats.push_back(name);
+      else if (!on) s.formats.erase(it);
+    }
+    anchor_item(std::string("landscape-format:") + name);
+    ImGui::SameLine();
+  }
+  std::string list;
+  for (const std::string& f : s.formats) list += (list.empty() ? "" : ",") + f;
+  ImGui::PushFont(mono_font());
+  ImGui::SetNextItemWidth(px(220));
+  if (input_text("##formats", &list)) {
+    s.formats.clear();
+    size_t start = 0;
+    while (start <= list.size()) {
+      const size_t comma = std::min(list.find(',', start), list.size());
+      std::string item = list.substr(start, comma - start);
+      item.erase(0, item.find_first_not_of(' '));
+      if (!item.empty()) s.formats.push_back(item);
+      start = comma + 1;
+    }
+  }
+  ImGui::PopFont();
+  anchor_item("landscape:formats");
+  ImGui::SameLine();
+  help_marker("Any format: fp16, bf16, fp8-e4m3, or eXmY / eXmYfn (up to 8). The error of storing each fp32 "
+              "x, rounded to nearest, ties to even.");
+
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("x axis");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("log", s.log_x) && !s.log_x) {
+    s.log_x = true;
+    s.x_min = std::max(s.x_min, 1.4e-45);
+  }
+  anchor_item("landscape:log");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("linear", !s.log_x) && s.log_x) s.log_x = false;
+  anchor_item("landscape:linear");
+  ImGui::SameLine(0, px(20));
+  ImGui::TextUnformatted("from");
+  ImGui::SameLine();
+  ImGui::PushFont(mono_font());
+  ImGui::SetNextItemWidth(px(130));
+  double x0 = s.x_min, x1 = s.x_max;
+  if (ImGui::InputDouble("##x-min", &x0, 0, 0, "%.6g", ImGuiInputTextFlags_EnterReturnsTrue) && x0 < s.x_max &&
+      x0 >= 0) {
+    s.x_min = x0;
+  }
+  anchor_item("landscape:x-min");
+  ImGui::SameLine();
+  ImGui::PopFont();
+  ImGui::TextUnformatted("to");
+  ImGui::SameLine();
+  ImGui::PushFont(mono_font());
+  ImGui::SetNextItemWidth(px(130));
+  if (ImGui::InputDouble("##x-max", &x1, 0, 0, "%.6g", ImGuiInputTextFlags_EnterReturnsTrue) && x1 > s.x_min) {
+    s.x_max = std::min(x1, 3.4e38);
+  }
+  anchor_item("landscape:x-max");
+  ImGui::PopFont();
+  ImGui::SameLine();
+  if (ImGui::Button("Whole range")) fit_view(s, g_view.rows);
+  anchor_item("landscape:fit");
+  ImGui::SameLine();
+  if (ImGui::Button("Around 1")) {
+    s.log_x = false;
+    s.x_min = 1.0;
+    s.x_max = 1.0 + 1.0 / 64;
+  }
+  anchor_item("landscape:around-one");
+  ImGui::SameLine();
+  ImGui::Checkbox("log |error|", &g_view.y.log);
+  anchor_item("landscape:log-y");
+}
+
+void draw_axes(const View& v, ImDrawList* dl) {
+  const Palette& pal = palette();
+  const ImU32 grid = (ImGui::GetColorU32(ImGuiCol_Text) & 0x00FFFFFF) | (20u << 24);
+  const ImU32 axis = (ImGui::GetColorU32(ImGuiCol_Text) & 0x00FFFFFF) | (90u << 24);
+  const float w = v.a1.x - v.a0.x, h = v.a1.y - v.a0.y;
+  // Labels in the UI font: it has the superscript minus of "10⁻⁵".
+  // x: decades on the log axis, nice numbers on the linear one.
+  std::vector<std::pair<double, std::string>> xt;
+  if (v.axis.log) {
+    const double l0 = std::log10(std::max(v.axis.from_px(0), 1e-45)), l1 = std::log10(v.axis.from_px(w));
+    const int d0 = static_cast<int>(std::ceil(l0)), d1 = static_cast<int>(std::floor(l1));
+    const int every = std::max(1, static_cast<int>((d1 - d0 + 1) * px(60) / std::max(w, 1.0f)) + 1);
+    for (int d = d0; d <= d1; ++d) {
+      if (d % every == 0) xt.push_back({std::pow(10.0, d), log_tick_label(d)});
+    }
+    if (xt.size() < 2) {
+      double step = 0;
+      for (double t : nice_ticks(v.axis.from_px(0), v.axis.from_px(w), static_cast<int>(w / px(110)), &step)) {
+        xt.push_back({t, linear_tick_label(t, step)});
+      }
+    }
+  } else {
+    double step = 0;
+    for (double t : nice_ticks(v.axis.from_px(0), v.axis.from_px(w), static_cast<int>(w / px(110)), &step)) {
+      xt.push_back({t, linear_tick_label(t, step)});
+    }
+  }
+  for (const auto& [x, label] : xt) {
+    const float p = v.a0.x + static_cast<float>(v.axis.to_px(x));
+    if (p < v.a0.x - 0.5f || p > v.a1.x + 0.5f) continue;
+    dl->AddLine(ImVec2(p, v.a0.y), ImVec2(p, v.a1.y), grid);
+    dl->AddLine(ImVec2(p, v.a1.y), ImVec2(p, v.a1.y + px(4)), axis);
+    const float tw = ImGui::CalcTextSize(label.c_str()).x;
+    dl->AddText(ImVec2(std::clamp(p - tw / 2, v.a0.x - tw / 2, v.a1.x - tw + px(8)), v.a1.y + px(5)), pal.muted,
+                label.c_str());
+  }
+  // y: decades of |error|, or signed error.
+  std::vector<std::pair<double, std::string>> yt;
+  if (v.y.log) {
+    const int every = std::max(1, static_cast<int>((v.y.y1 - v.y.y0) * px(26) / std::max(h, 1.0f)) + 1);
+    for (int d = static_cast<int>(std::ceil(v.y.y0)); d <= static_cast<int>(std::floor(v.y.y1)); ++d) {
+      if (d % every == 0) yt.push_back({static_cast<double>(d), log_tick_label(d)});
+    }
+  } else {
+    double step = 0;
+    for (double t : nice_ticks(v.y.y0, v.y.y1, static_cast<int>(h / px(40)), &step)) {
+      yt.push_back({t, linear_tick_label(t, step)});
+    }
+  }
+  for (const auto& [y, label] : yt) {
+    const float p = v.a1.y - static_cast<float>((y - v.y.y0) / (v.y.y1 - v.y.y0)) * h;
+    dl->AddLine(ImVec2(v.a0.x, p), ImVec2(v.a1.x, p), grid);
+    dl->AddLine(ImVec2(v.a0.x - px(4), p), ImVec2(v.a0.x, p), axis);
+    const ImVec2 sz = ImGui::CalcTextSize(label.c_str());
+    dl->AddText(ImVec2(v.a0.x - px(6) - sz.x, p - sz.y / 2), pal.muted, label.c_str());
+  }
+  const char* yl = v.y.log ? "|relative error|" : "relative error";
+  dl->AddText(ImVec2(v.a0.x + px(6), v.a1.y - px(8) - v.rows.size() * px(5) - ImGui::GetTextLineHeight()), pal.muted, yl);
+  dl->AddRect(v.a0, v.a1, axis);
+  const char* xl = v.axis.log ? "x (log scale)" : "x";
+  const ImVec2 xs = ImGui::CalcTextSize(xl);
+  dl->AddText(ImVec2((v.a0.x + v.a1.x - xs.x) / 2, v.a1.y + px(6) + ImGui::GetTextLineHeight()), pal.muted, xl);
+}
+
+// Smallest subnormal, smallest normal and largest finite value of each format.
+void draw_landmarks(const View& v, ImDrawList* dl) {
+  const float w = v.a1.x - v.a0.x;
+  float label_y = v.a0.y + px(6) + v.rows.size() * px(7);
+  for (const FormatRow& r : v.rows) {
+    const struct {
+      double x;
+      const char* what;
+    } marks[] = {{min_subnormal(r.format), "min subnormal"},
+                 {min_normal(r.format), "min normal"},
+                 {max_finite(r.format), "max"}};
+    for (const auto& m : marks) {
+      const double p = v.axis.to_px(m.x);
+      if (!(p >= 0 && p <= w) || m.x > 3.4e38) continue;
+      const float x = v.a0.x + static_cast<float>(p);
+      for (float y = v.a0.y; y < v.a1.y; y += px(8)) {
+        dl->AddLine(ImVec2(x, y), ImVec2(x, std::min(y + px(4), v.a1.y)), (r.color & 0x00FFFFFF) | (150u << 24));
+      }
+      const std::string label = r.format.name + " " + m.what + " " + shortest_decimal(m.x);
+      const float tw = ImGui::CalcTextSize(label.c_str()).x;
+      const float lx = x + px(4) + tw > v.a1.x ? x - px(4) - tw : x + px(4);
+      dl->AddText(ImVec2(lx, label_y), r.color, label.c_str());
+      label_y += ImGui::GetTextLineHeight();
+      if (label_y > v.a1.y - 3 * ImGui::GetTextLineHeight()) label_y = v.a0.y + px(6) + v.rows.size() * px(7);
+    }
+  }
+}
+
+void draw_hover(const View& v) {
+  if (v.hover_column < 0) return;
+  const uint32_t xbits = v.axis.centre_bits(static_cast<uint32_t>(v.hover_column));
+  ImGui::BeginTooltip();
+  ImGui::PushFont(mono_font());
+  ImGui::Text("x = %s", exact_value(fp32(), xbits).to_string().c_str());
+  text_muted("    fp32 " + hex_bits(fp32(), xbits));
+  for (const FormatRow& r : v.rows) {
+    const CoreError c = core_error(xbits, r.format);
+    text_colored(r.color, "\xe2\x96\xa0");
+    ImGui::SameLine();
+    std::string line = r.format.name + "  " + c.report.result.value.to_string() + "  " +
+                       hex_bits(r.format, c.report.result.bits);
+    if (c.finite) {
+      char buf[48];
+      std::snprintf(buf, sizeof buf, "  rel. error %.6g", *c.report.error_rel);
+      line += buf;
+    } else if (xbits != 0) {
+      line += "  overflow";
+    }
+    ImGui::TextUnformatted(line.c_str());
+  }
+  ImGui::PopFont();
+  text_muted("drag: pan \xc2\xb7 wheel: zoom \xc2\xb7 right-drag: zoom to a box \xc2\xb7 double-click: whole range");
+  ImGui::EndTooltip();
+}
+
+}  // namespace
+
+void draw_landscape_panel(Scenario& sc) {
+  LandscapeScenario& s = sc.landscape;
+  View& v = g_view;
+  draw_controls(s);
+  v.format_error.clear();
+  v.rows = parse_formats(s, &v.format_error);
+  if (!v.format_error.empty()) text_colored(palette().error, "\xe2\x9a\xa0 " + v.format_error);
+
+  // Legend: colour, name and precision of each format.
+  for (size_t i = 0; i < v.rows.size(); ++i) {
+    const FormatRow& r = v.rows[i];
+    if (i > 0) ImGui::SameLine(0, px(18));
+    text_colored(r.color, "\xe2\x96\xa0");
+    ImGui::SameLine(0, px(4));
+    const Format& f = r.format;
+    ImGui::Text("%s  (%d significand bits, max %s)", f.name.c_str(), f.precision(), shortest_decimal(max_finite(f)).c_str());
+  }
+
+  gpu_init();
+  if (!g_gpu.usable()) {
+    text_colored(palette().error, "\xe2\x9a\xa0 The GPU could not run the landscape shaders: " + g_gpu.error);
+    return;
+  }
+  // Geometry: labels left and below.
+  ImGui::PushFont(mono_font());
+  const float left = ImGui::CalcTextSize("\xe2\x88\x92" "0.000000").x + px(12);
+  ImGui::PopFont();
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float label_h = ImGui::GetTextLineHeight();
+  const float width = std::max(px(200), avail.x - left - px(12));
+  const float height = std::max(px(220), avail.y - 2 * label_h - px(40));
+  v.a0 = ImVec2(std::floor(origin.x + left), std::floor(origin.y + px(4)));
+  v.a1 = ImVec2(v.a0.x + std::floor(width), v.a0.y + std::floor(height));
+  const uint32_t columns = static_cast<uint32_t>(v.a1.x - v.a0.x);
+  const int rows_h = static_cast<int>(v.a1.y - v.a0.y);
+
+  ImGui::InvisibleButton("landscape-area", ImVec2(avail.x, height + 2 * label_h + px(16)),
+                         ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+  anchor_rect("landscape:plot", v.a0.x, v.a0.y, v.a1.x, v.a1.y);
+  v.axis = make_axis(s, columns);
+  handle_input(s, v);
+  v.axis = make_axis(s, columns);
+  v.y = make_y_axis(v.rows, v.y.log);
+
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(v.a0, v.a1, palette().card_bg);
+  if (!v.rows.empty()) {
+    gpu_allocate(static_cast<int>(columns), std::max<int>(1, static_cast<int>(v.rows.size())), rows_h);
+    char key[256];
+    std::snprintf(key, sizeof key, "%d %u %u %d %u %u %d %.17g %.17g", v.axis.log, v.axis.lo, v.axis.span,
+                  v.axis.quantum_exp, v.axis.columns, v.axis.samples, v.y.log, v.y.y0, v.y.y1);
+    std::string k = key;
+    for (const FormatRow& r : v.rows) k += " " + r.format.name;
+    if (k != g_gpu.rendered && g_gpu.usable()) {
+      gpu_render(v.axis, v.y, v.rows, rows_h, false);
+      g_gpu.rendered = k;
+    }
+    // GL textures start at the bottom row: flip.
+    dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(g_gpu.image_texture)), v.a0, v.a1,
+                 ImVec2(0, 1), ImVec2(1, 0));
+  }
+  draw_axes(v, dl);
+  dl->PushClipRect(v.a0, v.a1, true);
+  draw_landmarks(v, dl);
+  const ImVec2 m = ImGui::GetIO().MousePos;
+  v.hover_column = -1;
+  if (ImGui::IsItemHovered() && m.x >= v.a0.x && m.x < v.a1.x && m.y >= v.a0.y && m.y < v.a1.y && !v.drag) {
+    v.hover_column = static_cast<int>(m.x - v.a0.x);
+    dl->AddLine(ImVec2(std::floor(m.x) + 0.5f, v.a0.y), ImVec2(std::floor(m.x) + 0.5f, v.a1.y),
+                (ImGui::GetColorU32(ImGuiCol_Text) & 0x00FFFFFF) | (120u << 24));
+  }
+  if (v.box && ImGui::IsItemActive()) {
+    const float b0 = std::clamp(std::min(v.drag_from.x, m.x), v.a0.x, v.a1.x);
+    const float b1 = std::clamp(std::max(v.drag_from.x, m.x), v.a0.x, v.a1.x);
+    dl->AddRectFilled(ImVec2(b0, v.a0.y), ImVec2(b1, v.a1.y), (palette().accent & 0x00FFFFFF) | (40u << 24));
+  }
+  dl->PopClipRect();
+  draw_hover(v);
+  text_muted("Bands: the relative error's range within each pixel column; top edge: its largest value. Bottom "
+             "strip: normal (solid), subnormal (pale), overflow (red). Ticks at the top: the format's values, "
+             "once they are 4 pixels apart.");
+}
+
+void write_landscape_state(JsonWriter& w, const Scenario& sc) {
+  const LandscapeScenario& s = sc.landscape;
+  const View& v = g_view;
+  w.key("inputs").begin_object();
+  w.key("formats").begin_array();
+  for (const std::string& f : s.formats) w.value(f);
+  w.end_array();
+  w.field("x_min", s.x_min);
+  w.field("x_max", s.x_max);
+  w.field("log_x", s.log_x);
+  w.end_object();
+
+  w.key("results").begin_object();
+  w.field("gpu_error", g_gpu.error);
+  w.field("format_error", v.format_error);
+  w.field("log_y", v.y.log);
+  w.field("columns", static_cast<uint64_t>(v.axis.columns));
+  w.field("samples_per_column", static_cast<uint64_t>(v.axis.samples));
+  w.key("plot").begin_array();
+  for (float f : {v.a0.x, v.a0.y, v.a1.x, v.a1.y}) w.value(static_cast<double>(f));
+  w.end_array();
+  // The shader's exact errors, read back from the RGBA32UI target, against
+  // the core's convert_exact for every column's centre x and every format.
+  const std::vector<uint32_t> texels = gpu_read_errors();
+  uint64_t checked = 0, mismatches = 0;
+  w.key("columns_checked").begin_array();
+  const int cols = g_gpu.columns;
+  const bool same_size = cols == static_cast<int>(v.axis.columns) && g_gpu.formats == static_cast<int>(v.rows.size());
+  std::vector<std::string> mismatch_text;
+  for (int c = 0; same_size && c < cols; ++c) {
+    const uint32_t xbits = v.axis.centre_bits(static_cast<uint32_t>(c));
+    const bool sample = c % std::max(1, cols / 24) == 0;
+    if (sample) {
+      w.begin_object();
+      w.field("column", static_cast<int64_t>(c));
+      w.field("x_bits", static_cast<uint64_t>(xbits));
+      w.field("x", exact_value(fp32(), xbits).to_string());
+      w.key("formats").begin_array();
+    }
+    for (size_t f = 0; f < v.rows.size(); ++f) {
+      const uint32_t* t = &texels[(f * cols + c) * 4];
+      const CoreError core = core_error(xbits, v.rows[f].format);
+      const bool gpu_finite = (t[3] & (kFlagOverflow | kFlagZero)) == 0;
+      const bool ok = xbits == 0 || (gpu_finite == core.finite && (!core.finite || t[0] == core.rel_bits));
+      ++checked;
+      if (!ok) {
+        ++mismatches;
+        if (mismatch_text.size() < 8) {
+          mismatch_text.push_back(v.rows[f].format.name + " column " + std::to_string(c) + " x bits " +
+                                  std::to_string(xbits) + ": gpu " + std::to_string(t[0]) + " core " +
+                                  std::to_string(core.rel_bits));
+        }
+      }
+      if (sample) {
+        w.begin_object();
+        w.field("format", v.rows[f].format.name);
+        w.field("gpu_rel_bits", static_cast<uint64_t>(t[0]));
+        w.field("gpu_rel", static_cast<double>(float_of(t[0])));
+        w.field("gpu_min", static_cast<double>(float_of(t[1])));
+        w.field("gpu_max", static_cast<double>(float_of(t[2])));
+        w.field("gpu_flags", static_cast<uint64_t>(t[3]));
+        w.field("core_finite", core.finite);
+        w.field("core_rel_bits", static_cast<uint64_t>(core.rel_bits));
+        w.field("core_value", core.report.result.value.to_string());
+        w.field("subnormal", (t[3] & kFlagSubnormal) != 0);
+        w.field("overflow", (t[3] & kFlagOverflow) != 0);
+        w.field("representable_in_column", (t[3] & kFlagRepresentable) != 0);
+        w.field("exact", (t[3] & kFlagExact) != 0);
+        w.end_object();
+      }
+    }
+    if (sample) w.end_array().end_object();
+  }
+  w.end_array();
+  w.field("checked", checked);
+  w.field("mismatches", mismatches);
+  w.key("mismatch_examples").begin_array();
+  for (const std::string& m : mismatch_text) w.value(m);
+  w.end_array();
+  w.end_object();
+}
+
+std::string landscape_announcement(const Scenario& sc) {
+  const LandscapeScenario& s = sc.landscape;
+  std::string names;
+  for (const std::string& f : s.formats) names += (names.empty() ? "" : ", ") + f;
+  return "Relative rounding error of " + names + " for x from " + shortest_decimal(s.x_min) + " to " +
+         shortest_decimal(s.x_max) + (s.log_x ? " (log scale)." : ".");
+}
 
 }  // namespace mantissa::app

@@ -79,3 +79,16 @@ float platform_device_pixel_ratio();
 void platform_set_share_info(const std::string& json);
 
 }  // namespace mantissa::app
+
+// ---- Files for the user (app/plot.cpp: a plot's CSV and PNG export) --------
+namespace mantissa::app {
+
+// Offers `text` as a download named `file_name` (a Blob and an <a download>;
+// nothing is inserted as markup). window.mantissa.downloads() lists what was
+// offered: [{name, type, size}], for tests.
+void platform_download_text(const std::string& file_name, const std::string& mime, const std::string& text);
+// Encodes width x height RGBA pixels (rows bottom-up, as glReadPixels gives
+// them) as a PNG with the browser's encoder and offers it as a download.
+void platform_download_png(const std::string& file_name, int width, int height, const uint8_t* rgba);
+
+}  // namespace mantissa::app

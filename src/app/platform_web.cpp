@@ -295,3 +295,60 @@ float platform_device_pixel_ratio() {
 void platform_set_share_info(const std::string& json) { mantissa_js_share_set_info(json.c_str()); }
 
 }  // namespace mantissa::app
+
+// ---- Files for the user (app/plot.cpp: CSV and PNG export) --------------------
+// clang-format off
+EM_JS(void, mantissa_js_install_downloads, (), {
+  if (Module.mantissaOffer) return;
+  Module.mantissaDownloads = [];
+  // A Blob offered through an <a download> clicked once (never markup).
+  Module.mantissaOffer = function(blob, file, type) {
+    Module.mantissaDownloads.push({ name: file, type: type, size: blob.size });
+    var url = URL.createObjectURL(blob);
+    var a = document.createElement("a");
+    a.href = url;
+    a.download = file;
+    a.style.display = "none";
+    document.body.appendChild(a);
+    a.click();
+    document.body.removeChild(a);
+    setTimeout(function() { URL.revokeObjectURL(url); }, 10000);
+  };
+  if (window.mantissa) {
+    window.mantissa.downloads = function() { return Module.mantissaDownloads.slice(); };
+  }
+});
+EM_JS(void, mantissa_js_download_text, (const char* name, const char* type, const char* text, int length), {
+  var t = UTF8ToString(type);
+  Module.mantissaOffer(new Blob([HEAPU8.slice(text, text + length)], { type: t }), UTF8ToString(name), t);
+});
+EM_JS(void, mantissa_js_download_png, (const char* name, int width, int height, const uint8_t* rgba), {
+  // Rows arrive bottom-up (glReadPixels): flip them into an ImageData.
+  var row = width * 4;
+  var pixels = new Uint8ClampedArray(row * height);
+  for (var y = 0; y < height; ++y) {
+    var from = rgba + (height - 1 - y) * row;
+    pixels.set(HEAPU8.subarray(from, from + row), y * row);
+  }
+  var canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  canvas.getContext("2d").putImageData(new ImageData(pixels, width, height), 0, 0);
+  var file = UTF8ToString(name);
+  canvas.toBlob(function(blob) { Module.mantissaOffer(blob, file, "image/png"); }, "image/png");
+});
+// clang-format on
+
+namespace mantissa::app {
+
+void platform_download_text(const std::string& file_name, const std::string& mime, const std::string& text) {
+  mantissa_js_install_downloads();
+  mantissa_js_download_text(file_name.c_str(), mime.c_str(), text.data(), static_cast<int>(text.size()));
+}
+
+void platform_download_png(const std::string& file_name, int width, int height, const uint8_t* rgba) {
+  mantissa_js_install_downloads();
+  mantissa_js_download_png(file_name.c_str(), width, height, rgba);
+}
+
+}  // namespace mantissa::app
