@@ -52,7 +52,7 @@ set_target_properties(mantissa_js PROPERTIES OUTPUT_NAME mantissa SUFFIX ".mjs"
                       RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}")
 # The CLI's flag parsing (cli/requests.h) is shared with the JS API.
 target_sources(mantissa_js PRIVATE "${PROJECT_SOURCE_DIR}/src/cli/args.cpp" "${PROJECT_SOURCE_DIR}/src/cli/cmd_convert.cpp"
-               "${PROJECT_SOURCE_DIR}/src/cli/cmd_simulate.cpp")
+               "${PROJECT_SOURCE_DIR}/src/cli/cmd_simulate.cpp" "${PROJECT_SOURCE_DIR}/src/cli/cmd_explain.cpp")
 target_link_libraries(mantissa_js PRIVATE ${MANTISSA_LIBS})
 # DYNAMIC_EXECUTION=0: Embind builds its invokers without `new Function`, so
 # pages using the module need no 'unsafe-eval' in their CSP (only

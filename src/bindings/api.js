@@ -73,6 +73,20 @@
     return unwrap(Module["raw_convert"](flags.join("\0")));
   };
 
+  // explain(op, a, b, {c, format = "fp16", aFormat, bFormat, cFormat, round, seed, saturate, ftz})
+  Module["explain"] = function (op, a, b, options) {
+    options = checkOptions("explain", options,
+                           ["c", "format", "aFormat", "bFormat", "cFormat", "round", "seed", "saturate", "ftz"]);
+    var flags = ["explain", text(op), valueText(a, "explain"), valueText(b, "explain")];
+    if (options.c !== undefined) flags.push(valueText(options.c, "explain"));
+    flags.push("--format", options.format === undefined ? "fp16" : text(options.format));
+    if (options.aFormat !== undefined) flags.push("--a-format", text(options.aFormat));
+    if (options.bFormat !== undefined) flags.push("--b-format", text(options.bFormat));
+    if (options.cFormat !== undefined) flags.push("--c-format", text(options.cFormat));
+    pushRounding(flags, options);
+    return unwrap(Module["raw_explain"](flags.join("\0")));
+  };
+
   // simulate({steps, inc | grad + lr, w0, seed, strategies, gradFormat,
   //           lossScale, population, init, reference, trajectory})
   var SIMULATE_FLAGS = {

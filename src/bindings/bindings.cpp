@@ -23,6 +23,7 @@
 
 #include "cli/requests.h"
 #include "core/convert.h"
+#include "core/trace.h"
 #include "core/value.h"
 #include "mantissa_version.h"
 #include "scenario/link.h"
@@ -73,6 +74,18 @@ std::string convert_flags(const std::string& joined) {
     return failure(error);
   }
   return convert_report_json(report);
+}
+
+std::string explain_flags(const std::string& joined) {
+  cli::Args args = explain_args();
+  std::string error;
+  ExplainRequest req;
+  Explanation e;
+  if (!parse_flags(&args, joined, &error) || !explain_request_from_args(args, &req, &error) ||
+      !explain(req, &e, &error)) {
+    return failure(error);
+  }
+  return explanation_json(e);
 }
 
 std::string simulate_flags(const std::string& joined) {
@@ -194,6 +207,7 @@ EMSCRIPTEN_BINDINGS(mantissa) {
   emscripten::function("raw_double_hex", &double_hex);
   emscripten::function("raw_convert", &convert_flags);
   emscripten::function("raw_simulate", &simulate_flags);
+  emscripten::function("raw_explain", &explain_flags);
   emscripten::function("raw_decode_scenario", &decode_scenario);
   emscripten::function("raw_encode_scenario", &encode_scenario);
   emscripten::function("raw_heap_in_use", &heap_in_use);

@@ -142,10 +142,28 @@ export interface ConvertArrayOptions {
   saturate?: boolean;
 }
 
+export interface ExplainOptions extends RoundingOptions {
+  /** The third operand (fma). */
+  c?: Value;
+  /** The arithmetic format (default "fp16"; the CLI's --format). */
+  format?: FormatName;
+  /** Operand formats (default: `format`). */
+  aFormat?: FormatName;
+  bFormat?: FormatName;
+  cFormat?: FormatName;
+}
+
+/** `mantissa explain --json`: the operands as stored, and every step of the operation. */
+export interface Explanation {
+  [key: string]: unknown;
+}
+
 export interface MantissaModule {
   version(): string;
   convert(value: Value, format: FormatName, options?: ConvertOptions): ConvertReport;
   decode(bits: number | bigint | string, format: FormatName): ConvertReport;
+  /** a op b (op: "add" | "sub" | "mul" | "fma"), traced step by step. */
+  explain(op: "add" | "sub" | "mul" | "fma", a: Value, b: Value, options?: ExplainOptions): Explanation;
   simulate(options: SimulateOptions): SimulationReport;
   /** fp32 values to fp16/bf16 (Uint16Array) or fp8-e4m3/fp8-e5m2 (Uint8Array) bit patterns, SIMD. */
   convertArray(input: Float32Array, format: "fp16" | "bf16" | "half" | "bfloat16", options?: ConvertArrayOptions): Uint16Array;

@@ -401,6 +401,34 @@ bool check_gradient(std::string_view in, std::string* canonical, std::string* wh
   return true;
 }
 
+// Population initial weights: "", "normal:MEAN:STD" or "uniform:LOW:HIGH".
+bool check_init(std::string_view in, std::string* canonical, std::string* why) {
+  if (in.empty()) {
+    canonical->clear();
+    return true;
+  }
+  const bool normal = in.substr(0, 7) == "normal:", uniform = in.substr(0, 8) == "uniform:";
+  const std::string_view rest = in.substr(normal ? 7 : uniform ? 8 : 0);
+  const size_t colon = rest.find(':');
+  double a = 0, b = 0;
+  if ((!normal && !uniform) || colon == std::string_view::npos || !parse_double(rest.substr(0, colon), &a) ||
+      !parse_double(rest.substr(colon + 1), &b) || (normal && b < 0)) {
+    *why = "not an initial distribution (normal:MEAN:STD or uniform:LOW:HIGH)";
+    return false;
+  }
+  *canonical = std::string(in);
+  return true;
+}
+
+bool check_reference(std::string_view in, std::string* canonical, std::string* why) {
+  if (in != "stored" && in != "exact") {
+    *why = "not a reference (stored or exact)";
+    return false;
+  }
+  *canonical = std::string(in);
+  return true;
+}
+
 // ---- The field table -----------------------------------------------------------
 
 enum class FieldKind { Text, List, Bool, Int, Double };
@@ -576,6 +604,8 @@ const std::vector<Field>& fields() {
       list_field<&S::training, &T::strategies, check_strategy, sim::kMaxStrategies>("st", kTrain),
       text_field<&S::training, &T::loss_scale, check_loss_scale>("ls", kTrain),
       int_field<&S::training, &T::population, 1, sim::kMaxPopulation>("pop", kTrain),
+      text_field<&S::training, &T::init, check_init>("init", kTrain),
+      text_field<&S::training, &T::reference, check_reference>("ref", kTrain),
       double_field<&S::training, &T::view_x0>("vx0", kTrain),
       double_field<&S::training, &T::view_x1>("vx1", kTrain),
       double_field<&S::training, &T::view_y0>("vy0", kTrain),
@@ -628,6 +658,7 @@ constexpr std::pair<std::string_view, std::string_view> kMemberKeys[] = {
     {"training.w0", "w0"}, {"training.inc", "inc"}, {"training.lr", "lr"}, {"training.grad", "g"},
     {"training.seed", "ts"}, {"training.grad_format", "gf"}, {"training.steps", "n"},
     {"training.strategies", "st"}, {"training.loss_scale", "ls"}, {"training.population", "pop"},
+    {"training.init", "init"}, {"training.reference", "ref"},
     {"training.view_x0", "vx0"}, {"training.view_x1", "vx1"}, {"training.view_y0", "vy0"},
     {"training.view_y1", "vy1"}, {"training.log_error", "logerr"}, {"training.selected_step", "sel"},
     {"landscape.formats", "lf"}, {"landscape.x_min", "lx0"}, {"landscape.x_max", "lx1"},

@@ -18,7 +18,9 @@
 //               cmp compare with fp32, step selected step (-1 = all)
 //   Training    w0, inc, lr, g gradient ("normal:MEAN:STD"), ts seed, gf gradient
 //               format, n steps, st strategies (comma list), ls loss scale,
-//               pop population, vx0 vx1 vy0 vy1 view ranges, logerr, sel selected step
+//               pop population, init population's initial weights (normal:M:S,
+//               uniform:LO:HI), ref reference (stored|exact), vx0 vx1 vy0 vy1
+//               view ranges, logerr, sel selected step
 //   Landscape   lf formats (comma list), lx0 lx1 x range, llog log x axis
 // Booleans are 1/0; numbers as typed; formats, modes and strategies are
 // canonicalised ("half" becomes "fp16"). Characters outside

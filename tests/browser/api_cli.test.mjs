@@ -90,6 +90,23 @@ describe("JavaScript API against the CLI", { skip: !cli && "no native mantissa C
     assert.deepEqual(await inPage("decode", [0x3c00, "fp16"]), runCli(["convert", "0x3c00", "--to", "fp16", "--from", "fp16"]));
   });
 
+  test("explain: every shared case gives the CLI's JSON or its error", async () => {
+    for (const c of cases.explain) {
+      const [op, a, b, options] = c;
+      const flags = ["explain", op, a, b];
+      if (options.c) flags.push(options.c);
+      flags.push("--format", options.format);
+      if (options.aFormat) flags.push("--a-format", options.aFormat);
+      if (options.bFormat) flags.push("--b-format", options.bFormat);
+      if (options.round) flags.push("--round", options.round);
+      if (options.saturate) flags.push("--saturate");
+      const expected = runCli(flags);
+      const got = await inPage("explain", c);
+      delete got.isError;
+      assert.deepEqual(got, expected, `explain ${JSON.stringify(c)}`);
+    }
+  });
+
   test("simulate: every shared case gives the CLI's JSON or its error", async () => {
     for (const c of cases.simulate) {
       const expected = runCli(simulateFlags(c));

@@ -54,6 +54,8 @@ Scenario everything_changed() {
   s.training.strategies = {"bf16", "bf16-sr", "bf16-kahan", "fp32-master+ls-dynamic"};
   s.training.loss_scale = "static:1024";
   s.training.population = 1000;
+  s.training.init = "uniform:0.5:2";
+  s.training.reference = "exact";
   s.training.view_x0 = 10;
   s.training.view_x1 = 4000.5;
   s.training.view_y0 = -0.1;
