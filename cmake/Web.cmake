@@ -23,6 +23,10 @@ add_library(imgui STATIC
 # SYSTEM: ImGui's own warnings are not ours to fix.
 target_include_directories(imgui SYSTEM PUBLIC "${MANTISSA_IMGUI_DIR}" "${MANTISSA_IMGUI_DIR}/backends")
 target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3 IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
+# 32-bit indices: the ES3 backend has no glDrawElementsBaseVertex (no
+# RendererHasVtxOffset), so a draw list past 65536 vertices (a panel of dense
+# plots) would wrap its 16-bit indices. WebGL2 draws GL_UNSIGNED_INT natively.
+target_compile_definitions(imgui PUBLIC "ImDrawIdx=unsigned int")
 target_link_options(imgui INTERFACE ${MANTISSA_WEBGL_LINK_OPTIONS})
 
 # --- The playground: build/web/app.js + app.wasm --------------------------------
@@ -34,7 +38,7 @@ target_link_options(mantissa_app PRIVATE -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=w
 mantissa_target_defaults(mantissa_app)
 mantissa_embed_fonts(mantissa_app)
 # The Training panel runs scenarios through the CLI's own flag parsing (cli/requests.h).
-target_sources(mantissa_app PRIVATE "${PROJECT_SOURCE_DIR}/src/cli/args.cpp" "${PROJECT_SOURCE_DIR}/src/cli/cmd_simulate.cpp")
+target_sources(mantissa_app PRIVATE "${PROJECT_SOURCE_DIR}/src/cli/args.cpp" "${PROJECT_SOURCE_DIR}/src/cli/cmd_simulate.cpp" "${PROJECT_SOURCE_DIR}/src/cli/cmd_explain.cpp")
 # GLSL ES 3.00 shaders (shaders/NAME.glsl) as embed/shader_NAME.h, symbol shader_NAME
 # (dots become underscores: landscape_error.frag.glsl -> shader_landscape_error_frag).
 file(GLOB shader_files CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/shaders/*.glsl")

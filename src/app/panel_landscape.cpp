@@ -462,7 +462,9 @@ void handle_input(LandscapeScenario& s, View& v) {
   if (ImGui::IsItemDeactivated()) v.drag = false;
   if (hovered && io.MouseWheel != 0) {
     const double c = m.x - v.a0.x;
-    const double f = std::pow(0.8, io.MouseWheel);
+    // ImGui's convention: positive = wheel up = zoom in. One notch a frame at
+    // most (Emscripten 3.1.6's GLFW hands over raw browser deltas).
+    const double f = std::pow(0.8, std::clamp(io.MouseWheel, -1.0f, 1.0f));
     set_range_px(s, v.axis, c - c * f, c + (w - c) * f);
   }
   if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) fit_view(s, v.rows);

@@ -39,6 +39,10 @@ namespace {
 constexpr double kFrameBudgetSeconds = 0.007;  // simulation work per frame (of ~16.7 ms)
 
 TrainingRun g_run;
+// The panel's own CPU time per frame (simulation chunk + building the plots),
+// smoothed: what a long run costs the frame, whatever the GPU's share is.
+double g_panel_ms = 0;
+double g_panel_ms_max = 0;
 
 // Series colours: the reference grey, the strategies from a fixed cycle so a
 // strategy keeps its colour while others are toggled.
@@ -707,9 +711,21 @@ void draw_selected_step(const sim::Simulation& sim, TrainingScenario& t) {
 bool training_running() { return g_run.status() == RunStatus::Running; }
 
 void draw_training_panel(Scenario& sc) {
+  const auto frame_start = std::chrono::steady_clock::now();
+  struct Timer {
+    std::chrono::steady_clock::time_point start;
+    ~Timer() {
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      g_panel_ms = g_panel_ms == 0 ? ms : 0.9 * g_panel_ms + 0.1 * ms;
+      if (g_run.status() == RunStatus::Running) g_panel_ms_max = std::max(g_panel_ms_max, ms);
+    }
+  } timer{frame_start};
   TrainingScenario& t = sc.training;
   // A changed scenario starts a new run (a cancelled one stays until then).
-  if (g_run.status() == RunStatus::Idle || !same_run_inputs(g_run.inputs(), t)) g_run.start(t);
+  if (g_run.status() == RunStatus::Idle || !same_run_inputs(g_run.inputs(), t)) {
+    g_run.start(t);
+    g_panel_ms_max = 0;
+  }
   g_run.advance(std::chrono::duration<double>(kFrameBudgetSeconds));
 
   draw_presets(sc);
@@ -773,6 +789,9 @@ void write_training_state(JsonWriter& w, const Scenario& sc) {
     w.field("steps_per_second", g_run.steps_per_second());
     w.field("eta_seconds", g_run.eta_seconds());
     w.field("fps", static_cast<double>(ImGui::GetIO().Framerate));
+    w.field("panel_ms", g_panel_ms);          // CPU per frame, smoothed
+    w.field("panel_ms_max", g_panel_ms_max);  // worst frame of this run
+    w.field("frame_budget_ms", kFrameBudgetSeconds * 1000);
     w.key("report").raw(sim::simulation_json(*sim, sim::ReportOptions{}));
   }
   w.end_object();

@@ -55,7 +55,7 @@ constexpr TrainingPreset kPresets[] = {
      "A population with gradients lr \xc2\xb7 N(0, 1): the histogram of final relative errors per strategy, and "
      "the fraction of updates lost at each step.",
      [](TrainingScenario& t) {
-       t = base("1", "0", 1000, {"fp64", "fp32-master", "fp16", "fp16-sr", "bf16", "bf16-sr"});
+       t = base("1", "0", 300, {"fp64", "fp32-master", "fp16", "fp16-sr", "bf16", "bf16-sr"});
        t.grad = "normal:0:1";
        t.lr = "0.0001";
        t.population = 10000;
