@@ -42,11 +42,11 @@ constexpr int kMinEmbedHeight = 240, kMaxEmbedHeight = 1200;
 struct ShareState {
   bool started = false;
   bool embedded = false;
-  Scenario seen;              // the scenario as of the last frame
-  std::string written;        // the last hash written (or loaded)
-  bool dirty = false;         // `seen` differs from what the URL holds
-  double changed_at = 0;      // when it last changed
-  double dirty_since = 0;     // when it first differed
+  Scenario seen;           // the scenario as of the last frame
+  std::string written;     // the last hash written (or loaded)
+  bool dirty = false;      // `seen` differs from what the URL holds
+  double changed_at = 0;   // when it last changed
+  double dirty_since = 0;  // when it first differed
   std::vector<std::string> notices;
   bool show_notices = false;
   double copied_at = -1e9;
@@ -64,11 +64,20 @@ std::string html_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -76,10 +85,14 @@ std::string html_escape(std::string_view s) {
 
 const char* panel_title(ScenarioPanel p) {
   switch (p) {
-    case ScenarioPanel::Inspector: return "Inspector";
-    case ScenarioPanel::Addition: return "Addition";
-    case ScenarioPanel::Training: return "Training";
-    case ScenarioPanel::Landscape: return "Error landscape";
+    case ScenarioPanel::Inspector:
+      return "Inspector";
+    case ScenarioPanel::Addition:
+      return "Addition";
+    case ScenarioPanel::Training:
+      return "Training";
+    case ScenarioPanel::Landscape:
+      return "Error landscape";
   }
   return "Inspector";
 }
@@ -90,8 +103,8 @@ std::string embed_url(const Scenario& s) {
 
 std::string iframe_snippet(const Scenario& s, int width, int height) {
   const std::string title = std::string("Mantissa: ") + panel_title(s.panel);
-  return "<iframe src=\"" + html_escape(embed_url(s)) + "\" width=\"" + std::to_string(width) + "\" height=\"" +
-         std::to_string(height) + "\" loading=\"lazy\" title=\"" + html_escape(title) +
+  return "<iframe src=\"" + html_escape(embed_url(s)) + "\" width=\"" + std::to_string(width) +
+         "\" height=\"" + std::to_string(height) + "\" loading=\"lazy\" title=\"" + html_escape(title) +
          "\" style=\"border:0\"></iframe>";
 }
 
@@ -142,7 +155,8 @@ void draw_notices() {
   ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + viewport->WorkSize.x - pad,
                                  viewport->WorkPos.y + viewport->WorkSize.y - pad),
                           ImGuiCond_Always, ImVec2(1.0f, 1.0f));
-  ImGui::SetNextWindowSizeConstraints(ImVec2(0, 0), ImVec2(viewport->WorkSize.x * 0.6f, viewport->WorkSize.y * 0.5f));
+  ImGui::SetNextWindowSizeConstraints(ImVec2(0, 0),
+                                      ImVec2(viewport->WorkSize.x * 0.6f, viewport->WorkSize.y * 0.5f));
   constexpr ImGuiWindowFlags kFlags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
                                       ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
                                       ImGuiWindowFlags_NoNav;
@@ -165,7 +179,8 @@ void draw_embed_dialog(Scenario& s) {
   if (g.embed_open) ImGui::OpenPopup("Embed this scenario");
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSize(ImVec2(viewport->WorkSize.x * 0.8f, viewport->WorkSize.y * 0.85f), ImGuiCond_Appearing);
+  ImGui::SetNextWindowSize(ImVec2(viewport->WorkSize.x * 0.8f, viewport->WorkSize.y * 0.85f),
+                           ImGuiCond_Appearing);
   bool open = true;
   bool showing_preview = false;
   if (ImGui::BeginPopupModal("Embed this scenario", &open, ImGuiWindowFlags_NoSavedSettings)) {
@@ -283,7 +298,8 @@ void draw_share_controls(Scenario& s) {
   }
   anchor_item("copy-link");
   if (ImGui::IsItemHovered()) {
-    ImGui::SetTooltip("Copy a link to this exact scenario (it lives in the URL's #hash: nothing is sent to a server)");
+    ImGui::SetTooltip(
+        "Copy a link to this exact scenario (it lives in the URL's #hash: nothing is sent to a server)");
   }
   ImGui::SameLine();
   if (ImGui::Button("Embed")) g.embed_open = true;

@@ -138,8 +138,8 @@ double heap_in_use() { return static_cast<double>(mallinfo().uordblks); }
 #ifdef MANTISSA_HAS_CONVERT_KERNELS
 // fp32 array (in wasm memory, copied there by api.js) to a narrow format with
 // the SIMD kernels. Returns "" or an error sentence.
-std::string convert_array(uintptr_t in, uintptr_t out, double count, const std::string& format, bool stochastic,
-                          double seed, double counter, bool saturate) {
+std::string convert_array(uintptr_t in, uintptr_t out, double count, const std::string& format,
+                          bool stochastic, double seed, double counter, bool saturate) {
   Format f;
   std::string error;
   if (!parse_format(format, &f, &error)) return error;
@@ -185,7 +185,9 @@ int element_bytes(const std::string& format) {
   return f.width() / 8;
 }
 
-uintptr_t buffer_alloc(double bytes) { return reinterpret_cast<uintptr_t>(std::malloc(static_cast<size_t>(bytes))); }
+uintptr_t buffer_alloc(double bytes) {
+  return reinterpret_cast<uintptr_t>(std::malloc(static_cast<size_t>(bytes)));
+}
 void buffer_free(uintptr_t p) { std::free(reinterpret_cast<void*>(p)); }
 std::string kernel_name(const std::string& format) {
   Format f;

@@ -66,7 +66,17 @@ class Notices {
 bool is_plain(unsigned char c) {
   if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '-': case '.': case '_': case '~': case ':': case ',': case '+': case '!': case '*': case '/': case '@':
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case ':':
+    case ',':
+    case '+':
+    case '!':
+    case '*':
+    case '/':
+    case '@':
       return true;
     default:
       return false;
@@ -393,7 +403,8 @@ bool check_gradient(std::string_view in, std::string* canonical, std::string* wh
   const size_t colon = rest.find(':');
   double mean = 0, stddev = 0;
   if (in.substr(0, 7) != "normal:" || colon == std::string_view::npos ||
-      !parse_double(rest.substr(0, colon), &mean) || !parse_double(rest.substr(colon + 1), &stddev) || stddev < 0) {
+      !parse_double(rest.substr(0, colon), &mean) || !parse_double(rest.substr(colon + 1), &stddev) ||
+      stddev < 0) {
     *why = "not a gradient distribution (normal:MEAN:STD)";
     return false;
   }
@@ -479,7 +490,8 @@ Field list_field(const char* key, ScenarioPanel panel) {
                 if (items.size() >= kMaxItems) {
                   if (bad.empty()) bad = "more than " + std::to_string(kMaxItems) + " items";
                 } else if (check(item, &canonical, &item_why)) {
-                  if (std::find(items.begin(), items.end(), canonical) == items.end()) items.push_back(canonical);
+                  if (std::find(items.begin(), items.end(), canonical) == items.end())
+                    items.push_back(canonical);
                 } else if (bad.empty()) {
                   bad = item_why + " '" + shown(item, 24) + "'";
                 }
@@ -647,21 +659,49 @@ bool parse_panel(std::string_view t, ScenarioPanel* out) {
 // Version 0 keys (the Scenario's member paths) and their version 1 keys. The
 // JS API's scenario objects use the same member names (scenario_json).
 constexpr std::pair<std::string_view, std::string_view> kMemberKeys[] = {
-    {"inspector.value", "x"}, {"inspector.from", "xf"}, {"inspector.mode", "xr"},
-    {"inspector.seed", "xs"}, {"inspector.saturate", "xsat"}, {"inspector.ftz", "xftz"},
-    {"inspector.custom", "xc"}, {"inspector.focus", "xfocus"},
-    {"addition.op", "op"}, {"addition.a", "a"}, {"addition.a_format", "af"}, {"addition.b", "b"},
-    {"addition.b_format", "bf"}, {"addition.c", "c"}, {"addition.c_format", "cf"},
-    {"addition.format", "in"}, {"addition.mode", "r"}, {"addition.seed", "s"},
-    {"addition.saturate", "sat"}, {"addition.ftz", "ftz"}, {"addition.compare_fp32", "cmp"},
+    {"inspector.value", "x"},
+    {"inspector.from", "xf"},
+    {"inspector.mode", "xr"},
+    {"inspector.seed", "xs"},
+    {"inspector.saturate", "xsat"},
+    {"inspector.ftz", "xftz"},
+    {"inspector.custom", "xc"},
+    {"inspector.focus", "xfocus"},
+    {"addition.op", "op"},
+    {"addition.a", "a"},
+    {"addition.a_format", "af"},
+    {"addition.b", "b"},
+    {"addition.b_format", "bf"},
+    {"addition.c", "c"},
+    {"addition.c_format", "cf"},
+    {"addition.format", "in"},
+    {"addition.mode", "r"},
+    {"addition.seed", "s"},
+    {"addition.saturate", "sat"},
+    {"addition.ftz", "ftz"},
+    {"addition.compare_fp32", "cmp"},
     {"addition.step", "step"},
-    {"training.w0", "w0"}, {"training.inc", "inc"}, {"training.lr", "lr"}, {"training.grad", "g"},
-    {"training.seed", "ts"}, {"training.grad_format", "gf"}, {"training.steps", "n"},
-    {"training.strategies", "st"}, {"training.loss_scale", "ls"}, {"training.population", "pop"},
-    {"training.init", "init"}, {"training.reference", "ref"},
-    {"training.view_x0", "vx0"}, {"training.view_x1", "vx1"}, {"training.view_y0", "vy0"},
-    {"training.view_y1", "vy1"}, {"training.log_error", "logerr"}, {"training.selected_step", "sel"},
-    {"landscape.formats", "lf"}, {"landscape.x_min", "lx0"}, {"landscape.x_max", "lx1"},
+    {"training.w0", "w0"},
+    {"training.inc", "inc"},
+    {"training.lr", "lr"},
+    {"training.grad", "g"},
+    {"training.seed", "ts"},
+    {"training.grad_format", "gf"},
+    {"training.steps", "n"},
+    {"training.strategies", "st"},
+    {"training.loss_scale", "ls"},
+    {"training.population", "pop"},
+    {"training.init", "init"},
+    {"training.reference", "ref"},
+    {"training.view_x0", "vx0"},
+    {"training.view_x1", "vx1"},
+    {"training.view_y0", "vy0"},
+    {"training.view_y1", "vy1"},
+    {"training.log_error", "logerr"},
+    {"training.selected_step", "sel"},
+    {"landscape.formats", "lf"},
+    {"landscape.x_min", "lx0"},
+    {"landscape.x_max", "lx1"},
     {"landscape.log_x", "llog"},
 };
 
@@ -670,9 +710,15 @@ constexpr std::pair<std::string_view, std::string_view> kMemberKeys[] = {
 // true/false booleans (parse_bool reads those too).
 void upgrade_v0_to_v1(std::vector<Pair>* pairs, Notices* notices) {
   static constexpr std::pair<std::string_view, std::string_view> kPanels[] = {
-      {"Inspector", "inspect"}, {"Addition", "add"}, {"Training", "train"}, {"Landscape", "landscape"},
+      {"Inspector", "inspect"},
+      {"Addition", "add"},
+      {"Training", "train"},
+      {"Landscape", "landscape"},
       // The JS API's scenario objects (scenario_json) name panels by their v1 keys.
-      {"inspect", "inspect"}, {"add", "add"}, {"train", "train"}, {"landscape", "landscape"}};
+      {"inspect", "inspect"},
+      {"add", "add"},
+      {"train", "train"},
+      {"landscape", "landscape"}};
   std::vector<Pair> out;
   for (auto& [key, value] : *pairs) {
     if (key == "panel") {
@@ -746,7 +792,8 @@ std::vector<Pair> split_readable(std::string_view text, Notices* notices) {
     }
     const size_t eq = part.find('=');
     const std::string_view raw_key = part.substr(0, eq);
-    const std::string_view raw_value = eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
+    const std::string_view raw_value =
+        eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
     std::string key, value;
     if (raw_key.size() > 64 || !percent_decode(raw_key, &key)) {
       notices->ignored(raw_key, raw_value, "not a key");
@@ -763,8 +810,9 @@ std::vector<Pair> split_readable(std::string_view text, Notices* notices) {
     }
     pairs.emplace_back(std::move(key), std::move(value));
   }
-  if (skipped > 0) notices->add("ignored " + std::to_string(skipped) + " parts past the first " +
-                                std::to_string(kLinkMaxParts));
+  if (skipped > 0)
+    notices->add("ignored " + std::to_string(skipped) + " parts past the first " +
+                 std::to_string(kLinkMaxParts));
   return pairs;
 }
 
@@ -787,9 +835,15 @@ std::string scenario_json(const Scenario& s) {
     const std::string text = f->get(s);
     w.key(name);
     switch (f->kind) {
-      case FieldKind::Text: w.value(text); break;
-      case FieldKind::Bool: w.value(text == "1"); break;
-      case FieldKind::Int: w.raw(text); break;
+      case FieldKind::Text:
+        w.value(text);
+        break;
+      case FieldKind::Bool:
+        w.value(text == "1");
+        break;
+      case FieldKind::Int:
+        w.raw(text);
+        break;
       case FieldKind::Double:  // shortest round-trip form; JSON has no inf/NaN
         if (std::isfinite(std::strtod(text.c_str(), nullptr))) {
           w.raw(text);
@@ -863,7 +917,8 @@ DecodedLink decode_link(std::string_view hash) {
     has_compact = true;
     it = pairs.erase(it);
   }
-  pairs.insert(pairs.end(), std::make_move_iterator(unpacked.begin()), std::make_move_iterator(unpacked.end()));
+  pairs.insert(pairs.end(), std::make_move_iterator(unpacked.begin()),
+               std::make_move_iterator(unpacked.end()));
 
   // Which version wrote it: `v`, or version 0 when its keys look like one.
   out.version = kLinkVersion;

@@ -131,9 +131,19 @@ TEST_CASE("the active-panel scope writes that panel's keys only", "[link]") {
 
 TEST_CASE("random scenarios round-trip through links", "[link]") {
   std::mt19937_64 rng(12345);
-  const std::vector<std::string> values = {"0.1", "-0", "1e-8", "65504", "0x3c00", "0b0011110000000000", "nan", "-inf",
-                                           "3.14159265358979323846264338327950288", "0x1.fffffep+127", "1e4000"};
-  const std::vector<std::string> formats = {"fp64", "fp32", "tf32", "fp16", "bf16", "fp8-e4m3", "fp8-e5m2", "e2m1", "e6m9", "e3m4fn"};
+  const std::vector<std::string> values = {"0.1",
+                                           "-0",
+                                           "1e-8",
+                                           "65504",
+                                           "0x3c00",
+                                           "0b0011110000000000",
+                                           "nan",
+                                           "-inf",
+                                           "3.14159265358979323846264338327950288",
+                                           "0x1.fffffep+127",
+                                           "1e4000"};
+  const std::vector<std::string> formats = {"fp64",     "fp32",     "tf32", "fp16", "bf16",
+                                            "fp8-e4m3", "fp8-e5m2", "e2m1", "e6m9", "e3m4fn"};
   const std::vector<std::string> modes = {"rne", "rna", "rtz", "up", "down", "odd", "stochastic"};
   auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
   for (int i = 0; i < 500; ++i) {
@@ -150,12 +160,14 @@ TEST_CASE("random scenarios round-trip through links", "[link]") {
     if (rng() % 2) s.addition.mode = pick(modes);
     if (rng() % 2) s.addition.step = static_cast<int>(rng() % 10) - 1;
     if (rng() % 2) s.training.steps = 1 + rng() % 100000;
-    if (rng() % 2) s.training.view_x1 = std::ldexp(static_cast<double>(rng() >> 11), -static_cast<int>(rng() % 80));
+    if (rng() % 2)
+      s.training.view_x1 = std::ldexp(static_cast<double>(rng() >> 11), -static_cast<int>(rng() % 80));
     if (rng() % 2) s.training.view_y0 = -std::ldexp(static_cast<double>(rng() >> 11), -60);
     if (rng() % 2) s.training.selected_step = static_cast<int64_t>(rng() % 1000000);
     if (rng() % 2) s.landscape.formats = {pick(formats)};
     if (rng() % 2) s.landscape.x_min = std::ldexp(1.0, -static_cast<int>(rng() % 100));
-    if (s.landscape.formats.size() == 1 && rng() % 2) s.landscape.formats.push_back(s.landscape.formats[0] == "fp16" ? "bf16" : "fp16");
+    if (s.landscape.formats.size() == 1 && rng() % 2)
+      s.landscape.formats.push_back(s.landscape.formats[0] == "fp16" ? "bf16" : "fp16");
     const std::string hash = encode_link(s);
     const DecodedLink d = decode_link(hash);
     INFO(hash << "\n" << notices_text(d));
@@ -174,8 +186,8 @@ TEST_CASE("names are canonicalised: half is fp16, nearest-even is rne", "[link]"
 }
 
 TEST_CASE("bad values keep their defaults and are named in a notice", "[link][hostile]") {
-  const DecodedLink d =
-      decode_link("v=1&p=add&af=fp17&a=1.2.3&r=sideways&step=-7&sat=maybe&n=0&st=fp16,fp99,bf16&foo=bar&lx0=nan");
+  const DecodedLink d = decode_link(
+      "v=1&p=add&af=fp17&a=1.2.3&r=sideways&step=-7&sat=maybe&n=0&st=fp16,fp99,bf16&foo=bar&lx0=nan");
   INFO(notices_text(d));
   CHECK(d.scenario.panel == ScenarioPanel::Addition);
   CHECK(d.scenario.addition == AdditionScenario{});
@@ -292,9 +304,15 @@ TEST_CASE("random byte mutations of links load, and what loads is valid", "[link
       const size_t at = rng() % (h.size() + 1);
       const char c = alphabet[rng() % alphabet.size()];
       switch (rng() % 3) {
-        case 0: h.insert(h.begin() + static_cast<ptrdiff_t>(at), c); break;
-        case 1: if (at < h.size()) h.erase(at, 1 + rng() % 5); break;
-        default: if (at < h.size()) h[at] = c; break;
+        case 0:
+          h.insert(h.begin() + static_cast<ptrdiff_t>(at), c);
+          break;
+        case 1:
+          if (at < h.size()) h.erase(at, 1 + rng() % 5);
+          break;
+        default:
+          if (at < h.size()) h[at] = c;
+          break;
       }
     }
     const DecodedLink d = decode_link(h);
@@ -322,13 +340,19 @@ TEST_CASE("megabyte hashes of every shape decode quickly", "[link][hostile]") {
       "v=1&z=" + std::string(mb, 'A'),
       "v=1&z=" + std::string(mb, '_'),
       "v=1&st=" + std::string(mb / 2, ','),
-      "v=1&lf=" + [&] { std::string s; while (s.size() < mb) s += "fp16,"; return s; }(),
+      "v=1&lf=" +
+          [&] {
+            std::string s;
+            while (s.size() < mb) s += "fp16,";
+            return s;
+          }(),
       std::string(kLinkMaxLength + 1, 'x'),
   };
   for (const std::string& h : hashes) {
     const auto start = std::chrono::steady_clock::now();
     const DecodedLink d = decode_link(h);
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     INFO(h.substr(0, 20) << "... (" << h.size() << " chars): " << ms << " ms\n" << notices_text(d));
     CHECK(ms < 1500);  // generous for sanitizer builds; natively each takes a few ms
     CHECK(d.notices.size() <= kLinkMaxNotices + 1);
@@ -338,7 +362,8 @@ TEST_CASE("megabyte hashes of every shape decode quickly", "[link][hostile]") {
 TEST_CASE("scenario_json names every member, and the member names read back", "[link][json]") {
   const std::string json = scenario_json(everything_changed());
   CHECK(json.rfind("{\"panel\":\"train\",\"inspector\":{\"value\":\"0x3c7c\",\"from\":\"bf16\"", 0) == 0);
-  CHECK(json.find("\"strategies\":[\"bf16\",\"bf16-sr\",\"bf16-kahan\",\"fp32-master+ls-dynamic\"]") != std::string::npos);
+  CHECK(json.find("\"strategies\":[\"bf16\",\"bf16-sr\",\"bf16-kahan\",\"fp32-master+ls-dynamic\"]") !=
+        std::string::npos);
   CHECK(json.find("\"seed\":18446744073709551615") != std::string::npos);
   CHECK(json.find("\"log_x\":false") != std::string::npos);
   CHECK(json.find("\"view_y1\":0.3333333333333333") != std::string::npos);
