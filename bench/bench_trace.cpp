@@ -24,12 +24,20 @@ int main() {
     bool json;  // also print the steps as JSON (the JS API's cost)
   };
   const std::vector<Case> cases = {
-      {"fp32 add 1.125 + 0.12457275", TraceOp::Add, fp32(), {{fp32(), 0x3f900000}, {fp32(), 0x3dff2000}}, false},
+      {"fp32 add 1.125 + 0.12457275",
+       TraceOp::Add,
+       fp32(),
+       {{fp32(), 0x3f900000}, {fp32(), 0x3dff2000}},
+       false},
       {"fp16 add 1.125 + 0.12457275", TraceOp::Add, fp16(), {{fp16(), 0x3c80}, {fp16(), 0x2ff9}}, false},
       {"fp16 add 1.125 + 0.00042 (lost)", TraceOp::Add, fp16(), {{fp16(), 0x3c80}, {fp16(), 0x0ee2}}, false},
       {"fp32 add fp32 + fp16 (widen)", TraceOp::Add, fp32(), {{fp32(), 0x3f900000}, {fp16(), 0x0ee2}}, false},
       {"fp32 add + steps JSON", TraceOp::Add, fp32(), {{fp32(), 0x3f900000}, {fp32(), 0x3dff2000}}, true},
-      {"fp64 fma", TraceOp::Fma, fp64(), {{fp64(), 0x3ff8000000000001}, {fp64(), 0x3ff8000000000003}, {fp64(), 0xc002000000000000}}, false},
+      {"fp64 fma",
+       TraceOp::Fma,
+       fp64(),
+       {{fp64(), 0x3ff8000000000001}, {fp64(), 0x3ff8000000000003}, {fp64(), 0xc002000000000000}},
+       false},
   };
   std::vector<std::vector<double>> times(cases.size());
   size_t sink = 0;
@@ -39,7 +47,8 @@ int main() {
       const OperationTrace t = trace_operation(cases[i].op, cases[i].format, cases[i].operands);
       sink += t.steps.size() + t.result.bits;
       if (cases[i].json) sink += trace_steps_json(t).size();
-      times[i].push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+      times[i].push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
     }
   }
   std::printf("%-34s %12s\n", "trace", "median µs");

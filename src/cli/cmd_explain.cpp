@@ -3,8 +3,8 @@
 #include <cstdio>
 
 #include "cli/args.h"
-#include "cli/requests.h"
 #include "cli/commands.h"
+#include "cli/requests.h"
 #include "core/trace.h"
 
 namespace mantissa {

@@ -80,7 +80,9 @@ BitRow window(const Wide& w, int lsb_exp, int nbits) {
   return row;
 }
 
-BitRow row_of(uint64_t sig, int exp2, int nbits) { return window(Wide{false, sig, exp2, false}, exp2, nbits); }
+BitRow row_of(uint64_t sig, int exp2, int nbits) {
+  return window(Wide{false, sig, exp2, false}, exp2, nbits);
+}
 
 // A term of a sum: mag * 2^exp2 with mag < 2^106 (a significand or a product).
 struct Term {
@@ -187,8 +189,8 @@ class Tracer {
   }
   bool nan_path(std::initializer_list<int> order);
   void special_result(uint64_t bits, SpecialKind why, int operand = -1);
-  void align(int big, int small, const Term& tb, const Term& ts, int width_big, int width_small,
-             int top_big, int top_small);
+  void align(int big, int small, const Term& tb, const Term& ts, int width_big, int width_small, int top_big,
+             int top_small);
   Wide add_terms(const Term& tb, const Term& ts, int width_big, int top_big);
   void normalize(const Wide& exact, int reference_exp, int raw_lsb, int raw_bits);
   void round_and_finish(const Wide& exact);
@@ -203,7 +205,8 @@ void Tracer::describe(TraceStep& s, const Format& f, uint64_t bits) {
   s.exponent_field = d.exponent_field;
   s.exponent = d.exponent;
   s.cls = d.cls;
-  if (d.cls != FloatClass::Infinity && d.cls != FloatClass::NaN) s.significand = row_of(d.significand, d.exp2, f.precision());
+  if (d.cls != FloatClass::Infinity && d.cls != FloatClass::NaN)
+    s.significand = row_of(d.significand, d.exp2, f.precision());
 }
 
 void Tracer::add_operand(int i, const TraceInput& in) {
@@ -327,7 +330,7 @@ void Tracer::round_and_finish(const Wide& exact) {
     }
     if (r.info.overflow) {
       TraceStep& o = special(r.info.saturated || s.cls == FloatClass::Normal ? SpecialKind::Saturated
-                                                                              : SpecialKind::Overflow);
+                                                                             : SpecialKind::Overflow);
       describe(o, f_, r.bits);
       o.rounding = r.info;
       o.options = t_.options;
@@ -448,8 +451,10 @@ void Tracer::product() {
   const bool a_inf = a.cls == FloatClass::Infinity, b_inf = b.cls == FloatClass::Infinity;
   if (a_inf || b_inf) {
     const bool zero = a.cls == FloatClass::Zero || b.cls == FloatClass::Zero;
-    if (zero) special_result(make_nan(f_, false), SpecialKind::InvalidZeroTimesInf);
-    else special_result(make_inf(f_, neg), SpecialKind::Infinity, a_inf ? 0 : 1);
+    if (zero)
+      special_result(make_nan(f_, false), SpecialKind::InvalidZeroTimesInf);
+    else
+      special_result(make_inf(f_, neg), SpecialKind::Infinity, a_inf ? 0 : 1);
     return;
   }
   if (a.significand == 0 || b.significand == 0) {
@@ -467,7 +472,7 @@ void Tracer::product() {
   m.negative = neg;
   m.exponent_before = a.exponent;
   m.exponent_after = b.exponent;
-  m.exponent = a.exponent + b.exponent;  // exponents add
+  m.exponent = a.exponent + b.exponent;     // exponents add
   const int top = exact.exp2 + 2 * p_ - 2;  // [1,2) × [1,2) lands in [1,4): leading bit here or one above
   m.carry_out = exact.lead() > top;
   m.leading_zeros = std::max(0, top - exact.lead());
@@ -558,10 +563,14 @@ ExactValue zero_sum_sign(bool na, bool nb, bool both_zero, RoundingMode mode) {
 
 const char* trace_op_name(TraceOp op) {
   switch (op) {
-    case TraceOp::Add: return "add";
-    case TraceOp::Sub: return "sub";
-    case TraceOp::Mul: return "mul";
-    case TraceOp::Fma: return "fma";
+    case TraceOp::Add:
+      return "add";
+    case TraceOp::Sub:
+      return "sub";
+    case TraceOp::Mul:
+      return "mul";
+    case TraceOp::Fma:
+      return "fma";
   }
   return "?";
 }
@@ -573,7 +582,8 @@ bool parse_trace_op(std::string_view name, TraceOp* out, std::string* error) {
       return true;
     }
   }
-  if (error) *error = "unknown operation '" + std::string(name.substr(0, 40)) + "' (expected add, sub, mul or fma)";
+  if (error)
+    *error = "unknown operation '" + std::string(name.substr(0, 40)) + "' (expected add, sub, mul or fma)";
   return false;
 }
 
@@ -581,35 +591,58 @@ int trace_op_arity(TraceOp op) { return op == TraceOp::Fma ? 3 : 2; }
 
 const char* trace_step_kind_name(TraceStepKind k) {
   switch (k) {
-    case TraceStepKind::Decode: return "decode";
-    case TraceStepKind::Convert: return "convert";
-    case TraceStepKind::Align: return "align";
-    case TraceStepKind::Add: return "add";
-    case TraceStepKind::Sub: return "sub";
-    case TraceStepKind::Mul: return "mul";
-    case TraceStepKind::Normalize: return "normalize";
-    case TraceStepKind::Round: return "round";
-    case TraceStepKind::Result: return "result";
-    case TraceStepKind::Special: return "special";
+    case TraceStepKind::Decode:
+      return "decode";
+    case TraceStepKind::Convert:
+      return "convert";
+    case TraceStepKind::Align:
+      return "align";
+    case TraceStepKind::Add:
+      return "add";
+    case TraceStepKind::Sub:
+      return "sub";
+    case TraceStepKind::Mul:
+      return "mul";
+    case TraceStepKind::Normalize:
+      return "normalize";
+    case TraceStepKind::Round:
+      return "round";
+    case TraceStepKind::Result:
+      return "result";
+    case TraceStepKind::Special:
+      return "special";
   }
   return "?";
 }
 
 const char* special_kind_name(SpecialKind k) {
   switch (k) {
-    case SpecialKind::None: return "none";
-    case SpecialKind::NanOperand: return "nan_operand";
-    case SpecialKind::InvalidInfMinusInf: return "invalid_inf_minus_inf";
-    case SpecialKind::InvalidZeroTimesInf: return "invalid_zero_times_inf";
-    case SpecialKind::Infinity: return "infinity";
-    case SpecialKind::SignedZero: return "signed_zero";
-    case SpecialKind::ZeroOperand: return "zero_operand";
-    case SpecialKind::SubnormalOperand: return "subnormal_operand";
-    case SpecialKind::SubnormalResult: return "subnormal_result";
-    case SpecialKind::Flushed: return "flushed";
-    case SpecialKind::Overflow: return "overflow";
-    case SpecialKind::Saturated: return "saturated";
-    case SpecialKind::UpdateLost: return "update_lost";
+    case SpecialKind::None:
+      return "none";
+    case SpecialKind::NanOperand:
+      return "nan_operand";
+    case SpecialKind::InvalidInfMinusInf:
+      return "invalid_inf_minus_inf";
+    case SpecialKind::InvalidZeroTimesInf:
+      return "invalid_zero_times_inf";
+    case SpecialKind::Infinity:
+      return "infinity";
+    case SpecialKind::SignedZero:
+      return "signed_zero";
+    case SpecialKind::ZeroOperand:
+      return "zero_operand";
+    case SpecialKind::SubnormalOperand:
+      return "subnormal_operand";
+    case SpecialKind::SubnormalResult:
+      return "subnormal_result";
+    case SpecialKind::Flushed:
+      return "flushed";
+    case SpecialKind::Overflow:
+      return "overflow";
+    case SpecialKind::Saturated:
+      return "saturated";
+    case SpecialKind::UpdateLost:
+      return "update_lost";
   }
   return "?";
 }
@@ -621,7 +654,8 @@ ExactValue exact_operation(TraceOp op, const std::vector<ExactValue>& v, Roundin
   }
   auto sum = [mode](const ExactValue& a, const ExactValue& b) {
     if (a.kind == K::Infinity || b.kind == K::Infinity) {
-      if (a.kind == K::Infinity && b.kind == K::Infinity && a.negative != b.negative) return ExactValue::nan();
+      if (a.kind == K::Infinity && b.kind == K::Infinity && a.negative != b.negative)
+        return ExactValue::nan();
       return ExactValue::infinity(a.kind == K::Infinity ? a.negative : b.negative);
     }
     const Decimal s = a.value + b.value;
@@ -646,9 +680,12 @@ ExactValue exact_operation(TraceOp op, const std::vector<ExactValue>& v, Roundin
     return ExactValue::finite(a.value * b.value, neg);
   };
   switch (op) {
-    case TraceOp::Add: return sum(v[0], v[1]);
-    case TraceOp::Sub: return sum(v[0], negate(v[1]));
-    case TraceOp::Mul: return product(v[0], v[1]);
+    case TraceOp::Add:
+      return sum(v[0], v[1]);
+    case TraceOp::Sub:
+      return sum(v[0], negate(v[1]));
+    case TraceOp::Mul:
+      return product(v[0], v[1]);
     case TraceOp::Fma: {
       const ExactValue p = product(v[0], v[1]);
       if (p.kind == K::NaN) return p;
@@ -665,10 +702,18 @@ OperationTrace trace_operation(TraceOp op, const Format& arithmetic, const std::
   for (int i = 0; i < n; ++i) t.add_operand(i, operands[static_cast<size_t>(i)]);
   for (int i = n; i < trace_op_arity(op); ++i) t.add_operand(i, TraceInput{arithmetic, 0});
   switch (op) {
-    case TraceOp::Add: t.addition(false); break;
-    case TraceOp::Sub: t.addition(true); break;
-    case TraceOp::Mul: t.product(); break;
-    case TraceOp::Fma: t.fused(); break;
+    case TraceOp::Add:
+      t.addition(false);
+      break;
+    case TraceOp::Sub:
+      t.addition(true);
+      break;
+    case TraceOp::Mul:
+      t.product();
+      break;
+    case TraceOp::Fma:
+      t.fused();
+      break;
   }
   return t.finish();
 }

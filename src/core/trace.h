@@ -46,18 +46,18 @@ const char* trace_step_kind_name(TraceStepKind k);  // the JSON "kind": "decode"
 // What a `Special` step is about.
 enum class SpecialKind {
   None,
-  NanOperand,          // a NaN operand propagates (quieted, payload kept)
-  InvalidInfMinusInf,  // inf - inf (effective subtraction of infinities): NaN, invalid
-  InvalidZeroTimesInf, // 0 × inf: NaN, invalid
-  Infinity,            // an infinite operand decides the result
-  SignedZero,          // the sign of an exact zero result
-  ZeroOperand,         // a zero addend / factor (the result needs no alignment)
-  SubnormalOperand,    // no hidden bit: the significand starts with 0, exponent pinned at emin
-  SubnormalResult,     // the result lies below the smallest normal
-  Flushed,             // --ftz: a subnormal result became zero
-  Overflow,            // rounded magnitude above the largest finite value: inf (or NaN in E4M3FN)
-  Saturated,           // overflow clamped to the largest finite value (--saturate or the mode)
-  UpdateLost,          // the smaller addend vanished: result == larger operand
+  NanOperand,           // a NaN operand propagates (quieted, payload kept)
+  InvalidInfMinusInf,   // inf - inf (effective subtraction of infinities): NaN, invalid
+  InvalidZeroTimesInf,  // 0 × inf: NaN, invalid
+  Infinity,             // an infinite operand decides the result
+  SignedZero,           // the sign of an exact zero result
+  ZeroOperand,          // a zero addend / factor (the result needs no alignment)
+  SubnormalOperand,     // no hidden bit: the significand starts with 0, exponent pinned at emin
+  SubnormalResult,      // the result lies below the smallest normal
+  Flushed,              // --ftz: a subnormal result became zero
+  Overflow,             // rounded magnitude above the largest finite value: inf (or NaN in E4M3FN)
+  Saturated,            // overflow clamped to the largest finite value (--saturate or the mode)
+  UpdateLost,           // the smaller addend vanished: result == larger operand
 };
 const char* special_kind_name(SpecialKind k);  // "nan_operand", "invalid_inf_minus_inf", ...
 
@@ -84,25 +84,26 @@ struct TraceStep {
   uint64_t bits = 0;
   bool negative = false;
   uint64_t exponent_field = 0;
-  int exponent = 0;            // unbiased exponent of the leading significand position
+  int exponent = 0;  // unbiased exponent of the leading significand position
   FloatClass cls = FloatClass::Zero;
-  BitRow significand;          // Decode/Convert: with the hidden bit; Round: after rounding
+  BitRow significand;  // Decode/Convert: with the hidden bit; Round: after rounding
 
   // Convert: from where, and what changed.
   Format from_format;
   uint64_t from_bits = 0;
-  int rebias = 0;              // bias(to) - bias(from): +112 from fp16 to fp32
-  int pad_bits = 0;            // man_bits(to) - man_bits(from): zeros appended (< 0: bits rounded off)
-  bool exact = true;           // Convert: the value survived; Result: no rounding error
+  int rebias = 0;     // bias(to) - bias(from): +112 from fp16 to fp32
+  int pad_bits = 0;   // man_bits(to) - man_bits(from): zeros appended (< 0: bits rounded off)
+  bool exact = true;  // Convert: the value survived; Result: no rounding error
 
   // Align: the operand with the smaller exponent moves right by `shift`.
-  int shift = 0;               // Align: places; Normalize: > 0 right (carry), < 0 left (cancellation)
-  BitRow before;               // Align: unshifted; Normalize: the raw sum/product; Round: kept bits before rounding
-  BitRow after;                // Align: the p bits kept in the big operand's columns; Normalize: normalised (p + guard + round)
-  bool guard = false;          // Align and Round: first bit past the precision
-  bool round_bit = false;      // second bit past it
-  bool sticky = false;         // OR of everything after that
-  bool collapsed = false;      // Align: shifted past guard and round entirely: all of it is sticky
+  int shift = 0;  // Align: places; Normalize: > 0 right (carry), < 0 left (cancellation)
+  BitRow before;  // Align: unshifted; Normalize: the raw sum/product; Round: kept bits before rounding
+  BitRow after;   // Align: the p bits kept in the big operand's columns; Normalize: normalised (p + guard +
+                  // round)
+  bool guard = false;      // Align and Round: first bit past the precision
+  bool round_bit = false;  // second bit past it
+  bool sticky = false;     // OR of everything after that
+  bool collapsed = false;  // Align: shifted past guard and round entirely: all of it is sticky
 
   // Add/Sub/Mul: lhs op rhs = sum (exact, 2 bits past the precision + sticky).
   BitRow lhs, rhs, sum;
@@ -114,19 +115,20 @@ struct TraceStep {
   // Round.
   RoundingOptions options;
   RoundInfo rounding;
-  bool renormalized = false;   // rounding up carried into a new binade
+  bool renormalized = false;  // rounding up carried into a new binade
 
   // Result.
-  ExactValue value;            // the rounded result's exact value
-  ExactValue exact_result;     // the exact mathematical result of the (converted) operands
+  ExactValue value;                  // the rounded result's exact value
+  ExactValue exact_result;           // the exact mathematical result of the (converted) operands
   std::optional<Decimal> error_abs;  // value - exact (finite both)
   std::optional<double> error_rel, error_ulp;
   bool inexact = false, overflow = false, underflow = false, invalid = false;
 
   // Special: UpdateLost and SubnormalResult figures.
-  std::optional<Decimal> threshold;  // half an ULP of the larger operand (UpdateLost); min normal (Subnormal*)
-  double ratio = 0;                  // |larger| / |smaller| operand
-  int ratio_rule_log2 = 0;           // p: an addend below 2^-p of the weight is lost (fp16: 2^11 = 2048×)
+  std::optional<Decimal>
+      threshold;            // half an ULP of the larger operand (UpdateLost); min normal (Subnormal*)
+  double ratio = 0;         // |larger| / |smaller| operand
+  int ratio_rule_log2 = 0;  // p: an addend below 2^-p of the weight is lost (fp16: 2^11 = 2048×)
 };
 
 // An operand as given: a bit pattern in its own format.
@@ -137,14 +139,14 @@ struct TraceInput {
 
 struct OperationTrace {
   TraceOp op = TraceOp::Add;
-  Format format;                       // the arithmetic format
+  Format format;  // the arithmetic format
   RoundingOptions options;
   std::vector<StoredValue> operands;   // as given, each in its own format
   std::vector<StoredValue> converted;  // brought into the arithmetic format
   std::vector<TraceStep> steps;
   StoredValue result;
-  RoundInfo rounding;                  // the final rounding (as the core reports it)
-  ExactValue exact;                    // exact result of the converted operands
+  RoundInfo rounding;  // the final rounding (as the core reports it)
+  ExactValue exact;    // exact result of the converted operands
   std::optional<Decimal> error_abs;
   std::optional<double> error_rel, error_ulp;
   bool invalid = false;
@@ -169,8 +171,8 @@ ExactValue exact_operation(TraceOp op, const std::vector<ExactValue>& operands, 
 // each rounded into its own format, then traced.
 struct ExplainRequest {
   TraceOp op = TraceOp::Add;
-  std::vector<std::string> values;                 // 2, or 3 for fma
-  Format format;                                   // arithmetic format (default operand format)
+  std::vector<std::string> values;                     // 2, or 3 for fma
+  Format format;                                       // arithmetic format (default operand format)
   std::vector<std::optional<Format>> operand_formats;  // per operand; empty or nullopt: `format`
   RoundingOptions options;
 };
@@ -184,8 +186,8 @@ struct Explanation {
 bool explain(const ExplainRequest& req, Explanation* out, std::string* error);
 
 // Faces.
-std::string explanation_json(const Explanation& e);  // the `explain --json` object
-std::string explanation_text(const Explanation& e);  // the readable walkthrough
+std::string explanation_json(const Explanation& e);     // the `explain --json` object
+std::string explanation_text(const Explanation& e);     // the readable walkthrough
 std::string trace_steps_json(const OperationTrace& t);  // just the "steps" array
 
 }  // namespace mantissa

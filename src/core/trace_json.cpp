@@ -50,7 +50,9 @@ void write_step(JsonWriter& w, const TraceStep& s) {
   w.field("kind", trace_step_kind_name(s.kind));
   if (s.operand >= 0) w.field("operand", s.operand);
   switch (s.kind) {
-    case TraceStepKind::Decode: write_value_fields(w, s); break;
+    case TraceStepKind::Decode:
+      write_value_fields(w, s);
+      break;
     case TraceStepKind::Convert:
       w.field("from_format", s.from_format.name);
       w.field("from_bits", hex_bits(s.from_format, s.from_bits));
@@ -135,13 +137,16 @@ void write_step(JsonWriter& w, const TraceStep& s) {
           w.field("sign", s.negative ? 1 : 0);
           w.field("effective_subtract", s.effective_subtract);
           break;
-        case SpecialKind::ZeroOperand: break;
+        case SpecialKind::ZeroOperand:
+          break;
         case SpecialKind::SubnormalOperand:
         case SpecialKind::SubnormalResult:
           if (s.threshold) w.field("min_normal", s.threshold->to_plain());
           write_value_fields(w, s);
           break;
-        default: write_value_fields(w, s); break;
+        default:
+          write_value_fields(w, s);
+          break;
       }
       break;
   }
@@ -168,7 +173,8 @@ ConvertReport result_report(const OperationTrace& t) {
   const Format& f = t.format;
   if (t.result.value.is_finite()) r.ulp = Decimal::pow2(ulp_exponent(f, t.result.bits));
   r.next_up = has_next_up(f, t.result.bits) ? exact_value(f, next_up(f, t.result.bits)) : ExactValue::nan();
-  r.next_down = has_next_down(f, t.result.bits) ? exact_value(f, next_down(f, t.result.bits)) : ExactValue::nan();
+  r.next_down =
+      has_next_down(f, t.result.bits) ? exact_value(f, next_down(f, t.result.bits)) : ExactValue::nan();
   return r;
 }
 

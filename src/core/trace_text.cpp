@@ -23,13 +23,20 @@ std::string signed_num(int v) { return (v > 0 ? "+" : "") + std::to_string(v); }
 
 const char* mode_words(RoundingMode m) {
   switch (m) {
-    case RoundingMode::NearestEven: return "round to nearest, ties to even";
-    case RoundingMode::NearestAway: return "round to nearest, ties away from zero";
-    case RoundingMode::TowardZero: return "round toward zero";
-    case RoundingMode::Up: return "round toward +inf";
-    case RoundingMode::Down: return "round toward -inf";
-    case RoundingMode::Odd: return "round to odd";
-    case RoundingMode::Stochastic: return "stochastic rounding";
+    case RoundingMode::NearestEven:
+      return "round to nearest, ties to even";
+    case RoundingMode::NearestAway:
+      return "round to nearest, ties away from zero";
+    case RoundingMode::TowardZero:
+      return "round toward zero";
+    case RoundingMode::Up:
+      return "round toward +inf";
+    case RoundingMode::Down:
+      return "round toward -inf";
+    case RoundingMode::Odd:
+      return "round to odd";
+    case RoundingMode::Stochastic:
+      return "stochastic rounding";
   }
   return "";
 }
@@ -65,7 +72,9 @@ std::string columns(const std::vector<Line>& lines, int point, int cut) {
     for (int e = hi; e >= lo; --e) {
       const BitRow& r = *l.row;
       const int idx = r.msb_exp() - e;
-      s += (!r.bits.empty() && idx >= 0 && idx < static_cast<int>(r.bits.size())) ? r.bits[static_cast<size_t>(idx)] : ' ';
+      s += (!r.bits.empty() && idx >= 0 && idx < static_cast<int>(r.bits.size()))
+               ? r.bits[static_cast<size_t>(idx)]
+               : ' ';
       if (e == point && e != lo) s += '.';
       if (e == cut && e != lo) s += '|';
     }
@@ -78,8 +87,8 @@ std::string columns(const std::vector<Line>& lines, int point, int cut) {
 }
 
 std::string value_line(const Format& f, uint64_t bits) {
-  return "  " + binary_fields(f, bits) + "   " + hex_bits(f, bits) + "   = " + exact_value(f, bits).to_string() +
-         " (" + f.name + ")\n";
+  return "  " + binary_fields(f, bits) + "   " + hex_bits(f, bits) + "   = " +
+         exact_value(f, bits).to_string() + " (" + f.name + ")\n";
 }
 
 std::string grs(bool g, bool r, bool s) {
@@ -87,33 +96,42 @@ std::string grs(bool g, bool r, bool s) {
 }
 
 std::string decode_text(const TraceStep& s) {
-  std::string out = "decode " + operand_name(s.operand) + " (" + s.format.name + "):\n" + value_line(s.format, s.bits);
-  if (s.cls == FloatClass::NaN || s.cls == FloatClass::Infinity) return out + "  " + float_class_name(s.cls) + "\n";
+  std::string out =
+      "decode " + operand_name(s.operand) + " (" + s.format.name + "):\n" + value_line(s.format, s.bits);
+  if (s.cls == FloatClass::NaN || s.cls == FloatClass::Infinity)
+    return out + "  " + float_class_name(s.cls) + "\n";
   out += "  sign " + std::to_string(s.negative) + ", exponent field " + std::to_string(s.exponent_field) +
-         (s.cls == FloatClass::Normal ? " - bias " + std::to_string(s.format.bias()) : " (subnormal/zero: exponent is emin)") +
+         (s.cls == FloatClass::Normal ? " - bias " + std::to_string(s.format.bias())
+                                      : " (subnormal/zero: exponent is emin)") +
          " = " + std::to_string(s.exponent) + ", significand " + s.significand.bits.substr(0, 1) + "." +
          s.significand.bits.substr(1) + " (hidden bit " + s.significand.bits.substr(0, 1) + ")\n";
   return out;
 }
 
 std::string convert_text(const TraceStep& s) {
-  std::string out = "convert " + operand_name(s.operand) + " from " + s.from_format.name + " to " + s.format.name + ":\n";
+  std::string out =
+      "convert " + operand_name(s.operand) + " from " + s.from_format.name + " to " + s.format.name + ":\n";
   out += value_line(s.from_format, s.from_bits) + value_line(s.format, s.bits);
   if (s.cls == FloatClass::Normal || s.cls == FloatClass::Subnormal) {
-    out += "  exponent re-biased by " + signed_num(s.rebias) + " (bias " + std::to_string(s.from_format.bias()) + " -> " +
-           std::to_string(s.format.bias()) + ")";
+    out += "  exponent re-biased by " + signed_num(s.rebias) + " (bias " +
+           std::to_string(s.from_format.bias()) + " -> " + std::to_string(s.format.bias()) + ")";
     if (s.pad_bits > 0) out += ", fraction padded with " + std::to_string(s.pad_bits) + " zeros";
-    if (s.pad_bits < 0) out += ", " + std::to_string(-s.pad_bits) + " fraction bits rounded off (" +
-                               grs(s.rounding.guard, s.rounding.round, s.rounding.sticky) + ")";
+    if (s.pad_bits < 0)
+      out += ", " + std::to_string(-s.pad_bits) + " fraction bits rounded off (" +
+             grs(s.rounding.guard, s.rounding.round, s.rounding.sticky) + ")";
     out += "\n";
   }
-  out += std::string("  ") + (s.exact ? "exact: the value is unchanged" : "inexact: rounded " + std::string(round_direction_name(s.rounding.direction))) + "\n";
+  out += std::string("  ") +
+         (s.exact ? "exact: the value is unchanged"
+                  : "inexact: rounded " + std::string(round_direction_name(s.rounding.direction))) +
+         "\n";
   return out;
 }
 
 std::string align_text(const TraceStep& s, int p) {
-  std::string out = "align: " + operand_name(s.operand) + " has the smaller exponent; its significand shifts right " +
-                    std::to_string(s.shift) + (s.shift == 1 ? " place" : " places") + "\n";
+  std::string out = "align: " + operand_name(s.operand) +
+                    " has the smaller exponent; its significand shifts right " + std::to_string(s.shift) +
+                    (s.shift == 1 ? " place" : " places") + "\n";
   const int point = s.after.lsb_exp + static_cast<int>(s.after.bits.size()) - 1;
   BitRow after = s.after;
   after.sticky = false;  // what lies below is spelled out as guard, round, sticky
@@ -129,8 +147,9 @@ std::string arith_text(const TraceStep& s) {
   const char* op = s.kind == TraceStepKind::Sub ? "-" : "+";
   if (s.kind == TraceStepKind::Mul) {
     out = std::string(s.operand == 3 ? "multiply (fma: exact, no rounding)" : "multiply") +
-          ": exponents add (" + std::to_string(s.exponent_before) + " + " + std::to_string(s.exponent_after) + " = " +
-          std::to_string(s.exponent) + "), significands multiply (" + std::to_string(s.sum.bits.size()) + " bits)\n";
+          ": exponents add (" + std::to_string(s.exponent_before) + " + " + std::to_string(s.exponent_after) +
+          " = " + std::to_string(s.exponent) + "), significands multiply (" +
+          std::to_string(s.sum.bits.size()) + " bits)\n";
     out += "  " + s.lhs.bits + " × " + s.rhs.bits + "\n  = " + s.sum.bits + "\n";
   } else {
     out = std::string(s.effective_subtract ? "subtract" : "add") + " the significands" +
@@ -139,17 +158,24 @@ std::string arith_text(const TraceStep& s) {
     out += columns({{"", &s.lhs, ""}, {op, &s.rhs, ""}, {"=", &s.sum, ""}}, point, s.lhs.lsb_exp + 2);
   }
   if (s.carry_out) out += "  carry out: the result is one place wider\n";
-  if (s.leading_zeros > 0) out += "  cancellation: " + std::to_string(s.leading_zeros) + " leading zero" +
-                                  (s.leading_zeros == 1 ? "" : "s") + "\n";
+  if (s.leading_zeros > 0)
+    out += "  cancellation: " + std::to_string(s.leading_zeros) + " leading zero" +
+           (s.leading_zeros == 1 ? "" : "s") + "\n";
   return out;
 }
 
 std::string normalize_text(const TraceStep& s, int p) {
   std::string out = "normalize: ";
-  if (s.shift > 0) out += "shift right " + std::to_string(s.shift) + ", exponent " + std::to_string(s.exponent_before) + " -> " + std::to_string(s.exponent_after);
-  else if (s.shift < 0) out += "shift left " + std::to_string(-s.shift) + ", exponent " + std::to_string(s.exponent_before) + " -> " + std::to_string(s.exponent_after);
-  else out += "already normalised (exponent " + std::to_string(s.exponent_after) + ")";
-  if (s.cls == FloatClass::Subnormal) out += "; below emin: subnormal, the exponent stays at " + std::to_string(s.exponent);
+  if (s.shift > 0)
+    out += "shift right " + std::to_string(s.shift) + ", exponent " + std::to_string(s.exponent_before) +
+           " -> " + std::to_string(s.exponent_after);
+  else if (s.shift < 0)
+    out += "shift left " + std::to_string(-s.shift) + ", exponent " + std::to_string(s.exponent_before) +
+           " -> " + std::to_string(s.exponent_after);
+  else
+    out += "already normalised (exponent " + std::to_string(s.exponent_after) + ")";
+  if (s.cls == FloatClass::Subnormal)
+    out += "; below emin: subnormal, the exponent stays at " + std::to_string(s.exponent);
   out += "\n";
   const int point = s.after.lsb_exp + p + 1;
   out += columns({{"normalized", &s.after, ""}}, point, s.after.lsb_exp + 2);
@@ -163,8 +189,10 @@ std::string round_text(const TraceStep& s) {
     out += ", seed " + std::to_string(s.options.seed) + ", counter " + std::to_string(s.options.counter);
   }
   out += "): " + grs(i.guard, i.round, i.sticky) + ": ";
-  if (!i.inexact) out += "exact";
-  else out += std::string(i.direction == RoundDirection::Up ? "rounded up" : "rounded down") + " (magnitude)";
+  if (!i.inexact)
+    out += "exact";
+  else
+    out += std::string(i.direction == RoundDirection::Up ? "rounded up" : "rounded down") + " (magnitude)";
   if (s.renormalized) out += "; the carry renormalises into the next binade";
   out += "\n" + value_line(s.format, s.bits);
   return out;
@@ -172,25 +200,40 @@ std::string round_text(const TraceStep& s) {
 
 std::string special_text(const TraceStep& s, const OperationTrace& t) {
   switch (s.special) {
-    case SpecialKind::NanOperand: return "NaN: operand " + operand_name(s.operand) + " is NaN, so the result is NaN (quieted, payload kept)\n" + value_line(s.format, s.bits);
-    case SpecialKind::InvalidInfMinusInf: return "invalid: inf - inf has no value; the result is NaN\n" + value_line(s.format, s.bits);
-    case SpecialKind::InvalidZeroTimesInf: return "invalid: 0 × inf has no value; the result is NaN\n" + value_line(s.format, s.bits);
-    case SpecialKind::Infinity: return "infinity: operand " + operand_name(s.operand) + " is infinite and decides the result\n" + value_line(s.format, s.bits);
+    case SpecialKind::NanOperand:
+      return "NaN: operand " + operand_name(s.operand) +
+             " is NaN, so the result is NaN (quieted, payload kept)\n" + value_line(s.format, s.bits);
+    case SpecialKind::InvalidInfMinusInf:
+      return "invalid: inf - inf has no value; the result is NaN\n" + value_line(s.format, s.bits);
+    case SpecialKind::InvalidZeroTimesInf:
+      return "invalid: 0 × inf has no value; the result is NaN\n" + value_line(s.format, s.bits);
+    case SpecialKind::Infinity:
+      return "infinity: operand " + operand_name(s.operand) + " is infinite and decides the result\n" +
+             value_line(s.format, s.bits);
     case SpecialKind::SignedZero:
       return std::string("signed zero: the exact result is zero; ") +
-             (s.effective_subtract ? "x + (-x) is +0 (only rounding toward -inf gives -0)" : "the operands' common sign is kept") +
+             (s.effective_subtract ? "x + (-x) is +0 (only rounding toward -inf gives -0)"
+                                   : "the operands' common sign is kept") +
              ": " + (s.negative ? "-0" : "+0") + "\n";
-    case SpecialKind::ZeroOperand: return "zero operand: " + operand_name(s.operand) + " is zero, nothing to align\n";
+    case SpecialKind::ZeroOperand:
+      return "zero operand: " + operand_name(s.operand) + " is zero, nothing to align\n";
     case SpecialKind::SubnormalOperand:
       return "subnormal operand: " + operand_name(s.operand) + " is below the smallest normal " +
-             (s.threshold ? s.threshold->to_plain() : "") + ": no hidden bit, exponent pinned at emin " + std::to_string(s.exponent) + "\n";
+             (s.threshold ? s.threshold->to_plain() : "") + ": no hidden bit, exponent pinned at emin " +
+             std::to_string(s.exponent) + "\n";
     case SpecialKind::SubnormalResult:
-      return "subnormal result: the exact result is below the smallest normal " + (s.threshold ? s.threshold->to_plain() : std::string()) +
-             ", so fewer than " + std::to_string(s.format.precision()) + " significant bits survive" +
+      return "subnormal result: the exact result is below the smallest normal " +
+             (s.threshold ? s.threshold->to_plain() : std::string()) + ", so fewer than " +
+             std::to_string(s.format.precision()) + " significant bits survive" +
              (s.rounding.underflow ? " (underflow: subnormal and inexact)" : "") + "\n";
-    case SpecialKind::Flushed: return "flush to zero (--ftz): the subnormal result becomes a signed zero\n";
-    case SpecialKind::Overflow: return "overflow: the rounded magnitude exceeds the largest finite " + s.format.name + " value: " + exact_value(s.format, s.bits).to_string() + "\n";
-    case SpecialKind::Saturated: return "overflow, saturated: clamped to the largest finite " + s.format.name + " value " + exact_value(s.format, s.bits).to_string() + "\n";
+    case SpecialKind::Flushed:
+      return "flush to zero (--ftz): the subnormal result becomes a signed zero\n";
+    case SpecialKind::Overflow:
+      return "overflow: the rounded magnitude exceeds the largest finite " + s.format.name +
+             " value: " + exact_value(s.format, s.bits).to_string() + "\n";
+    case SpecialKind::Saturated:
+      return "overflow, saturated: clamped to the largest finite " + s.format.name + " value " +
+             exact_value(s.format, s.bits).to_string() + "\n";
     case SpecialKind::UpdateLost: {
       const size_t i = static_cast<size_t>(s.operand);
       const bool tie = s.threshold && i < t.converted.size() && t.converted[i].value.is_finite() &&
@@ -203,12 +246,13 @@ std::string special_text(const TraceStep& s, const OperationTrace& t) {
                         " (half ULP = " + (s.threshold ? s.threshold->to_plain() : std::string()) +
                         "), so the sum rounds back to it. ";
       out += "The larger operand is " + num(s.ratio) + "× the smaller; in " + t.format.name + " (precision " +
-             std::to_string(s.ratio_rule_log2) + " bits) an addend below 2^-" + std::to_string(s.ratio_rule_log2) +
-             " = 1/" + Decimal::pow2(s.ratio_rule_log2).to_plain() + " of the weight is lost (the " +
-             Decimal::pow2(s.ratio_rule_log2).to_plain() + "× rule)\n";
+             std::to_string(s.ratio_rule_log2) + " bits) an addend below 2^-" +
+             std::to_string(s.ratio_rule_log2) + " = 1/" + Decimal::pow2(s.ratio_rule_log2).to_plain() +
+             " of the weight is lost (the " + Decimal::pow2(s.ratio_rule_log2).to_plain() + "× rule)\n";
       return out;
     }
-    case SpecialKind::None: break;
+    case SpecialKind::None:
+      break;
   }
   return "\n";
 }
@@ -224,8 +268,11 @@ std::string result_text(const TraceStep& s) {
     out += "\n";
   }
   std::string flags;
-  for (auto [on, name] : {std::pair{s.exact, "exact"}, {s.inexact, "inexact"}, {s.overflow, "overflow"},
-                          {s.underflow, "underflow"}, {s.invalid, "invalid"}}) {
+  for (auto [on, name] : {std::pair{s.exact, "exact"},
+                          {s.inexact, "inexact"},
+                          {s.overflow, "overflow"},
+                          {s.underflow, "underflow"},
+                          {s.invalid, "invalid"}}) {
     if (on) flags += (flags.empty() ? "" : ", ") + std::string(name);
   }
   out += "  flags         " + (flags.empty() ? std::string("none") : flags) + "\n";
@@ -242,30 +289,47 @@ std::string explanation_text(const Explanation& e) {
     head = "fma(" + t.operands[0].value.to_string() + ", " + t.operands[1].value.to_string() + ", " +
            t.operands[2].value.to_string() + ") = a×b + c, rounded once";
   } else {
-    head = t.operands[0].value.to_string() + symbols[static_cast<int>(t.op)] + t.operands[1].value.to_string();
+    head =
+        t.operands[0].value.to_string() + symbols[static_cast<int>(t.op)] + t.operands[1].value.to_string();
   }
   std::string out = head + " in " + t.format.name + " (" + mode_words(t.options.mode) + ")\n";
   for (size_t i = 0; i < e.operands.size(); ++i) {
     const ConvertReport& r = e.operands[i];
     if (r.input.is_finite() && r.error_abs && !r.error_abs->is_zero()) {
-      out += "  (" + operand_name(static_cast<int>(i)) + " was typed as " + r.input.to_string() + " and stored as " +
-             r.result.value.to_string() + " in " + r.result.format.name + ")\n";
+      out += "  (" + operand_name(static_cast<int>(i)) + " was typed as " + r.input.to_string() +
+             " and stored as " + r.result.value.to_string() + " in " + r.result.format.name + ")\n";
     }
   }
   const int p = t.format.precision();
   for (const TraceStep& s : t.steps) {
     out += "\n";
     switch (s.kind) {
-      case TraceStepKind::Decode: out += decode_text(s); break;
-      case TraceStepKind::Convert: out += convert_text(s); break;
-      case TraceStepKind::Align: out += align_text(s, p); break;
+      case TraceStepKind::Decode:
+        out += decode_text(s);
+        break;
+      case TraceStepKind::Convert:
+        out += convert_text(s);
+        break;
+      case TraceStepKind::Align:
+        out += align_text(s, p);
+        break;
       case TraceStepKind::Add:
       case TraceStepKind::Sub:
-      case TraceStepKind::Mul: out += arith_text(s); break;
-      case TraceStepKind::Normalize: out += normalize_text(s, p); break;
-      case TraceStepKind::Round: out += round_text(s); break;
-      case TraceStepKind::Result: out += result_text(s); break;
-      case TraceStepKind::Special: out += special_text(s, t); break;
+      case TraceStepKind::Mul:
+        out += arith_text(s);
+        break;
+      case TraceStepKind::Normalize:
+        out += normalize_text(s, p);
+        break;
+      case TraceStepKind::Round:
+        out += round_text(s);
+        break;
+      case TraceStepKind::Result:
+        out += result_text(s);
+        break;
+      case TraceStepKind::Special:
+        out += special_text(s, t);
+        break;
     }
   }
   return out;

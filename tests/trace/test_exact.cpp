@@ -40,7 +40,8 @@ struct Table {
     beyond_parity = (values.back().second + 1) & 1;  // the encoding after max
   }
   static i128 scaled(uint64_t sig, int exp2) {
-    return exp2 + kScale >= 0 ? static_cast<i128>(sig) << (exp2 + kScale) : static_cast<i128>(sig) >> -(exp2 + kScale);
+    return exp2 + kScale >= 0 ? static_cast<i128>(sig) << (exp2 + kScale)
+                              : static_cast<i128>(sig) >> -(exp2 + kScale);
   }
   i128 value_of(uint64_t bits) const {
     const Decoded d = decode(f, bits);
@@ -67,17 +68,29 @@ struct Table {
       case RoundingMode::NearestEven:
       case RoundingMode::NearestAway: {
         const i128 dl = m - lo.first, dh = hi_v - m;
-        if (dl != dh) up = dh < dl;
-        else up = mode == RoundingMode::NearestAway ? true : hi_parity == 0;
+        if (dl != dh)
+          up = dh < dl;
+        else
+          up = mode == RoundingMode::NearestAway ? true : hi_parity == 0;
         break;
       }
-      case RoundingMode::TowardZero: up = false; break;
-      case RoundingMode::Up: up = !neg; break;
-      case RoundingMode::Down: up = neg; break;
+      case RoundingMode::TowardZero:
+        up = false;
+        break;
+      case RoundingMode::Up:
+        up = !neg;
+        break;
+      case RoundingMode::Down:
+        up = neg;
+        break;
       // Round to odd never overflows (like rtz, the core clamps to max finite):
       // in E4M3FN the odd neighbour past max would be the NaN pattern.
-      case RoundingMode::Odd: up = (lo.second & 1) == 0 && !past; break;
-      default: up = false; break;
+      case RoundingMode::Odd:
+        up = (lo.second & 1) == 0 && !past;
+        break;
+      default:
+        up = false;
+        break;
     }
     if (!up) return lo.first == 0 ? sign : (lo.second | sign);
     if (!past) return it->second | sign;
@@ -95,7 +108,9 @@ uint64_t reference(const Table& t, TraceOp op, uint64_t a, uint64_t b, RoundingM
   const bool ia = da.cls == FloatClass::Infinity, ib = db.cls == FloatClass::Infinity;
   if (op == TraceOp::Mul) {
     const bool neg = da.negative != db.negative;
-    if (ia || ib) return (da.cls == FloatClass::Zero || db.cls == FloatClass::Zero) ? make_nan(f, false) : make_inf(f, neg);
+    if (ia || ib)
+      return (da.cls == FloatClass::Zero || db.cls == FloatClass::Zero) ? make_nan(f, false)
+                                                                        : make_inf(f, neg);
     const i128 va = t.value_of(a) < 0 ? -t.value_of(a) : t.value_of(a);
     const i128 vb = t.value_of(b) < 0 ? -t.value_of(b) : t.value_of(b);
     i128 p = (va * vb) >> kScale;  // exact: fp8 products are multiples of 2^-32
@@ -108,7 +123,8 @@ uint64_t reference(const Table& t, TraceOp op, uint64_t a, uint64_t b, RoundingM
   }
   const i128 s = t.value_of(a) + (op == TraceOp::Sub ? -t.value_of(b) : t.value_of(b));
   bool zero_negative = mode == RoundingMode::Down;
-  if (da.cls == FloatClass::Zero && db.cls == FloatClass::Zero && da.negative == nb) zero_negative = da.negative;
+  if (da.cls == FloatClass::Zero && db.cls == FloatClass::Zero && da.negative == nb)
+    zero_negative = da.negative;
   return t.round(s, mode, saturate, zero_negative);
 }
 
@@ -126,9 +142,10 @@ void check_all_pairs(const Format& f, RoundingMode mode, bool saturate) {
         const bool tn = t.result.fields.cls == FloatClass::NaN;
         const bool ok = tn ? decode(f, want).cls == FloatClass::NaN : t.result.bits == want;
         if (!ok && ++failures <= 5) {
-          FAIL_CHECK(f.name << " " << rounding_mode_name(mode) << (saturate ? " sat " : " ") << trace_op_name(op)
-                            << " " << hex_bits(f, a) << " " << hex_bits(f, b) << ": traced "
-                            << hex_bits(f, t.result.bits) << ", reference " << hex_bits(f, want));
+          FAIL_CHECK(f.name << " " << rounding_mode_name(mode) << (saturate ? " sat " : " ")
+                            << trace_op_name(op) << " " << hex_bits(f, a) << " " << hex_bits(f, b)
+                            << ": traced " << hex_bits(f, t.result.bits) << ", reference "
+                            << hex_bits(f, want));
         }
       }
     }
@@ -148,10 +165,11 @@ TEST_CASE("fp8 E4M3FN: all 256 × 256 pairs, + - ×, rne, match the exact refere
 }
 
 #ifndef __EMSCRIPTEN__
-TEST_CASE("fp8 both kinds: all pairs in rna, rtz, up, down and odd match the exact reference", "[trace][fp8]") {
+TEST_CASE("fp8 both kinds: all pairs in rna, rtz, up, down and odd match the exact reference",
+          "[trace][fp8]") {
   for (const Format* f : {&fp8_e5m2(), &fp8_e4m3()}) {
-    for (RoundingMode m : {RoundingMode::NearestAway, RoundingMode::TowardZero, RoundingMode::Up, RoundingMode::Down,
-                           RoundingMode::Odd}) {
+    for (RoundingMode m : {RoundingMode::NearestAway, RoundingMode::TowardZero, RoundingMode::Up,
+                           RoundingMode::Down, RoundingMode::Odd}) {
       INFO(f->name << " " << rounding_mode_name(m));
       check_all_pairs(*f, m, false);
     }
@@ -170,11 +188,13 @@ ExactValue exact_reference(TraceOp op, const std::vector<StoredValue>& v, Roundi
   switch (op) {
     case TraceOp::Add:
       r = a + b;
-      if (a.is_zero() && b.is_zero() && v[0].value.negative == v[1].value.negative) zero_negative = v[0].value.negative;
+      if (a.is_zero() && b.is_zero() && v[0].value.negative == v[1].value.negative)
+        zero_negative = v[0].value.negative;
       break;
     case TraceOp::Sub:
       r = a - b;
-      if (a.is_zero() && b.is_zero() && v[0].value.negative != v[1].value.negative) zero_negative = v[0].value.negative;
+      if (a.is_zero() && b.is_zero() && v[0].value.negative != v[1].value.negative)
+        zero_negative = v[0].value.negative;
       break;
     case TraceOp::Mul:
       r = a * b;
@@ -207,7 +227,8 @@ const Format& random_format(std::mt19937_64& rng) {
 uint64_t random_finite(std::mt19937_64& rng, const Format& f) {
   for (;;) {
     uint64_t bits = rng() & f.width_mask();
-    if (rng() % 4 == 0) bits &= ~(f.exp_field_max() << f.man_bits) | (uint64_t{rng() % 3} << f.man_bits);  // tiny
+    if (rng() % 4 == 0)
+      bits &= ~(f.exp_field_max() << f.man_bits) | (uint64_t{rng() % 3} << f.man_bits);  // tiny
     if (rng() % 8 == 0) bits &= f.sign_mask() | (f.exp_field_max() << f.man_bits);  // few mantissa bits: ties
     const FloatClass c = decode(f, bits).cls;
     if (c != FloatClass::NaN && c != FloatClass::Infinity) return bits;
@@ -216,16 +237,17 @@ uint64_t random_finite(std::mt19937_64& rng, const Format& f) {
 
 }  // namespace
 
-TEST_CASE("the trace's final bits equal round_exact of the exact Decimal result, every mode", "[trace][exact]") {
+TEST_CASE("the trace's final bits equal round_exact of the exact Decimal result, every mode",
+          "[trace][exact]") {
 #ifdef __EMSCRIPTEN__
   const int count = 3000;
 #else
   const int count = 60000;
 #endif
   std::mt19937_64 rng(7);
-  const RoundingMode modes[] = {RoundingMode::NearestEven, RoundingMode::NearestAway, RoundingMode::TowardZero,
-                                RoundingMode::Up,          RoundingMode::Down,        RoundingMode::Odd,
-                                RoundingMode::Stochastic};
+  const RoundingMode modes[] = {
+      RoundingMode::NearestEven, RoundingMode::NearestAway, RoundingMode::TowardZero, RoundingMode::Up,
+      RoundingMode::Down,        RoundingMode::Odd,         RoundingMode::Stochastic};
   long failures = 0;
   for (int i = 0; i < count && failures < 10; ++i) {
     const TraceOp op = static_cast<TraceOp>(rng() % 4);

@@ -52,15 +52,24 @@ struct Generator {
   void pair(uint64_t* a, uint64_t* b) {
     const uint64_t top = f.exp_field_max() - 1;
     switch (rng() % 6) {
-      case 0: *a = any(); *b = any(); break;
+      case 0:
+        *a = any();
+        *b = any();
+        break;
       case 1:  // cancellation: same exponent or one apart, opposite signs
         *a = with_exponent(1, top);
         *b = (*a ^ f.sign_mask()) + (rng() % 5) - 2;
         if (rng() & 1) *b += uint64_t{1} << f.man_bits;
         *b &= f.width_mask();
         break;
-      case 2: *a = with_exponent(0, 2); *b = with_exponent(0, 2); break;  // subnormals and tiny normals
-      case 3: *a = with_exponent(top - 1, top); *b = with_exponent(top - 2, top); break;  // overflow
+      case 2:
+        *a = with_exponent(0, 2);
+        *b = with_exponent(0, 2);
+        break;  // subnormals and tiny normals
+      case 3:
+        *a = with_exponent(top - 1, top);
+        *b = with_exponent(top - 2, top);
+        break;   // overflow
       case 4: {  // ties: b's lowest bit sits just past a's precision
         *a = with_exponent(f.man_bits + 2, top - 2);
         const uint64_t ea = (*a >> f.man_bits) & f.exp_field_max();

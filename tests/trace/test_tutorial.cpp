@@ -58,13 +58,15 @@ TEST_CASE("fp16 1.125 + 0.12457275190625 in fp16 aligns by 4 and rounds to 1.25"
   CHECK(value_of(t) == "1.25");
   CHECK(t.exact.to_string() == "1.24957275390625");
   CHECK_FALSE(t.update_lost);
-  CHECK(kinds(t) == std::vector<TraceStepKind>{TraceStepKind::Decode, TraceStepKind::Decode, TraceStepKind::Align,
-                                               TraceStepKind::Add, TraceStepKind::Normalize, TraceStepKind::Round,
+  CHECK(kinds(t) == std::vector<TraceStepKind>{TraceStepKind::Decode, TraceStepKind::Decode,
+                                               TraceStepKind::Align, TraceStepKind::Add,
+                                               TraceStepKind::Normalize, TraceStepKind::Round,
                                                TraceStepKind::Result});
 }
 
 TEST_CASE("fp32 1.125 + fp16 0.12457275190625 in fp32 is exactly 1.24957275390625", "[tutorial]") {
-  const Explanation e = explain_ok(TraceOp::Add, {"1.125", "0.12457275190625"}, fp32(), {std::nullopt, fp16()});
+  const Explanation e =
+      explain_ok(TraceOp::Add, {"1.125", "0.12457275190625"}, fp32(), {std::nullopt, fp16()});
   const OperationTrace& t = e.trace;
   const TraceStep* conv = find_step(t, TraceStepKind::Convert);
   REQUIRE(conv);
@@ -140,7 +142,8 @@ TEST_CASE("inf - inf and 0 × inf are invalid; NaN and inf propagate", "[trace]"
   CHECK(explain_ok(TraceOp::Fma, {"2", "3", "-inf"}, fp16()).trace.result.bits == 0xfc00);
 }
 
-TEST_CASE("overflow rounds to inf, to max finite in rtz, saturates with --saturate, NaN in E4M3FN", "[trace]") {
+TEST_CASE("overflow rounds to inf, to max finite in rtz, saturates with --saturate, NaN in E4M3FN",
+          "[trace]") {
   const Explanation e = explain_ok(TraceOp::Add, {"65504", "65504"}, fp16());
   CHECK(e.trace.result.bits == 0x7c00);
   CHECK(find_step(e.trace, TraceStepKind::Special, SpecialKind::Overflow));
@@ -260,10 +263,11 @@ TEST_CASE("explain rejects bad input with one sentence", "[trace]") {
 TEST_CASE("the JSON has the documented keys", "[trace]") {
   const Explanation e = explain_ok(TraceOp::Add, {"1.125", "0.00041999"}, fp16());
   const std::string j = explanation_json(e);
-  for (const char* key : {"\"op\":\"add\"", "\"format\":\"fp16\"", "\"operands\":[", "\"steps\":[", "\"result\":{",
-                          "\"update_lost\":true", "\"kind\":\"decode\"", "\"kind\":\"align\"", "\"kind\":\"add\"",
-                          "\"kind\":\"normalize\"", "\"kind\":\"round\"", "\"kind\":\"result\"",
-                          "\"special\":\"update_lost\"", "\"half_ulp\":\"0.00048828125\"", "\"rule_ratio\":\"2048\""}) {
+  for (const char* key :
+       {"\"op\":\"add\"", "\"format\":\"fp16\"", "\"operands\":[", "\"steps\":[", "\"result\":{",
+        "\"update_lost\":true", "\"kind\":\"decode\"", "\"kind\":\"align\"", "\"kind\":\"add\"",
+        "\"kind\":\"normalize\"", "\"kind\":\"round\"", "\"kind\":\"result\"", "\"special\":\"update_lost\"",
+        "\"half_ulp\":\"0.00048828125\"", "\"rule_ratio\":\"2048\""}) {
     INFO(key);
     CHECK(j.find(key) != std::string::npos);
   }
