@@ -169,6 +169,10 @@ bool cpu_has_avx2_f16c() {
 }
 #endif
 
+#if defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
+#define MANTISSA_HAVE_WASM_KERNELS 1  // accumulate_wasm.cpp
+#endif
+
 using Kernel16 = uint64_t (*)(uint16_t*, const float*, size_t, size_t);
 using Kernel32 = uint64_t (*)(float*, const float*, size_t, size_t);
 
