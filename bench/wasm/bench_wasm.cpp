@@ -1,0 +1,107 @@
+// The in-browser benchmark's wasm side: build/web/bench/bench_wasm.mjs
+// (a separate Embind module, so the public JS API in mantissa.mjs stays as it
+// is). Used by web/bench/bench.js, driven by scripts/bench in headless
+// Chromium. Timing happens in JavaScript (performance.now) around each call,
+// so the same clock times the wasm kernels and `new Float16Array(...)`.
+//
+// Pointers cross as numbers (offsets into the module's memory); the page
+// fills inputs through HEAPF32 and reads outputs through HEAPU16.
+#include <emscripten/bind.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "kernels/accumulate.h"
+#include "kernels/convert.h"
+
+namespace {
+
+using namespace mantissa::kernels;
+
+uintptr_t bench_alloc(uint32_t bytes) { return reinterpret_cast<uintptr_t>(std::aligned_alloc(16, (bytes + 15u) & ~15u)); }
+void bench_free(uintptr_t p) { std::free(reinterpret_cast<void*>(p)); }
+
+// fp32 -> fp16, RNE, no saturation. impl: "scalar" (the core per element) or "simd" (SIMD128).
+void fp32_to_fp16_bench(uintptr_t in, uintptr_t out, uint32_t n, const std::string& impl) {
+  fp32_to_fp16(reinterpret_cast<const float*>(in), reinterpret_cast<uint16_t*>(out), n, false,
+               impl == "simd" ? Impl::Simd : Impl::Scalar);
+}
+
+std::string simd_impl_name() { return simd_isa(); }
+
+// The population benchmark: P weights x S steps, broadcast increments (one per
+// step, as the simulator runs a constant or listed stream), fp16 weights or an
+// fp32 master. prepare() sets the weights to 1.125 and the increments; run()
+// is what gets timed; checksum() folds weights and lost counts for the
+// bit-identity check between implementations.
+struct Population {
+  std::vector<uint16_t> w16;
+  std::vector<float> w32;
+  std::vector<float> inc;
+  std::vector<uint64_t> lost;
+};
+Population population;
+
+void population_prepare(uint32_t weights, uint32_t steps) {
+  population.w16.assign(weights, 0x3c80);  // 1.125
+  population.w32.assign(weights, 1.125f);
+  population.inc.resize(steps);
+  for (uint32_t s = 0; s < steps; ++s) population.inc[s] = 0.000420093536376953125f * static_cast<float>(1 + s % 7);
+  population.lost.assign(steps, 0);
+}
+
+AccumulateImpl accumulate_impl_of(const std::string& impl) {
+  return impl == "simd" ? best_accumulate_impl() : AccumulateImpl::Scalar;
+}
+
+void population_run(const std::string& strategy, const std::string& impl) {
+  Population& p = population;
+  if (strategy == "fp16") {
+    accumulate_fp16_steps(p.w16.data(), p.w16.size(), p.inc.data(), p.inc.size(), p.lost.data(), accumulate_impl_of(impl));
+  } else {
+    accumulate_fp32_steps(p.w32.data(), p.w32.size(), p.inc.data(), p.inc.size(), p.lost.data(), accumulate_impl_of(impl));
+  }
+}
+
+// A hex digest of the weights' bits and the lost counts (FNV-1a, 64 bits).
+std::string population_checksum(const std::string& strategy) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (v >> (8 * i)) & 0xff;
+      h *= 1099511628211ull;
+    }
+  };
+  if (strategy == "fp16") {
+    for (uint16_t w : population.w16) mix(w);
+  } else {
+    for (float w : population.w32) {
+      uint32_t u;
+      std::memcpy(&u, &w, sizeof u);
+      mix(u);
+    }
+  }
+  for (uint64_t l : population.lost) mix(l);
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string population_simd_name() { return accumulate_impl_name(best_accumulate_impl()); }
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(mantissa_bench) {
+  emscripten::function("alloc", &bench_alloc);
+  emscripten::function("free", &bench_free);
+  emscripten::function("fp32ToFp16", &fp32_to_fp16_bench);
+  emscripten::function("simdImplName", &simd_impl_name);
+  emscripten::function("populationPrepare", &population_prepare);
+  emscripten::function("populationRun", &population_run);
+  emscripten::function("populationChecksum", &population_checksum);
+  emscripten::function("populationSimdName", &population_simd_name);
+}

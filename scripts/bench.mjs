@@ -1,0 +1,127 @@
+// The runner behind scripts/bench (which builds first): the native
+// benchmarks (build/native/bench/bench_kernels with its numpy co-process,
+// bench_population) and the in-browser one (build/web/bench/ in headless
+// Chromium via tests/browser/harness.mjs), one table, one JSON object.
+//
+//   node scripts/bench.mjs [--json FILE] [--rounds N] [--quick]
+//
+// Ratios are speed ratios: how many times faster the first variant is.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import { openPage, repoRoot, startBrowser } from "../tests/browser/harness.mjs";
+
+const args = process.argv.slice(2);
+let jsonPath = null;
+let rounds = 9;
+let quick = false;
+for (let i = 0; i < args.length; ++i) {
+  if (args[i] === "--json" && i + 1 < args.length) jsonPath = args[++i];
+  else if (args[i] === "--rounds" && i + 1 < args.length) rounds = Math.max(1, Number(args[++i]) | 0);
+  else if (args[i] === "--quick") quick = true;
+  else {
+    console.error("usage: scripts/bench [--json FILE] [--rounds N] [--quick]");
+    process.exit(2);
+  }
+}
+if (quick) rounds = Math.min(rounds, 3);
+const elements = quick ? 1 << 22 : 1 << 24;
+const popRounds = quick ? 3 : 5;
+const benchDir = path.join(repoRoot, "build", "native", "bench");
+
+// ---- native: conversion (bench_kernels) ----
+process.stderr.write(`bench: native fp32->fp16, ${elements} elements, ${rounds} rounds\n`);
+const tmp = mkdtempSync(path.join(os.tmpdir(), "mantissa-bench-"));
+let native;
+let kernelsText;
+try {
+  const file = path.join(tmp, "kernels.json");
+  kernelsText = execFileSync(path.join(benchDir, "bench_kernels"),
+    ["--rounds", String(rounds), "--n", String(elements), "--json", file], { encoding: "utf8", cwd: repoRoot });
+  native = JSON.parse(readFileSync(file, "utf8"));
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+// ---- native: population (bench_population) ----
+process.stderr.write(`bench: native population, ${popRounds} rounds\n`);
+const nativePopulation = JSON.parse(execFileSync(path.join(benchDir, "bench_population"),
+  ["--json", "--reps", String(popRounds)], { encoding: "utf8" }));
+
+// ---- browser ----
+process.stderr.write("bench: headless Chromium (build/web/bench/)\n");
+const env = await startBrowser();
+let web;
+try {
+  const { page, consoleErrors, pageErrors } = await openPage(env, "/bench/");
+  await page.waitForFunction(() => window.mantissaBench !== undefined || document.getElementById("status")?.textContent.startsWith("error"),
+    null, { timeout: 60000 });
+  if (pageErrors.length || consoleErrors.length) throw new Error(`bench page: ${[...pageErrors, ...consoleErrors].join("; ")}`);
+  page.setDefaultTimeout(0);
+  web = await page.evaluate((o) => window.mantissaBench.run(o),
+    { n: elements, rounds, weights: 1000000, steps: 100, popRounds });
+} finally {
+  await env.close();
+}
+
+// ---- ratios ----
+const wc = web.convert.ms;
+const ratios = {
+  wasm_simd_vs_float16array: wc["Float16Array"] / wc["wasm-simd128"],
+  wasm_simd_vs_wasm_scalar: wc["wasm-scalar"] / wc["wasm-simd128"],
+  native_simd_vs_f16c: native.ratios.native_simd_vs_f16c,
+  native_simd_vs_numpy: native.ratios.native_simd_vs_numpy,
+  native_f16c_vs_memcpy: native.ratios.native_f16c_vs_memcpy,
+};
+const pop = web.population.strategies;
+ratios.population_simd_vs_scalar_fp16 = pop["fp16"].scalarMs / pop["fp16"].simdMs;
+ratios.population_simd_vs_scalar_fp32_master = pop["fp32-master"].scalarMs / pop["fp32-master"].simdMs;
+ratios.population_simd_vs_scalar = Math.min(ratios.population_simd_vs_scalar_fp16,
+  ratios.population_simd_vs_scalar_fp32_master);
+for (const [k, v] of Object.entries(nativePopulation.ratios)) ratios[`native_population_simd_vs_scalar_${k}`] = v.ratio;
+
+const targets = {
+  wasm_simd_vs_float16array: 6, wasm_simd_vs_wasm_scalar: 5, native_simd_vs_f16c: 0.8, native_simd_vs_numpy: 4,
+  native_f16c_vs_memcpy: null, population_simd_vs_scalar: 4,
+};
+const what = {
+  wasm_simd_vs_float16array: `browser: wasm ${web.convert.simdImpl} vs new Float16Array(f32)`,
+  wasm_simd_vs_wasm_scalar: "browser: wasm SIMD128 vs wasm scalar (core)",
+  native_simd_vs_f16c: `native: Impl::Simd (${native.simd_isa}) vs F16C`,
+  native_simd_vs_numpy: "native: Impl::Simd vs numpy astype(float16)",
+  native_f16c_vs_memcpy: "native: F16C vs memcpy of the fp32 input",
+  population_simd_vs_scalar: `browser: population ${web.population.simdImpl} vs scalar (min of fp16, fp32-master)`,
+  population_simd_vs_scalar_fp16: "  fp16",
+  population_simd_vs_scalar_fp32_master: "  fp32-master",
+};
+
+const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+const cores = os.cpus().length;
+console.log(kernelsText.trimEnd());
+console.log(`\nbrowser (${web.userAgent.match(/(Headless)?Chrome\/[\d.]+/)?.[0] ?? "chromium"}), fp32->fp16, ${elements} elements, median of ${rounds} interleaved rounds (ms):`);
+for (const [k, v] of Object.entries(wc)) console.log(`  ${k.padEnd(28)} ${v.toFixed(2).padStart(10)}`);
+console.log(`browser population, 1e6 weights x 100 steps, median of ${popRounds} interleaved rounds (ms): ` +
+  Object.entries(pop).map(([k, v]) => `${k} scalar ${v.scalarMs.toFixed(1)} / ${web.population.simdImpl} ${v.simdMs.toFixed(1)}`).join("; "));
+console.log(`\n${date}, ${cores} cores (shared: other builds may run; noisy)`);
+console.log(`${"ratio".padEnd(40)} ${"measured".padStart(9)} ${"target".padStart(8)}  met  what`);
+for (const k of Object.keys(what)) {
+  const v = ratios[k];
+  const t = targets[k];
+  const met = t === undefined || t === null ? "   " : v >= t ? "yes" : "NO ";
+  console.log(`${k.padEnd(40)} ${v.toFixed(2).padStart(8)}x ${t ? (`>= ${t}x`).padStart(8) : "".padStart(8)}  ${met}  ${what[k]}`);
+}
+
+if (jsonPath) {
+  const out = {
+    date, cores, elements, rounds, popRounds,
+    ratios,
+    targets,
+    native: { fp16_rne_g_elements_per_s: native.fp16_rne_g_elements_per_s, simd_isa: native.simd_isa,
+      population: nativePopulation },
+    browser: { userAgent: web.userAgent, convert: web.convert, population: web.population },
+  };
+  writeFileSync(jsonPath, JSON.stringify(out, null, 2) + "\n");
+  process.stderr.write(`bench: wrote ${jsonPath}\n`);
+}

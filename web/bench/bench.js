@@ -1,0 +1,124 @@
+// The in-browser half of scripts/bench: fp32 -> fp16 over 16M elements
+// (wasm SIMD128 vs the core's scalar loop in wasm vs `new Float16Array(f32)`)
+// and the population update (1e6 weights x 100 steps, fp16 and fp32-master,
+// SIMD vs scalar kernel), all in this one page. Every variant runs once as a
+// warm-up first (V8 starts wasm in its baseline tier, TOOLCHAIN.md pitfall
+// 20), results are checked bit-identical before anything is timed, then the
+// variants are timed in interleaved rounds (the order rotates every round)
+// and the medians reported.
+//
+//   await window.mantissaBench.run({ n, rounds, weights, steps, popRounds })
+import MantissaBench from "./bench_wasm.mjs";
+
+const status = document.getElementById("status");
+const mod = await MantissaBench();
+
+function median(values) {
+  const v = [...values].sort((a, b) => a - b);
+  return v[Math.floor(v.length / 2)];
+}
+
+// Standard normal values from a fixed seed (xorshift32 + Box-Muller).
+function fillNormal(array, seed) {
+  let s = seed >>> 0 || 1;
+  const next = () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return (s + 0.5) / 4294967296;
+  };
+  for (let i = 0; i < array.length; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(next()));
+    const t = 2 * Math.PI * next();
+    array[i] = r * Math.cos(t);
+    if (i + 1 < array.length) array[i + 1] = r * Math.sin(t);
+  }
+}
+
+function firstDifference(a, b) {
+  for (let i = 0; i < a.length; ++i) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+// Times each variant `rounds` times, interleaved, the order rotating per round.
+// variants: { name: { before?(), run() } }; returns { name: [ms, ...] }.
+function interleaved(variants, rounds) {
+  const names = Object.keys(variants);
+  const times = Object.fromEntries(names.map((k) => [k, []]));
+  for (let r = 0; r < rounds; ++r) {
+    for (let j = 0; j < names.length; ++j) {
+      const name = names[(r + j) % names.length];
+      const v = variants[name];
+      if (v.before) v.before();
+      const t0 = performance.now();
+      v.run();
+      times[name].push(performance.now() - t0);
+    }
+  }
+  return times;
+}
+
+function convertBench(n, rounds) {
+  const inPtr = mod.alloc(n * 4);
+  const outScalar = mod.alloc(n * 2);
+  const outSimd = mod.alloc(n * 2);
+  try {
+    const input = new Float32Array(n);
+    fillNormal(input, 20261129);
+    mod.HEAPF32.set(input, inPtr >>> 2);
+    let f16 = null;
+    const variants = {
+      "wasm-simd128": { run: () => mod.fp32ToFp16(inPtr, outSimd, n, "simd") },
+      "wasm-scalar": { run: () => mod.fp32ToFp16(inPtr, outScalar, n, "scalar") },
+      "Float16Array": { run: () => { f16 = new Float16Array(input); } },
+    };
+    for (const v of Object.values(variants)) v.run();  // warm-up (tier-up)
+    const simd = mod.HEAPU16.subarray(outSimd >>> 1, (outSimd >>> 1) + n);
+    const scalar = mod.HEAPU16.subarray(outScalar >>> 1, (outScalar >>> 1) + n);
+    const native = new Uint16Array(f16.buffer, f16.byteOffset, n);
+    const d1 = firstDifference(simd, scalar);
+    const d2 = firstDifference(simd, native);
+    if (d1 >= 0 || d2 >= 0) {
+      const i = d1 >= 0 ? d1 : d2;
+      throw new Error(`fp32->fp16 results differ at ${i} (input ${input[i]}): simd ${simd[i]}, scalar ${scalar[i]}, Float16Array ${native[i]}`);
+    }
+    const times = interleaved(variants, rounds);
+    return { n, rounds, simdImpl: mod.simdImplName(), ms: Object.fromEntries(Object.entries(times).map(([k, t]) => [k, median(t)])), all: times };
+  } finally {
+    mod.free(inPtr);
+    mod.free(outScalar);
+    mod.free(outSimd);
+  }
+}
+
+function populationBench(weights, steps, rounds) {
+  const out = { weights, steps, rounds, simdImpl: mod.populationSimdName(), strategies: {} };
+  for (const strategy of ["fp16", "fp32-master"]) {
+    const key = strategy === "fp16" ? "fp16" : "fp32";
+    const sums = {};
+    for (const impl of ["scalar", "simd"]) {  // warm-up and bit-identity check
+      mod.populationPrepare(weights, steps);
+      mod.populationRun(key, impl);
+      sums[impl] = mod.populationChecksum(key);
+    }
+    if (sums.scalar !== sums.simd) throw new Error(`population ${strategy}: SIMD and scalar results differ`);
+    const variants = {};
+    for (const impl of ["scalar", "simd"]) {
+      variants[impl] = { before: () => mod.populationPrepare(weights, steps), run: () => mod.populationRun(key, impl) };
+    }
+    const times = interleaved(variants, rounds);
+    out.strategies[strategy] = { checksum: sums.simd, scalarMs: median(times.scalar), simdMs: median(times.simd), all: times };
+  }
+  return out;
+}
+
+window.mantissaBench = {
+  async run({ n = 1 << 24, rounds = 9, weights = 1000000, steps = 100, popRounds = 5 } = {}) {
+    status.textContent = "running…";
+    const convert = convertBench(n, rounds);
+    const population = populationBench(weights, steps, popRounds);
+    status.textContent = "done";
+    return { userAgent: navigator.userAgent, convert, population };
+  },
+};
+status.textContent = "ready";
