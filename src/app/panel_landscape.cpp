@@ -755,9 +755,11 @@ void draw_landscape_panel(Scenario& sc) {
   }
   dl->PopClipRect();
   draw_hover(v);
-  text_muted("Bands: the relative error's range within each pixel column; top edge: its largest value. Bottom "
-             "strip: normal (solid), subnormal (pale), overflow (red). Ticks at the top: the format's values, "
+  ImGui::PushTextWrapPos(0);
+  text_muted("Bands: the relative error's range over 16 exact samples per pixel column; edge: its largest value. "
+             "Bottom strip: normal (solid), subnormal (pale), overflow (red). Ticks at the top: the format's values, "
              "once they are 4 pixels apart.");
+  ImGui::PopTextWrapPos();
 }
 
 void write_landscape_state(JsonWriter& w, const Scenario& sc) {

@@ -36,7 +36,7 @@
 namespace mantissa::app {
 namespace {
 
-constexpr double kFrameBudgetSeconds = 0.007;  // simulation work per frame (of ~16.7 ms)
+constexpr double kFrameBudgetSeconds = 0.005;  // simulation work per frame (of ~16.7 ms)
 
 TrainingRun g_run;
 // The panel's own CPU time per frame (simulation chunk + building the plots),

@@ -168,24 +168,28 @@ void draw_line_series(ImDrawList* dl, const PlotSeries& s, const Axis& ax, const
     path.clear();
   };
 
+  // Per pixel column, the extremes in data space (the axis transform, a log
+  // for log axes, is monotonic: only the column's extremes need it).
   long col = std::numeric_limits<long>::min();
-  double cmin = 0, cmax = 0, blo = 0, bhi = 0, cfirst = 0, clast = 0;
-  bool have = false;
+  double dmin = 0, dmax = 0, dfirst = 0, dlast = 0, bmin = 0, bmax = 0;
+  bool have = false, have_band = false;
   auto emit = [&]() {
     if (!have) return;
     const float x = static_cast<float>(col) + 0.5f;
-    if (band && bhi - blo >= 0.5) dl->AddRectFilled(ImVec2(x - 0.5f, clampy(bhi)), ImVec2(x + 0.5f, clampy(blo)), band_col);
-    if (path.empty() || cmax - cmin < 0.75) {
-      path.push_back(ImVec2(x, clampy(cfirst)));
-      if (std::fabs(clast - cfirst) >= 0.75) path.push_back(ImVec2(x, clampy(clast)));
-    } else {
-      path.push_back(ImVec2(x, clampy(cfirst)));
-      // A dense column: a stroke over its extent, then its last value.
-      dl->AddLine(ImVec2(x, clampy(cmin)), ImVec2(x, clampy(cmax)), s.color, th);
-      path.push_back(ImVec2(x, clampy(clast)));
+    const double cmin = ay.to_px(dmin), cmax = ay.to_px(dmax), cfirst = ay.to_px(dfirst), clast = ay.to_px(dlast);
+    if (band && have_band) {
+      const double lo = usable(bmin, ay.log) ? ay.to_px(bmin) : std::max(ay.p0, ay.p1) + 4.0;
+      const double hi = ay.to_px(bmax);
+      if (std::fabs(lo - hi) >= 0.5) {
+        dl->AddRectFilled(ImVec2(x - 0.5f, clampy(std::min(lo, hi))), ImVec2(x + 0.5f, clampy(std::max(lo, hi))), band_col);
+      }
     }
-    have = false;
+    path.push_back(ImVec2(x, clampy(cfirst)));
+    if (std::fabs(cmax - cmin) >= 0.75) dl->AddLine(ImVec2(x, clampy(cmin)), ImVec2(x, clampy(cmax)), s.color, th);
+    if (std::fabs(clast - cfirst) >= 0.75) path.push_back(ImVec2(x, clampy(clast)));
+    have = have_band = false;
   };
+  const double xa = ax.fwd(ax.lo), xscale = (ax.p1 - ax.p0) / (ax.fwd(ax.hi) - xa);
   for (size_t i = i0; i < i1; ++i) {
     const double x = s.x[i], y = s.y[i];
     if (!usable(x, ax.log) || !usable(y, ay.log)) {
@@ -194,24 +198,19 @@ void draw_line_series(ImDrawList* dl, const PlotSeries& s, const Axis& ax, const
       col = std::numeric_limits<long>::min();
       continue;
     }
-    const double pxx = ax.to_px(x), pyy = ay.to_px(y);
-    const long c = static_cast<long>(std::floor(pxx));
-    double lo = pyy, hi = pyy;
-    if (band) {
-      const double a = s.y_min[i], b = s.y_max[i];
-      lo = usable(a, ay.log) ? ay.to_px(a) : std::max(ay.p0, ay.p1) + 4.0;
-      hi = usable(b, ay.log) ? ay.to_px(b) : pyy;
-      if (lo < hi) std::swap(lo, hi);  // pixel y grows downwards: lo is the larger pixel
-    }
+    const long c = static_cast<long>(std::floor(ax.p0 + (ax.fwd(x) - xa) * xscale));
     if (c != col) {
       emit();
       col = c;
-      cmin = cmax = cfirst = clast = pyy;
-      blo = lo, bhi = hi;
+      dmin = dmax = dfirst = dlast = y;
       have = true;
     } else {
-      cmin = std::min(cmin, pyy), cmax = std::max(cmax, pyy), clast = pyy;
-      blo = std::max(blo, lo), bhi = std::min(bhi, hi);
+      dmin = std::min(dmin, y), dmax = std::max(dmax, y), dlast = y;
+    }
+    if (band) {
+      const double a = s.y_min[i], b = s.y_max[i];
+      if (!have_band) bmin = a, bmax = b, have_band = true;
+      else bmin = std::min(bmin, a), bmax = std::max(bmax, b);
     }
   }
   emit();
