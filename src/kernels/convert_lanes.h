@@ -442,15 +442,18 @@ inline Lanes<O> widen(Lanes<O> h) {
 // fp32 -> 16- or 8-bit results: a block is as many vectors as one store
 // takes (2 for 16-bit results, 4 for 8-bit ones). block(v, i) converts v in
 // place; v[k] holds elements i + k * kLanes onwards.
+template <class Out>
+constexpr size_t kVectorsPerStore = sizeof(Out) == 2 ? 2 : 4;
+
 template <class O, class Out, class Block>
 inline void run_narrow(const float* in, Out* out, size_t n, Block block) {
-  constexpr size_t L = O::kLanes, K = sizeof(Out) == 2 ? 2 : 4, B = K * L;
+  constexpr size_t L = O::kLanes, K = kVectorsPerStore<Out>, B = K * L;
   auto one_block = [&block](const float* src, Out* dst, size_t i) {
-    Lanes<O> v[K];
+    Lanes<O> v[kVectorsPerStore<Out>];
 #pragma GCC unroll 4
-    for (size_t k = 0; k < K; ++k) v[k] = Lanes<O>{O::load_f32(src + k * L)};
+    for (size_t k = 0; k < kVectorsPerStore<Out>; ++k) v[k] = Lanes<O>{O::load_f32(src + k * O::kLanes)};
     block(v, i);
-    if constexpr (K == 2) {
+    if constexpr (kVectorsPerStore<Out> == 2) {
       O::store_u16(dst, v[0].v, v[1].v);
     } else {
       O::store_u8(dst, v[0].v, v[1].v, v[2].v, v[3].v);

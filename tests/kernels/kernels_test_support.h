@@ -176,12 +176,13 @@ class NearestEvenOracle {
 
 // `count` fp32 patterns spread over all 2^32: one in each aligned block of
 // 2^32/count patterns, at a pseudo-random place inside it (fixed: no seed).
-inline std::vector<float> spread_sample(uint64_t count) {
-  const uint64_t block = (uint64_t{1} << 32) / count;
+// count: a power of two.
+inline std::vector<float> spread_sample(uint32_t count) {
+  const uint32_t block = static_cast<uint32_t>((uint64_t{1} << 32) / count);
   std::vector<float> out(count);
-  for (uint64_t i = 0; i < count; ++i) {
-    const uint64_t jitter = ((i * 0x9E3779B97F4A7C15ull) >> 32) % block;
-    out[i] = float_from_bits(static_cast<uint32_t>(i * block + jitter));
+  for (uint32_t i = 0; i < count; ++i) {
+    const uint32_t jitter = (i * 0x9E3779B9u) & (block - 1);  // Fibonacci hashing: spreads the offsets
+    out[i] = float_from_bits(i * block + jitter);
   }
   return out;
 }
