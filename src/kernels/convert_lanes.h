@@ -8,11 +8,11 @@
 // The scalar reference they must match bit for bit is the core itself
 // (scalar_* in convert.cpp calls round_double / convert_bits per element).
 //
-// An O provides: type V (kLanes x 32 bits); splat, iota; bit_and/or/xor, add,
-// sub, shift_left/right (logical, by a constant), mul_lo (low 32 bits of the
-// product), minimum (of lanes below 2^31); signed less/greater/equal and
-// less_unsigned giving all-ones masks, any(mask) (is some lane set); select(mask, if_set, if_clear); float
-// add/sub/mul on the same bits;
+// An O provides: type V (kLanes x 32 bits); splat, iota; bit_and/or/xor,
+// add, sub, shift_left/right (logical, by a constant), mul_lo (low 32 bits
+// of the product), minimum (of lanes below 2^31); signed less/greater/equal
+// and less_unsigned giving all-ones masks; any(mask) (is some lane set);
+// select(mask, if_set, if_clear); float add/sub/mul on the same bits;
 // trunc_to_i32 / trunc_to_u32 (float -> integer toward zero), to_f32 (int32
 // -> float); unaligned load_f32/store_f32; load_u16/load_u8 (kLanes values,
 // zero-extended); store_u16(p, lo, hi) (2*kLanes values) and store_u8(p, a,
@@ -128,25 +128,16 @@ struct Narrowing : Layout<Spec> {
   // subnormal spacings, exactly (a power of two); its integer part is the
   // truncated result and its fraction the discarded part. fp16: 2^24.
   static constexpr uint32_t kToSubnormalUnits = f32_power_of_two(L::kManBits - L::kEmin);
-  // The smallest |x| (fp32 bits) that rounds past max finite: halfway from
-  // max finite to the next step up, or one fp32 ULP above halfway when max
-  // finite is even (the tie goes down to it: E4M3 rounds 464 to 448).
-  static constexpr uint32_t kHalfwayAboveMax =
-      (L::kMaxFinite << L::kDrop) + L::kRebias + (1u << (L::kDrop - 1));
-  static constexpr uint32_t kOverflowFrom = kHalfwayAboveMax + ((L::kMaxFinite & 1u) ? 0u : 1u);
 };
 
 // The numbers these derivations must give (checked by the compiler).
-static_assert(Narrowing<Fp16Spec>::kOverflowFrom == 0x477ff000u);    // 65520
 static_assert(Narrowing<Fp16Spec>::kSubnormalMagic == 0x3f000000u);  // 0.5
 static_assert(Narrowing<Fp16Spec>::kMinNormalAsF32 == 0x38800000u);  // 2^-14
 static_assert(Narrowing<Fp16Spec>::kMaxFinite == 0x7bffu);
-static_assert(Narrowing<Bf16Spec>::kOverflowFrom == 0x7f7f8000u);
 static_assert(Narrowing<Bf16Spec>::kRebias == 0 && Narrowing<Bf16Spec>::kSharesF32Range);
 static_assert(Narrowing<Fp8E4M3Spec>::kMaxFinite == 0x7eu && Narrowing<Fp8E4M3Spec>::kNaN == 0x7fu);
-static_assert(Narrowing<Fp8E4M3Spec>::kOverflowFrom == 0x43e80001u);  // just above 464
-static_assert(Narrowing<Fp8E5M2Spec>::kMaxFinite == 0x7bu &&
-              Narrowing<Fp8E5M2Spec>::kOverflowFrom == 0x47700000u);
+static_assert(Narrowing<Fp8E5M2Spec>::kMaxFinite == 0x7bu);
+static_assert(Narrowing<Fp8E4M3Spec>::kSubnormalMagic == 0x46800000u);  // 16384
 
 // ---------------------------------------------------------------------------
 // Lanes<O>: a vector with the usual operators, so the algorithms below read
@@ -311,8 +302,10 @@ inline Lanes<O> round_edges(Lanes<O> a, Lanes<O> r, Lanes<O> overflow) {
     const Lanes<O> subnormal = float_add(a, N::kSubnormalMagic) - N::kSubnormalMagic;
     r = select(less(a, N::kMinNormalAsF32), subnormal, r);
   }
-  // Past max finite, r only grows with |x| (no wrap up to fp32's largest),
-  // so a minimum clamps every overflow, fp32 inf included, to `overflow`.
+  // The integer rounding already settles the top ties (fp16 rounds 65520 to
+  // 0x7c00, one past max finite; E4M3 rounds 464 down to 0x7e), and past max
+  // finite r only grows with |x| (no wrap up to fp32's largest): so one
+  // minimum clamps every overflow, fp32 inf included, to `overflow`.
   r = minimum(r, overflow);
 
   if constexpr (N::kFinite) {
