@@ -18,8 +18,12 @@ if(EMSCRIPTEN)
   target_include_directories(mantissa_catch2 INTERFACE "${PROJECT_BINARY_DIR}/third_party")
   # Without exceptions a failing REQUIRE aborts the whole run (pitfall 17).
   target_compile_options(mantissa_catch2 INTERFACE -fexceptions)
+  # The suites run with Emscripten's strictest runtime checks (hardening):
+  # ASSERTIONS=2 and SAFE_HEAP=1 trap unaligned, null or out-of-bounds
+  # accesses that plain wasm would let through. The page and the JS module
+  # are built without them.
   target_link_options(mantissa_catch2 INTERFACE -fexceptions -sALLOW_MEMORY_GROWTH=1 -sTOTAL_STACK=8MB
-                      -sEXIT_RUNTIME=1 -sNODERAWFS=1)
+                      -sEXIT_RUNTIME=1 -sNODERAWFS=1 -sASSERTIONS=2 -sSAFE_HEAP=1)
   find_program(NODE_EXECUTABLE NAMES node nodejs REQUIRED)
   set(test_filter "~[exhaustive]")
 else()
