@@ -45,7 +45,8 @@ double time_case(const Case& c, AccumulateImpl impl, uint64_t* checksum) {
   std::vector<float> step_incs(kSteps);
   for (size_t s = 0; s < kSteps; ++s) step_incs[s] = 0.000420093536376953125f * static_cast<float>(1 + s % 7);
   std::vector<float> incs(c.broadcast ? 0 : kWeights);
-  for (size_t i = 0; i < incs.size(); ++i) incs[i] = 0.000420093536376953125f * static_cast<float>(1 + i % 13);
+  for (size_t i = 0; i < incs.size(); ++i)
+    incs[i] = 0.000420093536376953125f * static_cast<float>(1 + i % 13);
   std::vector<uint64_t> lost(kSteps, 0);
   const auto t0 = std::chrono::steady_clock::now();
   if (c.broadcast) {
@@ -84,11 +85,14 @@ int main(int argc, char** argv) {
       {"fp16_per_weight", true, false},
       {"fp32_master_per_weight", false, false},
   };
-  std::string out = "{\"benchmark\":\"population_simd_vs_scalar\",\"weights\":1000000,\"steps\":100,\"simd\":\"" +
-                    std::string(accumulate_impl_name(simd)) + "\",\"ratios\":{";
+  std::string out =
+      "{\"benchmark\":\"population_simd_vs_scalar\",\"weights\":1000000,\"steps\":100,\"simd\":\"" +
+      std::string(accumulate_impl_name(simd)) + "\",\"ratios\":{";
   if (!json) {
-    std::printf("population_simd_vs_scalar: 1e6 weights x 100 steps, %d interleaved repetitions, median\n", reps);
-    std::printf("%-24s %12s %12s %8s\n", "case", "scalar ms", (std::string(accumulate_impl_name(simd)) + " ms").c_str(), "ratio");
+    std::printf("population_simd_vs_scalar: 1e6 weights x 100 steps, %d interleaved repetitions, median\n",
+                reps);
+    std::printf("%-24s %12s %12s %8s\n", "case", "scalar ms",
+                (std::string(accumulate_impl_name(simd)) + " ms").c_str(), "ratio");
   }
   bool first = true;
   for (const Case& c : cases) {
@@ -105,8 +109,8 @@ int main(int argc, char** argv) {
     const double ms = median(ts) * 1e3, mv = median(tv) * 1e3;
     if (!json) std::printf("%-24s %12.2f %12.2f %7.2fx\n", c.name, ms, mv, ms / mv);
     char buf[160];
-    std::snprintf(buf, sizeof buf, "%s\"%s\":{\"scalar_ms\":%.3f,\"simd_ms\":%.3f,\"ratio\":%.3f}", first ? "" : ",",
-                  c.name, ms, mv, ms / mv);
+    std::snprintf(buf, sizeof buf, "%s\"%s\":{\"scalar_ms\":%.3f,\"simd_ms\":%.3f,\"ratio\":%.3f}",
+                  first ? "" : ",", c.name, ms, mv, ms / mv);
     out += buf;
     first = false;
   }

@@ -22,7 +22,9 @@ namespace {
 
 using namespace mantissa::kernels;
 
-uintptr_t bench_alloc(uint32_t bytes) { return reinterpret_cast<uintptr_t>(std::aligned_alloc(16, (bytes + 15u) & ~15u)); }
+uintptr_t bench_alloc(uint32_t bytes) {
+  return reinterpret_cast<uintptr_t>(std::aligned_alloc(16, (bytes + 15u) & ~15u));
+}
 void bench_free(uintptr_t p) { std::free(reinterpret_cast<void*>(p)); }
 
 // fp32 -> fp16, RNE, no saturation. impl: "scalar" (the core per element) or "simd" (SIMD128).
@@ -50,7 +52,8 @@ void population_prepare(uint32_t weights, uint32_t steps) {
   population.w16.assign(weights, 0x3c80);  // 1.125
   population.w32.assign(weights, 1.125f);
   population.inc.resize(steps);
-  for (uint32_t s = 0; s < steps; ++s) population.inc[s] = 0.000420093536376953125f * static_cast<float>(1 + s % 7);
+  for (uint32_t s = 0; s < steps; ++s)
+    population.inc[s] = 0.000420093536376953125f * static_cast<float>(1 + s % 7);
   population.lost.assign(steps, 0);
 }
 
@@ -61,9 +64,11 @@ AccumulateImpl accumulate_impl_of(const std::string& impl) {
 void population_run(const std::string& strategy, const std::string& impl) {
   Population& p = population;
   if (strategy == "fp16") {
-    accumulate_fp16_steps(p.w16.data(), p.w16.size(), p.inc.data(), p.inc.size(), p.lost.data(), accumulate_impl_of(impl));
+    accumulate_fp16_steps(p.w16.data(), p.w16.size(), p.inc.data(), p.inc.size(), p.lost.data(),
+                          accumulate_impl_of(impl));
   } else {
-    accumulate_fp32_steps(p.w32.data(), p.w32.size(), p.inc.data(), p.inc.size(), p.lost.data(), accumulate_impl_of(impl));
+    accumulate_fp32_steps(p.w32.data(), p.w32.size(), p.inc.data(), p.inc.size(), p.lost.data(),
+                          accumulate_impl_of(impl));
   }
 }
 

@@ -69,8 +69,7 @@ void draw_presets_menu(App& app) {
       const ImVec2 start = ImGui::GetCursorScreenPos();
       const float wrap = ImGui::GetContentRegionAvail().x;
       const float line = ImGui::GetTextLineHeight();
-      const float lesson_height =
-          ImGui::CalcTextSize(p.lesson, nullptr, false, wrap - px(12)).y;
+      const float lesson_height = ImGui::CalcTextSize(p.lesson, nullptr, false, wrap - px(12)).y;
       if (ImGui::Selectable("##preset", false, 0, ImVec2(0, line + lesson_height + px(4)))) {
         p.apply(app.scenario);
       }
@@ -94,8 +93,9 @@ void draw_about(App& app) {
     app.show_about = false;
   }
   const ImGuiViewport* vp = ImGui::GetMainViewport();
-  ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x * 0.5f, vp->WorkPos.y + vp->WorkSize.y * 0.4f),
-                          ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowPos(
+      ImVec2(vp->WorkPos.x + vp->WorkSize.x * 0.5f, vp->WorkPos.y + vp->WorkSize.y * 0.4f),
+      ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   ImGui::SetNextWindowSize(ImVec2(std::min(px(520), vp->WorkSize.x - px(24)), 0), ImGuiCond_Appearing);
   if (ImGui::BeginPopupModal("About Mantissa", nullptr, ImGuiWindowFlags_NoSavedSettings)) {
     ImGui::PushTextWrapPos(0);
@@ -103,7 +103,8 @@ void draw_about(App& app) {
     text_muted("Low-precision floating point, bit by bit.");
     ImGui::Spacing();
     ImGui::TextUnformatted(
-        "Type a number and see exactly what fp64, fp32, tf32, fp16, bf16, fp8 (E5M2, E4M3) or any eXmY format "
+        "Type a number and see exactly what fp64, fp32, tf32, fp16, bf16, fp8 (E5M2, E4M3) or any eXmY "
+        "format "
         "does to it; watch an addition lose its low bits; see why a training update below half an ULP "
         "vanishes.");
     ImGui::Spacing();
@@ -114,7 +115,8 @@ void draw_about(App& app) {
     text_muted("Dear ImGui over WebGL2; Inter and JetBrains Mono (SIL Open Font License).");
     ImGui::PopTextWrapPos();
     ImGui::Spacing();
-    if (ImGui::Button("Close", ImVec2(px(100), 0)) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
+    if (ImGui::Button("Close", ImVec2(px(100), 0)) ||
+        ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
       ImGui::CloseCurrentPopup();
     }
     anchor_item("about-close");
@@ -175,15 +177,24 @@ void draw_top_bar(App& app) {
 void draw_panel(App& app) {
   ImGui::BeginChild("panel", ImVec2(0, 0), false, ImGuiWindowFlags_None);
   switch (app.shown) {
-    case Panel::Inspector: draw_inspector_panel(app.scenario); break;
-    case Panel::Addition: draw_addition_panel(app.scenario); break;
-    case Panel::Training: draw_training_panel(app.scenario); break;
-    case Panel::Landscape: draw_landscape_panel(app.scenario); break;
+    case Panel::Inspector:
+      draw_inspector_panel(app.scenario);
+      break;
+    case Panel::Addition:
+      draw_addition_panel(app.scenario);
+      break;
+    case Panel::Training:
+      draw_training_panel(app.scenario);
+      break;
+    case Panel::Landscape:
+      draw_landscape_panel(app.scenario);
+      break;
   }
   // Dragging empty space scrolls: touch screens have no wheel, and a thin
   // scrollbar is a small target for a finger. (Items being dragged, such as
   // painted bits, are active and keep the drag for themselves.)
-  if (ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows | ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) &&
+  if (ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows |
+                             ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) &&
       !ImGui::IsAnyItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, px(6))) {
     ImGui::SetScrollY(ImGui::GetScrollY() - ImGui::GetIO().MouseDelta.y);
   }
@@ -230,7 +241,8 @@ void draw_app(App& app) {
   ImGui::SetNextWindowPos(viewport->WorkPos);
   ImGui::SetNextWindowSize(viewport->WorkSize);
   constexpr ImGuiWindowFlags kFlags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+                                      ImGuiWindowFlags_NoSavedSettings |
+                                      ImGuiWindowFlags_NoBringToFrontOnFocus;
   ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0.0f);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
 #if MANTISSA_HAVE_SHARE
@@ -277,10 +289,18 @@ std::string app_state_json(App& app) {
   w.field("panel_key", scenario_panel_key(app.scenario.panel));
   w.field("announcement", app_announcement(app));
   switch (app.shown) {
-    case Panel::Inspector: write_inspector_state(w, app.scenario); break;
-    case Panel::Addition: write_addition_state(w, app.scenario); break;
-    case Panel::Training: write_training_state(w, app.scenario); break;
-    case Panel::Landscape: write_landscape_state(w, app.scenario); break;
+    case Panel::Inspector:
+      write_inspector_state(w, app.scenario);
+      break;
+    case Panel::Addition:
+      write_addition_state(w, app.scenario);
+      break;
+    case Panel::Training:
+      write_training_state(w, app.scenario);
+      break;
+    case Panel::Landscape:
+      write_landscape_state(w, app.scenario);
+      break;
     default:
       w.key("inputs").begin_object().end_object();
       w.key("results").begin_object().end_object();
@@ -292,10 +312,14 @@ std::string app_state_json(App& app) {
 
 std::string app_announcement(App& app) {
   switch (app.shown) {
-    case Panel::Inspector: return inspector_announcement(app.scenario);
-    case Panel::Addition: return addition_announcement(app.scenario);
-    case Panel::Training: return training_announcement(app.scenario);
-    case Panel::Landscape: return landscape_announcement(app.scenario);
+    case Panel::Inspector:
+      return inspector_announcement(app.scenario);
+    case Panel::Addition:
+      return addition_announcement(app.scenario);
+    case Panel::Training:
+      return training_announcement(app.scenario);
+    case Panel::Landscape:
+      return landscape_announcement(app.scenario);
   }
   return "";
 }

@@ -16,10 +16,10 @@ enum class Panel { Inspector, Addition, Training, Landscape };
 
 struct App {
   Scenario scenario;
-  Panel shown = Panel::Inspector;          // the tab drawn in the last frame
-  std::optional<Panel> selecting;          // a tab being selected from the scenario (preset, link)
+  Panel shown = Panel::Inspector;  // the tab drawn in the last frame
+  std::optional<Panel> selecting;  // a tab being selected from the scenario (preset, link)
   bool show_about = false;
-  bool dark = false;                       // the theme in use (follows prefers-color-scheme)
+  bool dark = false;  // the theme in use (follows prefers-color-scheme)
 };
 
 // Draws the whole UI for one frame (between ImGui::NewFrame and ImGui::Render).

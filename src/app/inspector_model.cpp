@@ -32,11 +32,16 @@ namespace {
 
 const char* kind_name(ParsedValue::Kind k) {
   switch (k) {
-    case ParsedValue::Kind::Decimal: return "decimal";
-    case ParsedValue::Kind::HexFloat: return "hex-float";
-    case ParsedValue::Kind::Bits: return "bits";
-    case ParsedValue::Kind::Infinity: return "inf";
-    case ParsedValue::Kind::NaN: return "nan";
+    case ParsedValue::Kind::Decimal:
+      return "decimal";
+    case ParsedValue::Kind::HexFloat:
+      return "hex-float";
+    case ParsedValue::Kind::Bits:
+      return "bits";
+    case ParsedValue::Kind::Infinity:
+      return "inf";
+    case ParsedValue::Kind::NaN:
+      return "nan";
   }
   return "decimal";
 }
@@ -106,7 +111,8 @@ bool compute_inspector(const InspectorScenario& s, InspectorModel* out, std::str
   return true;
 }
 
-const InspectorModel& inspector_model(const InspectorScenario& s, std::string* error, std::string* custom_error) {
+const InspectorModel& inspector_model(const InspectorScenario& s, std::string* error,
+                                      std::string* custom_error) {
   // One cache for the one Inspector: the inputs of the last computation,
   // the last good model and the current error.
   static InspectorScenario last_inputs;

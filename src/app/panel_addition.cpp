@@ -36,8 +36,8 @@ namespace {
 
 struct AdditionModel {
   bool valid = false;
-  Explanation main;                    // as configured
-  std::optional<Explanation> fp32;     // the same operands with an fp32 weight and fp32 arithmetic
+  Explanation main;                 // as configured
+  std::optional<Explanation> fp32;  // the same operands with an fp32 weight and fp32 arithmetic
 };
 
 bool build_request(const AdditionScenario& s, ExplainRequest* req, std::string* error) {
@@ -120,10 +120,14 @@ const char* operand_name(int i) {
 
 const char* op_symbol(TraceOp op) {
   switch (op) {
-    case TraceOp::Add: return "+";
-    case TraceOp::Sub: return "\xe2\x88\x92";
-    case TraceOp::Mul: return "\xc3\x97";
-    case TraceOp::Fma: return "\xc3\x97";
+    case TraceOp::Add:
+      return "+";
+    case TraceOp::Sub:
+      return "\xe2\x88\x92";
+    case TraceOp::Mul:
+      return "\xc3\x97";
+    case TraceOp::Fma:
+      return "\xc3\x97";
   }
   return "+";
 }
@@ -264,36 +268,57 @@ void draw_stored(const char* id, const Format& f, uint64_t bits) {
 std::string step_title(const TraceStep& st, const OperationTrace& t) {
   const std::string who = operand_name(st.operand);
   switch (st.kind) {
-    case TraceStepKind::Decode: return "Decode " + who + " (" + st.format.name + ")";
+    case TraceStepKind::Decode:
+      return "Decode " + who + " (" + st.format.name + ")";
     case TraceStepKind::Convert:
       return (st.pad_bits >= 0 ? "Widen " : "Round ") + who + " from " + st.from_format.name + " to " +
              st.format.name;
     case TraceStepKind::Align:
-      return "Align " + who + ": shift right " + std::to_string(st.shift) + (st.shift == 1 ? " place" : " places");
-    case TraceStepKind::Add: return "Add the significands";
-    case TraceStepKind::Sub: return "Subtract the significands";
-    case TraceStepKind::Mul: return "Multiply the significands, add the exponents";
+      return "Align " + who + ": shift right " + std::to_string(st.shift) +
+             (st.shift == 1 ? " place" : " places");
+    case TraceStepKind::Add:
+      return "Add the significands";
+    case TraceStepKind::Sub:
+      return "Subtract the significands";
+    case TraceStepKind::Mul:
+      return "Multiply the significands, add the exponents";
     case TraceStepKind::Normalize:
       if (st.shift == 0) return "Normalise: already in place";
-      return std::string("Normalise: shift ") + (st.shift > 0 ? "right " : "left ") + std::to_string(std::abs(st.shift));
+      return std::string("Normalise: shift ") + (st.shift > 0 ? "right " : "left ") +
+             std::to_string(std::abs(st.shift));
     case TraceStepKind::Round:
-      return "Round to " + std::to_string(t.format.precision()) + " bits (" + mode_long_name(rounding_mode_name(st.options.mode)) + ")";
-    case TraceStepKind::Result: return "Result in " + st.format.name;
+      return "Round to " + std::to_string(t.format.precision()) + " bits (" +
+             mode_long_name(rounding_mode_name(st.options.mode)) + ")";
+    case TraceStepKind::Result:
+      return "Result in " + st.format.name;
     case TraceStepKind::Special:
       switch (st.special) {
-        case SpecialKind::UpdateLost: return "The update is lost";
-        case SpecialKind::NanOperand: return "A NaN operand";
-        case SpecialKind::InvalidInfMinusInf: return "inf \xe2\x88\x92 inf is invalid";
-        case SpecialKind::InvalidZeroTimesInf: return "0 \xc3\x97 inf is invalid";
-        case SpecialKind::Infinity: return "An infinite operand";
-        case SpecialKind::SignedZero: return "An exact zero: its sign";
-        case SpecialKind::ZeroOperand: return "A zero operand";
-        case SpecialKind::SubnormalOperand: return "A subnormal operand: no hidden bit";
-        case SpecialKind::SubnormalResult: return "A subnormal result";
-        case SpecialKind::Flushed: return "Flushed to zero";
-        case SpecialKind::Overflow: return "Overflow";
-        case SpecialKind::Saturated: return "Saturated";
-        case SpecialKind::None: break;
+        case SpecialKind::UpdateLost:
+          return "The update is lost";
+        case SpecialKind::NanOperand:
+          return "A NaN operand";
+        case SpecialKind::InvalidInfMinusInf:
+          return "inf \xe2\x88\x92 inf is invalid";
+        case SpecialKind::InvalidZeroTimesInf:
+          return "0 \xc3\x97 inf is invalid";
+        case SpecialKind::Infinity:
+          return "An infinite operand";
+        case SpecialKind::SignedZero:
+          return "An exact zero: its sign";
+        case SpecialKind::ZeroOperand:
+          return "A zero operand";
+        case SpecialKind::SubnormalOperand:
+          return "A subnormal operand: no hidden bit";
+        case SpecialKind::SubnormalResult:
+          return "A subnormal result";
+        case SpecialKind::Flushed:
+          return "Flushed to zero";
+        case SpecialKind::Overflow:
+          return "Overflow";
+        case SpecialKind::Saturated:
+          return "Saturated";
+        case SpecialKind::None:
+          break;
       }
       return "Special case";
   }
@@ -314,22 +339,26 @@ void draw_special(const TraceStep& st, const OperationTrace& t) {
                                  t.format.name + ": the sum rounds back to " + bv + ".");
       if (st.threshold) {
         ImGui::TextUnformatted(("half an ULP of " + bv + " is " + st.threshold->to_plain() + "; " +
-                                operand_name(big) + " is " + ratio_text(st.ratio, "%.0f") + "\xc3\x97 larger. In " +
-                                t.format.name + ", an addend smaller than 2^" + with_minus(std::to_string(-st.ratio_rule_log2)) +
-                                " (1/" + std::to_string(1LL << std::min(st.ratio_rule_log2, 62)) +
+                                operand_name(big) + " is " + ratio_text(st.ratio, "%.0f") +
+                                "\xc3\x97 larger. In " + t.format.name + ", an addend smaller than 2^" +
+                                with_minus(std::to_string(-st.ratio_rule_log2)) + " (1/" +
+                                std::to_string(1LL << std::min(st.ratio_rule_log2, 62)) +
                                 ") of the other operand is always at risk of vanishing.")
                                    .c_str());
       }
       break;
     }
     case SpecialKind::SubnormalOperand:
-      ImGui::TextUnformatted("The exponent field is 0: the significand starts with 0 and the exponent is pinned at emin.");
+      ImGui::TextUnformatted(
+          "The exponent field is 0: the significand starts with 0 and the exponent is pinned at emin.");
       break;
     case SpecialKind::SubnormalResult:
-      ImGui::TextUnformatted("The result lies below the smallest normal number: fewer bits of precision remain.");
+      ImGui::TextUnformatted(
+          "The result lies below the smallest normal number: fewer bits of precision remain.");
       break;
     case SpecialKind::Overflow:
-      text_colored(pal.error, "The rounded magnitude exceeds the largest finite " + t.format.name + " value.");
+      text_colored(pal.error,
+                   "The rounded magnitude exceeds the largest finite " + t.format.name + " value.");
       break;
     case SpecialKind::Saturated:
       ImGui::TextUnformatted("Overflow clamps to the largest finite value.");
@@ -338,14 +367,15 @@ void draw_special(const TraceStep& st, const OperationTrace& t) {
       ImGui::TextUnformatted("Flush-to-zero: the subnormal result becomes zero.");
       break;
     case SpecialKind::SignedZero:
-      ImGui::TextUnformatted((std::string("The exact result is zero; its sign is ") +
-                              (st.negative ? "negative" : "positive") +
-                              (st.effective_subtract ? " (x \xe2\x88\x92 x is +0, or \xe2\x88\x92\x30 when rounding down)."
-                                                     : "."))
-                                 .c_str());
+      ImGui::TextUnformatted(
+          (std::string("The exact result is zero; its sign is ") + (st.negative ? "negative" : "positive") +
+           (st.effective_subtract ? " (x \xe2\x88\x92 x is +0, or \xe2\x88\x92\x30 when rounding down)."
+                                  : "."))
+              .c_str());
       break;
     case SpecialKind::ZeroOperand:
-      ImGui::TextUnformatted((std::string(operand_name(st.operand)) + " is zero: no alignment needed.").c_str());
+      ImGui::TextUnformatted(
+          (std::string(operand_name(st.operand)) + " is zero: no alignment needed.").c_str());
       break;
     default:
       ImGui::TextUnformatted("IEEE 754 decides this case without arithmetic on the significands.");
@@ -364,7 +394,8 @@ void draw_step_body(const TraceStep& st, const OperationTrace& t, int index) {
     }
     case TraceStepKind::Convert: {
       ImGui::PushTextWrapPos(0);
-      std::string what = "exponent re-biased by " + with_minus((st.rebias >= 0 ? "+" : "") + std::to_string(st.rebias));
+      std::string what =
+          "exponent re-biased by " + with_minus((st.rebias >= 0 ? "+" : "") + std::to_string(st.rebias));
       if (st.pad_bits > 0) what += ", " + std::to_string(st.pad_bits) + " zero bits appended to the fraction";
       if (st.pad_bits < 0) what += ", " + std::to_string(-st.pad_bits) + " fraction bits rounded off";
       what += st.exact ? " (exact)" : " (inexact: the value changed)";
@@ -397,13 +428,16 @@ void draw_step_body(const TraceStep& st, const OperationTrace& t, int index) {
     case TraceStepKind::Add:
     case TraceStepKind::Sub:
     case TraceStepKind::Mul: {
-      const char* sym = st.kind == TraceStepKind::Mul ? "\xc3\x97" : st.effective_subtract ? "\xe2\x88\x92" : "+";
+      const char* sym = st.kind == TraceStepKind::Mul ? "\xc3\x97"
+                        : st.effective_subtract       ? "\xe2\x88\x92"
+                                                      : "+";
       std::vector<ColumnRow> rows = {{"", &st.lhs}, {sym, &st.rhs}, {"=", &st.sum, pal.accent}};
       Columns c = span_of({&st.lhs, &st.rhs, &st.sum});
       if (st.kind != TraceStepKind::Mul) c.cut = st.lhs.msb_exp() - t.format.precision() + 1;
       draw_columns(rows, c);
       if (st.carry_out) text_muted("the sum carried into a new place on the left");
-      if (st.leading_zeros > 0) text_muted("cancellation: " + std::to_string(st.leading_zeros) + " leading places lost");
+      if (st.leading_zeros > 0)
+        text_muted("cancellation: " + std::to_string(st.leading_zeros) + " leading places lost");
       break;
     }
     case TraceStepKind::Normalize: {
@@ -412,14 +446,15 @@ void draw_step_body(const TraceStep& st, const OperationTrace& t, int index) {
       c.cut = st.after.msb_exp() - t.format.precision() + 1;
       draw_columns(rows, c);
       text_muted("leading bit at 2^" + with_minus(std::to_string(st.exponent_after)) +
-                 (st.exponent_after != st.exponent_before ? " (was 2^" + with_minus(std::to_string(st.exponent_before)) + ")"
-                                                          : ""));
+                 (st.exponent_after != st.exponent_before
+                      ? " (was 2^" + with_minus(std::to_string(st.exponent_before)) + ")"
+                      : ""));
       break;
     }
     case TraceStepKind::Round: {
-      std::vector<ColumnRow> rows = {{"kept", &st.before, 0, false, true, st.rounding.guard, st.rounding.round,
-                                      st.rounding.sticky},
-                                     {"rounded", &st.significand, pal.accent}};
+      std::vector<ColumnRow> rows = {
+          {"kept", &st.before, 0, false, true, st.rounding.guard, st.rounding.round, st.rounding.sticky},
+          {"rounded", &st.significand, pal.accent}};
       Columns c = span_of({&st.before, &st.significand});
       c.cut = st.before.lsb_exp;
       draw_columns(rows, c);
@@ -439,21 +474,26 @@ void draw_step_body(const TraceStep& st, const OperationTrace& t, int index) {
       ImGui::PushTextWrapPos(0);
       text_muted("exact " + with_minus(st.exact_result.to_string()));
       if (st.error_abs) {
-        const std::string err = st.error_abs->is_zero() ? "exact: no rounding error"
-                                                        : "error " + with_minus(st.error_abs->to_plain()) +
-                                                              (st.error_ulp ? "  (" + ratio_text(*st.error_ulp, "%.4f") + " ulp)" : "");
+        const std::string err =
+            st.error_abs->is_zero()
+                ? "exact: no rounding error"
+                : "error " + with_minus(st.error_abs->to_plain()) +
+                      (st.error_ulp ? "  (" + ratio_text(*st.error_ulp, "%.4f") + " ulp)" : "");
         text_colored(st.error_abs->is_zero() ? pal.good : pal.down, err);
       }
       ImGui::PopTextWrapPos();
       ImGui::PopFont();
       break;
     }
-    case TraceStepKind::Special: draw_special(st, t); break;
+    case TraceStepKind::Special:
+      draw_special(st, t);
+      break;
   }
   ImGui::PopID();
 }
 
-void draw_step(const TraceStep& st, const OperationTrace& t, int index, bool current, const std::string& prefix) {
+void draw_step(const TraceStep& st, const OperationTrace& t, int index, bool current,
+               const std::string& prefix) {
   const Palette& pal = palette();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->ChannelsSplit(2);
@@ -467,7 +507,8 @@ void draw_step(const TraceStep& st, const OperationTrace& t, int index, bool cur
   draw_step_body(st, t, index);
   ImGui::EndGroup();
   const float w = ImGui::GetContentRegionAvail().x + (ImGui::GetCursorScreenPos().x - p0.x);
-  const ImVec2 p1(p0.x + std::max(w, ImGui::GetItemRectSize().x + 2 * pad), ImGui::GetItemRectMax().y + pad * 0.6f);
+  const ImVec2 p1(p0.x + std::max(w, ImGui::GetItemRectSize().x + 2 * pad),
+                  ImGui::GetItemRectMax().y + pad * 0.6f);
   anchor_rect(prefix + "step:" + std::to_string(index), p0.x, p0.y, p1.x, p1.y);
   ImGui::SetCursorScreenPos(ImVec2(p0.x, p1.y));
   ImGui::Dummy(ImVec2(0, px(2)));
@@ -576,7 +617,8 @@ void draw_summary(const AdditionScenario& s, const Explanation& e, const char* p
     if (t.error_abs->is_zero()) {
       text_colored(pal.good, "\xe2\x9c\x93 exact");
     } else {
-      text_colored(pal.down, "exact " + with_minus(t.exact.to_string()) + ", error " + with_minus(t.error_abs->to_plain()));
+      text_colored(pal.down, "exact " + with_minus(t.exact.to_string()) + ", error " +
+                                 with_minus(t.error_abs->to_plain()));
     }
     ImGui::PopFont();
   }
@@ -621,7 +663,8 @@ void draw_controls(AdditionScenario& s, int count) {
   anchor_item("addition:all");
   ImGui::SameLine(0, px(14));
   ImGui::AlignTextToFramePadding();
-  text_muted(all ? std::to_string(count) + " steps" : "step " + std::to_string(s.step + 1) + " of " + std::to_string(count));
+  text_muted(all ? std::to_string(count) + " steps"
+                 : "step " + std::to_string(s.step + 1) + " of " + std::to_string(count));
   ImGui::SameLine(0, px(14));
   bool compare = s.compare_fp32;
   if (ImGui::Checkbox("Compare with an fp32 weight", &compare)) s.compare_fp32 = compare;
@@ -666,7 +709,8 @@ void draw_comparison(const AdditionScenario& s, const AdditionModel& m) {
   }
   ImGui::PopTextWrapPos();
   const bool side = ImGui::GetContentRegionAvail().x >= px(900);
-  if (side && ImGui::BeginTable("compare", 2, ImGuiTableFlags_SizingStretchSame | ImGuiTableFlags_BordersInnerV)) {
+  if (side &&
+      ImGui::BeginTable("compare", 2, ImGuiTableFlags_SizingStretchSame | ImGuiTableFlags_BordersInnerV)) {
     ImGui::TableNextColumn();
     text_colored(pal.accent, "As set above (" + a.format.name + ")");
     draw_summary(s, m.main, "main:");
@@ -816,7 +860,8 @@ std::string addition_announcement(const Scenario& sc) {
   out += " in " + t.format.name + " is " + with_minus(t.result.value.to_string());
   if (t.error_abs && !t.error_abs->is_zero()) out += ", error " + with_minus(t.error_abs->to_plain());
   if (t.update_lost) out += "; the update is lost";
-  if (s.compare_fp32 && m.fp32) out += "; with an fp32 weight: " + with_minus(m.fp32->trace.result.value.to_string());
+  if (s.compare_fp32 && m.fp32)
+    out += "; with an fp32 weight: " + with_minus(m.fp32->trace.result.value.to_string());
   return out + ".";
 }
 
@@ -826,7 +871,9 @@ std::string addition_announcement(const Scenario& sc) {
 
 namespace mantissa::app {
 
-void draw_addition_panel(Scenario&) { ImGui::TextDisabled("Addition: needs the traced arithmetic (core/trace.h)."); }
+void draw_addition_panel(Scenario&) {
+  ImGui::TextDisabled("Addition: needs the traced arithmetic (core/trace.h).");
+}
 bool addition_playing() { return false; }
 void write_addition_state(JsonWriter& w, const Scenario& sc) {
   w.key("inputs").begin_object();

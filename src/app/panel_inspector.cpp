@@ -80,8 +80,9 @@ void draw_input(Scenario& sc, const InspectorModel& m) {
   bound_input("##value", g_value_field, &s.value, value_w, accept_value, &s);
   anchor_item("inspector:value");
   if (ImGui::IsItemHovered() && g_value_field.error.empty()) {
-    ImGui::SetTooltip("A decimal (1.12156456132, 1e-8), a hex-float (0x1.2p-3), inf, nan,\n"
-                      "or a bit pattern (0x3c7c, 0b0011110001111100) read in the format on the right.");
+    ImGui::SetTooltip(
+        "A decimal (1.12156456132, 1e-8), a hex-float (0x1.2p-3), inf, nan,\n"
+        "or a bit pattern (0x3c7c, 0b0011110001111100) read in the format on the right.");
   }
   if (!narrow) ImGui::SameLine();
   ImGui::AlignTextToFramePadding();
@@ -118,7 +119,8 @@ void draw_input(Scenario& sc, const InspectorModel& m) {
   if (ImGui::GetContentRegionAvail().x < px(300)) ImGui::NewLine();
   ImGui::Checkbox("Saturate", &s.saturate);
   anchor_item("inspector:saturate");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Overflow clamps to the largest finite value instead of inf.");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Overflow clamps to the largest finite value instead of inf.");
   ImGui::SameLine();
   ImGui::Checkbox("Flush subnormals", &s.ftz);
   anchor_item("inspector:ftz");
@@ -131,8 +133,9 @@ void draw_input(Scenario& sc, const InspectorModel& m) {
   bound_input("##custom", g_custom_field, &s.custom, px(110), accept_custom, nullptr);
   anchor_item("inspector:custom");
   if (ImGui::IsItemHovered() && g_custom_field.error.empty()) {
-    ImGui::SetTooltip("Any format as eXmY (exponent and fraction bits), e.g. e4m3, e6m9;\n"
-                      "eXmYfn for the OCP FP8 scheme without infinities.");
+    ImGui::SetTooltip(
+        "Any format as eXmY (exponent and fraction bits), e.g. e4m3, e6m9;\n"
+        "eXmYfn for the OCP FP8 scheme without infinities.");
   }
   draw_field_error(g_custom_field);
 
@@ -191,9 +194,12 @@ void draw_expansion(const InspectorModel& m, int focus) {
   for (int i = 0; i < shown; ++i) {
     ImU32 c = text;
     if (focus_kept) {
-      if (i == *focus_kept) c = pal.guard;
-      else if (i == *focus_kept + 1) c = pal.round;
-      else if (i > *focus_kept + 1) c = pal.muted;
+      if (i == *focus_kept)
+        c = pal.guard;
+      else if (i == *focus_kept + 1)
+        c = pal.round;
+      else if (i > *focus_kept + 1)
+        c = pal.muted;
     }
     const char bit[2] = {m.expansion_bits[static_cast<size_t>(i)], 0};
     dl->AddText(ImVec2(bit_x(i), origin.y), c, bit);
@@ -266,10 +272,11 @@ void draw_decision(const InspectorScenario& s, const InspectorModel& m, const In
   } else if (r.input.is_zero()) {
     ImGui::TextUnformatted("Zero is exact in every format.");
   } else if (info.overflow) {
-    text_colored(pal.warn, "\xe2\x9a\xa0 Overflow: the value is beyond the largest finite " + row.format.name +
-                               (info.saturated ? " value; saturation clamps it there."
-                                               : (row.format.has_inf() ? " value and rounds to infinity."
-                                                                       : " value; this format has no infinity: NaN.")));
+    text_colored(pal.warn,
+                 "\xe2\x9a\xa0 Overflow: the value is beyond the largest finite " + row.format.name +
+                     (info.saturated ? " value; saturation clamps it there."
+                                     : (row.format.has_inf() ? " value and rounds to infinity."
+                                                             : " value; this format has no infinity: NaN.")));
   } else if (kept) {
     // The kept significand, then the guard, round and sticky bits.
     ImGui::PushFont(mono_font());
@@ -324,9 +331,10 @@ void draw_decision(const InspectorScenario& s, const InspectorModel& m, const In
     dl->AddLine(ImVec2(s_x0 + px(1), bracket_y - px(3)), ImVec2(s_x0 + px(1), bracket_y), pal.sticky, px(1));
     dl->AddLine(ImVec2(s_x1 - px(1), bracket_y - px(3)), ImVec2(s_x1 - px(1), bracket_y), pal.sticky, px(1));
     const std::string grs = std::to_string(std::max(0, kept_count)) + " bits kept" +
-                            (*kept < row.format.precision() ? " (subnormal range)" : "") + " \xc2\xb7 guard " +
-                            (info.guard ? "1" : "0") + ", round " + (info.round ? "1" : "0") + ", sticky " +
-                            (info.sticky ? "1" : "0") + " (OR of every later bit)";
+                            (*kept < row.format.precision() ? " (subnormal range)" : "") +
+                            " \xc2\xb7 guard " + (info.guard ? "1" : "0") + ", round " +
+                            (info.round ? "1" : "0") + ", sticky " + (info.sticky ? "1" : "0") +
+                            " (OR of every later bit)";
     dl->AddText(font, small, ImVec2(o.x, ly + small + px(2)), pal.muted, grs.c_str());
     ImGui::Dummy(ImVec2(std::min(s_x1 - o.x + px(40), avail), lh + 2 * small + px(8)));
     ImGui::PopFont();
@@ -372,11 +380,15 @@ const char* class_name(FloatClass c) { return float_class_name(c); }
 ImU32 class_color(FloatClass c) {
   const Palette& pal = palette();
   switch (c) {
-    case FloatClass::Normal: return pal.good;
-    case FloatClass::Subnormal: return pal.warn;
-    case FloatClass::Zero: return pal.muted;
+    case FloatClass::Normal:
+      return pal.good;
+    case FloatClass::Subnormal:
+      return pal.warn;
+    case FloatClass::Zero:
+      return pal.muted;
     case FloatClass::Infinity:
-    case FloatClass::NaN: return pal.error;
+    case FloatClass::NaN:
+      return pal.error;
   }
   return pal.muted;
 }
@@ -442,13 +454,15 @@ void draw_row(Scenario& sc, const InspectorModel& m, size_t index, const RowLayo
   const std::string value = "= " + with_minus(r.result.value.to_string());
   flow_text(value, 0, 10);
   if (ImGui::IsItemHovered()) {
-    ImGui::SetTooltip("%s\n%s", hex_float(f, r.result.bits).c_str(), integer_times_pow2(f, r.result.bits).c_str());
+    ImGui::SetTooltip("%s\n%s", hex_float(f, r.result.bits).c_str(),
+                      integer_times_pow2(f, r.result.bits).c_str());
   }
   if (r.error_abs) {
     std::string err = r.error_abs->is_zero() ? "exact" : "error " + short_decimal(*r.error_abs, 16, 5);
     flow_text(err, r.error_abs->is_zero() ? pal.good : 0, 20);
     if (ImGui::IsItemHovered() && !r.error_abs->is_zero()) {
-      ImGui::SetTooltip("error = stored \xe2\x88\x92 input = %s", with_minus(r.error_abs->to_plain()).c_str());
+      ImGui::SetTooltip("error = stored \xe2\x88\x92 input = %s",
+                        with_minus(r.error_abs->to_plain()).c_str());
     }
     if (!r.error_abs->is_zero()) {
       std::string rel = r.error_rel ? "rel " + ratio_text(*r.error_rel) : "";
@@ -616,16 +630,25 @@ void write_inspector_state(JsonWriter& w, const Scenario& sc) {
       if (r.error_rel) w.field("error_rel", *r.error_rel);
       if (r.error_ulp) w.field("error_ulp", *r.error_ulp);
       w.key("next_down");
-      if (has_next_down(f, r.result.bits)) w.value(r.next_down.to_string()); else w.null();
+      if (has_next_down(f, r.result.bits))
+        w.value(r.next_down.to_string());
+      else
+        w.null();
       w.key("next_up");
-      if (has_next_up(f, r.result.bits)) w.value(r.next_up.to_string()); else w.null();
+      if (has_next_up(f, r.result.bits))
+        w.value(r.next_up.to_string());
+      else
+        w.null();
       w.field("direction", round_direction_name(r.rounding.direction));
       w.field("guard", r.rounding.guard ? 1 : 0);
       w.field("round", r.rounding.round ? 1 : 0);
       w.field("sticky", r.rounding.sticky ? 1 : 0);
       w.field("overflow", r.rounding.overflow);
       w.key("via_fp32");
-      if (row.via_fp32) w.value(hex_bits(f, row.via_fp32->result.bits)); else w.null();
+      if (row.via_fp32)
+        w.value(hex_bits(f, row.via_fp32->result.bits));
+      else
+        w.null();
       w.end_object();
     }
     w.end_array();

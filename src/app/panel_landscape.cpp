@@ -42,7 +42,7 @@
 namespace mantissa::app {
 namespace {
 
-constexpr int kMaxFormats = 8;         // uniform arrays in the shaders
+constexpr int kMaxFormats = 8;             // uniform arrays in the shaders
 constexpr uint32_t kMaxPositions = 65536;  // columns * samples (the shader's exact floor needs t * r < 2^32)
 constexpr int kMaxSamples = 16;
 constexpr uint32_t kFp32MinSubnormalBits = 0x00000001;
@@ -140,8 +140,8 @@ struct FormatRow {
 };
 
 ImU32 format_color(size_t i) {
-  static const ImU32 kColors[] = {IM_COL32(31, 119, 180, 255), IM_COL32(255, 127, 14, 255),
-                                  IM_COL32(44, 160, 44, 255),  IM_COL32(214, 39, 40, 255),
+  static const ImU32 kColors[] = {IM_COL32(31, 119, 180, 255),  IM_COL32(255, 127, 14, 255),
+                                  IM_COL32(44, 160, 44, 255),   IM_COL32(214, 39, 40, 255),
                                   IM_COL32(148, 103, 189, 255), IM_COL32(140, 86, 75, 255),
                                   IM_COL32(227, 119, 194, 255), IM_COL32(23, 190, 207, 255)};
   return kColors[i % kMaxFormats];
@@ -166,7 +166,8 @@ std::vector<FormatRow> parse_formats(const LandscapeScenario& s, std::string* er
 double min_subnormal(const Format& f) { return std::ldexp(1.0, f.emin() - f.man_bits); }
 double min_normal(const Format& f) { return std::ldexp(1.0, f.emin()); }
 double max_finite(const Format& f) {
-  const double top = f.kind == FormatKind::Ieee ? 2.0 - std::ldexp(1.0, -f.man_bits) : 2.0 - std::ldexp(1.0, 1 - f.man_bits);
+  const double top =
+      f.kind == FormatKind::Ieee ? 2.0 - std::ldexp(1.0, -f.man_bits) : 2.0 - std::ldexp(1.0, 1 - f.man_bits);
   return std::ldexp(top, f.emax());
 }
 
@@ -226,7 +227,8 @@ void gpu_init() {
   if (g_gpu.tried) return;
   g_gpu.tried = true;
   g_gpu.error_program = link(shader_landscape_vert, shader_landscape_error_frag, &g_gpu.error);
-  if (g_gpu.error_program) g_gpu.draw_program = link(shader_landscape_vert, shader_landscape_draw_frag, &g_gpu.error);
+  if (g_gpu.error_program)
+    g_gpu.draw_program = link(shader_landscape_vert, shader_landscape_draw_frag, &g_gpu.error);
   glGenVertexArrays(1, &g_gpu.vao);
   glGenTextures(1, &g_gpu.error_texture);
   glGenTextures(1, &g_gpu.image_texture);
@@ -248,14 +250,16 @@ void gpu_allocate(int columns, int formats, int height) {
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
   glBindFramebuffer(GL_FRAMEBUFFER, g_gpu.error_fbo);
   glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, g_gpu.error_texture, 0);
-  if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE) g_gpu.error = "RGBA32UI target incomplete";
+  if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE)
+    g_gpu.error = "RGBA32UI target incomplete";
   glBindTexture(GL_TEXTURE_2D, g_gpu.image_texture);
   glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, columns, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
   glBindFramebuffer(GL_FRAMEBUFFER, g_gpu.image_fbo);
   glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, g_gpu.image_texture, 0);
-  if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE) g_gpu.error = "RGBA8 target incomplete";
+  if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE)
+    g_gpu.error = "RGBA8 target incomplete";
   glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(old_texture));
   glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(old_fbo));
 }
@@ -376,7 +380,7 @@ std::vector<uint32_t> gpu_read_errors() {
 // --- The core's answer for one x -----------------------------------------------------------
 
 struct CoreError {
-  bool finite = false;  // false: overflow to inf / NaN, or x = 0
+  bool finite = false;    // false: overflow to inf / NaN, or x = 0
   uint32_t rel_bits = 0;  // relative error rounded to fp32
   ConvertReport report;
 };
@@ -480,8 +484,10 @@ void draw_controls(LandscapeScenario& s) {
     auto it = std::find(s.formats.begin(), s.formats.end(), name);
     bool on = it != s.formats.end();
     if (ImGui::Checkbox(name, &on)) {
-      if (on && s.formats.size() < kMaxFormats) s.formats.push_back(name);
-      else if (!on) s.formats.erase(it);
+      if (on && s.formats.size() < kMaxFormats)
+        s.formats.push_back(name);
+      else if (!on)
+        s.formats.erase(it);
     }
     anchor_item(std::string("landscape-format:") + name);
     ImGui::SameLine();
@@ -504,8 +510,9 @@ void draw_controls(LandscapeScenario& s) {
   ImGui::PopFont();
   anchor_item("landscape:formats");
   ImGui::SameLine();
-  help_marker("Any format: fp16, bf16, fp8-e4m3, or eXmY / eXmYfn (up to 8). The error of storing each fp32 "
-              "x, rounded to nearest, ties to even.");
+  help_marker(
+      "Any format: fp16, bf16, fp8-e4m3, or eXmY / eXmYfn (up to 8). The error of storing each fp32 "
+      "x, rounded to nearest, ties to even.");
 
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("x axis");
@@ -524,8 +531,8 @@ void draw_controls(LandscapeScenario& s) {
   ImGui::PushFont(mono_font());
   ImGui::SetNextItemWidth(px(130));
   double x0 = s.x_min, x1 = s.x_max;
-  if (ImGui::InputDouble("##x-min", &x0, 0, 0, "%.6g", ImGuiInputTextFlags_EnterReturnsTrue) && x0 < s.x_max &&
-      x0 >= 0) {
+  if (ImGui::InputDouble("##x-min", &x0, 0, 0, "%.6g", ImGuiInputTextFlags_EnterReturnsTrue) &&
+      x0 < s.x_max && x0 >= 0) {
     s.x_min = x0;
   }
   anchor_item("landscape:x-min");
@@ -535,7 +542,8 @@ void draw_controls(LandscapeScenario& s) {
   ImGui::SameLine();
   ImGui::PushFont(mono_font());
   ImGui::SetNextItemWidth(px(130));
-  if (ImGui::InputDouble("##x-max", &x1, 0, 0, "%.6g", ImGuiInputTextFlags_EnterReturnsTrue) && x1 > s.x_min) {
+  if (ImGui::InputDouble("##x-max", &x1, 0, 0, "%.6g", ImGuiInputTextFlags_EnterReturnsTrue) &&
+      x1 > s.x_min) {
     s.x_max = std::min(x1, 3.4e38);
   }
   anchor_item("landscape:x-max");
@@ -572,7 +580,8 @@ void draw_axes(const View& v, ImDrawList* dl) {
     }
     if (xt.size() < 2) {
       double step = 0;
-      for (double t : nice_ticks(v.axis.from_px(0), v.axis.from_px(w), static_cast<int>(w / px(110)), &step)) {
+      for (double t :
+           nice_ticks(v.axis.from_px(0), v.axis.from_px(w), static_cast<int>(w / px(110)), &step)) {
         xt.push_back({t, linear_tick_label(t, step)});
       }
     }
@@ -588,8 +597,8 @@ void draw_axes(const View& v, ImDrawList* dl) {
     dl->AddLine(ImVec2(p, v.a0.y), ImVec2(p, v.a1.y), grid);
     dl->AddLine(ImVec2(p, v.a1.y), ImVec2(p, v.a1.y + px(4)), axis);
     const float tw = ImGui::CalcTextSize(label.c_str()).x;
-    dl->AddText(ImVec2(std::clamp(p - tw / 2, v.a0.x - tw / 2, v.a1.x - tw + px(8)), v.a1.y + px(5)), pal.muted,
-                label.c_str());
+    dl->AddText(ImVec2(std::clamp(p - tw / 2, v.a0.x - tw / 2, v.a1.x - tw + px(8)), v.a1.y + px(5)),
+                pal.muted, label.c_str());
   }
   // y: decades of |error|, or signed error.
   std::vector<std::pair<double, std::string>> yt;
@@ -612,11 +621,13 @@ void draw_axes(const View& v, ImDrawList* dl) {
     dl->AddText(ImVec2(v.a0.x - px(6) - sz.x, p - sz.y / 2), pal.muted, label.c_str());
   }
   const char* yl = v.y.log ? "|relative error|" : "relative error";
-  dl->AddText(ImVec2(v.a0.x + px(6), v.a1.y - px(8) - v.rows.size() * px(5) - ImGui::GetTextLineHeight()), pal.muted, yl);
+  dl->AddText(ImVec2(v.a0.x + px(6), v.a1.y - px(8) - v.rows.size() * px(5) - ImGui::GetTextLineHeight()),
+              pal.muted, yl);
   dl->AddRect(v.a0, v.a1, axis);
   const char* xl = v.axis.log ? "x (log scale)" : "x";
   const ImVec2 xs = ImGui::CalcTextSize(xl);
-  dl->AddText(ImVec2((v.a0.x + v.a1.x - xs.x) / 2, v.a1.y + px(6) + ImGui::GetTextLineHeight()), pal.muted, xl);
+  dl->AddText(ImVec2((v.a0.x + v.a1.x - xs.x) / 2, v.a1.y + px(6) + ImGui::GetTextLineHeight()), pal.muted,
+              xl);
 }
 
 // Smallest subnormal, smallest normal and largest finite value of each format.
@@ -635,7 +646,8 @@ void draw_landmarks(const View& v, ImDrawList* dl) {
       if (!(p >= 0 && p <= w) || m.x > 3.4e38) continue;
       const float x = v.a0.x + static_cast<float>(p);
       for (float y = v.a0.y; y < v.a1.y; y += px(8)) {
-        dl->AddLine(ImVec2(x, y), ImVec2(x, std::min(y + px(4), v.a1.y)), (r.color & 0x00FFFFFF) | (150u << 24));
+        dl->AddLine(ImVec2(x, y), ImVec2(x, std::min(y + px(4), v.a1.y)),
+                    (r.color & 0x00FFFFFF) | (150u << 24));
       }
       const std::string label = r.format.name + " " + m.what + " " + shortest_decimal(m.x);
       const float tw = ImGui::CalcTextSize(label.c_str()).x;
@@ -670,7 +682,8 @@ void draw_hover(const View& v) {
     ImGui::TextUnformatted(line.c_str());
   }
   ImGui::PopFont();
-  text_muted("drag: pan \xc2\xb7 wheel: zoom \xc2\xb7 right-drag: zoom to a box \xc2\xb7 double-click: whole range");
+  text_muted(
+      "drag: pan \xc2\xb7 wheel: zoom \xc2\xb7 right-drag: zoom to a box \xc2\xb7 double-click: whole range");
   ImGui::EndTooltip();
 }
 
@@ -691,7 +704,8 @@ void draw_landscape_panel(Scenario& sc) {
     text_colored(r.color, "\xe2\x96\xa0");
     ImGui::SameLine(0, px(4));
     const Format& f = r.format;
-    ImGui::Text("%s  (%d significand bits, max %s)", f.name.c_str(), f.precision(), shortest_decimal(max_finite(f)).c_str());
+    ImGui::Text("%s  (%d significand bits, max %s)", f.name.c_str(), f.precision(),
+                shortest_decimal(max_finite(f)).c_str());
   }
 
   gpu_init();
@@ -701,7 +715,11 @@ void draw_landscape_panel(Scenario& sc) {
   }
   // Geometry: labels left and below.
   ImGui::PushFont(mono_font());
-  const float left = ImGui::CalcTextSize("\xe2\x88\x92" "0.000000").x + px(12);
+  const float left = ImGui::CalcTextSize(
+                         "\xe2\x88\x92"
+                         "0.000000")
+                         .x +
+                     px(12);
   ImGui::PopFont();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -756,9 +774,11 @@ void draw_landscape_panel(Scenario& sc) {
   dl->PopClipRect();
   draw_hover(v);
   ImGui::PushTextWrapPos(0);
-  text_muted("Bands: the relative error's range over 16 exact samples per pixel column; edge: its largest value. "
-             "Bottom strip: normal (solid), subnormal (pale), overflow (red). Ticks at the top: the format's values, "
-             "once they are 4 pixels apart.");
+  text_muted(
+      "Bands: the relative error's range over 16 exact samples per pixel column; edge: its largest value. "
+      "Bottom strip: normal (solid), subnormal (pale), overflow (red). Ticks at the top: the format's "
+      "values, "
+      "once they are 4 pixels apart.");
   ImGui::PopTextWrapPos();
 }
 
@@ -789,7 +809,8 @@ void write_landscape_state(JsonWriter& w, const Scenario& sc) {
   uint64_t checked = 0, mismatches = 0;
   w.key("columns_checked").begin_array();
   const int cols = g_gpu.columns;
-  const bool same_size = cols == static_cast<int>(v.axis.columns) && g_gpu.formats == static_cast<int>(v.rows.size());
+  const bool same_size =
+      cols == static_cast<int>(v.axis.columns) && g_gpu.formats == static_cast<int>(v.rows.size());
   std::vector<std::string> mismatch_text;
   for (int c = 0; same_size && c < cols; ++c) {
     const uint32_t xbits = v.axis.centre_bits(static_cast<uint32_t>(c));

@@ -47,11 +47,11 @@ double g_panel_ms_max = 0;
 // Series colours: the reference grey, the strategies from a fixed cycle so a
 // strategy keeps its colour while others are toggled.
 ImU32 strategy_color(size_t index) {
-  static const ImU32 kColors[] = {
-      IM_COL32(31, 119, 180, 255),  IM_COL32(255, 127, 14, 255), IM_COL32(44, 160, 44, 255),
-      IM_COL32(214, 39, 40, 255),   IM_COL32(148, 103, 189, 255), IM_COL32(140, 86, 75, 255),
-      IM_COL32(227, 119, 194, 255), IM_COL32(23, 190, 207, 255),  IM_COL32(188, 189, 34, 255),
-      IM_COL32(127, 127, 127, 255)};
+  static const ImU32 kColors[] = {IM_COL32(31, 119, 180, 255),  IM_COL32(255, 127, 14, 255),
+                                  IM_COL32(44, 160, 44, 255),   IM_COL32(214, 39, 40, 255),
+                                  IM_COL32(148, 103, 189, 255), IM_COL32(140, 86, 75, 255),
+                                  IM_COL32(227, 119, 194, 255), IM_COL32(23, 190, 207, 255),
+                                  IM_COL32(188, 189, 34, 255),  IM_COL32(127, 127, 127, 255)};
   return kColors[index % (sizeof kColors / sizeof kColors[0])];
 }
 ImU32 reference_color() { return palette().muted; }
@@ -60,8 +60,8 @@ ImU32 reference_color() { return palette().muted; }
 
 struct PlotData {
   uint64_t version = ~uint64_t{0};
-  std::vector<double> steps;  // x of every trajectory point (its last step)
-  std::vector<double> hist_x; // histogram bin centres
+  std::vector<double> steps;   // x of every trajectory point (its last step)
+  std::vector<double> hist_x;  // histogram bin centres
   struct PerStrategy {
     std::vector<double> half_ulp, half_ulp_min, half_ulp_max;  // of the weight, per point
     std::vector<double> log2_scale;                            // loss scaling
@@ -120,7 +120,8 @@ void rebuild_plot_data(const sim::Simulation& sim) {
         const double a = half_ulp_of(f, t.min[i]), b = half_ulp_of(f, t.max[i]);
         p.half_ulp_min[i] = std::min(a, b), p.half_ulp_max[i] = std::max(a, b);
       }
-      if (std::isnan(p.vanish_step) && p.half_ulp[i] >= inc && st.spec.kind == sim::StrategySpec::Kind::Plain) {
+      if (std::isnan(p.vanish_step) && p.half_ulp[i] >= inc &&
+          st.spec.kind == sim::StrategySpec::Kind::Plain) {
         p.vanish_step = d.steps[i];
       }
     }
@@ -179,7 +180,8 @@ void draw_presets(Scenario& sc) {
 
 // --- Scenario editor ---------------------------------------------------------------------
 
-bool text_field(const char* label, const char* id, std::string* value, float width, const char* help = nullptr) {
+bool text_field(const char* label, const char* id, std::string* value, float width,
+                const char* help = nullptr) {
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(label);
   ImGui::SameLine();
@@ -212,8 +214,10 @@ void draw_strategy_toggles(TrainingScenario& t) {
   ImGui::TextUnformatted("Strategies");
   ImGui::SameLine();
   help_marker(
-      "How the weight is stored and updated. F: round-to-nearest-even in format F. F-sr: stochastic rounding. "
-      "F-kahan: Kahan-compensated sum. fp32-master+ls-*: an fp32 master weight fed loss-scaled fp16 gradients "
+      "How the weight is stored and updated. F: round-to-nearest-even in format F. F-sr: stochastic "
+      "rounding. "
+      "F-kahan: Kahan-compensated sum. fp32-master+ls-*: an fp32 master weight fed loss-scaled fp16 "
+      "gradients "
       "(static:S or dynamic).");
   const float avail = ImGui::GetContentRegionAvail().x;
   float x = 0;
@@ -222,12 +226,16 @@ void draw_strategy_toggles(TrainingScenario& t) {
                            [&](const std::string& s) { return s == name || s.rfind(name + ":", 0) == 0; });
     bool on = it != t.strategies.end();
     const float w = ImGui::CalcTextSize(name.c_str()).x + ImGui::GetFrameHeight() + px(16);
-    if (x > 0 && x + w < avail) ImGui::SameLine();
-    else x = 0;
+    if (x > 0 && x + w < avail)
+      ImGui::SameLine();
+    else
+      x = 0;
     x += w;
     if (ImGui::Checkbox(name.c_str(), &on)) {
-      if (on) t.strategies.push_back(name);
-      else t.strategies.erase(it);
+      if (on)
+        t.strategies.push_back(name);
+      else
+        t.strategies.erase(it);
     }
     anchor_item("train-strategy:" + name);
   }
@@ -256,7 +264,8 @@ void draw_editor(TrainingScenario& t) {
   const float field = px(150);
   if (ImGui::BeginTable("train-editor", 2, ImGuiTableFlags_SizingStretchSame)) {
     ImGui::TableNextColumn();
-    text_field("Initial weight w0", "##w0", &t.w0, field, "The weight every strategy starts from (an exact decimal).");
+    text_field("Initial weight w0", "##w0", &t.w0, field,
+               "The weight every strategy starts from (an exact decimal).");
     int kind = t.grad.empty() ? 0 : 1;
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted("Increment");
@@ -274,7 +283,8 @@ void draw_editor(TrainingScenario& t) {
                  "Stored in the gradient format first (RNE), then added to the weight.");
     } else {
       text_field("  lr", "##lr", &t.lr, field);
-      text_field("  grad ~", "##grad", &t.grad, field, "normal:MEAN:STD, drawn per step (and per weight) from the seed.");
+      text_field("  grad ~", "##grad", &t.grad, field,
+                 "normal:MEAN:STD, drawn per step (and per weight) from the seed.");
     }
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted("Gradient format");
@@ -287,7 +297,10 @@ void draw_editor(TrainingScenario& t) {
     u64_field("Steps", "##steps", &t.steps, field);
     ImGui::SameLine();
     for (uint64_t n : {uint64_t{101}, uint64_t{10000}, uint64_t{1000000}, uint64_t{10000000}}) {
-      const std::string label = n == 101 ? "101" : n == 10000 ? "10\xe2\x81\xb4" : n == 1000000 ? "10\xe2\x81\xb6" : "10\xe2\x81\xb7";
+      const std::string label = n == 101       ? "101"
+                                : n == 10000   ? "10\xe2\x81\xb4"
+                                : n == 1000000 ? "10\xe2\x81\xb6"
+                                               : "10\xe2\x81\xb7";
       if (ImGui::SmallButton(label.c_str())) t.steps = n;
       anchor_item("train:steps-" + std::to_string(n));
       ImGui::SameLine();
@@ -313,22 +326,27 @@ void draw_editor(TrainingScenario& t) {
       ImGui::PopFont();
     }
     ImGui::SameLine();
-    help_marker("Adds fp32-master+ls-static / ls-dynamic: the gradient is multiplied by the scale before it is "
-                "stored in the gradient format, and divided again in fp32. Dynamic halves the scale and skips the "
-                "step on overflow, and doubles it every 2000 good steps.");
+    help_marker(
+        "Adds fp32-master+ls-static / ls-dynamic: the gradient is multiplied by the scale before it is "
+        "stored in the gradient format, and divided again in fp32. Dynamic halves the scale and skips the "
+        "step on overflow, and doubles it every 2000 good steps.");
     u64_field("Population", "##population", &t.population, field);
     ImGui::SameLine();
-    help_marker("1: one weight, plotted step by step. More: that many weights, each with its own gradients; "
-                "the panel shows lost updates per step and the final relative errors.");
-    if (t.population > 1) text_field("  initial weights", "##init", &t.init, field,
-                                     "Empty: every weight starts at w0. normal:MEAN:STD or uniform:LO:HI.");
+    help_marker(
+        "1: one weight, plotted step by step. More: that many weights, each with its own gradients; "
+        "the panel shows lost updates per step and the final relative errors.");
+    if (t.population > 1)
+      text_field("  initial weights", "##init", &t.init, field,
+                 "Empty: every weight starts at w0. normal:MEAN:STD or uniform:LO:HI.");
     bool exact = t.reference == "exact";
-    if (ImGui::Checkbox("Reference adds the exact increments", &exact)) t.reference = exact ? "exact" : "stored";
+    if (ImGui::Checkbox("Reference adds the exact increments", &exact))
+      t.reference = exact ? "exact" : "stored";
     anchor_item("train:reference");
     ImGui::SameLine();
-    help_marker("Off: the fp64 reference adds the increments as stored in the gradient format, so it measures the "
-                "weight's storage alone. On: it adds them as exactly as fp64 holds them, so gradient underflow "
-                "counts too (use it with loss scaling).");
+    help_marker(
+        "Off: the fp64 reference adds the increments as stored in the gradient format, so it measures the "
+        "weight's storage alone. On: it adds them as exactly as fp64 holds them, so gradient underflow "
+        "counts too (use it with loss scaling).");
     ImGui::EndTable();
   }
   draw_strategy_toggles(t);
@@ -339,8 +357,10 @@ void draw_editor(TrainingScenario& t) {
 std::string duration_text(double s) {
   char buf[32];
   if (!std::isfinite(s)) return "\xe2\x80\xa6";
-  if (s < 60) std::snprintf(buf, sizeof buf, "%.1f s", s);
-  else std::snprintf(buf, sizeof buf, "%d min %02d s", static_cast<int>(s / 60), static_cast<int>(s) % 60);
+  if (s < 60)
+    std::snprintf(buf, sizeof buf, "%.1f s", s);
+  else
+    std::snprintf(buf, sizeof buf, "%d min %02d s", static_cast<int>(s / 60), static_cast<int>(s) % 60);
   return buf;
 }
 
@@ -360,14 +380,16 @@ void draw_run_bar(TrainingScenario& t) {
                 static_cast<unsigned long long>(sim->steps_done()),
                 static_cast<unsigned long long>(sim->results().steps));
   ImGui::PushStyleColor(ImGuiCol_PlotHistogram, palette().accent);
-  ImGui::ProgressBar(static_cast<float>(sim->progress()), ImVec2(std::min(px(360), ImGui::GetContentRegionAvail().x * 0.5f), 0), overlay);
+  ImGui::ProgressBar(static_cast<float>(sim->progress()),
+                     ImVec2(std::min(px(360), ImGui::GetContentRegionAvail().x * 0.5f), 0), overlay);
   ImGui::PopStyleColor();
   anchor_item("train:progress");
   ImGui::SameLine();
   char info[160];
   if (status == RunStatus::Running) {
     std::snprintf(info, sizeof info, "running \xc2\xb7 ETA %s \xc2\xb7 %.3g steps/s \xc2\xb7 %.0f fps",
-                  duration_text(g_run.eta_seconds()).c_str(), g_run.steps_per_second(), ImGui::GetIO().Framerate);
+                  duration_text(g_run.eta_seconds()).c_str(), g_run.steps_per_second(),
+                  ImGui::GetIO().Framerate);
     ImGui::AlignTextToFramePadding();
     text_muted(info);
     ImGui::SameLine();
@@ -457,7 +479,8 @@ void draw_summary(const sim::Simulation& sim, const TrainingScenario& t) {
     ImGui::PopFont();
   };
   row(r.reference, reference_color(), "fp64 (reference)");
-  for (size_t k = 0; k < r.strategies.size(); ++k) row(r.strategies[k], strategy_color(k), r.strategies[k].spec.name);
+  for (size_t k = 0; k < r.strategies.size(); ++k)
+    row(r.strategies[k], strategy_color(k), r.strategies[k].spec.name);
   ImGui::EndTable();
   (void)t;
 }
@@ -480,11 +503,15 @@ void load_view(PlotState& p, const TrainingScenario& t, bool with_y) {
 void store_view(const PlotState& p, const PlotResult& r, TrainingScenario& t, bool with_y) {
   if (r.clicked) t.selected_step = static_cast<int64_t>(std::llround(r.click_x));
   if (!r.view_changed) return;
-  if (p.view.fit_x) t.view_x0 = t.view_x1 = 0;
-  else t.view_x0 = p.view.x0, t.view_x1 = p.view.x1;
+  if (p.view.fit_x)
+    t.view_x0 = t.view_x1 = 0;
+  else
+    t.view_x0 = p.view.x0, t.view_x1 = p.view.x1;
   if (with_y) {
-    if (p.view.fit_y) t.view_y0 = t.view_y1 = 0;
-    else t.view_y0 = p.view.y0, t.view_y1 = p.view.y1;
+    if (p.view.fit_y)
+      t.view_y0 = t.view_y1 = 0;
+    else
+      t.view_y0 = p.view.y0, t.view_y1 = p.view.y1;
   }
 }
 
@@ -594,8 +621,9 @@ void draw_single_weight_plots(const sim::Simulation& sim, TrainingScenario& t) {
     }
     spec.id = "train-ulp";
     spec.title = "Half an ULP of the weight vs the increment";
-    spec.caption = "Where a strategy's \xc2\xbd ULP line rises above the increment, round-to-nearest returns the "
-                   "weight unchanged: the update is lost.";
+    spec.caption =
+        "Where a strategy's \xc2\xbd ULP line rises above the increment, round-to-nearest returns the "
+        "weight unchanged: the update is lost.";
     spec.y_label = "size (log)";
     spec.y_scale = PlotScale::Log;
     spec.file_name = "mantissa-half-ulp";
@@ -624,8 +652,9 @@ void draw_single_weight_plots(const sim::Simulation& sim, TrainingScenario& t) {
     PlotSpec spec;
     spec.id = "train-scale";
     spec.title = "Loss scale vs step";
-    spec.caption = "Skipped steps (an inf/NaN scaled gradient halves a dynamic scale): " + std::to_string(skipped) +
-                   ". Red dots mark the drops.";
+    spec.caption =
+        "Skipped steps (an inf/NaN scaled gradient halves a dynamic scale): " + std::to_string(skipped) +
+        ". Red dots mark the drops.";
     spec.y_label = "scale (log)";
     spec.y_scale = PlotScale::Log;
     spec.file_name = "mantissa-loss-scale";
@@ -638,7 +667,8 @@ void draw_population_plots(const sim::Simulation& sim, TrainingScenario& t) {
   {
     std::vector<PlotSeries> series;
     for (size_t k = 0; k < r.strategies.size(); ++k) {
-      series.push_back(line(r.strategies[k].spec.name, strategy_color(k), g_data.steps, r.strategies[k].lost_fraction));
+      series.push_back(
+          line(r.strategies[k].spec.name, strategy_color(k), g_data.steps, r.strategies[k].lost_fraction));
     }
     PlotSpec spec;
     spec.id = "train-lost";
@@ -682,14 +712,18 @@ void draw_population_plots(const sim::Simulation& sim, TrainingScenario& t) {
 void draw_selected_step(const sim::Simulation& sim, TrainingScenario& t) {
   const sim::SimulationResults& r = sim.results();
   if (r.population || t.selected_step < 1 || g_data.steps.empty()) return;
-  const auto it = std::lower_bound(g_data.steps.begin(), g_data.steps.end(), static_cast<double>(t.selected_step));
+  const auto it =
+      std::lower_bound(g_data.steps.begin(), g_data.steps.end(), static_cast<double>(t.selected_step));
   if (it == g_data.steps.end()) return;
   const size_t i = static_cast<size_t>(it - g_data.steps.begin());
   const uint64_t bucket = r.reference.trajectory.bucket;
   ImGui::Separator();
-  if (bucket == 1) ImGui::Text("Step %lld", static_cast<long long>(t.selected_step));
-  else ImGui::Text("Steps %llu\xe2\x80\x93%llu (one plotted point)", static_cast<unsigned long long>(i * bucket + 1),
-                   static_cast<unsigned long long>(r.reference.trajectory.last_step_of(i)));
+  if (bucket == 1)
+    ImGui::Text("Step %lld", static_cast<long long>(t.selected_step));
+  else
+    ImGui::Text("Steps %llu\xe2\x80\x93%llu (one plotted point)",
+                static_cast<unsigned long long>(i * bucket + 1),
+                static_cast<unsigned long long>(r.reference.trajectory.last_step_of(i)));
   ImGui::SameLine();
   if (ImGui::SmallButton("clear")) t.selected_step = -1;
   ImGui::PushFont(mono_font());
@@ -702,7 +736,8 @@ void draw_selected_step(const sim::Simulation& sim, TrainingScenario& t) {
     ImGui::TextUnformatted(line.c_str());
   };
   show("fp64 (reference)", reference_color(), r.reference.trajectory);
-  for (size_t k = 0; k < r.strategies.size(); ++k) show(r.strategies[k].spec.name, strategy_color(k), r.strategies[k].trajectory);
+  for (size_t k = 0; k < r.strategies.size(); ++k)
+    show(r.strategies[k].spec.name, strategy_color(k), r.strategies[k].trajectory);
   ImGui::PopFont();
 }
 
@@ -715,7 +750,8 @@ void draw_training_panel(Scenario& sc) {
   struct Timer {
     std::chrono::steady_clock::time_point start;
     ~Timer() {
-      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
       g_panel_ms = g_panel_ms == 0 ? ms : 0.9 * g_panel_ms + 0.1 * ms;
       if (g_run.status() == RunStatus::Running) g_panel_ms_max = std::max(g_panel_ms_max, ms);
     }
@@ -738,7 +774,8 @@ void draw_training_panel(Scenario& sc) {
   // Derived plot data: every frame for short runs, every few frames while a
   // long one runs (the plots follow; the frame rate does not suffer).
   ++g_data.frames_since;
-  if (g_data.version != g_run.version() && (g_run.status() != RunStatus::Running || g_data.frames_since >= 6)) {
+  if (g_data.version != g_run.version() &&
+      (g_run.status() != RunStatus::Running || g_data.frames_since >= 6)) {
     rebuild_plot_data(*sim);
     g_data.version = g_run.version();
     g_data.frames_since = 0;
@@ -746,8 +783,10 @@ void draw_training_panel(Scenario& sc) {
   ImGui::Spacing();
   draw_summary(*sim, t);
   ImGui::Spacing();
-  if (sim->results().population) draw_population_plots(*sim, t);
-  else draw_single_weight_plots(*sim, t);
+  if (sim->results().population)
+    draw_population_plots(*sim, t);
+  else
+    draw_single_weight_plots(*sim, t);
   draw_selected_step(*sim, t);
 }
 

@@ -102,8 +102,10 @@ std::vector<Tick> make_ticks(const Axis& a, float length_px, bool integer, float
       const int d0 = static_cast<int>(std::ceil(l0 - 1e-9)), d1 = static_cast<int>(std::floor(l1 + 1e-9));
       const int every = std::max(1, (d1 - d0 + max_ticks) / max_ticks);
       for (int d = d0; d <= d1; ++d) {
-        if (((d % every) + every) % every == 0) ticks.push_back({std::pow(10.0, d), log_tick_label(d), true});
-        else ticks.push_back({std::pow(10.0, d), "", false});
+        if (((d % every) + every) % every == 0)
+          ticks.push_back({std::pow(10.0, d), log_tick_label(d), true});
+        else
+          ticks.push_back({std::pow(10.0, d), "", false});
       }
       return ticks;
     }
@@ -126,8 +128,8 @@ void dashed_line(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thickness,
   if (len <= 0) return;
   for (float t = 0; t < len; t += 2 * dash) {
     const float e = std::min(len, t + dash);
-    dl->AddLine(ImVec2(a.x + dx * t / len, a.y + dy * t / len), ImVec2(a.x + dx * e / len, a.y + dy * e / len), col,
-                thickness);
+    dl->AddLine(ImVec2(a.x + dx * t / len, a.y + dy * t / len),
+                ImVec2(a.x + dx * e / len, a.y + dy * e / len), col, thickness);
   }
 }
 
@@ -138,7 +140,8 @@ ImU32 with_alpha(ImU32 c, float alpha) {
 
 // Lines: consecutive points of one pixel column collapse into one vertical
 // stroke from their min to their max, joined to the neighbouring columns.
-void draw_line_series(ImDrawList* dl, const PlotSeries& s, const Axis& ax, const Axis& ay, ImVec2 c0, ImVec2 c1) {
+void draw_line_series(ImDrawList* dl, const PlotSeries& s, const Axis& ax, const Axis& ay, ImVec2 c0,
+                      ImVec2 c1) {
   const size_t n = s.x.size();
   if (n == 0) return;
   // Visible index range, one point of margin on each side.
@@ -151,7 +154,9 @@ void draw_line_series(ImDrawList* dl, const PlotSeries& s, const Axis& ax, const
   const float th = px(s.thickness);
   const ImU32 band_col = with_alpha(s.color, 0.35f);
   const float ybot = std::max(ay.p0, ay.p1) + 4, ytop = std::min(ay.p0, ay.p1) - 4;
-  auto clampy = [&](double p) { return static_cast<float>(std::clamp(p, static_cast<double>(ytop), static_cast<double>(ybot))); };
+  auto clampy = [&](double p) {
+    return static_cast<float>(std::clamp(p, static_cast<double>(ytop), static_cast<double>(ybot)));
+  };
 
   std::vector<ImVec2> path;
   path.reserve(std::min<size_t>(i1 - i0, 4096) * 2);
@@ -176,16 +181,19 @@ void draw_line_series(ImDrawList* dl, const PlotSeries& s, const Axis& ax, const
   auto emit = [&]() {
     if (!have) return;
     const float x = static_cast<float>(col) + 0.5f;
-    const double cmin = ay.to_px(dmin), cmax = ay.to_px(dmax), cfirst = ay.to_px(dfirst), clast = ay.to_px(dlast);
+    const double cmin = ay.to_px(dmin), cmax = ay.to_px(dmax), cfirst = ay.to_px(dfirst),
+                 clast = ay.to_px(dlast);
     if (band && have_band) {
       const double lo = usable(bmin, ay.log) ? ay.to_px(bmin) : std::max(ay.p0, ay.p1) + 4.0;
       const double hi = ay.to_px(bmax);
       if (std::fabs(lo - hi) >= 0.5) {
-        dl->AddRectFilled(ImVec2(x - 0.5f, clampy(std::min(lo, hi))), ImVec2(x + 0.5f, clampy(std::max(lo, hi))), band_col);
+        dl->AddRectFilled(ImVec2(x - 0.5f, clampy(std::min(lo, hi))),
+                          ImVec2(x + 0.5f, clampy(std::max(lo, hi))), band_col);
       }
     }
     path.push_back(ImVec2(x, clampy(cfirst)));
-    if (std::fabs(cmax - cmin) >= 0.75) dl->AddLine(ImVec2(x, clampy(cmin)), ImVec2(x, clampy(cmax)), s.color, th);
+    if (std::fabs(cmax - cmin) >= 0.75)
+      dl->AddLine(ImVec2(x, clampy(cmin)), ImVec2(x, clampy(cmax)), s.color, th);
     if (std::fabs(clast - cfirst) >= 0.75) path.push_back(ImVec2(x, clampy(clast)));
     have = have_band = false;
   };
@@ -209,8 +217,10 @@ void draw_line_series(ImDrawList* dl, const PlotSeries& s, const Axis& ax, const
     }
     if (band) {
       const double a = s.y_min[i], b = s.y_max[i];
-      if (!have_band) bmin = a, bmax = b, have_band = true;
-      else bmin = std::min(bmin, a), bmax = std::max(bmax, b);
+      if (!have_band)
+        bmin = a, bmax = b, have_band = true;
+      else
+        bmin = std::min(bmin, a), bmax = std::max(bmax, b);
     }
   }
   emit();
@@ -309,8 +319,9 @@ std::string exact_decimal(double v) {
 }
 
 std::string log_tick_label(int exp10) {
-  static const char* kSup[] = {"\xe2\x81\xb0", "\xc2\xb9", "\xc2\xb2", "\xc2\xb3", "\xe2\x81\xb4",
-                               "\xe2\x81\xb5", "\xe2\x81\xb6", "\xe2\x81\xb7", "\xe2\x81\xb8", "\xe2\x81\xb9"};
+  static const char* kSup[] = {"\xe2\x81\xb0", "\xc2\xb9",     "\xc2\xb2",     "\xc2\xb3",
+                               "\xe2\x81\xb4", "\xe2\x81\xb5", "\xe2\x81\xb6", "\xe2\x81\xb7",
+                               "\xe2\x81\xb8", "\xe2\x81\xb9"};
   if (exp10 == 0) return "1";
   if (exp10 == 1) return "10";
   std::string s = "10";
@@ -389,8 +400,10 @@ std::string plot_csv(const PlotSpec& spec, std::span<const PlotSeries> series) {
   for (const PlotSeries& s : series) {
     for (size_t i = 0; i < s.x.size(); ++i) {
       out += quoted(s.name) + "," + shortest_decimal(s.x[i]) + "," + shortest_decimal(s.y[i]);
-      if (!s.y_min.empty()) out += "," + shortest_decimal(s.y_min[i]) + "," + shortest_decimal(s.y_max[i]);
-      else out += ",,";
+      if (!s.y_min.empty())
+        out += "," + shortest_decimal(s.y_min[i]) + "," + shortest_decimal(s.y_max[i]);
+      else
+        out += ",,";
       out += "\n";
     }
   }
@@ -412,7 +425,7 @@ PlotResult draw_plot(const PlotSpec& spec, std::span<const PlotSeries> series, P
   auto small_w = [&](const char* t) { return ImGui::CalcTextSize(t).x + 2 * st.FramePadding.x; };
   const float buttons = small_w("Reset") + small_w("CSV") + small_w("PNG") + 2 * st.ItemSpacing.x;
   ImGui::SameLine(std::max(ImGui::GetCursorPosX() + px(8), ImGui::GetCursorPosX() + full_w - buttons -
-                                                              (ImGui::GetCursorScreenPos().x - header.x)));
+                                                               (ImGui::GetCursorScreenPos().x - header.x)));
   bool reset = ImGui::SmallButton("Reset");
   anchor_item(id + ":reset");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Fit the data again (or double-click the plot)");
@@ -439,21 +452,27 @@ PlotResult draw_plot(const PlotSpec& spec, std::span<const PlotSeries> series, P
       if (s.name.empty()) continue;
       const bool hidden = series_hidden(state, s.name);
       const float w = px(14) + ImGui::CalcTextSize(s.name.c_str()).x + px(10);
-      if (x > 0 && x + w < avail) ImGui::SameLine(0, px(6));
-      else x = 0;
+      if (x > 0 && x + w < avail)
+        ImGui::SameLine(0, px(6));
+      else
+        x = 0;
       ImGui::PushID(static_cast<int>(i));
       const ImVec2 p = ImGui::GetCursorScreenPos();
       if (ImGui::InvisibleButton("legend", ImVec2(w, ImGui::GetTextLineHeight() + px(4)))) {
-        if (hidden) state.hidden.erase(std::find(state.hidden.begin(), state.hidden.end(), s.name));
-        else state.hidden.push_back(s.name);
+        if (hidden)
+          state.hidden.erase(std::find(state.hidden.begin(), state.hidden.end(), s.name));
+        else
+          state.hidden.push_back(s.name);
       }
       anchor_item(id + ":legend:" + s.name);
       if (ImGui::IsItemHovered()) ImGui::SetTooltip(hidden ? "Show %s" : "Hide %s", s.name.c_str());
       ImDrawList* dl = ImGui::GetWindowDrawList();
       const float h = ImGui::GetTextLineHeight();
       const ImVec2 sw0(p.x + px(2), p.y + px(2) + h * 0.25f), sw1(p.x + px(12), p.y + px(2) + h * 0.75f);
-      if (hidden) dl->AddRect(sw0, sw1, s.color, px(2), 0, px(1.5f));
-      else dl->AddRectFilled(sw0, sw1, s.color, px(2));
+      if (hidden)
+        dl->AddRect(sw0, sw1, s.color, px(2), 0, px(1.5f));
+      else
+        dl->AddRectFilled(sw0, sw1, s.color, px(2));
       dl->AddText(ImVec2(p.x + px(16), p.y + px(2)), hidden ? pal.muted : ImGui::GetColorU32(ImGuiCol_Text),
                   s.name.c_str());
       ImGui::PopID();
@@ -464,7 +483,11 @@ PlotResult draw_plot(const PlotSpec& spec, std::span<const PlotSeries> series, P
   // Geometry: room for y labels on the left and x labels below.
   ImGui::PushFont(mono_font());
   const float label_h = ImGui::GetTextLineHeight();
-  const float left = ImGui::CalcTextSize("\xe2\x88\x92" "0.0000000").x + px(14);
+  const float left = ImGui::CalcTextSize(
+                         "\xe2\x88\x92"
+                         "0.0000000")
+                         .x +
+                     px(14);
   ImGui::PopFont();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const float width = std::max(px(120), ImGui::GetContentRegionAvail().x);
@@ -618,9 +641,15 @@ PlotResult draw_plot(const PlotSpec& spec, std::span<const PlotSeries> series, P
   for (const PlotSeries& s : series) {
     if (series_hidden(state, s.name)) continue;
     switch (s.style) {
-      case PlotSeries::Style::Line: draw_line_series(dl, s, ax, ay, a0, a1); break;
-      case PlotSeries::Style::Dots: draw_dots_series(dl, s, ax, ay); break;
-      case PlotSeries::Style::Bars: draw_bar_series(dl, s, ax, ay); break;
+      case PlotSeries::Style::Line:
+        draw_line_series(dl, s, ax, ay, a0, a1);
+        break;
+      case PlotSeries::Style::Dots:
+        draw_dots_series(dl, s, ax, ay);
+        break;
+      case PlotSeries::Style::Bars:
+        draw_bar_series(dl, s, ax, ay);
+        break;
     }
   }
   for (const PlotMark& m : spec.marks) {
@@ -685,8 +714,9 @@ PlotResult draw_plot(const PlotSpec& spec, std::span<const PlotSeries> series, P
   dl->PopClipRect();
 
   if (want_csv) platform_download_text(spec.file_name + ".csv", "text/csv", plot_csv(spec, series));
-  if (want_png) request_png_export(dl, ImVec2(header.x, header.y), ImVec2(origin.x + total.x, origin.y + total.y),
-                                   spec.file_name);
+  if (want_png)
+    request_png_export(dl, ImVec2(header.x, header.y), ImVec2(origin.x + total.x, origin.y + total.y),
+                       spec.file_name);
   ImGui::PopID();
   return result;
 }

@@ -62,9 +62,9 @@ struct PlotSpec {
   std::string title;
   std::string x_label, y_label;
   PlotScale x_scale = PlotScale::Linear, y_scale = PlotScale::Linear;
-  float height = 220.0f;   // CSS pixels (the drawing area)
-  bool integer_x = false;  // x is a step number: read-out and ticks are integers
-  bool wheel_zoom = false; // the wheel zooms without a modifier
+  float height = 220.0f;    // CSS pixels (the drawing area)
+  bool integer_x = false;   // x is a step number: read-out and ticks are integers
+  bool wheel_zoom = false;  // the wheel zooms without a modifier
   // Read-out text of a y value (default: the shortest round-trip decimal);
   // the plots of weights pass the exact decimal of the double.
   std::string (*y_text)(double) = nullptr;
@@ -91,8 +91,8 @@ struct PlotState {
 
 struct PlotResult {
   bool hovered = false;
-  double hover_x = 0;      // the nearest point's x under the cursor
-  bool clicked = false;    // a click without a drag
+  double hover_x = 0;    // the nearest point's x under the cursor
+  bool clicked = false;  // a click without a drag
   double click_x = 0;
   bool view_changed = false;  // by the user (pan, zoom, reset)
 };

@@ -10,45 +10,32 @@ float g_pixel_ratio = 1.0f;
 // Field colors chosen to stay apart for the common color-vision deficiencies
 // (red/blue/amber rather than red/green) and to read on both backgrounds.
 const Palette kLight = {
-    IM_COL32(214, 69, 80, 255),    // sign: red
-    IM_COL32(38, 110, 214, 255),   // exponent: blue
-    IM_COL32(214, 140, 16, 255),   // mantissa: amber
-    IM_COL32(120, 120, 130, 255),  // hidden bit: grey
-    IM_COL32(255, 255, 255, 255),
-    IM_COL32(200, 40, 140, 255),   // cut: magenta
-    IM_COL32(200, 40, 140, 255),   // guard
-    IM_COL32(140, 70, 200, 255),   // round
-    IM_COL32(90, 100, 200, 255),   // sticky
-    IM_COL32(30, 150, 80, 255),    // up
-    IM_COL32(200, 90, 30, 255),    // down
-    IM_COL32(190, 120, 0, 255),    // warn
-    IM_COL32(200, 40, 40, 255),    // error
-    IM_COL32(30, 140, 70, 255),    // good
-    IM_COL32(110, 110, 120, 255),  // muted
-    IM_COL32(38, 110, 214, 28),    // focus row
-    IM_COL32(0, 0, 0, 10),         // card
-    IM_COL32(38, 110, 214, 255),   // accent
+    IM_COL32(214, 69, 80, 255),                                 // sign: red
+    IM_COL32(38, 110, 214, 255),                                // exponent: blue
+    IM_COL32(214, 140, 16, 255),                                // mantissa: amber
+    IM_COL32(120, 120, 130, 255),                               // hidden bit: grey
+    IM_COL32(255, 255, 255, 255), IM_COL32(200, 40, 140, 255),  // cut: magenta
+    IM_COL32(200, 40, 140, 255),                                // guard
+    IM_COL32(140, 70, 200, 255),                                // round
+    IM_COL32(90, 100, 200, 255),                                // sticky
+    IM_COL32(30, 150, 80, 255),                                 // up
+    IM_COL32(200, 90, 30, 255),                                 // down
+    IM_COL32(190, 120, 0, 255),                                 // warn
+    IM_COL32(200, 40, 40, 255),                                 // error
+    IM_COL32(30, 140, 70, 255),                                 // good
+    IM_COL32(110, 110, 120, 255),                               // muted
+    IM_COL32(38, 110, 214, 28),                                 // focus row
+    IM_COL32(0, 0, 0, 10),                                      // card
+    IM_COL32(38, 110, 214, 255),                                // accent
 };
 
 const Palette kDark = {
-    IM_COL32(240, 98, 110, 255),
-    IM_COL32(90, 156, 255, 255),
-    IM_COL32(245, 178, 60, 255),
-    IM_COL32(150, 150, 160, 255),
-    IM_COL32(20, 20, 24, 255),
-    IM_COL32(255, 90, 190, 255),
-    IM_COL32(255, 90, 190, 255),
-    IM_COL32(190, 130, 255, 255),
-    IM_COL32(140, 150, 255, 255),
-    IM_COL32(90, 210, 130, 255),
-    IM_COL32(255, 150, 90, 255),
-    IM_COL32(250, 190, 60, 255),
-    IM_COL32(255, 100, 100, 255),
-    IM_COL32(90, 210, 130, 255),
-    IM_COL32(150, 150, 160, 255),
-    IM_COL32(90, 156, 255, 40),
-    IM_COL32(255, 255, 255, 8),
-    IM_COL32(90, 156, 255, 255),
+    IM_COL32(240, 98, 110, 255),  IM_COL32(90, 156, 255, 255),  IM_COL32(245, 178, 60, 255),
+    IM_COL32(150, 150, 160, 255), IM_COL32(20, 20, 24, 255),    IM_COL32(255, 90, 190, 255),
+    IM_COL32(255, 90, 190, 255),  IM_COL32(190, 130, 255, 255), IM_COL32(140, 150, 255, 255),
+    IM_COL32(90, 210, 130, 255),  IM_COL32(255, 150, 90, 255),  IM_COL32(250, 190, 60, 255),
+    IM_COL32(255, 100, 100, 255), IM_COL32(90, 210, 130, 255),  IM_COL32(150, 150, 160, 255),
+    IM_COL32(90, 156, 255, 40),   IM_COL32(255, 255, 255, 8),   IM_COL32(90, 156, 255, 255),
 };
 
 const Palette* g_palette = &kLight;
@@ -92,7 +79,8 @@ void badge(const std::string& text, ImU32 color) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   ImVec4 c = color_vec(color);
   c.w = 0.14f;
-  dl->AddRectFilled(p, ImVec2(p.x + size.x + 2 * pad.x, p.y + size.y + 2 * pad.y), ImGui::GetColorU32(c), px(4));
+  dl->AddRectFilled(p, ImVec2(p.x + size.x + 2 * pad.x, p.y + size.y + 2 * pad.y), ImGui::GetColorU32(c),
+                    px(4));
   dl->AddText(ImVec2(p.x + pad.x, p.y + pad.y), color, text.c_str());
   ImGui::Dummy(ImVec2(size.x + 2 * pad.x, size.y + 2 * pad.y));
 }

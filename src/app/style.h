@@ -15,8 +15,8 @@ struct Palette {
   ImU32 guard, round, sticky;              // the bits that decide the rounding
   ImU32 up, down;                          // rounding direction
   ImU32 warn, error, good;
-  ImU32 muted;                             // secondary text
-  ImU32 focus_bg, card_bg;                 // row backgrounds
+  ImU32 muted;              // secondary text
+  ImU32 focus_bg, card_bg;  // row backgrounds
   ImU32 accent;
 };
 

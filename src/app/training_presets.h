@@ -9,7 +9,7 @@
 namespace mantissa::app {
 
 struct TrainingPreset {
-  const char* key;     // stable id (tests, anchors: "train-preset:<key>")
+  const char* key;  // stable id (tests, anchors: "train-preset:<key>")
   const char* title;
   const char* lesson;  // what to look at
   void (*apply)(TrainingScenario& t);

@@ -60,11 +60,16 @@ bool same_run_inputs(const TrainingScenario& a, const TrainingScenario& b) {
 
 const char* run_status_name(RunStatus s) {
   switch (s) {
-    case RunStatus::Idle: return "idle";
-    case RunStatus::Running: return "running";
-    case RunStatus::Finished: return "finished";
-    case RunStatus::Cancelled: return "cancelled";
-    case RunStatus::Refused: return "refused";
+    case RunStatus::Idle:
+      return "idle";
+    case RunStatus::Running:
+      return "running";
+    case RunStatus::Finished:
+      return "finished";
+    case RunStatus::Cancelled:
+      return "cancelled";
+    case RunStatus::Refused:
+      return "refused";
   }
   return "?";
 }
@@ -95,8 +100,10 @@ bool TrainingRun::advance(std::chrono::duration<double> budget) {
     const auto t0 = clock::now();
     const bool more = sim_->advance(chunk_);
     const double took = std::chrono::duration<double>(clock::now() - t0).count();
-    if (took < 0.5e-3 && chunk_ < (uint64_t{1} << 24)) chunk_ *= 2;
-    else if (took > 2e-3 && chunk_ > 1) chunk_ /= 2;
+    if (took < 0.5e-3 && chunk_ < (uint64_t{1} << 24))
+      chunk_ *= 2;
+    else if (took > 2e-3 && chunk_ > 1)
+      chunk_ /= 2;
     if (!more) {
       status_ = RunStatus::Finished;
       break;

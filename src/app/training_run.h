@@ -51,9 +51,9 @@ class TrainingRun {
   std::unique_ptr<sim::Simulation> sim_;
   RunStatus status_ = RunStatus::Idle;
   std::string error_;
-  double elapsed_ = 0;      // seconds spent advancing
+  double elapsed_ = 0;                             // seconds spent advancing
   std::chrono::steady_clock::time_point started_;  // wall clock at start()
-  uint64_t chunk_ = 256;    // steps per advance() call, adapted to ~1 ms
+  uint64_t chunk_ = 256;                           // steps per advance() call, adapted to ~1 ms
   uint64_t version_ = 0;
 };
 

@@ -26,9 +26,9 @@ void anchor_option(const char* label, const std::string& item) {
   anchor_item(name + ":" + item);
 }
 
-constexpr RoundingMode kModes[] = {RoundingMode::NearestEven, RoundingMode::NearestAway, RoundingMode::TowardZero,
-                                   RoundingMode::Up,          RoundingMode::Down,        RoundingMode::Odd,
-                                   RoundingMode::Stochastic};
+constexpr RoundingMode kModes[] = {
+    RoundingMode::NearestEven, RoundingMode::NearestAway, RoundingMode::TowardZero, RoundingMode::Up,
+    RoundingMode::Down,        RoundingMode::Odd,         RoundingMode::Stochastic};
 
 }  // namespace
 
@@ -105,13 +105,20 @@ const char* mode_long_name(const std::string& mode) {
   std::string ignored;
   if (!parse_rounding_mode(mode, &m, &ignored)) return mode.c_str();
   switch (m) {
-    case RoundingMode::NearestEven: return "nearest, ties to even";
-    case RoundingMode::NearestAway: return "nearest, ties away";
-    case RoundingMode::TowardZero: return "toward zero";
-    case RoundingMode::Up: return "toward +\xe2\x88\x9e";
-    case RoundingMode::Down: return "toward \xe2\x88\x92\xe2\x88\x9e";
-    case RoundingMode::Odd: return "to odd";
-    case RoundingMode::Stochastic: return "stochastic";
+    case RoundingMode::NearestEven:
+      return "nearest, ties to even";
+    case RoundingMode::NearestAway:
+      return "nearest, ties away";
+    case RoundingMode::TowardZero:
+      return "toward zero";
+    case RoundingMode::Up:
+      return "toward +\xe2\x88\x9e";
+    case RoundingMode::Down:
+      return "toward \xe2\x88\x92\xe2\x88\x9e";
+    case RoundingMode::Odd:
+      return "to odd";
+    case RoundingMode::Stochastic:
+      return "stochastic";
   }
   return mode.c_str();
 }

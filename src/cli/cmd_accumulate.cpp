@@ -17,12 +17,15 @@ int cmd_accumulate(int argc, char** argv) {
   if (!args.parse(argc, argv, &error)) return cli::fail(error);
   if (args.has("--help")) {
     std::printf(
-        "Usage: mantissa accumulate --format F [--strategy rne|sr|kahan] [--inc-format G] [--w0 X] [--seed N] [--json]\n"
-        "Reads increments from stdin, one decimal per line (blank lines and lines starting with # are skipped);\n"
+        "Usage: mantissa accumulate --format F [--strategy rne|sr|kahan] [--inc-format G] [--w0 X] [--seed "
+        "N] [--json]\n"
+        "Reads increments from stdin, one decimal per line (blank lines and lines starting with # are "
+        "skipped);\n"
         "each is rounded correctly into G (default F), then added into the weight (default 0).\n");
     return 0;
   }
-  if (!args.positional().empty()) return cli::fail("accumulate reads increments from stdin; it takes no arguments");
+  if (!args.positional().empty())
+    return cli::fail("accumulate reads increments from stdin; it takes no arguments");
   Format format, inc_format;
   if (!args.has("--format")) return cli::fail("accumulate needs --format F (e.g. --format fp16)");
   if (!args.format("--format", &format, &error)) return cli::fail(error);
@@ -47,12 +50,14 @@ int cmd_accumulate(int argc, char** argv) {
   uint64_t line_no = 0;
   while (std::getline(std::cin, line)) {
     ++line_no;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+      line.pop_back();
     size_t first = line.find_first_not_of(" \t");
     if (first == std::string::npos || line[first] == '#') continue;
     ParsedValue parsed;
     ExactValue inc;
-    if (!parse_value(line.substr(first), &parsed, &error) || !resolve_value(parsed, &inc_format, &inc, &error)) {
+    if (!parse_value(line.substr(first), &parsed, &error) ||
+        !resolve_value(parsed, &inc_format, &inc, &error)) {
       return cli::fail("line " + std::to_string(line_no) + ": " + error);
     }
     if (!acc.add(inc, &error)) return cli::fail("line " + std::to_string(line_no) + ": " + error);

@@ -18,8 +18,9 @@ cli::Args convert_args() {
 bool convert_request_from_args(const cli::Args& args, ConvertRequest* out, std::string* error) {
   ConvertRequest req;
   if (args.positional().size() != 1) {
-    *error = args.positional().empty() ? "convert needs a VALUE (e.g. mantissa convert 1.12156456132 --to fp16)"
-                                       : "convert takes one VALUE; got " + std::to_string(args.positional().size());
+    *error = args.positional().empty()
+                 ? "convert needs a VALUE (e.g. mantissa convert 1.12156456132 --to fp16)"
+                 : "convert takes one VALUE; got " + std::to_string(args.positional().size());
     return false;
   }
   req.value = args.positional()[0];
@@ -39,7 +40,9 @@ bool convert_request_from_args(const cli::Args& args, ConvertRequest* out, std::
   ParsedValue parsed;
   if (!parse_value(req.value, &parsed, error)) return false;
   if (req.from && parsed.kind != ParsedValue::Kind::Bits) {
-    *error = "--from names the format of a bit pattern (0x3c00, 0b...); to round through a format first, use --via";
+    *error =
+        "--from names the format of a bit pattern (0x3c00, 0b...); to round through a format first, use "
+        "--via";
     return false;
   }
   *out = std::move(req);
@@ -74,7 +77,8 @@ int cmd_formats(int argc, char** argv) {
   const bool json = args.has("--json");
   JsonWriter w;
   if (json) w.begin_array();
-  std::string text = "format     bits  exp  man   bias  max finite / min normal / min subnormal / epsilon (exact)\n";
+  std::string text =
+      "format     bits  exp  man   bias  max finite / min normal / min subnormal / epsilon (exact)\n";
   for (const Format& f : standard_formats()) {
     const std::string max = landmark(f, f.max_finite_bits());
     const std::string min_normal = landmark(f, f.min_normal_bits());
@@ -97,8 +101,8 @@ int cmd_formats(int argc, char** argv) {
       w.end_object();
     } else {
       char head[64];
-      std::snprintf(head, sizeof head, "%-10s %4d %4d %4d %6d  ", f.name.c_str(), f.width(), f.exp_bits, f.man_bits,
-                    f.bias());
+      std::snprintf(head, sizeof head, "%-10s %4d %4d %4d %6d  ", f.name.c_str(), f.width(), f.exp_bits,
+                    f.man_bits, f.bias());
       char dig[32];
       std::snprintf(dig, sizeof dig, "%.2f", digits);
       text += std::string(head) + (f.has_inf() ? "" : "(no inf) ") + "~" + dig + " decimal digits\n";
@@ -112,7 +116,9 @@ int cmd_formats(int argc, char** argv) {
     w.end_array();
     std::printf("%s\n", w.str().c_str());
   } else {
-    text += "\nCustom formats: eXmY (IEEE-like) or eXmYfn (E4M3-like: no inf, one NaN), 2 <= X <= 11, 1 <= Y <= 52.\n";
+    text +=
+        "\nCustom formats: eXmY (IEEE-like) or eXmYfn (E4M3-like: no inf, one NaN), 2 <= X <= 11, 1 <= Y <= "
+        "52.\n";
     std::fputs(text.c_str(), stdout);
   }
   return 0;

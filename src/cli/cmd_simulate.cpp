@@ -63,14 +63,14 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 
 // "normal:A:B" / "uniform:A:B" into a kind and two doubles.
-bool parse_distribution(const std::string& flag, const std::string& text, bool allow_uniform, bool* uniform, double* a,
-                        double* b, std::string* error) {
+bool parse_distribution(const std::string& flag, const std::string& text, bool allow_uniform, bool* uniform,
+                        double* a, double* b, std::string* error) {
   const std::vector<std::string> parts = split(text, ':');
   const bool is_normal = parts.size() == 3 && parts[0] == "normal";
   const bool is_uniform = allow_uniform && parts.size() == 3 && parts[0] == "uniform";
   if (!is_normal && !is_uniform) {
-    *error = flag + " takes normal:MEAN:STD" + std::string(allow_uniform ? " or uniform:LOW:HIGH" : "") + ", not '" +
-             text.substr(0, 40) + "'";
+    *error = flag + " takes normal:MEAN:STD" + std::string(allow_uniform ? " or uniform:LOW:HIGH" : "") +
+             ", not '" + text.substr(0, 40) + "'";
     return false;
   }
   *uniform = is_uniform;
@@ -90,8 +90,10 @@ bool simulate_scenario_from_args(const cli::Args& args, sim::Scenario* out, std:
   if (args.has("--seed") && !args.uint("--seed", &s.seed, error)) return false;
   if (args.has("--grad-format") && !args.format("--grad-format", &s.grad_format, error)) return false;
   const bool has_inc = args.has("--inc"), has_grad = args.has("--grad");
-  if (has_inc == has_grad) return *error = "simulate needs exactly one of --inc X and --grad normal:MEAN:STD", false;
-  if (args.has("--lr") && !has_grad) return *error = "--lr scales --grad; with --inc, give the increment itself", false;
+  if (has_inc == has_grad)
+    return *error = "simulate needs exactly one of --inc X and --grad normal:MEAN:STD", false;
+  if (args.has("--lr") && !has_grad)
+    return *error = "--lr scales --grad; with --inc, give the increment itself", false;
   if (has_inc) {
     const std::vector<std::string> items = split(*args.value("--inc"), ',');
     if (items.size() == 1) {
@@ -111,16 +113,16 @@ bool simulate_scenario_from_args(const cli::Args& args, sim::Scenario* out, std:
   } else {
     s.increments.kind = sim::IncrementStream::Kind::Gaussian;
     bool uniform = false;
-    if (!parse_distribution("--grad", *args.value("--grad"), false, &uniform, &s.increments.mean, &s.increments.stddev,
-                            error)) {
+    if (!parse_distribution("--grad", *args.value("--grad"), false, &uniform, &s.increments.mean,
+                            &s.increments.stddev, error)) {
       return false;
     }
     if (auto v = args.value("--lr")) {
       if (!parse_double("--lr", *v, &s.increments.lr, error)) return false;
     }
   }
-  std::vector<std::string> names = {"fp64",    "fp32-master", "fp16",       "bf16",      "fp8-e4m3",
-                                    "fp8-e5m2", "fp16-sr",     "bf16-sr",    "fp16-kahan", "bf16-kahan"};
+  std::vector<std::string> names = {"fp64",     "fp32-master", "fp16",    "bf16",       "fp8-e4m3",
+                                    "fp8-e5m2", "fp16-sr",     "bf16-sr", "fp16-kahan", "bf16-kahan"};
   if (auto v = args.value("--strategies")) names = split(*v, ',');
   for (const std::string& name : names) {
     sim::StrategySpec st;
@@ -137,7 +139,8 @@ bool simulate_scenario_from_args(const cli::Args& args, sim::Scenario* out, std:
     if (!args.uint("--population", &s.population, error)) return false;
   }
   if (auto v = args.value("--init")) {
-    if (!s.population_mode) return *error = "--init draws the population's weights; it needs --population P", false;
+    if (!s.population_mode)
+      return *error = "--init draws the population's weights; it needs --population P", false;
     bool uniform = false;
     if (!parse_distribution("--init", *v, true, &uniform, &s.initial.a, &s.initial.b, error)) return false;
     s.initial.kind = uniform ? sim::InitialWeights::Kind::Uniform : sim::InitialWeights::Kind::Normal;
@@ -171,7 +174,8 @@ int cmd_simulate(int argc, char** argv) {
                 static_cast<unsigned long long>(sim::kTrajectoryPoints));
     return 0;
   }
-  if (!args.positional().empty()) return cli::fail("simulate takes options only, not '" + args.positional()[0].substr(0, 40) + "'");
+  if (!args.positional().empty())
+    return cli::fail("simulate takes options only, not '" + args.positional()[0].substr(0, 40) + "'");
   if (args.has("--json") && args.has("--csv")) return cli::fail("choose one of --json and --csv");
   sim::Scenario scenario;
   if (!simulate_scenario_from_args(args, &scenario, &error)) return cli::fail(error);

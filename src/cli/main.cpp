@@ -22,9 +22,11 @@ struct Command {
 const std::vector<Command> kCommands = {
     {"convert", mantissa::cmd_convert, "store a number in a format: bits, exact value, error"},
     {"formats", mantissa::cmd_formats, "list the formats and their landmark values"},
-    {"simulate", mantissa::cmd_simulate, "a weight receiving many updates, stored several ways, against fp64"},
+    {"simulate", mantissa::cmd_simulate,
+     "a weight receiving many updates, stored several ways, against fp64"},
     {"accumulate", mantissa::cmd_accumulate, "add increments from stdin into a weight (rne, sr or kahan)"},
-    {"explain", mantissa::cmd_explain, "one add/sub/mul/fma, every step: decode, align, add, normalise, round"},
+    {"explain", mantissa::cmd_explain,
+     "one add/sub/mul/fma, every step: decode, align, add, normalise, round"},
 };
 
 void print_help() {
@@ -42,8 +44,7 @@ void print_help() {
     for (const Command& c : kCommands) std::printf("  %-12s %s\n", c.name, c.summary);
     std::printf("\nRun `mantissa <command> --help` for a command's options.\n");
   }
-  std::printf(
-      "\nExit status: 0 success, 1 failure, 2 bad usage (with one line on stderr).\n");
+  std::printf("\nExit status: 0 success, 1 failure, 2 bad usage (with one line on stderr).\n");
 }
 
 }  // namespace
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
     print_help();
     return 0;
   }
-  if (first.rfind("-", 0) == 0) return fail("unknown option '" + first.substr(0, 60) + "' (see mantissa --help)");
+  if (first.rfind("-", 0) == 0)
+    return fail("unknown option '" + first.substr(0, 60) + "' (see mantissa --help)");
   for (const Command& c : kCommands) {
     if (first == c.name) return c.run(argc - 1, argv + 1);
   }

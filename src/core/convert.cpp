@@ -51,8 +51,10 @@ ConvertReport convert_exact(const ExactValue& input, const Format& to, const std
     r.ulp = Decimal::pow2(u);
     if (r.error_abs) r.error_ulp = (*r.error_abs * Decimal::pow2(-u)).to_double();
   }
-  r.next_up = has_next_up(to, r.result.bits) ? exact_value(to, next_up(to, r.result.bits)) : ExactValue::nan();
-  r.next_down = has_next_down(to, r.result.bits) ? exact_value(to, next_down(to, r.result.bits)) : ExactValue::nan();
+  r.next_up =
+      has_next_up(to, r.result.bits) ? exact_value(to, next_up(to, r.result.bits)) : ExactValue::nan();
+  r.next_down =
+      has_next_down(to, r.result.bits) ? exact_value(to, next_down(to, r.result.bits)) : ExactValue::nan();
   return r;
 }
 
@@ -135,9 +137,15 @@ std::string convert_report_json(const ConvertReport& r) {
   if (r.ulp) w.field("ulp", r.ulp->to_plain());
   const Format& f = r.result.format;
   w.key("next_up");
-  if (has_next_up(f, r.result.bits)) w.value(neighbour_string(r.next_up)); else w.null();
+  if (has_next_up(f, r.result.bits))
+    w.value(neighbour_string(r.next_up));
+  else
+    w.null();
   w.key("next_down");
-  if (has_next_down(f, r.result.bits)) w.value(neighbour_string(r.next_down)); else w.null();
+  if (has_next_down(f, r.result.bits))
+    w.value(neighbour_string(r.next_down));
+  else
+    w.null();
   write_rounding_json(w, r.rounding, r.options);
   if (r.via) {
     w.key("via").begin_object();
@@ -154,13 +162,20 @@ namespace {
 
 const char* mode_words(RoundingMode m) {
   switch (m) {
-    case RoundingMode::NearestEven: return "round to nearest, ties to even";
-    case RoundingMode::NearestAway: return "round to nearest, ties away from zero";
-    case RoundingMode::TowardZero: return "round toward zero";
-    case RoundingMode::Up: return "round toward +inf";
-    case RoundingMode::Down: return "round toward -inf";
-    case RoundingMode::Odd: return "round to odd";
-    case RoundingMode::Stochastic: return "stochastic rounding";
+    case RoundingMode::NearestEven:
+      return "round to nearest, ties to even";
+    case RoundingMode::NearestAway:
+      return "round to nearest, ties away from zero";
+    case RoundingMode::TowardZero:
+      return "round toward zero";
+    case RoundingMode::Up:
+      return "round toward +inf";
+    case RoundingMode::Down:
+      return "round toward -inf";
+    case RoundingMode::Odd:
+      return "round to odd";
+    case RoundingMode::Stochastic:
+      return "stochastic rounding";
   }
   return "";
 }
@@ -180,16 +195,16 @@ std::string line(const std::string& label, const std::string& text) {
 std::string stored_lines(const StoredValue& s) {
   return line("bits", binary_fields(s.format, s.bits) + "   " + hex_bits(s.format, s.bits) + "   (" +
                           float_class_name(s.fields.cls) + ")") +
-         line("value", s.value.to_string()) + line("as 2^k", integer_times_pow2(s.format, s.bits) + "   " +
-                                                                hex_float(s.format, s.bits));
+         line("value", s.value.to_string()) +
+         line("as 2^k", integer_times_pow2(s.format, s.bits) + "   " + hex_float(s.format, s.bits));
 }
 
 std::string why(const ConvertReport& r) {
   const RoundInfo& i = r.rounding;
   if (r.input.kind != ExactValue::Kind::Finite) return "not a finite number: nothing to round";
   if (i.overflow) {
-    return std::string("overflow: the magnitude exceeds the largest finite ") + r.result.format.name + " value" +
-           (i.saturated ? ", clamped to it" : "");
+    return std::string("overflow: the magnitude exceeds the largest finite ") + r.result.format.name +
+           " value" + (i.saturated ? ", clamped to it" : "");
   }
   std::string grs = "guard " + std::to_string(i.guard) + ", round " + std::to_string(i.round) + ", sticky " +
                     std::to_string(i.sticky);
@@ -198,24 +213,35 @@ std::string why(const ConvertReport& r) {
   switch (r.options.mode) {
     case RoundingMode::NearestEven:
     case RoundingMode::NearestAway:
-      if (!i.guard) reason = "below half an ulp";
-      else if (i.round || i.sticky) reason = "above half an ulp";
-      else reason = r.options.mode == RoundingMode::NearestEven ? "an exact tie, to the even neighbour" : "an exact tie, away from zero";
+      if (!i.guard)
+        reason = "below half an ulp";
+      else if (i.round || i.sticky)
+        reason = "above half an ulp";
+      else
+        reason = r.options.mode == RoundingMode::NearestEven ? "an exact tie, to the even neighbour"
+                                                             : "an exact tie, away from zero";
       break;
-    case RoundingMode::Stochastic: reason = "a random draw against the fractional distance"; break;
-    default: reason = mode_words(r.options.mode); break;
+    case RoundingMode::Stochastic:
+      reason = "a random draw against the fractional distance";
+      break;
+    default:
+      reason = mode_words(r.options.mode);
+      break;
   }
   std::string out = std::string(i.direction == RoundDirection::Up ? "rounded up" : "rounded down") +
                     " (magnitude): " + grs + ", " + reason;
-  if (i.flushed) out += "; the subnormal result was flushed to zero";
-  else if (i.underflow) out += "; underflow (the result is subnormal and inexact)";
+  if (i.flushed)
+    out += "; the subnormal result was flushed to zero";
+  else if (i.underflow)
+    out += "; underflow (the result is subnormal and inexact)";
   return out;
 }
 
 }  // namespace
 
 std::string convert_report_text(const ConvertReport& r) {
-  std::string out = r.input.to_string() + " -> " + r.result.format.name + " (" + mode_words(r.options.mode) + ")\n\n";
+  std::string out =
+      r.input.to_string() + " -> " + r.result.format.name + " (" + mode_words(r.options.mode) + ")\n\n";
   out += line("input", r.input.to_string());
   out += line("binary", r.input_binary);
   if (r.via) {
@@ -226,7 +252,8 @@ std::string convert_report_text(const ConvertReport& r) {
   if (r.error_abs) {
     std::string e = r.error_abs->to_plain();
     if (r.error_rel) e += "   (relative " + fmt_double(*r.error_rel, "%.4g");
-    if (r.error_ulp) e += std::string(r.error_rel ? ", " : "   (") + fmt_double(*r.error_ulp, "%.4g") + " ulp";
+    if (r.error_ulp)
+      e += std::string(r.error_rel ? ", " : "   (") + fmt_double(*r.error_ulp, "%.4g") + " ulp";
     if (r.error_rel || r.error_ulp) e += ")";
     out += line("error", e);
   }

@@ -15,10 +15,10 @@
 namespace mantissa {
 
 struct ConvertRequest {
-  std::string value;            // as typed: decimal, hex-float, bit pattern, inf, nan
-  Format to;                    // target format
-  std::optional<Format> from;   // format of a bit pattern
-  std::optional<Format> via;    // round into this format first (double rounding)
+  std::string value;           // as typed: decimal, hex-float, bit pattern, inf, nan
+  Format to;                   // target format
+  std::optional<Format> from;  // format of a bit pattern
+  std::optional<Format> via;   // round into this format first (double rounding)
   RoundingOptions options;
 };
 
@@ -33,7 +33,7 @@ struct StoredValue {
 struct ConvertReport {
   StoredValue result;
   ExactValue input;
-  std::string input_binary;  // first 80 significant bits of the input
+  std::string input_binary;          // first 80 significant bits of the input
   std::optional<Decimal> error_abs;  // value - input, when both are finite
   std::optional<double> error_rel;   // (value - input) / input
   std::optional<double> error_ulp;   // (value - input) / ulp

@@ -8,8 +8,7 @@ namespace mantissa {
 
 namespace {
 
-constexpr uint32_t kPow10[10] = {1,      10,      100,      1000,      10000,
-                                 100000, 1000000, 10000000, 100000000, 1000000000};
+constexpr uint32_t kPow10[10] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
 // Largest powers that keep limb * m + carry inside 64 bits (limb < 10^9 < 2^30, m < 2^32).
 constexpr int kPow2Chunk = 31;
 constexpr int kPow5Chunk = 13;  // 5^13 = 1220703125 < 2^32

@@ -61,15 +61,15 @@ class Decimal {
 
  private:
   static constexpr uint32_t kBase = 1000000000u;  // 10^9 per limb
-  std::vector<uint32_t> limbs_;  // little-endian coefficient, no leading zero limbs
-  int64_t exp10_ = 0;            // value = coefficient * 10^exp10_
-  bool negative_ = false;        // never set on zero
+  std::vector<uint32_t> limbs_;                   // little-endian coefficient, no leading zero limbs
+  int64_t exp10_ = 0;                             // value = coefficient * 10^exp10_
+  bool negative_ = false;                         // never set on zero
 
   void trim();
-  void mul_small(uint32_t m);                 // coefficient *= m (m < 2^32)
-  void mul_pow2(int64_t e);                   // coefficient *= 2^e, e >= 0
-  void mul_pow5(int64_t e);                   // coefficient *= 5^e, e >= 0
-  void shift_digits_left(int64_t n);          // coefficient *= 10^n, n >= 0
+  void mul_small(uint32_t m);         // coefficient *= m (m < 2^32)
+  void mul_pow2(int64_t e);           // coefficient *= 2^e, e >= 0
+  void mul_pow5(int64_t e);           // coefficient *= 5^e, e >= 0
+  void shift_digits_left(int64_t n);  // coefficient *= 10^n, n >= 0
   // floor(coefficient * 10^exp10) with exp10 < 0: drops digits; reports a non-zero remainder.
   static std::vector<uint32_t> floor_of(const std::vector<uint32_t>& limbs, int64_t exp10, bool* inexact);
   static int compare_magnitude(const Decimal& a, const Decimal& b);

@@ -25,11 +25,11 @@ struct Alias {
   const Format& (*make)();
 };
 const Alias kAliases[] = {
-    {"fp64", fp64},         {"double", fp64},       {"float64", fp64}, {"fp32", fp32},
-    {"float", fp32},        {"float32", fp32},      {"single", fp32},  {"tf32", tf32},
-    {"fp16", fp16},         {"half", fp16},         {"float16", fp16}, {"bf16", bf16},
-    {"bfloat16", bf16},     {"fp8-e5m2", fp8_e5m2}, {"e5m2", fp8_e5m2}, {"fp8-e4m3", fp8_e4m3},
-    {"e4m3", fp8_e4m3},     {"e4m3fn", fp8_e4m3},   {"fp8-e4m3fn", fp8_e4m3},
+    {"fp64", fp64},     {"double", fp64},       {"float64", fp64},        {"fp32", fp32},
+    {"float", fp32},    {"float32", fp32},      {"single", fp32},         {"tf32", tf32},
+    {"fp16", fp16},     {"half", fp16},         {"float16", fp16},        {"bf16", bf16},
+    {"bfloat16", bf16}, {"fp8-e5m2", fp8_e5m2}, {"e5m2", fp8_e5m2},       {"fp8-e4m3", fp8_e4m3},
+    {"e4m3", fp8_e4m3}, {"e4m3fn", fp8_e4m3},   {"fp8-e4m3fn", fp8_e4m3},
 };
 
 Format make(const char* name, int e, int m, FormatKind k = FormatKind::Ieee) { return Format{name, e, m, k}; }
@@ -142,7 +142,9 @@ bool parse_format(std::string_view name, Format* out, std::string* error) {
   }
   if (e < 2 || e > 11 || m < 1 || m > 52 || e + m > 63) {
     if (error) {
-      *error = "format '" + n + "' is out of range (need 2 <= exponent bits <= 11, 1 <= mantissa bits <= 52, and their sum <= 63)";
+      *error =
+          "format '" + n +
+          "' is out of range (need 2 <= exponent bits <= 11, 1 <= mantissa bits <= 52, and their sum <= 63)";
     }
     return false;
   }

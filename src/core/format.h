@@ -37,8 +37,8 @@ struct Format {
 
   // Bit patterns of landmark values (positive sign).
   uint64_t max_finite_bits() const;
-  uint64_t inf_bits() const;          // Ieee only
-  uint64_t quiet_nan_bits() const;    // the canonical NaN this format produces
+  uint64_t inf_bits() const;        // Ieee only
+  uint64_t quiet_nan_bits() const;  // the canonical NaN this format produces
   uint64_t min_normal_bits() const { return uint64_t{1} << man_bits; }
 
   bool operator==(const Format& o) const {

@@ -21,7 +21,7 @@ class JsonWriter {
   JsonWriter& value(int64_t v);
   JsonWriter& value(int v) { return value(static_cast<int64_t>(v)); }
   JsonWriter& value(uint64_t v);
-  JsonWriter& value(double v);  // 17 significant digits; NaN/inf become null
+  JsonWriter& value(double v);             // 17 significant digits; NaN/inf become null
   JsonWriter& raw(std::string_view json);  // an already-serialised value
   JsonWriter& null();
   template <typename T>

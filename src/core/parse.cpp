@@ -37,12 +37,14 @@ std::string describe_char(std::string_view s, size_t i) {
   }
   snprintf(buf, sizeof buf, "U+%04X", cp);
   std::string out = "'" + std::string(s.substr(i, n)) + "' (" + buf + ")";
-  if (cp >= 0xFF10 && cp <= 0xFF19) out += ": type the ASCII digit " + std::string(1, static_cast<char>('0' + cp - 0xFF10));
+  if (cp >= 0xFF10 && cp <= 0xFF19)
+    out += ": type the ASCII digit " + std::string(1, static_cast<char>('0' + cp - 0xFF10));
   return out;
 }
 
 std::string unexpected(std::string_view s, size_t i, const char* hint = nullptr) {
-  std::string msg = "malformed number: unexpected " + describe_char(s, i) + " at position " + std::to_string(i + 1);
+  std::string msg =
+      "malformed number: unexpected " + describe_char(s, i) + " at position " + std::to_string(i + 1);
   if (hint) msg += std::string(" (") + hint + ")";
   return msg;
 }
@@ -84,7 +86,8 @@ Decimal hex_digits_value(std::string_view hex) {
     size_t n = std::min<size_t>(15, hex.size() - i);
     uint64_t chunk = 0;
     for (size_t k = 0; k < n; ++k) chunk = chunk * 16 + static_cast<uint64_t>(hex_digit(hex[i + k]));
-    d = (n == 15 ? d * chunk_scale : d * Decimal::pow2(4 * static_cast<int64_t>(n))) + Decimal::from_uint(chunk);
+    d = (n == 15 ? d * chunk_scale : d * Decimal::pow2(4 * static_cast<int64_t>(n))) +
+        Decimal::from_uint(chunk);
     i += n;
   }
   return d;
@@ -99,7 +102,8 @@ bool parse_bits(std::string_view s, size_t i, int base_bits, ParsedValue* out, s
     if (c == '_') continue;
     int d = base_bits == 4 ? hex_digit(c) : (c == '0' || c == '1' ? c - '0' : -1);
     if (d < 0) {
-      *error = unexpected(s, i, base_bits == 4 ? "a bit pattern in hex has only 0-9 and a-f" : "binary digits are 0 and 1");
+      *error = unexpected(
+          s, i, base_bits == 4 ? "a bit pattern in hex has only 0-9 and a-f" : "binary digits are 0 and 1");
       return false;
     }
     ++digits;
@@ -161,8 +165,9 @@ bool parse_hex_float(std::string_view s, size_t i, bool negative, ParsedValue* o
   }
   int64_t e = p - 4 * frac_digits;
   if (p > kMaxBinaryExponent || p < -kMaxBinaryExponent) {
-    *error = "binary exponent out of range: Mantissa accepts p between -" + std::to_string(kMaxBinaryExponent) +
-             " and " + std::to_string(kMaxBinaryExponent) + " (every format's range lies far inside)";
+    *error = "binary exponent out of range: Mantissa accepts p between -" +
+             std::to_string(kMaxBinaryExponent) + " and " + std::to_string(kMaxBinaryExponent) +
+             " (every format's range lies far inside)";
     return false;
   }
   Decimal d = hex_digits_value(std::string_view(mant).substr(first)) * Decimal::pow2(e);
@@ -210,8 +215,9 @@ bool parse_decimal(std::string_view s, size_t i, bool negative, ParsedValue* out
   if (!d.is_zero()) {
     int64_t k = d.decimal_exponent();
     if (k > kMaxDecimalExponent || k < -kMaxDecimalExponent) {
-      *error = "exponent out of range: Mantissa accepts decimals between 1e-" + std::to_string(kMaxDecimalExponent) +
-               " and 1e" + std::to_string(kMaxDecimalExponent) + " in magnitude (every format's range lies far inside)";
+      *error = "exponent out of range: Mantissa accepts decimals between 1e-" +
+               std::to_string(kMaxDecimalExponent) + " and 1e" + std::to_string(kMaxDecimalExponent) +
+               " in magnitude (every format's range lies far inside)";
       return false;
     }
   }

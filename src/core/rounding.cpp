@@ -9,13 +9,20 @@ namespace mantissa {
 
 const char* rounding_mode_name(RoundingMode m) {
   switch (m) {
-    case RoundingMode::NearestEven: return "rne";
-    case RoundingMode::NearestAway: return "rna";
-    case RoundingMode::TowardZero: return "rtz";
-    case RoundingMode::Up: return "up";
-    case RoundingMode::Down: return "down";
-    case RoundingMode::Odd: return "odd";
-    case RoundingMode::Stochastic: return "stochastic";
+    case RoundingMode::NearestEven:
+      return "rne";
+    case RoundingMode::NearestAway:
+      return "rna";
+    case RoundingMode::TowardZero:
+      return "rtz";
+    case RoundingMode::Up:
+      return "up";
+    case RoundingMode::Down:
+      return "down";
+    case RoundingMode::Odd:
+      return "odd";
+    case RoundingMode::Stochastic:
+      return "stochastic";
   }
   return "?";
 }
@@ -49,9 +56,12 @@ bool parse_rounding_mode(std::string_view name, RoundingMode* out, std::string* 
 
 const char* round_direction_name(RoundDirection d) {
   switch (d) {
-    case RoundDirection::Exact: return "exact";
-    case RoundDirection::Up: return "up";
-    case RoundDirection::Down: return "down";
+    case RoundDirection::Exact:
+      return "exact";
+    case RoundDirection::Up:
+      return "up";
+    case RoundDirection::Down:
+      return "down";
   }
   return "?";
 }
@@ -95,10 +105,18 @@ uint64_t overflow_result(const Format& f, bool negative, const RoundingOptions& 
   bool to_inf;
   switch (opt.mode) {
     case RoundingMode::TowardZero:
-    case RoundingMode::Odd: to_inf = false; break;
-    case RoundingMode::Up: to_inf = !negative; break;
-    case RoundingMode::Down: to_inf = negative; break;
-    default: to_inf = true; break;  // nearest modes and stochastic
+    case RoundingMode::Odd:
+      to_inf = false;
+      break;
+    case RoundingMode::Up:
+      to_inf = !negative;
+      break;
+    case RoundingMode::Down:
+      to_inf = negative;
+      break;
+    default:
+      to_inf = true;
+      break;  // nearest modes and stochastic
   }
   uint64_t sign = negative ? f.sign_mask() : 0;
   info->overflow = true;
@@ -150,11 +168,20 @@ Rounded round_unrounded(const Format& f, const Unrounded& v, const RoundingOptio
       case RoundingMode::NearestEven:
         increment = info.guard && (info.round || info.sticky || (kept & 1u));
         break;
-      case RoundingMode::NearestAway: increment = info.guard; break;
-      case RoundingMode::TowardZero: break;
-      case RoundingMode::Up: increment = !v.negative; break;
-      case RoundingMode::Down: increment = v.negative; break;
-      case RoundingMode::Odd: increment = (kept & 1u) == 0; break;  // sets the last bit
+      case RoundingMode::NearestAway:
+        increment = info.guard;
+        break;
+      case RoundingMode::TowardZero:
+        break;
+      case RoundingMode::Up:
+        increment = !v.negative;
+        break;
+      case RoundingMode::Down:
+        increment = v.negative;
+        break;
+      case RoundingMode::Odd:
+        increment = (kept & 1u) == 0;
+        break;  // sets the last bit
       case RoundingMode::Stochastic: {
         uint32_t frac = discarded_fraction32(v.significand, shift);
         // Bits lost below the 64-bit significand only matter when the kept
@@ -215,7 +242,7 @@ Rounded convert_bits(const Format& from, uint64_t bits, const Format& to, const 
     }
     // Keep the top bits of the payload, set the quiet bit (as x86 F16C does).
     uint64_t payload = to.man_bits >= from.man_bits ? man_field << (to.man_bits - from.man_bits)
-                                                     : man_field >> (from.man_bits - to.man_bits);
+                                                    : man_field >> (from.man_bits - to.man_bits);
     uint64_t quiet = uint64_t{1} << (to.man_bits - 1);
     r.bits = (negative ? to.sign_mask() : 0) | to.inf_bits() | payload | quiet;
     return r;

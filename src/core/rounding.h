@@ -29,14 +29,14 @@ bool parse_rounding_mode(std::string_view name, RoundingMode* out, std::string* 
 
 struct RoundingOptions {
   RoundingMode mode = RoundingMode::NearestEven;
-  uint64_t seed = 0;     // stochastic only
-  uint64_t counter = 0;  // stochastic only: position in the random stream
-  bool saturate = false; // overflow clamps to +-max finite
-  bool ftz = false;      // subnormal results flush to (signed) zero
+  uint64_t seed = 0;      // stochastic only
+  uint64_t counter = 0;   // stochastic only: position in the random stream
+  bool saturate = false;  // overflow clamps to +-max finite
+  bool ftz = false;       // subnormal results flush to (signed) zero
 };
 
 // Magnitude of the result compared with the exact value.
-enum class RoundDirection { Exact, Up, Down };  // Up = larger magnitude
+enum class RoundDirection { Exact, Up, Down };       // Up = larger magnitude
 const char* round_direction_name(RoundDirection d);  // "exact", "up", "down"
 
 // What happened, for display: the bits past the precision and the decision.

@@ -6,11 +6,16 @@ namespace mantissa {
 
 const char* float_class_name(FloatClass c) {
   switch (c) {
-    case FloatClass::Zero: return "zero";
-    case FloatClass::Subnormal: return "subnormal";
-    case FloatClass::Normal: return "normal";
-    case FloatClass::Infinity: return "inf";
-    case FloatClass::NaN: return "nan";
+    case FloatClass::Zero:
+      return "zero";
+    case FloatClass::Subnormal:
+      return "subnormal";
+    case FloatClass::Normal:
+      return "normal";
+    case FloatClass::Infinity:
+      return "inf";
+    case FloatClass::NaN:
+      return "nan";
   }
   return "?";
 }
@@ -67,9 +72,12 @@ ExactValue ExactValue::nan(bool negative) {
 
 std::string ExactValue::to_string() const {
   switch (kind) {
-    case Kind::Infinity: return negative ? "-inf" : "inf";
-    case Kind::NaN: return "nan";
-    case Kind::Finite: break;
+    case Kind::Infinity:
+      return negative ? "-inf" : "inf";
+    case Kind::NaN:
+      return "nan";
+    case Kind::Finite:
+      break;
   }
   if (value.is_zero()) return negative ? "-0" : "0";
   return value.to_plain();
@@ -78,9 +86,12 @@ std::string ExactValue::to_string() const {
 ExactValue exact_value(const Format& f, uint64_t bits) {
   Decoded d = decode(f, bits);
   switch (d.cls) {
-    case FloatClass::NaN: return ExactValue::nan(d.negative);
-    case FloatClass::Infinity: return ExactValue::infinity(d.negative);
-    default: return ExactValue::finite(Decimal::from_dyadic(d.negative, d.significand, d.exp2), d.negative);
+    case FloatClass::NaN:
+      return ExactValue::nan(d.negative);
+    case FloatClass::Infinity:
+      return ExactValue::infinity(d.negative);
+    default:
+      return ExactValue::finite(Decimal::from_dyadic(d.negative, d.significand, d.exp2), d.negative);
   }
 }
 

@@ -43,16 +43,16 @@ struct ExactValue {
 ExactValue exact_value(const Format& f, uint64_t bits);
 
 // Bit strings for display.
-std::string binary_fields(const Format& f, uint64_t bits);  // "0 01111 0001111100"
-std::string hex_bits(const Format& f, uint64_t bits);       // "0x3c7c", zero-padded to the width
-std::string hex_float(const Format& f, uint64_t bits);      // "0x1.1fp+0", "-0x0p+0", "inf", "nan"
+std::string binary_fields(const Format& f, uint64_t bits);       // "0 01111 0001111100"
+std::string hex_bits(const Format& f, uint64_t bits);            // "0x3c7c", zero-padded to the width
+std::string hex_float(const Format& f, uint64_t bits);           // "0x1.1fp+0", "-0x0p+0", "inf", "nan"
 std::string integer_times_pow2(const Format& f, uint64_t bits);  // "287 × 2^-8" (odd integer), "0"
 
 // Neighbours in the format (IEEE nextUp / nextDown). NaN stays NaN;
 // nextUp(max finite) is inf (Finite kind: stays max finite, none above).
 uint64_t next_up(const Format& f, uint64_t bits);
 uint64_t next_down(const Format& f, uint64_t bits);
-bool has_next_up(const Format& f, uint64_t bits);    // false at +inf, NaN, or top of a Finite-kind format
+bool has_next_up(const Format& f, uint64_t bits);  // false at +inf, NaN, or top of a Finite-kind format
 bool has_next_down(const Format& f, uint64_t bits);
 
 // Spacing of the format at a finite value: 2^(max(e, emin) - man_bits).

@@ -46,11 +46,11 @@ constexpr uint32_t kF32Sign = 0x80000000u;
 constexpr uint32_t kF32Abs = 0x7fffffffu;
 constexpr uint32_t kF32Inf = 0x7f800000u;
 constexpr uint32_t kF16Inf = 0x7c00u;
-constexpr uint32_t kF16QuietNaN = 0x7e00u;                   // inf exponent + quiet bit
-constexpr uint32_t kFractionShift = 23 - 10;                  // fp32 fraction bits dropped by fp16
-constexpr uint32_t kRebias = (127 - 15) << 23;                // exponent bias difference
-constexpr uint32_t kF16MinNormalAsF32 = (127 - 14) << 23;     // 2^-14 = 0x38800000
-constexpr uint32_t kF16OverflowAsF32 = 0x477ff000u;           // 65520 = max (65504) + half an ulp: ties to inf
+constexpr uint32_t kF16QuietNaN = 0x7e00u;                 // inf exponent + quiet bit
+constexpr uint32_t kFractionShift = 23 - 10;               // fp32 fraction bits dropped by fp16
+constexpr uint32_t kRebias = (127 - 15) << 23;             // exponent bias difference
+constexpr uint32_t kF16MinNormalAsF32 = (127 - 14) << 23;  // 2^-14 = 0x38800000
+constexpr uint32_t kF16OverflowAsF32 = 0x477ff000u;        // 65520 = max (65504) + half an ulp: ties to inf
 constexpr uint32_t kF16HalfMinSubnormalAsF32 = (127 - 25) << 23;  // 2^-25: at or below, rounds to zero
 
 uint16_t fp32_to_fp16_rne(uint32_t x) {
@@ -164,9 +164,7 @@ using detail::fp32_scalar;
 
 #if (defined(__x86_64__) || defined(__i386__)) && !defined(__EMSCRIPTEN__)
 #define MANTISSA_HAVE_AVX2_KERNELS 1
-bool cpu_has_avx2_f16c() {
-  return kernels::cpu_has_avx2() && kernels::cpu_has_f16c();
-}
+bool cpu_has_avx2_f16c() { return kernels::cpu_has_avx2() && kernels::cpu_has_f16c(); }
 #endif
 
 #if defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
@@ -179,41 +177,52 @@ using Kernel32 = uint64_t (*)(float*, const float*, size_t, size_t);
 Kernel16 pick_fp16(AccumulateImpl impl) {
   switch (impl) {
 #ifdef MANTISSA_HAVE_AVX2_KERNELS
-    case AccumulateImpl::Avx2: return detail::fp16_avx2;
+    case AccumulateImpl::Avx2:
+      return detail::fp16_avx2;
 #endif
 #ifdef MANTISSA_HAVE_WASM_KERNELS
-    case AccumulateImpl::Wasm128: return detail::fp16_wasm;
+    case AccumulateImpl::Wasm128:
+      return detail::fp16_wasm;
 #endif
-    default: return fp16_scalar;
+    default:
+      return fp16_scalar;
   }
 }
 
 Kernel16 pick_bf16(AccumulateImpl impl) {
   switch (impl) {
 #ifdef MANTISSA_HAVE_AVX2_KERNELS
-    case AccumulateImpl::Avx2: return detail::bf16_avx2;
+    case AccumulateImpl::Avx2:
+      return detail::bf16_avx2;
 #endif
 #ifdef MANTISSA_HAVE_WASM_KERNELS
-    case AccumulateImpl::Wasm128: return detail::bf16_wasm;
+    case AccumulateImpl::Wasm128:
+      return detail::bf16_wasm;
 #endif
-    default: return bf16_scalar;
+    default:
+      return bf16_scalar;
   }
 }
 
 Kernel32 pick_fp32(AccumulateImpl impl) {
   switch (impl) {
 #ifdef MANTISSA_HAVE_AVX2_KERNELS
-    case AccumulateImpl::Avx2: return detail::fp32_avx2;
+    case AccumulateImpl::Avx2:
+      return detail::fp32_avx2;
 #endif
 #ifdef MANTISSA_HAVE_WASM_KERNELS
-    case AccumulateImpl::Wasm128: return detail::fp32_wasm;
+    case AccumulateImpl::Wasm128:
+      return detail::fp32_wasm;
 #endif
-    default: return fp32_scalar;
+    default:
+      return fp32_scalar;
   }
 }
 
 // An unavailable implementation falls back to the scalar reference.
-AccumulateImpl usable(AccumulateImpl impl) { return accumulate_impl_available(impl) ? impl : AccumulateImpl::Scalar; }
+AccumulateImpl usable(AccumulateImpl impl) {
+  return accumulate_impl_available(impl) ? impl : AccumulateImpl::Scalar;
+}
 
 template <typename T, typename K>
 void run_steps(K kernel, T* w, size_t n, const float* inc, size_t steps, uint64_t* lost) {
@@ -229,16 +238,20 @@ void run_steps(K kernel, T* w, size_t n, const float* inc, size_t steps, uint64_
 
 const char* accumulate_impl_name(AccumulateImpl impl) {
   switch (impl) {
-    case AccumulateImpl::Scalar: return "scalar";
-    case AccumulateImpl::Avx2: return "avx2+f16c";
-    case AccumulateImpl::Wasm128: return "wasm-simd128";
+    case AccumulateImpl::Scalar:
+      return "scalar";
+    case AccumulateImpl::Avx2:
+      return "avx2+f16c";
+    case AccumulateImpl::Wasm128:
+      return "wasm-simd128";
   }
   return "?";
 }
 
 bool accumulate_impl_available(AccumulateImpl impl) {
   switch (impl) {
-    case AccumulateImpl::Scalar: return true;
+    case AccumulateImpl::Scalar:
+      return true;
     case AccumulateImpl::Avx2:
 #ifdef MANTISSA_HAVE_AVX2_KERNELS
       return cpu_has_avx2_f16c();
@@ -271,13 +284,16 @@ uint64_t accumulate_fp32(float* w, const float* inc, size_t n, AccumulateImpl im
   return pick_fp32(usable(impl))(w, inc, 1, n);
 }
 
-void accumulate_fp16_steps(uint16_t* w, size_t n, const float* inc, size_t steps, uint64_t* lost, AccumulateImpl impl) {
+void accumulate_fp16_steps(uint16_t* w, size_t n, const float* inc, size_t steps, uint64_t* lost,
+                           AccumulateImpl impl) {
   run_steps(pick_fp16(usable(impl)), w, n, inc, steps, lost);
 }
-void accumulate_bf16_steps(uint16_t* w, size_t n, const float* inc, size_t steps, uint64_t* lost, AccumulateImpl impl) {
+void accumulate_bf16_steps(uint16_t* w, size_t n, const float* inc, size_t steps, uint64_t* lost,
+                           AccumulateImpl impl) {
   run_steps(pick_bf16(usable(impl)), w, n, inc, steps, lost);
 }
-void accumulate_fp32_steps(float* w, size_t n, const float* inc, size_t steps, uint64_t* lost, AccumulateImpl impl) {
+void accumulate_fp32_steps(float* w, size_t n, const float* inc, size_t steps, uint64_t* lost,
+                           AccumulateImpl impl) {
   run_steps(pick_fp32(usable(impl)), w, n, inc, steps, lost);
 }
 

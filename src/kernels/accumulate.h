@@ -42,9 +42,12 @@ uint64_t accumulate_fp32(float* w, const float* inc, size_t n, AccumulateImpl im
 // or listed stream): w[i] = round(w[i] + inc[s]) for s = 0..steps-1, and
 // lost[s] += lost-update count of step s. Weights are processed in blocks
 // that stay in L1 across the steps.
-void accumulate_fp16_steps(uint16_t* w, size_t n, const float* inc, size_t steps, uint64_t* lost, AccumulateImpl impl);
-void accumulate_bf16_steps(uint16_t* w, size_t n, const float* inc, size_t steps, uint64_t* lost, AccumulateImpl impl);
-void accumulate_fp32_steps(float* w, size_t n, const float* inc, size_t steps, uint64_t* lost, AccumulateImpl impl);
+void accumulate_fp16_steps(uint16_t* w, size_t n, const float* inc, size_t steps, uint64_t* lost,
+                           AccumulateImpl impl);
+void accumulate_bf16_steps(uint16_t* w, size_t n, const float* inc, size_t steps, uint64_t* lost,
+                           AccumulateImpl impl);
+void accumulate_fp32_steps(float* w, size_t n, const float* inc, size_t steps, uint64_t* lost,
+                           AccumulateImpl impl);
 
 // Scalar building blocks (the reference every vector lane must match).
 uint16_t fp32_to_fp16_rne(uint32_t bits);

@@ -75,7 +75,8 @@ inline v128_t fp32_to_fp16(v128_t x) {
 inline v128_t fp32_to_bf16(v128_t x) {
   const v128_t is_nan = wasm_i32x4_gt(wasm_v128_and(x, splat(0x7fffffffu)), splat(0x7f800000));
   const v128_t hi = wasm_u32x4_shr(x, 16);
-  const v128_t rounded = wasm_u32x4_shr(wasm_i32x4_add(x, wasm_i32x4_add(splat(0x7fff), wasm_v128_and(hi, splat(1)))), 16);
+  const v128_t rounded =
+      wasm_u32x4_shr(wasm_i32x4_add(x, wasm_i32x4_add(splat(0x7fff), wasm_v128_and(hi, splat(1)))), 16);
   return wasm_v128_bitselect(wasm_v128_or(hi, splat(0x0040)), rounded, is_nan);
 }
 

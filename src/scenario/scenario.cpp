@@ -4,10 +4,14 @@ namespace mantissa {
 
 const char* scenario_panel_key(ScenarioPanel p) {
   switch (p) {
-    case ScenarioPanel::Inspector: return "inspect";
-    case ScenarioPanel::Addition: return "add";
-    case ScenarioPanel::Training: return "train";
-    case ScenarioPanel::Landscape: return "landscape";
+    case ScenarioPanel::Inspector:
+      return "inspect";
+    case ScenarioPanel::Addition:
+      return "add";
+    case ScenarioPanel::Training:
+      return "train";
+    case ScenarioPanel::Landscape:
+      return "landscape";
   }
   return "inspect";
 }

@@ -21,8 +21,8 @@ struct InspectorScenario {
   uint64_t seed = 1;                    // stochastic only
   bool saturate = false;
   bool ftz = false;
-  std::string custom = "";              // an extra eXmY / eXmYfn row, empty for none
-  std::string focus = "fp16";           // the row whose rounding decision is drawn
+  std::string custom = "";     // an extra eXmY / eXmYfn row, empty for none
+  std::string focus = "fp16";  // the row whose rounding decision is drawn
 
   bool operator==(const InspectorScenario&) const = default;
 };
@@ -53,8 +53,9 @@ struct TrainingScenario {
   std::vector<std::string> strategies = {"fp64", "fp32-master", "fp16"};
   std::string loss_scale = "";  // "", "static:S" or "dynamic"
   uint64_t population = 1;
-  std::string init = "";          // population w0: "" (all = w0), "normal:MEAN:STD" or "uniform:LO:HI"
-  std::string reference = "stored";  // fp64 reference adds the increments "stored" or "exact" (CLI --reference)
+  std::string init = "";  // population w0: "" (all = w0), "normal:MEAN:STD" or "uniform:LO:HI"
+  std::string reference =
+      "stored";  // fp64 reference adds the increments "stored" or "exact" (CLI --reference)
   // View: visible step range and value range of the main plot (empty = fit),
   // the error plot's scale and the step under the cursor.
   double view_x0 = 0, view_x1 = 0, view_y0 = 0, view_y1 = 0;

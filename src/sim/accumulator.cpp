@@ -15,9 +15,12 @@ bool parse_accumulate_strategy(std::string_view name, AccumulateStrategy* out, s
 
 const char* accumulate_strategy_name(AccumulateStrategy s) {
   switch (s) {
-    case AccumulateStrategy::Rne: return "rne";
-    case AccumulateStrategy::Stochastic: return "sr";
-    case AccumulateStrategy::Kahan: return "kahan";
+    case AccumulateStrategy::Rne:
+      return "rne";
+    case AccumulateStrategy::Stochastic:
+      return "sr";
+    case AccumulateStrategy::Kahan:
+      return "kahan";
   }
   return "?";
 }
@@ -31,7 +34,8 @@ Accumulator::Accumulator(const Format& format, const Format& inc_format, Accumul
 
 bool Accumulator::add(const ExactValue& increment, std::string* error) {
   if (!increment.is_finite()) {
-    *error = "increment " + std::to_string(steps_ + 1) + " is " + increment.to_string() + "; increments must be finite";
+    *error = "increment " + std::to_string(steps_ + 1) + " is " + increment.to_string() +
+             "; increments must be finite";
     return false;
   }
   const uint64_t stored_bits = round_exact(inc_format_, increment, RoundingOptions{}).bits;
@@ -39,7 +43,9 @@ bool Accumulator::add(const ExactValue& increment, std::string* error) {
   const uint64_t old = bits_;
   RoundingOptions opt;
   switch (strategy_) {
-    case AccumulateStrategy::Rne: bits_ = round_sum(format_, w_, inc, opt).bits; break;
+    case AccumulateStrategy::Rne:
+      bits_ = round_sum(format_, w_, inc, opt).bits;
+      break;
     case AccumulateStrategy::Stochastic:
       opt.mode = RoundingMode::Stochastic;
       opt.seed = seed_;
@@ -85,10 +91,12 @@ std::string Accumulator::json() const {
 
 std::string Accumulator::text() const {
   std::string out;
-  out += "final          " + value().to_string() + " (" + format_.name + " " + hex_bits(format_, bits_) + ")\n";
-  out += "steps          " + std::to_string(steps_) + " (increments stored in " + inc_format_.name + ", strategy " +
-         accumulate_strategy_name(strategy_) + ")\n";
-  out += "last change    " + (last_change_ ? "step " + std::to_string(last_change_) : std::string("never")) + "\n";
+  out +=
+      "final          " + value().to_string() + " (" + format_.name + " " + hex_bits(format_, bits_) + ")\n";
+  out += "steps          " + std::to_string(steps_) + " (increments stored in " + inc_format_.name +
+         ", strategy " + accumulate_strategy_name(strategy_) + ")\n";
+  out += "last change    " + (last_change_ ? "step " + std::to_string(last_change_) : std::string("never")) +
+         "\n";
   out += "lost updates   " + std::to_string(lost_) + "\n";
   out += "underflowed    " + std::to_string(underflowed_) + "\n";
   return out;

@@ -12,14 +12,15 @@
 namespace mantissa::sim {
 
 enum class AccumulateStrategy { Rne, Stochastic, Kahan };
-bool parse_accumulate_strategy(std::string_view name, AccumulateStrategy* out, std::string* error);  // rne|sr|kahan
+bool parse_accumulate_strategy(std::string_view name, AccumulateStrategy* out,
+                               std::string* error);  // rne|sr|kahan
 const char* accumulate_strategy_name(AccumulateStrategy s);
 
 class Accumulator {
  public:
   // w0 is rounded into `format` (RNE). Stochastic rounding uses counter = step index (0-based).
-  Accumulator(const Format& format, const Format& inc_format, AccumulateStrategy strategy, const ExactValue& w0,
-              uint64_t seed);
+  Accumulator(const Format& format, const Format& inc_format, AccumulateStrategy strategy,
+              const ExactValue& w0, uint64_t seed);
 
   // Adds one increment; false (state unchanged) when it is NaN or infinite.
   bool add(const ExactValue& increment, std::string* error);

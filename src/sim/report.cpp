@@ -25,9 +25,12 @@ void series_json(JsonWriter& w, const std::string& name, const Series& s) {
 
 const char* loss_scale_kind(const LossScale& ls) {
   switch (ls.kind) {
-    case LossScale::Kind::Static: return "static";
-    case LossScale::Kind::Dynamic: return "dynamic";
-    default: return "none";
+    case LossScale::Kind::Static:
+      return "static";
+    case LossScale::Kind::Dynamic:
+      return "dynamic";
+    default:
+      return "none";
   }
 }
 
@@ -87,7 +90,9 @@ void strategy_json(JsonWriter& w, const StrategyResult& r, bool population, bool
   w.end_object();
 }
 
-std::string pad(const std::string& s, size_t n) { return s.size() >= n ? s + " " : s + std::string(n - s.size(), ' '); }
+std::string pad(const std::string& s, size_t n) {
+  return s.size() >= n ? s + " " : s + std::string(n - s.size(), ' ');
+}
 
 }  // namespace
 
@@ -132,30 +137,34 @@ std::string simulation_text(const Simulation& sim, const ReportOptions& opt) {
   std::string out = "w0 = " + s.w0.to_string();
   if (r.constant_increment) {
     out += ", increment " + s.increments.constant.to_string() + " stored in " + s.grad_format.name + " as " +
-           exact_value(s.grad_format, r.increment_bits).to_string() + " (" + hex_bits(s.grad_format, r.increment_bits) +
-           ")";
+           exact_value(s.grad_format, r.increment_bits).to_string() + " (" +
+           hex_bits(s.grad_format, r.increment_bits) + ")";
   } else {
     out += ", increments stored in " + s.grad_format.name;
   }
-  out += ", " + std::to_string(r.steps_done) + (r.steps_done == r.steps ? "" : " of " + std::to_string(r.steps)) +
-         " steps";
-  if (r.population) out += ", population " + std::to_string(r.population_size) + " (kernels: " + r.kernel + ")";
+  out += ", " + std::to_string(r.steps_done) +
+         (r.steps_done == r.steps ? "" : " of " + std::to_string(r.steps)) + " steps";
+  if (r.population)
+    out += ", population " + std::to_string(r.population_size) + " (kernels: " + r.kernel + ")";
   out += sim.cancelled() ? " (cancelled)\n" : "\n";
-  if (r.stream_underflowed) out += "increments that underflowed to 0 in " + s.grad_format.name + ": " + std::to_string(r.stream_underflowed) + "\n";
+  if (r.stream_underflowed)
+    out += "increments that underflowed to 0 in " + s.grad_format.name + ": " +
+           std::to_string(r.stream_underflowed) + "\n";
   out += "\n";
   if (!r.population) {
-    out += pad("strategy", 24) + pad("final (exact)", 34) + pad("bits", 20) + pad("lost", 9) + pad("underflowed", 12) +
-           pad("skipped", 8) + "max |error| vs fp64\n";
+    out += pad("strategy", 24) + pad("final (exact)", 34) + pad("bits", 20) + pad("lost", 9) +
+           pad("underflowed", 12) + pad("skipped", 8) + "max |error| vs fp64\n";
     auto row = [&](const StrategyResult& x, bool ref) {
-      out += pad(ref ? "fp64 (reference)" : x.spec.name, 24) + pad(x.final_exact(), 34) + pad(x.final_hex(), 20) +
-             pad(std::to_string(x.lost_updates), 9) + pad(std::to_string(x.underflowed), 12) +
-             pad(std::to_string(x.skipped), 8) + (ref ? "-" : x.max_abs_error.exact()) + "\n";
+      out += pad(ref ? "fp64 (reference)" : x.spec.name, 24) + pad(x.final_exact(), 34) +
+             pad(x.final_hex(), 20) + pad(std::to_string(x.lost_updates), 9) +
+             pad(std::to_string(x.underflowed), 12) + pad(std::to_string(x.skipped), 8) +
+             (ref ? "-" : x.max_abs_error.exact()) + "\n";
     };
     row(r.reference, true);
     for (const StrategyResult& x : r.strategies) row(x, false);
   } else {
-    out += pad("strategy", 24) + pad("mean final", 26) + pad("lost (all weights)", 20) + pad("underflowed", 12) +
-           pad("skipped", 8) + pad("mean rel error", 16) + "max |error| vs fp64\n";
+    out += pad("strategy", 24) + pad("mean final", 26) + pad("lost (all weights)", 20) +
+           pad("underflowed", 12) + pad("skipped", 8) + pad("mean rel error", 16) + "max |error| vs fp64\n";
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.17g", r.reference.mean_value);
     out += pad("fp64 (reference)", 24) + buf + "\n";
@@ -170,8 +179,9 @@ std::string simulation_text(const Simulation& sim, const ReportOptions& opt) {
   }
   for (const StrategyResult& x : r.strategies) {
     if (x.spec.kind == StrategySpec::Kind::LossScaled) {
-      out += "\n" + x.spec.name + ": scale " + Decimal::pow2(x.spec.loss_scale.log2_scale).to_plain() + " -> " +
-             Decimal::pow2(x.log2_scale).to_plain() + ", " + std::to_string(x.skipped) + " steps skipped\n";
+      out += "\n" + x.spec.name + ": scale " + Decimal::pow2(x.spec.loss_scale.log2_scale).to_plain() +
+             " -> " + Decimal::pow2(x.log2_scale).to_plain() + ", " + std::to_string(x.skipped) +
+             " steps skipped\n";
     }
   }
   if (opt.trajectory && !r.population) {

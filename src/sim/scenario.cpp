@@ -57,7 +57,8 @@ bool parse_strategy(std::string_view name, StrategySpec* out, std::string* error
     } else if (rest == kLsDynamic) {
       s.loss_scale.kind = LossScale::Kind::Dynamic;
     } else {
-      *error = "unknown strategy '" + shown + "' (loss scaling is fp32-master+ls-static[:S] or fp32-master+ls-dynamic)";
+      *error = "unknown strategy '" + shown +
+               "' (loss scaling is fp32-master+ls-static[:S] or fp32-master+ls-dynamic)";
       return false;
     }
     s.loss_scale.log2_scale = kDynamicInitialLog2Scale;
@@ -86,11 +87,14 @@ bool parse_strategy(std::string_view name, StrategySpec* out, std::string* error
   std::string why;
   if (!parse_format(fmt, &s.format, &why)) {
     *error = "unknown strategy '" + shown +
-             "' (expected a format such as fp16, bf16, fp8-e4m3, fp64, optionally with -sr or -kahan; fp32-master; "
+             "' (expected a format such as fp16, bf16, fp8-e4m3, fp64, optionally with -sr or -kahan; "
+             "fp32-master; "
              "fp32-master+ls-static[:S]; fp32-master+ls-dynamic)";
     return false;
   }
-  s.name = (s.format == fp32() && s.kind == StrategySpec::Kind::Plain ? std::string(kMaster) : s.format.name) + suffix;
+  s.name =
+      (s.format == fp32() && s.kind == StrategySpec::Kind::Plain ? std::string(kMaster) : s.format.name) +
+      suffix;
   *out = s;
   return true;
 }
@@ -106,9 +110,18 @@ bool parse_loss_scale(std::string_view text, StrategySpec* out, std::string* err
 }
 
 const std::vector<std::string>& standard_strategy_names() {
-  static const std::vector<std::string> names = {
-      "fp64",     "fp32-master", "fp16",       "bf16",       "fp8-e4m3", "fp8-e5m2", "fp16-sr",
-      "bf16-sr",  "fp16-kahan",  "bf16-kahan", "fp32-master+ls-static",  "fp32-master+ls-dynamic"};
+  static const std::vector<std::string> names = {"fp64",
+                                                 "fp32-master",
+                                                 "fp16",
+                                                 "bf16",
+                                                 "fp8-e4m3",
+                                                 "fp8-e5m2",
+                                                 "fp16-sr",
+                                                 "bf16-sr",
+                                                 "fp16-kahan",
+                                                 "bf16-kahan",
+                                                 "fp32-master+ls-static",
+                                                 "fp32-master+ls-dynamic"};
   return names;
 }
 
@@ -125,9 +138,11 @@ std::string mib(uint64_t bytes) { return std::to_string((bytes + (uint64_t{1} <<
 bool validate(const Scenario& s, std::string* error) {
   if (s.steps < 1) return *error = "steps must be at least 1", false;
   if (s.steps > kMaxSteps) {
-    return *error = "steps " + std::to_string(s.steps) + " is over the limit of " + std::to_string(kMaxSteps), false;
+    return *error = "steps " + std::to_string(s.steps) + " is over the limit of " + std::to_string(kMaxSteps),
+           false;
   }
-  if (!s.w0.is_finite()) return *error = "the initial weight w0 must be finite, not " + s.w0.to_string(), false;
+  if (!s.w0.is_finite())
+    return *error = "the initial weight w0 must be finite, not " + s.w0.to_string(), false;
   if (s.strategies.empty()) return *error = "a scenario needs at least one strategy", false;
   if (s.strategies.size() > kMaxStrategies) {
     return *error = "at most " + std::to_string(kMaxStrategies) + " strategies per scenario, not " +
@@ -141,19 +156,20 @@ bool validate(const Scenario& s, std::string* error) {
   const IncrementStream& inc = s.increments;
   switch (inc.kind) {
     case IncrementStream::Kind::Constant:
-      if (!inc.constant.is_finite()) return *error = "the increment must be finite, not " + inc.constant.to_string(), false;
+      if (!inc.constant.is_finite())
+        return *error = "the increment must be finite, not " + inc.constant.to_string(), false;
       break;
     case IncrementStream::Kind::List:
       if (inc.list.empty()) return *error = "the increment list is empty", false;
       if (inc.list.size() > kMaxListLength) {
-        return *error = "the increment list has " + std::to_string(inc.list.size()) + " entries, over the limit of " +
-                        std::to_string(kMaxListLength),
+        return *error = "the increment list has " + std::to_string(inc.list.size()) +
+                        " entries, over the limit of " + std::to_string(kMaxListLength),
                false;
       }
       for (size_t i = 0; i < inc.list.size(); ++i) {
         if (!inc.list[i].is_finite()) {
-          return *error = "increment " + std::to_string(i + 1) + " of the list is " + inc.list[i].to_string() +
-                          "; increments must be finite",
+          return *error = "increment " + std::to_string(i + 1) + " of the list is " +
+                          inc.list[i].to_string() + "; increments must be finite",
                  false;
         }
       }
@@ -166,7 +182,10 @@ bool validate(const Scenario& s, std::string* error) {
       // Keeps lr * grad (and its TwoProduct error term) far from double overflow and underflow.
       for (double x : {inc.lr, inc.mean, inc.stddev}) {
         if (x != 0 && (std::fabs(x) > kMaxGaussianParameter || std::fabs(x) < 1 / kMaxGaussianParameter)) {
-          return *error = "the learning rate and the gradient's mean and std must be 0 or between 1e-30 and 1e30 in magnitude", false;
+          return *error =
+                     "the learning rate and the gradient's mean and std must be 0 or between 1e-30 and 1e30 "
+                     "in magnitude",
+                 false;
         }
       }
       break;
@@ -179,8 +198,9 @@ bool validate(const Scenario& s, std::string* error) {
              false;
     }
     if (s.population * s.steps > kMaxPopulationWork || s.population * s.steps / s.population != s.steps) {
-      return *error = "population x steps = " + std::to_string(s.population) + " x " + std::to_string(s.steps) +
-                      " is over the limit of " + std::to_string(kMaxPopulationWork) + " weight updates",
+      return *error = "population x steps = " + std::to_string(s.population) + " x " +
+                      std::to_string(s.steps) + " is over the limit of " +
+                      std::to_string(kMaxPopulationWork) + " weight updates",
              false;
     }
     if (!finite_double(s.initial.a) || !finite_double(s.initial.b) || std::fabs(s.initial.a) > 1e300 ||
@@ -222,7 +242,8 @@ uint64_t estimate_memory(const Scenario& s) {
   if (s.increments.kind == IncrementStream::Kind::List) {
     uint64_t digits = 0;
     for (const ExactValue& v : s.increments.list) digits += v.is_finite() ? v.value.digit_count() : 0;
-    total += s.increments.list.size() * (3 * sizeof(uint64_t) + 2 * sizeof(double) + 2 * sizeof(ExactValue)) + digits;
+    total += s.increments.list.size() * (3 * sizeof(uint64_t) + 2 * sizeof(double) + 2 * sizeof(ExactValue)) +
+             digits;
   }
   const uint64_t n = s.strategies.size() + 1;  // + the reference
   if (!s.population_mode) {
@@ -237,7 +258,7 @@ uint64_t estimate_memory(const Scenario& s) {
   total += p * sizeof(double);  // the reference weights
   total += p * sizeof(double);  // relative errors for the final histogram
   for (size_t i = 0; i < s.strategies.size(); ++i) {
-    total += p * 2 * sizeof(double);  // weights + Kahan compensation (an upper bound for every strategy)
+    total += p * 2 * sizeof(double);     // weights + Kahan compensation (an upper bound for every strategy)
     total += 2 * series_bytes(s.steps);  // lost-update fraction, scale trace
   }
   return total;

@@ -38,7 +38,7 @@ constexpr uint64_t kTrajectoryPoints = 100'000;
 // Dynamic loss scaling (PyTorch GradScaler defaults).
 constexpr int kDynamicInitialLog2Scale = 16;
 constexpr uint64_t kDynamicGrowthInterval = 2000;
-constexpr int kMaxLog2Scale = 127;   // the scale is an fp32 power of two
+constexpr int kMaxLog2Scale = 127;  // the scale is an fp32 power of two
 constexpr int kMinLog2Scale = -126;
 
 // ---- Increments ------------------------------------------------------------

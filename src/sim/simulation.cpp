@@ -82,7 +82,8 @@ void Histogram::add(double rel) {
     ++above;
     return;
   }
-  const size_t bin = static_cast<size_t>(std::upper_bound(edges.begin(), edges.end(), rel) - edges.begin()) - 1;
+  const size_t bin =
+      static_cast<size_t>(std::upper_bound(edges.begin(), edges.end(), rel) - edges.begin()) - 1;
   ++counts[bin];
 }
 
@@ -382,7 +383,8 @@ std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario, std::st
   init_result(r.reference);
   for (StrategyResult& res : r.strategies) init_result(res);
   st.scalers.resize(r.strategies.size());
-  for (size_t i = 0; i < r.strategies.size(); ++i) st.scalers[i].k = r.strategies[i].spec.loss_scale.log2_scale;
+  for (size_t i = 0; i < r.strategies.size(); ++i)
+    st.scalers[i].k = r.strategies[i].spec.loss_scale.log2_scale;
 
   if (!s.population_mode) {
     st.ref.w = to_double(fp64(), w0_bits_ref);
@@ -396,13 +398,15 @@ std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario, std::st
   st.pop_ref.resize(p);
   for (uint64_t i = 0; i < p; ++i) {
     switch (s.initial.kind) {
-      case InitialWeights::Kind::Constant: st.pop_ref[i] = to_double(fp64(), w0_bits_ref); break;
+      case InitialWeights::Kind::Constant:
+        st.pop_ref[i] = to_double(fp64(), w0_bits_ref);
+        break;
       case InitialWeights::Kind::Normal:
         st.pop_ref[i] = s.initial.a + s.initial.b * random_normal(s.seed, RandomStream::InitialWeight, i);
         break;
       case InitialWeights::Kind::Uniform:
-        st.pop_ref[i] =
-            s.initial.a + (s.initial.b - s.initial.a) * random_uniform(s.seed, RandomStream::InitialWeight, i);
+        st.pop_ref[i] = s.initial.a +
+                        (s.initial.b - s.initial.a) * random_uniform(s.seed, RandomStream::InitialWeight, i);
         break;
     }
   }
@@ -547,8 +551,8 @@ namespace {
 // One generic (core-rounded) update of n weights for one step: the path for
 // every strategy without a SIMD kernel (fp8, stochastic rounding, Kahan, ...).
 template <typename PopStrategy>
-uint64_t generic_step(const StrategySpec& spec, PopStrategy& ps, const double* inc, size_t inc_stride, uint64_t n,
-                      uint64_t seed, uint64_t counter0) {
+uint64_t generic_step(const StrategySpec& spec, PopStrategy& ps, const double* inc, size_t inc_stride,
+                      uint64_t n, uint64_t seed, uint64_t counter0) {
   uint64_t lost = 0;
   Weight wt;
   const bool kahan = !ps.comp.empty();
@@ -681,9 +685,15 @@ void Simulation::population_advance(uint64_t count) {
       State::PopStrategy& ps = st.pop[k];
       uint64_t lost_here = 0;
       switch (ps.storage) {
-        case State::Storage::Fp16: lost_here = kernels::accumulate_fp16(ps.w16.data(), st.inc32.data(), p, st.impl); break;
-        case State::Storage::Bf16: lost_here = kernels::accumulate_bf16(ps.w16.data(), st.inc32.data(), p, st.impl); break;
-        case State::Storage::Fp32: lost_here = kernels::accumulate_fp32(ps.w32.data(), st.inc32.data(), p, st.impl); break;
+        case State::Storage::Fp16:
+          lost_here = kernels::accumulate_fp16(ps.w16.data(), st.inc32.data(), p, st.impl);
+          break;
+        case State::Storage::Bf16:
+          lost_here = kernels::accumulate_bf16(ps.w16.data(), st.inc32.data(), p, st.impl);
+          break;
+        case State::Storage::Fp32:
+          lost_here = kernels::accumulate_fp32(ps.w32.data(), st.inc32.data(), p, st.impl);
+          break;
         case State::Storage::Generic:
           lost_here = res.spec.kind == StrategySpec::Kind::LossScaled
                           ? loss_scaled_step(k, t)
@@ -716,9 +726,15 @@ void Simulation::population_finish() {
       double v;
       switch (ps.storage) {
         case State::Storage::Fp16:
-        case State::Storage::Bf16: v = to_double(res.spec.format, ps.w16[i]); break;
-        case State::Storage::Fp32: v = ps.w32[i]; break;
-        default: v = ps.wd[i]; break;
+        case State::Storage::Bf16:
+          v = to_double(res.spec.format, ps.w16[i]);
+          break;
+        case State::Storage::Fp32:
+          v = ps.w32[i];
+          break;
+        default:
+          v = ps.wd[i];
+          break;
       }
       sum += v;
       const double rel = rel_error(v, st.pop_ref[i]);

@@ -42,11 +42,11 @@ struct Histogram {
   static constexpr int kMinExp10 = -18;  // bins cover [10^-18, 10^2)
   static constexpr int kMaxExp10 = 2;
   static constexpr int kBinsPerDecade = 4;
-  std::vector<uint64_t> counts;  // (kMaxExp10 - kMinExp10) * kBinsPerDecade bins
-  uint64_t zero = 0;             // exactly equal to the reference
-  uint64_t below = 0;            // (0, 10^-18)
-  uint64_t above = 0;            // >= 10^2
-  uint64_t nonfinite = 0;        // inf or NaN (weight overflowed, or the reference is 0)
+  std::vector<uint64_t> counts;    // (kMaxExp10 - kMinExp10) * kBinsPerDecade bins
+  uint64_t zero = 0;               // exactly equal to the reference
+  uint64_t below = 0;              // (0, 10^-18)
+  uint64_t above = 0;              // >= 10^2
+  uint64_t nonfinite = 0;          // inf or NaN (weight overflowed, or the reference is 0)
   double bin_low(size_t i) const;  // lower edge of bin i
   void add(double rel_error);
 };
@@ -59,7 +59,7 @@ struct MaxError {
   bool nan = false;
   void update(double value, double reference, uint64_t step);
   std::string exact() const;  // exact decimal, "inf" or "nan"
-  double approx() const;  // as a double (inf/NaN when non-finite)
+  double approx() const;      // as a double (inf/NaN when non-finite)
 };
 
 struct StrategyResult {
@@ -76,7 +76,7 @@ struct StrategyResult {
   Series trajectory, abs_error, rel_error;
   Series scale;  // loss scaling: the scale per step
   // Population.
-  Series lost_fraction;  // lost updates / P per step
+  Series lost_fraction;           // lost updates / P per step
   Histogram rel_error_histogram;  // filled when the run finishes
   double mean_value = 0;          // mean final weight, filled when the run finishes
   double max_rel_error = 0;
@@ -87,7 +87,7 @@ struct StrategyResult {
 };
 
 struct SimulationResults {
-  uint64_t steps = 0;       // scenario steps
+  uint64_t steps = 0;  // scenario steps
   uint64_t steps_done = 0;
   bool population = false;
   uint64_t population_size = 1;

@@ -90,9 +90,9 @@ TEST_CASE("all 2^32 fp32 inputs round to fp16 (rne) exactly as x86 F16C", "[exha
     return;
   }
   uint32_t bad;
-  bool ok = all_inputs(1, [](uint32_t i) {
-    return convert_bits(fp32(), i, fp16()).bits == f16c_convert(float_from_bits(i));
-  }, &bad);
+  bool ok = all_inputs(
+      1, [](uint32_t i) { return convert_bits(fp32(), i, fp16()).bits == f16c_convert(float_from_bits(i)); },
+      &bad);
   INFO("first mismatch at fp32 bits " << bad);
   CHECK(ok);
 }
@@ -101,15 +101,18 @@ TEST_CASE("all 2^32 fp32 inputs round to fp16 (rne) exactly as x86 F16C", "[exha
 #if !defined(__EMSCRIPTEN__) && defined(__FLT16_MAX__)
 TEST_CASE("a strided sample of fp32 inputs rounds to fp16 exactly as _Float16", "[core]") {
   uint32_t bad;
-  bool ok = all_inputs(257, [](uint32_t i) {
-    float x = float_from_bits(i);
-    _Float16 h = static_cast<_Float16>(x);
-    uint16_t hb;
-    std::memcpy(&hb, &h, 2);
-    uint16_t mine = static_cast<uint16_t>(convert_bits(fp32(), i, fp16()).bits);
-    if (std::isnan(x)) return (hb & 0x7c00) == 0x7c00 && (hb & 0x3ff) != 0 && (mine & 0x7c00) == 0x7c00;
-    return mine == hb;
-  }, &bad);
+  bool ok = all_inputs(
+      257,
+      [](uint32_t i) {
+        float x = float_from_bits(i);
+        _Float16 h = static_cast<_Float16>(x);
+        uint16_t hb;
+        std::memcpy(&hb, &h, 2);
+        uint16_t mine = static_cast<uint16_t>(convert_bits(fp32(), i, fp16()).bits);
+        if (std::isnan(x)) return (hb & 0x7c00) == 0x7c00 && (hb & 0x3ff) != 0 && (mine & 0x7c00) == 0x7c00;
+        return mine == hb;
+      },
+      &bad);
   INFO("first mismatch at fp32 bits " << bad);
   CHECK(ok);
 }
@@ -117,8 +120,8 @@ TEST_CASE("a strided sample of fp32 inputs rounds to fp16 exactly as _Float16", 
 
 TEST_CASE("all 2^32 fp32 inputs round to bf16 (rne) as the integer formula", MANTISSA_ALL_INPUTS_TAG) {
   uint32_t bad;
-  bool ok = all_inputs(kStride, [](uint32_t i) { return convert_bits(fp32(), i, bf16()).bits == bf16_formula(i); },
-                       &bad);
+  bool ok = all_inputs(
+      kStride, [](uint32_t i) { return convert_bits(fp32(), i, bf16()).bits == bf16_formula(i); }, &bad);
   INFO("first mismatch at fp32 bits " << bad);
   CHECK(ok);
 }

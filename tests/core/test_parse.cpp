@@ -38,7 +38,8 @@ TEST_CASE("accepted spellings of numbers", "[core][parse]") {
   CHECK(value_of("-Infinity") == "-inf");
   CHECK(value_of("NaN") == "nan");
   CHECK(value_of("-0") == "-0");
-  CHECK(value_of("\xe2\x88\x92" "2.5") == "-2.5");  // U+2212, as Mantissa itself prints minus
+  CHECK(value_of("\xe2\x88\x92"
+                 "2.5") == "-2.5");  // U+2212, as Mantissa itself prints minus
   CHECK(value_of("1e400").size() == 401);
 }
 
@@ -85,9 +86,16 @@ TEST_CASE("bad numbers are refused with a message naming the problem", "[core][p
 TEST_CASE("format names, aliases and custom formats", "[core][format]") {
   Format f;
   std::string err;
-  for (auto [name, canonical] : std::vector<std::pair<std::string, std::string>>{
-           {"double", "fp64"}, {"float", "fp32"}, {"half", "fp16"}, {"bfloat16", "bf16"}, {"e4m3", "fp8-e4m3"},
-           {"E5M2", "fp8-e5m2"}, {"tf32", "tf32"}, {"e8m23", "fp32"}, {"e6m9", "e6m9"}, {"e3m4fn", "e3m4fn"}}) {
+  for (auto [name, canonical] : std::vector<std::pair<std::string, std::string>>{{"double", "fp64"},
+                                                                                 {"float", "fp32"},
+                                                                                 {"half", "fp16"},
+                                                                                 {"bfloat16", "bf16"},
+                                                                                 {"e4m3", "fp8-e4m3"},
+                                                                                 {"E5M2", "fp8-e5m2"},
+                                                                                 {"tf32", "tf32"},
+                                                                                 {"e8m23", "fp32"},
+                                                                                 {"e6m9", "e6m9"},
+                                                                                 {"e3m4fn", "e3m4fn"}}) {
     REQUIRE(parse_format(name, &f, &err));
     CHECK(f.name == canonical);
   }
@@ -108,10 +116,12 @@ TEST_CASE("format names, aliases and custom formats", "[core][format]") {
 
 TEST_CASE("format landmarks", "[core][format]") {
   CHECK(exact_value(fp16(), fp16().max_finite_bits()).to_string() == "65504");
-  CHECK(exact_value(bf16(), bf16().max_finite_bits()).to_string() == "338953138925153547590470800371487866880");
+  CHECK(exact_value(bf16(), bf16().max_finite_bits()).to_string() ==
+        "338953138925153547590470800371487866880");
   CHECK(exact_value(fp8_e4m3(), fp8_e4m3().max_finite_bits()).to_string() == "448");
   CHECK(exact_value(fp8_e5m2(), fp8_e5m2().max_finite_bits()).to_string() == "57344");
-  CHECK(exact_value(tf32(), tf32().min_normal_bits()).to_string() == exact_value(fp32(), fp32().min_normal_bits()).to_string());
+  CHECK(exact_value(tf32(), tf32().min_normal_bits()).to_string() ==
+        exact_value(fp32(), fp32().min_normal_bits()).to_string());
   CHECK(exact_value(fp8_e4m3(), 1).to_string() == "0.001953125");  // 2^-9
   CHECK(hex_float(fp16(), 0x3c7c) == "0x1.1fp+0");
   CHECK(hex_float(fp16(), 1) == "0x1p-24");

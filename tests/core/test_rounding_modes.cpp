@@ -42,7 +42,8 @@ uint64_t oracle(const Format& f, const std::vector<Entry>& vals, double x, Round
   const double a = std::fabs(x);
   const uint64_t sign = neg ? f.sign_mask() : 0;
   // Neighbours lo <= a <= hi; hi may be the virtual value past max finite.
-  auto it = std::upper_bound(vals.begin(), vals.end(), a, [](double v, const Entry& e) { return v < e.value; });
+  auto it =
+      std::upper_bound(vals.begin(), vals.end(), a, [](double v, const Entry& e) { return v < e.value; });
   const Entry lo = *(it - 1);
   if (lo.value == a) return lo.bits | sign;
   const double top_ulp = vals.back().value - vals[vals.size() - 2].value;
@@ -54,13 +55,26 @@ uint64_t oracle(const Format& f, const std::vector<Entry>& vals, double x, Round
   Entry pick = lo;
   const double dlo = a - lo.value, dhi = hi.value - a;
   switch (mode) {
-    case RoundingMode::NearestEven: pick = dlo < dhi ? lo : dhi < dlo ? hi : (odd(lo) ? hi : lo); break;
-    case RoundingMode::NearestAway: pick = dlo < dhi ? lo : hi; break;
-    case RoundingMode::TowardZero: pick = lo; break;
-    case RoundingMode::Up: pick = neg ? lo : hi; break;
-    case RoundingMode::Down: pick = neg ? hi : lo; break;
-    case RoundingMode::Odd: pick = odd(lo) ? lo : hi; break;
-    case RoundingMode::Stochastic: break;
+    case RoundingMode::NearestEven:
+      pick = dlo < dhi ? lo : dhi < dlo ? hi : (odd(lo) ? hi : lo);
+      break;
+    case RoundingMode::NearestAway:
+      pick = dlo < dhi ? lo : hi;
+      break;
+    case RoundingMode::TowardZero:
+      pick = lo;
+      break;
+    case RoundingMode::Up:
+      pick = neg ? lo : hi;
+      break;
+    case RoundingMode::Down:
+      pick = neg ? hi : lo;
+      break;
+    case RoundingMode::Odd:
+      pick = odd(lo) ? lo : hi;
+      break;
+    case RoundingMode::Stochastic:
+      break;
   }
   if (pick.bits != kVirtual) return pick.bits | sign;
   // Overflow: to infinity or to the largest finite value, by mode.
@@ -119,16 +133,17 @@ void check_format(const Format& f) {
         int e;
         double m = std::frexp(std::fabs(x), &e);
         ExactValue exact = ExactValue::finite(
-            Decimal::from_dyadic(std::signbit(x), static_cast<uint64_t>(std::ldexp(m, 53)), e - 53), std::signbit(x));
+            Decimal::from_dyadic(std::signbit(x), static_cast<uint64_t>(std::ldexp(m, 53)), e - 53),
+            std::signbit(x));
         const uint64_t via_exact = round_exact(f, exact, opt).bits;
         // Split x into a representable part and a remainder, and add them exactly.
         const double base = std::ldexp(std::trunc(std::ldexp(x, -e + 3)), e - 3);
         // (x = -0 is not such a sum: -0 + +0 is +0 by IEEE's rule.)
         const uint64_t via_sum = x == 0 ? via_double : round_sum(f, base, x - base, opt).bits;
         if (via_double != expect || via_exact != expect || via_sum != expect) {
-          FAIL_CHECK(f.name << " mode " << rounding_mode_name(mode) << (saturate ? " saturate" : "") << " x=" << x
-                            << " expect " << expect << " double " << via_double << " exact " << via_exact << " sum "
-                            << via_sum);
+          FAIL_CHECK(f.name << " mode " << rounding_mode_name(mode) << (saturate ? " saturate" : "")
+                            << " x=" << x << " expect " << expect << " double " << via_double << " exact "
+                            << via_exact << " sum " << via_sum);
         }
         ++checked;
       }
@@ -142,7 +157,9 @@ void check_format(const Format& f) {
 TEST_CASE("every mode matches the brute-force oracle in fp8-e4m3 (OCP E4M3FN)", "[core][modes]") {
   check_format(fp8_e4m3());
 }
-TEST_CASE("every mode matches the brute-force oracle in fp8-e5m2", "[core][modes]") { check_format(fp8_e5m2()); }
+TEST_CASE("every mode matches the brute-force oracle in fp8-e5m2", "[core][modes]") {
+  check_format(fp8_e5m2());
+}
 TEST_CASE("every mode matches the brute-force oracle in custom e3m2, e2m1, e3m4fn, e6m3", "[core][modes]") {
   for (const char* name : {"e3m2", "e2m1", "e3m4fn", "e6m3", "e2m3fn"}) {
     Format f;

@@ -9,7 +9,8 @@
 
 using namespace mantissa;
 
-TEST_CASE("stochastic rounding goes up with probability equal to the fractional distance", "[core][stochastic]") {
+TEST_CASE("stochastic rounding goes up with probability equal to the fractional distance",
+          "[core][stochastic]") {
   RoundingOptions opt;
   opt.mode = RoundingMode::Stochastic;
   opt.seed = 12345;
@@ -55,7 +56,8 @@ TEST_CASE("stochastic bits are identical natively and in wasm", "[core][stochast
   // A checksum over a fixed stream. The constant was computed once natively;
   // the wasm build runs this same test and must reproduce it bit for bit.
   uint64_t h = 0;
-  for (uint64_t i = 0; i < 4096; ++i) h = h * 31 + stochastic_bits(0x0123456789abcdefULL, i * 0x9e3779b97f4a7c15ULL);
+  for (uint64_t i = 0; i < 4096; ++i)
+    h = h * 31 + stochastic_bits(0x0123456789abcdefULL, i * 0x9e3779b97f4a7c15ULL);
   RoundingOptions opt;
   opt.mode = RoundingMode::Stochastic;
   opt.seed = 2024;

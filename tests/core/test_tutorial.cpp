@@ -7,7 +7,8 @@ using namespace mantissa;
 
 namespace {
 
-ConvertReport convert_ok(const std::string& value, const Format& to, std::optional<Format> via = std::nullopt) {
+ConvertReport convert_ok(const std::string& value, const Format& to,
+                         std::optional<Format> via = std::nullopt) {
   ConvertRequest req;
   req.value = value;
   req.to = to;
@@ -50,7 +51,8 @@ TEST_CASE("1.125 in fp16 is 0x3c80 = 0 01111 0010000000", "[tutorial]") {
   CHECK(hex_bits(fp16(), r.result.bits) == "0x3c80");
   CHECK(binary_fields(fp16(), r.result.bits) == "0 01111 0010000000");
   CHECK(r.rounding.direction == RoundDirection::Exact);
-  CHECK(binary_fields(fp32(), convert_ok("1.125", fp32()).result.bits) == "0 01111111 00100000000000000000000");
+  CHECK(binary_fields(fp32(), convert_ok("1.125", fp32()).result.bits) ==
+        "0 01111111 00100000000000000000000");
 }
 
 TEST_CASE("0.12457275190625 in fp16 is 0x2ff9 = 0.12457275390625", "[tutorial]") {

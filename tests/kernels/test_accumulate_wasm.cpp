@@ -36,9 +36,14 @@ uint32_t mix(uint64_t x) {  // splitmix64 finaliser, top half
 }
 
 std::vector<float> increments() {
-  std::vector<float> v = {0.0f, -0.0f, 0x1p-24f, -0x1p-24f, 0x1p-25f, 0x1.8p-25f, 0x1p-11f, 0x1.00002p-11f,
-                          0x1p-11f + 0x1p-30f, 0.00041999f, 0.12457275f, 1.0f, -1.0f, 65504.0f, 65520.0f,
-                          -65520.0f, 3.0e38f, -3.0e38f, INFINITY, -INFINITY, 1e-40f, -1e-40f};
+  std::vector<float> v = {0.0f,        -0.0f,          0x1p-24f,
+                          -0x1p-24f,   0x1p-25f,       0x1.8p-25f,
+                          0x1p-11f,    0x1.00002p-11f, 0x1p-11f + 0x1p-30f,
+                          0.00041999f, 0.12457275f,    1.0f,
+                          -1.0f,       65504.0f,       65520.0f,
+                          -65520.0f,   3.0e38f,        -3.0e38f,
+                          INFINITY,    -INFINITY,      1e-40f,
+                          -1e-40f};
   for (uint64_t i = 0; i < 60; ++i) {
     const uint32_t r = mix(i);
     v.push_back(float_of((r & 0x807fffffu) | ((127 - 40 + r % 60) << 23)));
@@ -48,7 +53,8 @@ std::vector<float> increments() {
 
 }  // namespace
 
-TEST_CASE("wasm SIMD128 population kernels equal the scalar reference bit for bit", "[kernels][population][wasm]") {
+TEST_CASE("wasm SIMD128 population kernels equal the scalar reference bit for bit",
+          "[kernels][population][wasm]") {
   REQUIRE(accumulate_impl_available(AccumulateImpl::Wasm128));
   REQUIRE(best_accumulate_impl() == AccumulateImpl::Wasm128);
   const std::vector<float> incs = increments();
@@ -70,7 +76,8 @@ TEST_CASE("wasm SIMD128 population kernels equal the scalar reference bit for bi
     REQUIRE(a == b);
     CHECK(detail::fp32_scalar(fa.data(), d.data(), 1, n) == detail::fp32_wasm(fb.data(), d.data(), 1, n));
     for (size_t i = 0; i < n; ++i) {
-      if (bits_of(fa[i]) != bits_of(fb[i]) && !(std::isnan(fa[i]) && std::isnan(fb[i]))) FAIL("fp32 lane " << i);
+      if (bits_of(fa[i]) != bits_of(fb[i]) && !(std::isnan(fa[i]) && std::isnan(fb[i])))
+        FAIL("fp32 lane " << i);
     }
     // Broadcast: one increment for every weight (stride 0).
     std::vector<uint16_t> c(n), e(n);
@@ -86,7 +93,8 @@ TEST_CASE("wasm SIMD128 population kernels equal the scalar reference bit for bi
     fa[i] = fb[i] = 1.0f + static_cast<float>(i) * 0x1p-20f;
   }
   std::vector<float> steps(50);
-  for (size_t s = 0; s < steps.size(); ++s) steps[s] = 0.000420093536376953125f * static_cast<float>(1 + s % 7);
+  for (size_t s = 0; s < steps.size(); ++s)
+    steps[s] = 0.000420093536376953125f * static_cast<float>(1 + s % 7);
   std::vector<uint64_t> la(steps.size()), lb(steps.size()), ma(steps.size()), mb(steps.size());
   accumulate_fp16_steps(a.data(), a.size(), steps.data(), steps.size(), la.data(), AccumulateImpl::Scalar);
   accumulate_fp16_steps(b.data(), b.size(), steps.data(), steps.size(), lb.data(), AccumulateImpl::Wasm128);

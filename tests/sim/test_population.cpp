@@ -38,9 +38,10 @@ std::vector<AccumulateImpl> vector_impls() {
 // Increments that hit the interesting cases: zeros, fp16/bf16 subnormals,
 // ties at every scale, values that double-round wrongly through plain fp32.
 std::vector<float> interesting_increments() {
-  std::vector<float> v = {0.0f, -0.0f, 1e-8f, -1e-8f, 0x1p-24f, 0x1p-25f, 0x1.8p-25f, 0x1p-11f, 0x1.00002p-11f,
-                          -0x1p-11f, 0x1p-12f, 0.00041999f, 0.12457275f, 1.0f, -1.0f, 65504.0f, 65520.0f,
-                          0x1p-11f + 0x1p-30f, 3.0e38f, -3.0e38f, INFINITY, -INFINITY};
+  std::vector<float> v = {0.0f,        -0.0f,    1e-8f,          -1e-8f,    0x1p-24f, 0x1p-25f,
+                          0x1.8p-25f,  0x1p-11f, 0x1.00002p-11f, -0x1p-11f, 0x1p-12f, 0.00041999f,
+                          0.12457275f, 1.0f,     -1.0f,          65504.0f,  65520.0f, 0x1p-11f + 0x1p-30f,
+                          3.0e38f,     -3.0e38f, INFINITY,       -INFINITY};
   for (uint64_t i = 0; i < 200; ++i) {
     const uint64_t r = random_bits64(5, RandomStream::Gradient, i);
     // Random sign, exponent around the weights' range, random mantissa.
@@ -52,7 +53,8 @@ std::vector<float> interesting_increments() {
 
 }  // namespace
 
-TEST_CASE("scalar fp16/bf16 update kernels equal the rounding core's exact sum rounded once", "[kernels][population]") {
+TEST_CASE("scalar fp16/bf16 update kernels equal the rounding core's exact sum rounded once",
+          "[kernels][population]") {
   const std::vector<float> incs = interesting_increments();
 #ifdef __EMSCRIPTEN__
   const uint32_t stride = 7;
@@ -75,7 +77,8 @@ TEST_CASE("scalar fp16/bf16 update kernels equal the rounding core's exact sum r
         if (std::isnan(to_double(*f, want))) {
           REQUIRE(std::isnan(to_double(*f, got)));
         } else if (got != want) {
-          FAIL_CHECK(f->name << " w=0x" << std::hex << wb << " inc=" << d << " got 0x" << got << " want 0x" << want);
+          FAIL_CHECK(f->name << " w=0x" << std::hex << wb << " inc=" << d << " got 0x" << got << " want 0x"
+                             << want);
           return;
         }
       }
@@ -111,11 +114,14 @@ TEST_CASE("population SIMD kernels equal the scalar reference bit for bit", "[ke
         fa[i] = fb[i] = float_of(static_cast<uint32_t>(random_bits64(1, RandomStream::InitialWeight, i)));
       }
       // NaN sign of inf - inf is unspecified in wasm; keep infinities apart from infinite weights there.
-      CHECK(accumulate_fp16(a.data(), d.data(), n, AccumulateImpl::Scalar) == accumulate_fp16(b.data(), d.data(), n, impl));
+      CHECK(accumulate_fp16(a.data(), d.data(), n, AccumulateImpl::Scalar) ==
+            accumulate_fp16(b.data(), d.data(), n, impl));
       REQUIRE(a == b);
-      CHECK(accumulate_bf16(a.data(), d.data(), n, AccumulateImpl::Scalar) == accumulate_bf16(b.data(), d.data(), n, impl));
+      CHECK(accumulate_bf16(a.data(), d.data(), n, AccumulateImpl::Scalar) ==
+            accumulate_bf16(b.data(), d.data(), n, impl));
       REQUIRE(a == b);
-      CHECK(accumulate_fp32(fa.data(), d.data(), n, AccumulateImpl::Scalar) == accumulate_fp32(fb.data(), d.data(), n, impl));
+      CHECK(accumulate_fp32(fa.data(), d.data(), n, AccumulateImpl::Scalar) ==
+            accumulate_fp32(fb.data(), d.data(), n, impl));
       for (size_t i = 0; i < n; ++i) {
         if (bits_of(fa[i]) != bits_of(fb[i]) && !(std::isnan(fa[i]) && std::isnan(fb[i]))) {
           FAIL("fp32 lane " << i);
@@ -134,7 +140,8 @@ TEST_CASE("population SIMD kernels equal the scalar reference bit for bit", "[ke
   }
 }
 
-TEST_CASE("population: every weight of the tutorial's scenario behaves like the single weight", "[sim][population]") {
+TEST_CASE("population: every weight of the tutorial's scenario behaves like the single weight",
+          "[sim][population]") {
   Scenario s = tutorial_scenario("0.00041999", 101, {"fp16", "fp32-master", "bf16", "fp16-sr"});
   s.population_mode = true;
   s.population = 1000;
@@ -186,7 +193,8 @@ TEST_CASE("population with SIMD kernels equals the population with scalar kernel
   for (uint64_t t = 0; t < s.steps; ++t) {
     for (uint64_t i = 0; i < s.population; ++i) {
       double hi, lo;
-      two_product(s.increments.lr, random_normal(s.seed, RandomStream::Gradient, t * s.population + i), &hi, &lo);
+      two_product(s.increments.lr, random_normal(s.seed, RandomStream::Gradient, t * s.population + i), &hi,
+                  &lo);
       inc[i] = static_cast<float>(to_double(fp16(), round_sum(fp16(), hi, lo).bits));
     }
     lost16 += accumulate_fp16(w16.data(), inc.data(), w16.size(), AccumulateImpl::Scalar);
@@ -206,7 +214,8 @@ TEST_CASE("population with SIMD kernels equals the population with scalar kernel
   CHECK(fast->results().strategies[0].lost_updates == lost16);
 }
 
-TEST_CASE("population loss scaling skips the step for every weight when one gradient overflows", "[sim][population]") {
+TEST_CASE("population loss scaling skips the step for every weight when one gradient overflows",
+          "[sim][population]") {
   Scenario s = tutorial_scenario("2", 3, {"fp32-master+ls-dynamic"});
   s.population_mode = true;
   s.population = 10;

@@ -38,7 +38,8 @@ const StrategyResult& strategy(const Simulation& sim, const std::string& name) {
   return sim.results().reference;
 }
 
-Scenario scenario(const std::string& w0, const std::string& inc, uint64_t steps, std::vector<std::string> names) {
+Scenario scenario(const std::string& w0, const std::string& inc, uint64_t steps,
+                  std::vector<std::string> names) {
   Scenario s = tutorial_scenario(inc, steps, names);
   s.w0 = exact(w0);
   REQUIRE(s.strategies.size() == names.size());
@@ -56,7 +57,8 @@ TEST_CASE("tutorial: fp16 weight 1.125 + fp16(0.00041999) x101 stays 1.125", "[s
   CHECK(r.lost_updates == 101);  // every update below half an ulp is lost
 }
 
-TEST_CASE("tutorial: fp32-master + fp16(0.00041999) x101 ends at 1.167429447174072265625", "[sim][tutorial]") {
+TEST_CASE("tutorial: fp32-master + fp16(0.00041999) x101 ends at 1.167429447174072265625",
+          "[sim][tutorial]") {
   auto sim = run_ok(tutorial_scenario("0.00041999", 101, {"fp16", "fp32-master"}));
   const StrategyResult& r = strategy(*sim, "fp32-master");
   CHECK(r.final_exact() == "1.167429447174072265625");
@@ -64,7 +66,8 @@ TEST_CASE("tutorial: fp32-master + fp16(0.00041999) x101 ends at 1.1674294471740
   CHECK(sim->results().reference.final_exact() == "1.167429447174072265625");
 }
 
-TEST_CASE("tutorial: 0.12457275190625 x101: fp16 ends at 13.75, fp32-master at 13.70684814453125", "[sim][tutorial]") {
+TEST_CASE("tutorial: 0.12457275190625 x101: fp16 ends at 13.75, fp32-master at 13.70684814453125",
+          "[sim][tutorial]") {
   auto sim = run_ok(tutorial_scenario("0.12457275190625", 101, {"fp16", "fp32-master"}));
   CHECK(hex_bits(fp16(), sim->results().increment_bits) == "0x2ff9");
   CHECK(strategy(*sim, "fp16").final_exact() == "13.75");
@@ -165,8 +168,10 @@ TEST_CASE("stochastic rounding is unbiased where RNE loses every update", "[sim]
 
 TEST_CASE("Kahan summation in fp16 beats plain RNE in fp16", "[sim][kahan]") {
   auto sim = run_ok(tutorial_scenario("0.00041999", 1001, {"fp16", "fp16-kahan", "bf16", "bf16-kahan"}));
-  CHECK(strategy(*sim, "fp16-kahan").max_abs_error.approx() < strategy(*sim, "fp16").max_abs_error.approx() / 10);
-  CHECK(strategy(*sim, "bf16-kahan").max_abs_error.approx() < strategy(*sim, "bf16").max_abs_error.approx() / 10);
+  CHECK(strategy(*sim, "fp16-kahan").max_abs_error.approx() <
+        strategy(*sim, "fp16").max_abs_error.approx() / 10);
+  CHECK(strategy(*sim, "bf16-kahan").max_abs_error.approx() <
+        strategy(*sim, "bf16").max_abs_error.approx() / 10);
   CHECK(std::fabs(strategy(*sim, "fp16-kahan").value - sim->results().reference.value) <= 0.0009765625);
 }
 
@@ -303,10 +308,12 @@ TEST_CASE("invalid scenarios are refused with one sentence", "[sim][limits]") {
   CHECK(error.find("unknown strategy") != std::string::npos);
 }
 
-TEST_CASE("a scenario over the memory budget is refused before allocation, naming the largest size", "[sim][limits]") {
-  Scenario s = tutorial_scenario("0.00041999", 1, {"fp16", "bf16", "fp8-e4m3", "fp16-sr", "fp16-kahan", "bf16-kahan",
-                                                   "fp64", "e6m9", "e5m3", "e4m5", "tf32", "fp8-e5m2", "bf16-sr",
-                                                   "fp8-e4m3-sr", "e5m3-kahan", "fp32-master"});
+TEST_CASE("a scenario over the memory budget is refused before allocation, naming the largest size",
+          "[sim][limits]") {
+  Scenario s = tutorial_scenario(
+      "0.00041999", 1,
+      {"fp16", "bf16", "fp8-e4m3", "fp16-sr", "fp16-kahan", "bf16-kahan", "fp64", "e6m9", "e5m3", "e4m5",
+       "tf32", "fp8-e5m2", "bf16-sr", "fp8-e4m3-sr", "e5m3-kahan", "fp32-master"});
   s.population_mode = true;
   s.population = kMaxPopulation;
   REQUIRE(estimate_memory(s) > kMemoryBudget);
@@ -343,7 +350,8 @@ TEST_CASE("a run advances in chunks, reports progress, and stops when cancelled"
   CHECK(strategy(*chunked, "fp16-sr").bits == strategy(*whole, "fp16-sr").bits);
 }
 
-TEST_CASE("accumulate: the tutorial's fp16 weight never moves and the count of lost updates is right", "[sim][accumulate]") {
+TEST_CASE("accumulate: the tutorial's fp16 weight never moves and the count of lost updates is right",
+          "[sim][accumulate]") {
   Accumulator acc(fp16(), fp16(), AccumulateStrategy::Rne, exact("1.125"), 0);
   std::string error;
   for (int i = 0; i < 101; ++i) REQUIRE(acc.add(exact("0.00041999"), &error));
