@@ -34,7 +34,9 @@ file(GLOB app_sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/src/app/*.cpp")
 add_executable(mantissa_app ${app_sources})
 set_target_properties(mantissa_app PROPERTIES OUTPUT_NAME app RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}")
 target_link_libraries(mantissa_app PRIVATE ${MANTISSA_LIBS} imgui)
-target_link_options(mantissa_app PRIVATE -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web)
+# The heap grows on demand up to a stated cap (the simulator refuses scenarios
+# over its own 256 MiB budget before allocating; the rest is the app's).
+target_link_options(mantissa_app PRIVATE -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=1GB -sENVIRONMENT=web)
 mantissa_target_defaults(mantissa_app)
 mantissa_embed_fonts(mantissa_app)
 # The Training panel runs scenarios through the CLI's own flag parsing (cli/requests.h).
@@ -64,7 +66,7 @@ target_link_libraries(mantissa_js PRIVATE ${MANTISSA_LIBS})
 # api.js (--post-js) is the documented API over the raw Embind functions.
 set(MANTISSA_JS_API "${PROJECT_SOURCE_DIR}/src/bindings/api.js")
 target_link_options(mantissa_js PRIVATE -lembind -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=Mantissa
-                    -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web,worker -sDYNAMIC_EXECUTION=0
+                    -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=1GB -sENVIRONMENT=web,worker -sDYNAMIC_EXECUTION=0
                     "SHELL:--post-js ${MANTISSA_JS_API}")
 set_property(TARGET mantissa_js APPEND PROPERTY LINK_DEPENDS "${MANTISSA_JS_API}")
 # TypeScript declarations next to the module.
