@@ -90,8 +90,9 @@ namespace {
 
 std::string neighbour_string(const ExactValue& v) { return v.to_string(); }
 
-void write_rounding_json(JsonWriter& w, const RoundInfo& info, const RoundingOptions& opt) {
-  w.key("rounding").begin_object();
+}  // namespace
+
+void write_rounding_fields(JsonWriter& w, const RoundInfo& info, const RoundingOptions& opt) {
   w.field("mode", rounding_mode_name(opt.mode));
   if (opt.mode == RoundingMode::Stochastic) {
     w.field("seed", opt.seed);
@@ -106,6 +107,13 @@ void write_rounding_json(JsonWriter& w, const RoundInfo& info, const RoundingOpt
   w.field("underflow", info.underflow);
   w.field("saturated", info.saturated);
   w.field("flushed", info.flushed);
+}
+
+namespace {
+
+void write_rounding_json(JsonWriter& w, const RoundInfo& info, const RoundingOptions& opt) {
+  w.key("rounding").begin_object();
+  write_rounding_fields(w, info, opt);
   w.end_object();
 }
 
@@ -160,26 +168,6 @@ std::string convert_report_json(const ConvertReport& r) {
 
 namespace {
 
-const char* mode_words(RoundingMode m) {
-  switch (m) {
-    case RoundingMode::NearestEven:
-      return "round to nearest, ties to even";
-    case RoundingMode::NearestAway:
-      return "round to nearest, ties away from zero";
-    case RoundingMode::TowardZero:
-      return "round toward zero";
-    case RoundingMode::Up:
-      return "round toward +inf";
-    case RoundingMode::Down:
-      return "round toward -inf";
-    case RoundingMode::Odd:
-      return "round to odd";
-    case RoundingMode::Stochastic:
-      return "stochastic rounding";
-  }
-  return "";
-}
-
 std::string fmt_double(double v, const char* spec = "%.6g") {
   char buf[40];
   std::snprintf(buf, sizeof buf, spec, v);
@@ -225,7 +213,7 @@ std::string why(const ConvertReport& r) {
       reason = "a random draw against the fractional distance";
       break;
     default:
-      reason = mode_words(r.options.mode);
+      reason = rounding_mode_words(r.options.mode);
       break;
   }
   std::string out = std::string(i.direction == RoundDirection::Up ? "rounded up" : "rounded down") +
@@ -240,8 +228,8 @@ std::string why(const ConvertReport& r) {
 }  // namespace
 
 std::string convert_report_text(const ConvertReport& r) {
-  std::string out =
-      r.input.to_string() + " -> " + r.result.format.name + " (" + mode_words(r.options.mode) + ")\n\n";
+  std::string out = r.input.to_string() + " -> " + r.result.format.name + " (" +
+                    rounding_mode_words(r.options.mode) + ")\n\n";
   out += line("input", r.input.to_string());
   out += line("binary", r.input_binary);
   if (r.via) {

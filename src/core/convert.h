@@ -57,6 +57,8 @@ ConvertReport convert_exact(const ExactValue& input, const Format& to, const std
 std::string convert_report_json(const ConvertReport& r);
 // The readable walkthrough.
 std::string convert_report_text(const ConvertReport& r);
+// The "rounding" object's fields (mode, seed, guard/round/sticky, direction, flags).
+void write_rounding_fields(JsonWriter& w, const RoundInfo& info, const RoundingOptions& opt);
 // Convert-style object for any stored value (also used by `explain` operands).
 void write_stored_json(JsonWriter& w, const StoredValue& s);
 

@@ -54,6 +54,26 @@ bool parse_rounding_mode(std::string_view name, RoundingMode* out, std::string* 
   return false;
 }
 
+const char* rounding_mode_words(RoundingMode m) {
+  switch (m) {
+    case RoundingMode::NearestEven:
+      return "round to nearest, ties to even";
+    case RoundingMode::NearestAway:
+      return "round to nearest, ties away from zero";
+    case RoundingMode::TowardZero:
+      return "round toward zero";
+    case RoundingMode::Up:
+      return "round toward +inf";
+    case RoundingMode::Down:
+      return "round toward -inf";
+    case RoundingMode::Odd:
+      return "round to odd";
+    case RoundingMode::Stochastic:
+      return "stochastic rounding";
+  }
+  return "";
+}
+
 const char* round_direction_name(RoundDirection d) {
   switch (d) {
     case RoundDirection::Exact:

@@ -24,7 +24,8 @@ enum class RoundingMode {
   Stochastic,   // up with probability = fractional distance (see stochastic.h)
 };
 
-const char* rounding_mode_name(RoundingMode m);  // "rne", "rna", ...
+const char* rounding_mode_name(RoundingMode m);   // "rne", "rna", ...
+const char* rounding_mode_words(RoundingMode m);  // "round to nearest, ties to even", ...
 bool parse_rounding_mode(std::string_view name, RoundingMode* out, std::string* error);
 
 struct RoundingOptions {

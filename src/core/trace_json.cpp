@@ -28,23 +28,6 @@ void write_value_fields(JsonWriter& w, const TraceStep& s) {
   if (!s.significand.bits.empty()) write_row(w, "significand", s.significand);
 }
 
-void write_rounding(JsonWriter& w, const RoundInfo& info, const RoundingOptions& opt) {
-  w.field("mode", rounding_mode_name(opt.mode));
-  if (opt.mode == RoundingMode::Stochastic) {
-    w.field("seed", opt.seed);
-    w.field("counter", opt.counter);
-  }
-  w.field("guard", info.guard ? 1 : 0);
-  w.field("round", info.round ? 1 : 0);
-  w.field("sticky", info.sticky ? 1 : 0);
-  w.field("direction", round_direction_name(info.direction));
-  w.field("inexact", info.inexact);
-  w.field("overflow", info.overflow);
-  w.field("underflow", info.underflow);
-  w.field("saturated", info.saturated);
-  w.field("flushed", info.flushed);
-}
-
 void write_step(JsonWriter& w, const TraceStep& s) {
   w.begin_object();
   w.field("kind", trace_step_kind_name(s.kind));
@@ -63,7 +46,7 @@ void write_step(JsonWriter& w, const TraceStep& s) {
       w.field("widening", s.pad_bits >= 0 && s.from_format.exp_bits <= s.format.exp_bits);
       w.field("exact", s.exact);
       w.key("rounding").begin_object();
-      write_rounding(w, s.rounding, s.options);
+      write_rounding_fields(w, s.rounding, s.options);
       w.end_object();
       break;
     case TraceStepKind::Align:
@@ -102,7 +85,7 @@ void write_step(JsonWriter& w, const TraceStep& s) {
       write_row(w, "after", s.after);
       break;
     case TraceStepKind::Round:
-      write_rounding(w, s.rounding, s.options);
+      write_rounding_fields(w, s.rounding, s.options);
       w.field("kept_exp", s.rounding.kept_exp);
       if (!s.before.bits.empty()) write_row(w, "kept", s.before);
       w.field("renormalized", s.renormalized);

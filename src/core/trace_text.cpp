@@ -21,26 +21,6 @@ std::string num(double v) {
 
 std::string signed_num(int v) { return (v > 0 ? "+" : "") + std::to_string(v); }
 
-const char* mode_words(RoundingMode m) {
-  switch (m) {
-    case RoundingMode::NearestEven:
-      return "round to nearest, ties to even";
-    case RoundingMode::NearestAway:
-      return "round to nearest, ties away from zero";
-    case RoundingMode::TowardZero:
-      return "round toward zero";
-    case RoundingMode::Up:
-      return "round toward +inf";
-    case RoundingMode::Down:
-      return "round toward -inf";
-    case RoundingMode::Odd:
-      return "round to odd";
-    case RoundingMode::Stochastic:
-      return "stochastic rounding";
-  }
-  return "";
-}
-
 struct Line {
   std::string label;
   const BitRow* row;
@@ -184,7 +164,7 @@ std::string normalize_text(const TraceStep& s, int p) {
 
 std::string round_text(const TraceStep& s) {
   const RoundInfo& i = s.rounding;
-  std::string out = std::string("round (") + mode_words(s.options.mode);
+  std::string out = std::string("round (") + rounding_mode_words(s.options.mode);
   if (s.options.mode == RoundingMode::Stochastic) {
     out += ", seed " + std::to_string(s.options.seed) + ", counter " + std::to_string(s.options.counter);
   }
@@ -240,9 +220,9 @@ std::string special_text(const TraceStep& s, const OperationTrace& t) {
                        t.converted[i].value.value.abs() == *s.threshold;
       std::string out = "update lost: after alignment " + operand_name(s.operand) +
                         (tie ? " is exactly half an ULP of the larger operand (a tie, resolved by " +
-                                   std::string(mode_words(s.options.mode)) + ")"
+                                   std::string(rounding_mode_words(s.options.mode)) + ")"
                              : " is below half an ULP of the larger operand, or rounded away by " +
-                                   std::string(mode_words(s.options.mode))) +
+                                   std::string(rounding_mode_words(s.options.mode))) +
                         " (half ULP = " + (s.threshold ? s.threshold->to_plain() : std::string()) +
                         "), so the sum rounds back to it. ";
       out += "The larger operand is " + num(s.ratio) + "× the smaller; in " + t.format.name + " (precision " +
@@ -292,7 +272,7 @@ std::string explanation_text(const Explanation& e) {
     head =
         t.operands[0].value.to_string() + symbols[static_cast<int>(t.op)] + t.operands[1].value.to_string();
   }
-  std::string out = head + " in " + t.format.name + " (" + mode_words(t.options.mode) + ")\n";
+  std::string out = head + " in " + t.format.name + " (" + rounding_mode_words(t.options.mode) + ")\n";
   for (size_t i = 0; i < e.operands.size(); ++i) {
     const ConvertReport& r = e.operands[i];
     if (r.input.is_finite() && r.error_abs && !r.error_abs->is_zero()) {
