@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "app/fonts.h"
+#include "app/input_queue.h"
 #include "app/platform.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
@@ -60,7 +61,8 @@ void frame() {
   // Idle: with no input, nothing animating and nothing resized, the last
   // frame stays on screen and no ImGui work is done (the canvas keeps it).
   const bool input = platform_take_input();
-  if (input || resized || app_animating(g_app) || (g_renderer_ready && ImGui::GetIO().WantTextInput)) {
+  if (input || resized || app_animating(g_app) || input_queue_pending() > 0 ||
+      (g_renderer_ready && ImGui::GetIO().WantTextInput)) {
     g_settle = kSettleFrames;
   }
   if (g_settle == 0) {
@@ -72,6 +74,7 @@ void frame() {
 
   ImGui_ImplOpenGL3_NewFrame();
   g_renderer_ready = true;
+  input_queue_deliver();
   ImGui_ImplGlfw_NewFrame();
   ImGuiIO& io = ImGui::GetIO();
   // The backend sizes from GLFW's idea of the window; the canvas is the truth.
@@ -122,10 +125,11 @@ int main() {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // no imgui.ini in the browser
   ImGui_ImplGlfw_InitForOpenGL(g_window, true);
+  input_queue_install(g_window);
   ImGui_ImplOpenGL3_Init("#version 300 es");
 
   platform_install_js_api(state_json);
-  platform_install_ui_api(layout_json);
+  platform_install_ui_api(layout_json, input_queue_pending);
   // fps 0: requestAnimationFrame. Never returns (simulate_infinite_loop).
   emscripten_set_main_loop(frame, 0, true);
   return 0;

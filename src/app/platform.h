@@ -34,7 +34,9 @@ void platform_announce(const std::string& text);
 //   window.mantissa.drawn()   frames actually drawn (frame() counts every tick)
 //   window.mantissa.layout()  {name: [x, y, width, height]} of the named
 //                             items of the last drawn frame, in CSS pixels
-void platform_install_ui_api(std::string (*layout_json)());
+//   window.mantissa.inputPending()  key and character events not yet given
+//                             to ImGui (input_queue.h paces them to frames)
+void platform_install_ui_api(std::string (*layout_json)(), int (*input_pending)());
 // Counts a frame that was drawn (not skipped as idle).
 void platform_frame_drawn();
 

@@ -19,6 +19,7 @@ std::string (*g_state_json)() = nullptr;
 std::string g_state_buffer;  // keeps the last state alive while JS reads it
 uint32_t g_drawn = 0;
 std::string (*g_layout_json)() = nullptr;
+int (*g_input_pending)() = nullptr;
 std::string g_layout_buffer;
 std::string g_announced;
 
@@ -30,6 +31,10 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE uint32_t mantissa_frame_count() { return mantissa::app::g_frames; }
 
 EMSCRIPTEN_KEEPALIVE uint32_t mantissa_drawn_count() { return mantissa::app::g_drawn; }
+
+EMSCRIPTEN_KEEPALIVE int mantissa_input_pending() {
+  return mantissa::app::g_input_pending ? mantissa::app::g_input_pending() : 0;
+}
 
 EMSCRIPTEN_KEEPALIVE const char* mantissa_layout_json() {
   using namespace mantissa::app;
@@ -91,6 +96,7 @@ EM_JS(void, mantissa_js_announce, (const char* text), {
 EM_JS(void, mantissa_js_install_ui_api, (), {
   window.mantissa.drawn = function() { return _mantissa_drawn_count() >>> 0; };
   window.mantissa.layout = function() { return JSON.parse(UTF8ToString(_mantissa_layout_json())); };
+  window.mantissa.inputPending = function() { return _mantissa_input_pending(); };
 });
 // clang-format on
 
@@ -126,8 +132,9 @@ void platform_announce(const std::string& text) {
   mantissa_js_announce(text.c_str());
 }
 
-void platform_install_ui_api(std::string (*layout_json)()) {
+void platform_install_ui_api(std::string (*layout_json)(), int (*input_pending)()) {
   g_layout_json = layout_json;
+  g_input_pending = input_pending;
   mantissa_js_install_ui_api();
 }
 

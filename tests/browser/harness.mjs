@@ -137,10 +137,17 @@ export async function pixelStats(page, png, { tolerance = 8 } = {}) {
 // w, h]} in CSS pixels, from the last drawn frame). These helpers click or
 // tap their centres, like a user would, and wait for the app to settle.
 
-// Waits until `n` more frames have ticked (input makes the app draw them).
+// Waits until `n` more frames have ticked (input makes the app draw them)
+// and every key and character event has reached ImGui (the app paces them to
+// frames: window.mantissa.inputPending()), then lets `n` more frames pass.
 export async function settle(page, n = 4) {
   const now = await page.evaluate(() => window.mantissa.frame());
   await waitForFrames(page, now + n);
+  await page.waitForFunction(() => !window.mantissa.inputPending || window.mantissa.inputPending() === 0, null, {
+    timeout: 30000,
+  });
+  const drained = await page.evaluate(() => window.mantissa.frame());
+  if (drained > now + n) await waitForFrames(page, drained + n);
 }
 
 export function layout(page) {

@@ -1,0 +1,74 @@
+#include "app/input_queue.h"
+
+#include <GLFW/glfw3.h>
+
+#include <cstddef>
+#include <deque>
+#include <vector>
+
+#include "imgui_impl_glfw.h"
+
+namespace mantissa::app {
+namespace {
+
+struct KeyEvent {
+  bool is_char = false;
+  int key = 0;  // key events
+  int scancode = 0;
+  int action = 0;
+  int mods = 0;
+  unsigned int codepoint = 0;  // character events
+};
+
+GLFWwindow* g_window = nullptr;
+std::deque<KeyEvent> g_queue;
+// A page left in the background can still receive events; past this many the
+// oldest are dropped rather than growing without bound.
+constexpr std::size_t kMaxQueued = 4096;
+
+void push(const KeyEvent& event) {
+  if (g_queue.size() >= kMaxQueued) g_queue.pop_front();
+  g_queue.push_back(event);
+}
+
+void on_key(GLFWwindow*, int key, int scancode, int action, int mods) {
+  push(KeyEvent{false, key, scancode, action, mods, 0});
+}
+
+void on_char(GLFWwindow*, unsigned int codepoint) { push(KeyEvent{true, 0, 0, 0, 0, codepoint}); }
+
+}  // namespace
+
+void input_queue_install(GLFWwindow* window) {
+  g_window = window;
+  // Replaces the backend's own callbacks; input_queue_deliver() calls them.
+  glfwSetKeyCallback(window, on_key);
+  glfwSetCharCallback(window, on_char);
+}
+
+void input_queue_deliver() {
+  std::vector<int> changed;  // keys whose state changed this frame
+  bool key_changed = false;
+  while (!g_queue.empty()) {
+    const KeyEvent& e = g_queue.front();
+    if (e.is_char) {
+      // Characters are inserted before shortcuts run: never after a key change.
+      if (key_changed) break;
+      ImGui_ImplGlfw_CharCallback(g_window, e.codepoint);
+    } else {
+      if (e.action != GLFW_REPEAT) {
+        bool seen = false;
+        for (int k : changed) seen = seen || k == e.key;
+        if (seen) break;  // pressed and released in one frame: release next frame
+        changed.push_back(e.key);
+        key_changed = true;
+      }
+      ImGui_ImplGlfw_KeyCallback(g_window, e.key, e.scancode, e.action, e.mods);
+    }
+    g_queue.pop_front();
+  }
+}
+
+int input_queue_pending() { return static_cast<int>(g_queue.size()); }
+
+}  // namespace mantissa::app
