@@ -354,7 +354,9 @@ TEST_CASE("megabyte hashes of every shape decode quickly", "[link][hostile]") {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     INFO(h.substr(0, 20) << "... (" << h.size() << " chars): " << ms << " ms\n" << notices_text(d));
-    CHECK(ms < 1500);  // generous for sanitizer builds; natively each takes a few ms
+    // A hang guard, not a speed goal: decoding is linear and takes a few ms
+    // natively; a quadratic path over 1 MB would take minutes.
+    CHECK(ms < 10000);
     CHECK(d.notices.size() <= kLinkMaxNotices + 1);
   }
 }
