@@ -17,98 +17,133 @@ namespace {
 
 constexpr size_t kLanes = 8;
 
-inline v128_t splat(uint32_t c) { return wasm_i32x4_splat(static_cast<int32_t>(c)); }
+// The constants, once per call. V8 materialises a v128.const at every use
+// (several instructions each: ~30 uses made the fp16 loop 4x slower than its
+// arithmetic), and LLVM folds constants back into their uses rather than
+// keep them in locals. Splatted from a zero the optimiser cannot see through
+// (an empty asm statement claims to change it), they are computed before the
+// loop and stay in registers or stack slots.
+inline int32_t opaque_zero() {
+  int32_t z = 0;
+  __asm__("" : "+r"(z));
+  return z;
+}
+
+struct Consts {
+  explicit Consts(int32_t z) : z_(z) {}
+  v128_t c(uint32_t value) const { return wasm_i32x4_splat(static_cast<int32_t>(value) + z_); }
+  int32_t z_;
+  const v128_t zero = c(0);
+  const v128_t one = c(1);
+  const v128_t sign32 = c(0x80000000u);
+  const v128_t abs32 = c(0x7fffffffu);
+  const v128_t inf32 = c(0x7f800000u);
+  const v128_t sign16 = c(0x8000);
+  const v128_t abs16 = c(0x7fff);
+  const v128_t inf16 = c(0x7c00);
+  const v128_t quiet16 = c(0x7e00);
+  const v128_t fraction16 = c(0x3ff);
+  const v128_t min_normal16 = c(0x0400);
+  const v128_t rebias = c((127 - 15) << 23);
+  const v128_t half = c(0x3f000000u);  // 0.5f: its ulp is 2^-24
+  const v128_t round16 = c(0xfff);     // just under half an fp16 ulp (in fp32 bits)
+  const v128_t min_normal16_as32 = c((127 - 14) << 23);
+  const v128_t overflow16_as32 = c(0x477ff000u);  // 65520: ties to inf
+  const v128_t round_bf16 = c(0x7fff);
+  const v128_t quiet_bf16 = c(0x0040);
+};
 
 inline v128_t load_inc(const float* inc, size_t stride, size_t i) {
   return stride ? wasm_v128_load(inc + i) : wasm_f32x4_splat(*inc);
 }
 
 // TwoSum s + e == w + d, then s rounded to odd (see add_round_to_odd_fp32).
-inline v128_t add_round_to_odd(v128_t w, v128_t d) {
+inline v128_t add_round_to_odd(const Consts& k, v128_t w, v128_t d) {
   const v128_t s = wasm_f32x4_add(w, d);
   const v128_t bb = wasm_f32x4_sub(s, w);
   const v128_t e = wasm_f32x4_add(wasm_f32x4_sub(w, wasm_f32x4_sub(s, bb)), wasm_f32x4_sub(d, bb));
-  const v128_t zero = wasm_f32x4_splat(0.0f);
   // Ordered not-equal: a NaN e (overflow or NaN input) leaves s alone.
-  const v128_t inexact = wasm_v128_or(wasm_f32x4_lt(e, zero), wasm_f32x4_gt(e, zero));
-  const v128_t one = splat(1);
-  const v128_t even = wasm_i32x4_eq(wasm_v128_and(s, one), wasm_i32x4_splat(0));
+  const v128_t inexact = wasm_v128_or(wasm_f32x4_lt(e, k.zero), wasm_f32x4_gt(e, k.zero));
+  const v128_t even = wasm_i32x4_eq(wasm_v128_and(s, k.one), k.zero);
   // +1 when e has s's sign (away from zero), -1 otherwise: 1 - 2 * (sign(s) xor sign(e)).
   const v128_t differ = wasm_u32x4_shr(wasm_v128_xor(s, e), 31);
-  const v128_t step = wasm_i32x4_sub(one, wasm_i32x4_add(differ, differ));
+  const v128_t step = wasm_i32x4_sub(k.one, wasm_i32x4_add(differ, differ));
   return wasm_i32x4_add(s, wasm_v128_and(wasm_v128_and(inexact, even), step));
 }
 
 // fp16 bits (in 32-bit lanes) -> fp32, exactly as fp16_to_fp32.
-inline v128_t fp16_to_fp32(v128_t h) {
-  const v128_t sign = wasm_i32x4_shl(wasm_v128_and(h, splat(0x8000)), 16);
-  const v128_t em = wasm_v128_and(h, splat(0x7fff));
-  const v128_t rebias = splat((127 - 15) << 23);
-  const v128_t normal = wasm_i32x4_add(wasm_i32x4_shl(em, 13), rebias);
+inline v128_t fp16_to_fp32(const Consts& k, v128_t h) {
+  const v128_t sign = wasm_i32x4_shl(wasm_v128_and(h, k.sign16), 16);
+  const v128_t em = wasm_v128_and(h, k.abs16);
+  const v128_t normal = wasm_i32x4_add(wasm_i32x4_shl(em, 13), k.rebias);
   // Inf/NaN: one more rebias lands on the all-ones exponent, payload kept.
-  const v128_t special = wasm_i32x4_add(normal, rebias);
-  // Zero/subnormal: man * 2^-24, exact in fp32.
-  const v128_t tiny = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(em), wasm_f32x4_splat(1.0f / 16777216.0f));
-  v128_t r = wasm_v128_bitselect(special, normal, wasm_i32x4_ge(em, splat(0x7c00)));
-  r = wasm_v128_bitselect(tiny, r, wasm_i32x4_lt(em, splat(0x0400)));
+  const v128_t special = wasm_i32x4_add(normal, k.rebias);
+  // Zero/subnormal: man * 2^-24, exact in fp32. The float with 0.5f's
+  // exponent and man as its low fraction bits is 0.5 + man * 2^-24;
+  // subtracting 0.5f leaves man * 2^-24. (LLVM 14 scalarised an int-to-float
+  // convert here into eight lane extracts.)
+  const v128_t tiny = wasm_f32x4_sub(wasm_v128_or(em, k.half), k.half);
+  v128_t r = wasm_v128_bitselect(special, normal, wasm_i32x4_ge(em, k.inf16));
+  r = wasm_v128_bitselect(tiny, r, wasm_i32x4_lt(em, k.min_normal16));
   return wasm_v128_or(r, sign);
 }
 
 // fp32 bits -> fp16 bits in 32-bit lanes, RNE, exactly as fp32_to_fp16_rne.
-inline v128_t fp32_to_fp16(v128_t x) {
-  const v128_t sign = wasm_u32x4_shr(wasm_v128_and(x, splat(0x80000000u)), 16);
-  const v128_t a = wasm_v128_and(x, splat(0x7fffffffu));  // non-negative: signed compares are fine
-  const v128_t nan = wasm_v128_or(splat(0x7e00), wasm_v128_and(wasm_u32x4_shr(a, 13), splat(0x3ff)));
-  const v128_t lsb = wasm_v128_and(wasm_u32x4_shr(a, 13), splat(1));
-  const v128_t normal = wasm_u32x4_shr(
-      wasm_i32x4_sub(wasm_i32x4_add(wasm_i32x4_add(a, splat(0xfff)), lsb), splat((127 - 15) << 23)), 13);
+inline v128_t fp32_to_fp16(const Consts& k, v128_t x) {
+  const v128_t sign = wasm_u32x4_shr(wasm_v128_and(x, k.sign32), 16);
+  const v128_t a = wasm_v128_and(x, k.abs32);  // non-negative: signed compares are fine
+  const v128_t kept = wasm_u32x4_shr(a, 13);
+  const v128_t nan = wasm_v128_or(k.quiet16, wasm_v128_and(kept, k.fraction16));
+  const v128_t lsb = wasm_v128_and(kept, k.one);
+  const v128_t normal =
+      wasm_u32x4_shr(wasm_i32x4_sub(wasm_i32x4_add(wasm_i32x4_add(a, k.round16), lsb), k.rebias), 13);
   // Below 2^-14: |x| + 0.5f rounds (RNE, by the FPU) to a multiple of 2^-24, the
   // fp16 subnormal quantum; a carry to 2^-14 gives 0x400, the min normal: right.
-  const v128_t sub = wasm_i32x4_sub(wasm_f32x4_add(a, wasm_f32x4_splat(0.5f)), splat(0x3f000000));
-  v128_t r = wasm_v128_bitselect(normal, sub, wasm_i32x4_ge(a, splat((127 - 14) << 23)));
-  r = wasm_v128_bitselect(splat(0x7c00), r, wasm_i32x4_ge(a, splat(0x477ff000)));
-  r = wasm_v128_bitselect(nan, r, wasm_i32x4_gt(a, splat(0x7f800000)));
+  const v128_t sub = wasm_i32x4_sub(wasm_f32x4_add(a, k.half), k.half);
+  v128_t r = wasm_v128_bitselect(normal, sub, wasm_i32x4_ge(a, k.min_normal16_as32));
+  r = wasm_v128_bitselect(k.inf16, r, wasm_i32x4_ge(a, k.overflow16_as32));
+  r = wasm_v128_bitselect(nan, r, wasm_i32x4_gt(a, k.inf32));
   return wasm_v128_or(r, sign);
 }
 
 // fp32 bits -> bf16 bits in 32-bit lanes, RNE, NaNs quieted (fp32_to_bf16_rne).
-inline v128_t fp32_to_bf16(v128_t x) {
-  const v128_t is_nan = wasm_i32x4_gt(wasm_v128_and(x, splat(0x7fffffffu)), splat(0x7f800000));
+inline v128_t fp32_to_bf16(const Consts& k, v128_t x) {
+  const v128_t is_nan = wasm_i32x4_gt(wasm_v128_and(x, k.abs32), k.inf32);
   const v128_t hi = wasm_u32x4_shr(x, 16);
   const v128_t rounded =
-      wasm_u32x4_shr(wasm_i32x4_add(x, wasm_i32x4_add(splat(0x7fff), wasm_v128_and(hi, splat(1)))), 16);
-  return wasm_v128_bitselect(wasm_v128_or(hi, splat(0x0040)), rounded, is_nan);
+      wasm_u32x4_shr(wasm_i32x4_add(x, wasm_i32x4_add(k.round_bf16, wasm_v128_and(hi, k.one))), 16);
+  return wasm_v128_bitselect(wasm_v128_or(hi, k.quiet_bf16), rounded, is_nan);
 }
+
+inline v128_t bf16_to_fp32(const Consts&, v128_t h) { return wasm_i32x4_shl(h, 16); }
 
 // Lost updates among 8 lanes: weight bits unchanged and increment non-zero
 // (unordered: a NaN increment counts, as d != 0 does).
-inline uint64_t lost8(v128_t old, v128_t now, v128_t d_lo, v128_t d_hi) {
-  const v128_t zero = wasm_f32x4_splat(0.0f);
-  const v128_t nonzero = wasm_i16x8_narrow_i32x4(wasm_f32x4_ne(d_lo, zero), wasm_f32x4_ne(d_hi, zero));
+inline uint64_t lost8(const Consts& k, v128_t old, v128_t now, v128_t d_lo, v128_t d_hi) {
+  const v128_t nonzero = wasm_i16x8_narrow_i32x4(wasm_f32x4_ne(d_lo, k.zero), wasm_f32x4_ne(d_hi, k.zero));
   const v128_t lost = wasm_v128_and(wasm_i16x8_eq(old, now), nonzero);
   return static_cast<uint64_t>(__builtin_popcount(wasm_i16x8_bitmask(lost)));
 }
 
-template <v128_t (*Widen)(v128_t), v128_t (*Narrow)(v128_t)>
+template <v128_t (*Widen)(const Consts&, v128_t), v128_t (*Narrow)(const Consts&, v128_t)>
 uint64_t update16(uint16_t* w, const float* inc, size_t stride, size_t n, size_t* done) {
+  const Consts k(opaque_zero());
   uint64_t lost = 0;
   size_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
     const v128_t old = wasm_v128_load(w + i);
     const v128_t d_lo = load_inc(inc, stride, i);
     const v128_t d_hi = load_inc(inc, stride, i + 4);
-    const v128_t lo = Narrow(add_round_to_odd(Widen(wasm_u32x4_extend_low_u16x8(old)), d_lo));
-    const v128_t hi = Narrow(add_round_to_odd(Widen(wasm_u32x4_extend_high_u16x8(old)), d_hi));
+    const v128_t lo = Narrow(k, add_round_to_odd(k, Widen(k, wasm_u32x4_extend_low_u16x8(old)), d_lo));
+    const v128_t hi = Narrow(k, add_round_to_odd(k, Widen(k, wasm_u32x4_extend_high_u16x8(old)), d_hi));
     // Lanes hold 0..0xffff: the saturating narrow never saturates (pitfall 19).
     const v128_t now = wasm_u16x8_narrow_i32x4(lo, hi);
     wasm_v128_store(w + i, now);
-    lost += lost8(old, now, d_lo, d_hi);
+    lost += lost8(k, old, now, d_lo, d_hi);
   }
   *done = i;
   return lost;
 }
-
-inline v128_t bf16_to_fp32(v128_t h) { return wasm_i32x4_shl(h, 16); }
 
 }  // namespace
 
