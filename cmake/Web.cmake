@@ -39,8 +39,6 @@ target_link_libraries(mantissa_app PRIVATE ${MANTISSA_LIBS} imgui)
 target_link_options(mantissa_app PRIVATE -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=1GB -sENVIRONMENT=web)
 mantissa_target_defaults(mantissa_app)
 mantissa_embed_fonts(mantissa_app)
-# The Training panel runs scenarios through the CLI's own flag parsing (cli/requests.h).
-target_sources(mantissa_app PRIVATE "${PROJECT_SOURCE_DIR}/src/cli/args.cpp" "${PROJECT_SOURCE_DIR}/src/cli/cmd_simulate.cpp" "${PROJECT_SOURCE_DIR}/src/cli/cmd_explain.cpp")
 # GLSL ES 3.00 shaders (shaders/NAME.glsl) as embed/shader_NAME.h, symbol shader_NAME
 # (dots become underscores: landscape_error.frag.glsl -> shader_landscape_error_frag).
 file(GLOB shader_files CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/shaders/*.glsl")
@@ -56,9 +54,6 @@ file(GLOB binding_sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/src/bindings/
 add_executable(mantissa_js ${binding_sources})
 set_target_properties(mantissa_js PROPERTIES OUTPUT_NAME mantissa SUFFIX ".mjs"
                       RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}")
-# The CLI's flag parsing (cli/requests.h) is shared with the JS API.
-target_sources(mantissa_js PRIVATE "${PROJECT_SOURCE_DIR}/src/cli/args.cpp" "${PROJECT_SOURCE_DIR}/src/cli/cmd_convert.cpp"
-               "${PROJECT_SOURCE_DIR}/src/cli/cmd_simulate.cpp" "${PROJECT_SOURCE_DIR}/src/cli/cmd_explain.cpp")
 target_link_libraries(mantissa_js PRIVATE ${MANTISSA_LIBS})
 # DYNAMIC_EXECUTION=0: Embind builds its invokers without `new Function`, so
 # pages using the module need no 'unsafe-eval' in their CSP (only

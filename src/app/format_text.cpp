@@ -27,6 +27,12 @@ std::string short_value(const ExactValue& v, size_t max_chars, int sig) {
 std::string ratio_text(double v, const char* spec) {
   char buf[48];
   std::snprintf(buf, sizeof buf, spec, v);
+  // A fixed-point spec prints a tiny non-zero error as "-0.000": say how
+  // small it is instead (e.g. "2.1e-07"), so an inexact result never reads
+  // as exact.
+  bool all_zero = true;
+  for (const char* c = buf; *c; ++c) all_zero = all_zero && !(*c >= '1' && *c <= '9');
+  if (all_zero && v != 0.0) std::snprintf(buf, sizeof buf, "%.2g", v);
   return with_minus(buf);
 }
 

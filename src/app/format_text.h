@@ -17,7 +17,8 @@ std::string with_minus(std::string text);
 std::string short_decimal(const Decimal& d, size_t max_chars = 18, int sig = 6);
 std::string short_value(const ExactValue& v, size_t max_chars = 18, int sig = 6);
 
-// printf-style for ratios: "%.3g" with the typographic minus.
+// printf-style for ratios: "%.3g" with the typographic minus; a non-zero
+// value the spec would print as zeros ("-0.000") is printed "%.2g" instead.
 std::string ratio_text(double v, const char* spec = "%.3g");
 
 }  // namespace mantissa::app

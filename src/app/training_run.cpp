@@ -3,7 +3,7 @@
 #include <cmath>
 #include <limits>
 
-#include "cli/requests.h"
+#include "requests/requests.h"
 
 namespace mantissa::app {
 
@@ -43,7 +43,7 @@ bool training_sim_scenario(const TrainingScenario& t, sim::Scenario* out, std::s
   args.insert(args.begin(), "simulate");
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
-  cli::Args parsed = simulate_args();
+  requests::Args parsed = simulate_args();
   if (!parsed.parse(static_cast<int>(argv.size()), argv.data(), error)) return false;
   return simulate_scenario_from_args(parsed, out, error);
 }

@@ -11,7 +11,7 @@
 // (JSON.parse, JS Errors, options objects), and mantissa.d.ts describes it.
 //
 // Options arrive as the CLI's own flags, NUL-separated, and are read by the
-// CLI's parser (cli/requests.h): one set of option names, one set of
+// parser every face shares (requests/requests.h): one set of option names, one set of
 // messages, and the results come from the same JSON writers.
 #include <emscripten/bind.h>
 #include <malloc.h>
@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/requests.h"
+#include "requests/requests.h"
 #include "core/convert.h"
 #include "core/trace.h"
 #include "core/value.h"
@@ -39,8 +39,8 @@ namespace {
 
 std::string failure(const std::string& message) { return "!" + message; }
 
-// "convert\0VALUE\0--to\0fp16" into cli::Args.
-bool parse_flags(cli::Args* args, const std::string& joined, std::string* error) {
+// "convert\0VALUE\0--to\0fp16" into requests::Args.
+bool parse_flags(requests::Args* args, const std::string& joined, std::string* error) {
   std::vector<std::string> parts;
   size_t start = 0;
   while (true) {
@@ -65,7 +65,7 @@ std::string double_hex(double x) {
 }
 
 std::string convert_flags(const std::string& joined) {
-  cli::Args args = convert_args();
+  requests::Args args = convert_args();
   std::string error;
   ConvertRequest req;
   ConvertReport report;
@@ -77,7 +77,7 @@ std::string convert_flags(const std::string& joined) {
 }
 
 std::string explain_flags(const std::string& joined) {
-  cli::Args args = explain_args();
+  requests::Args args = explain_args();
   std::string error;
   ExplainRequest req;
   Explanation e;
@@ -89,7 +89,7 @@ std::string explain_flags(const std::string& joined) {
 }
 
 std::string simulate_flags(const std::string& joined) {
-  cli::Args args = simulate_args();
+  requests::Args args = simulate_args();
   std::string error;
   sim::Scenario scenario;
   if (!parse_flags(&args, joined, &error)) return failure(error);

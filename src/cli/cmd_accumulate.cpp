@@ -4,15 +4,15 @@
 #include <iostream>
 #include <string>
 
-#include "cli/args.h"
 #include "cli/commands.h"
 #include "core/parse.h"
+#include "requests/args.h"
 #include "sim/accumulator.h"
 
 namespace mantissa {
 
 int cmd_accumulate(int argc, char** argv) {
-  cli::Args args({"--format", "--strategy", "--inc-format", "--w0", "--seed"}, {"--json", "--help"});
+  requests::Args args({"--format", "--strategy", "--inc-format", "--w0", "--seed"}, {"--json", "--help"});
   std::string error;
   if (!args.parse(argc, argv, &error)) return cli::fail(error);
   if (args.has("--help")) {

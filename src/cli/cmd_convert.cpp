@@ -3,54 +3,15 @@
 #include <cmath>
 #include <cstdio>
 
-#include "cli/args.h"
 #include "cli/commands.h"
-#include "cli/requests.h"
 #include "core/convert.h"
 #include "core/json.h"
+#include "requests/requests.h"
 
 namespace mantissa {
 
-cli::Args convert_args() {
-  return cli::Args({"--to", "--from", "--via", "--round", "--seed"}, {"--saturate", "--ftz", "--json"});
-}
-
-bool convert_request_from_args(const cli::Args& args, ConvertRequest* out, std::string* error) {
-  ConvertRequest req;
-  if (args.positional().size() != 1) {
-    *error = args.positional().empty()
-                 ? "convert needs a VALUE (e.g. mantissa convert 1.12156456132 --to fp16)"
-                 : "convert takes one VALUE; got " + std::to_string(args.positional().size());
-    return false;
-  }
-  req.value = args.positional()[0];
-  if (!args.has("--to")) return *error = "convert needs --to FORMAT (e.g. --to fp16)", false;
-  if (!args.format("--to", &req.to, error)) return false;
-  if (args.has("--from")) {
-    Format f;
-    if (!args.format("--from", &f, error)) return false;
-    req.from = f;
-  }
-  if (args.has("--via")) {
-    Format f;
-    if (!args.format("--via", &f, error)) return false;
-    req.via = f;
-  }
-  if (!args.rounding(&req.options, error)) return false;
-  ParsedValue parsed;
-  if (!parse_value(req.value, &parsed, error)) return false;
-  if (req.from && parsed.kind != ParsedValue::Kind::Bits) {
-    *error =
-        "--from names the format of a bit pattern (0x3c00, 0b...); to round through a format first, use "
-        "--via";
-    return false;
-  }
-  *out = std::move(req);
-  return true;
-}
-
 int cmd_convert(int argc, char** argv) {
-  cli::Args args = convert_args();
+  requests::Args args = convert_args();
   std::string error;
   if (!args.parse(argc, argv, &error)) return cli::fail(error);
   ConvertRequest req;
@@ -70,7 +31,7 @@ std::string landmark(const Format& f, uint64_t bits) { return exact_value(f, bit
 }  // namespace
 
 int cmd_formats(int argc, char** argv) {
-  cli::Args args({}, {"--json"});
+  requests::Args args({}, {"--json"});
   std::string error;
   if (!args.parse(argc, argv, &error)) return cli::fail(error);
   if (!args.positional().empty()) return cli::fail("formats takes no arguments");

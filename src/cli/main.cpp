@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "cli/args.h"
 #include "cli/commands.h"
 #include "mantissa_version.h"
 

@@ -174,54 +174,34 @@ bool cpu_has_avx2_f16c() { return kernels::cpu_has_avx2() && kernels::cpu_has_f1
 using Kernel16 = uint64_t (*)(uint16_t*, const float*, size_t, size_t);
 using Kernel32 = uint64_t (*)(float*, const float*, size_t, size_t);
 
-Kernel16 pick_fp16(AccumulateImpl impl) {
+// One implementation's three kernels.
+struct KernelSet {
+  Kernel16 fp16;
+  Kernel16 bf16;
+  Kernel32 fp32;
+};
+
+// The kernels of `impl`; an unavailable implementation falls back to the
+// scalar references.
+const KernelSet& kernels_of(AccumulateImpl impl) {
+  static constexpr KernelSet kScalar{fp16_scalar, bf16_scalar, fp32_scalar};
+  if (!accumulate_impl_available(impl)) return kScalar;
   switch (impl) {
 #ifdef MANTISSA_HAVE_AVX2_KERNELS
-    case AccumulateImpl::Avx2:
-      return detail::fp16_avx2;
+    case AccumulateImpl::Avx2: {
+      static constexpr KernelSet kAvx2{detail::fp16_avx2, detail::bf16_avx2, detail::fp32_avx2};
+      return kAvx2;
+    }
 #endif
 #ifdef MANTISSA_HAVE_WASM_KERNELS
-    case AccumulateImpl::Wasm128:
-      return detail::fp16_wasm;
+    case AccumulateImpl::Wasm128: {
+      static constexpr KernelSet kWasm{detail::fp16_wasm, detail::bf16_wasm, detail::fp32_wasm};
+      return kWasm;
+    }
 #endif
     default:
-      return fp16_scalar;
+      return kScalar;
   }
-}
-
-Kernel16 pick_bf16(AccumulateImpl impl) {
-  switch (impl) {
-#ifdef MANTISSA_HAVE_AVX2_KERNELS
-    case AccumulateImpl::Avx2:
-      return detail::bf16_avx2;
-#endif
-#ifdef MANTISSA_HAVE_WASM_KERNELS
-    case AccumulateImpl::Wasm128:
-      return detail::bf16_wasm;
-#endif
-    default:
-      return bf16_scalar;
-  }
-}
-
-Kernel32 pick_fp32(AccumulateImpl impl) {
-  switch (impl) {
-#ifdef MANTISSA_HAVE_AVX2_KERNELS
-    case AccumulateImpl::Avx2:
-      return detail::fp32_avx2;
-#endif
-#ifdef MANTISSA_HAVE_WASM_KERNELS
-    case AccumulateImpl::Wasm128:
-      return detail::fp32_wasm;
-#endif
-    default:
-      return fp32_scalar;
-  }
-}
-
-// An unavailable implementation falls back to the scalar reference.
-AccumulateImpl usable(AccumulateImpl impl) {
-  return accumulate_impl_available(impl) ? impl : AccumulateImpl::Scalar;
 }
 
 template <typename T, typename K>
@@ -275,26 +255,26 @@ AccumulateImpl best_accumulate_impl() {
 }
 
 uint64_t accumulate_fp16(uint16_t* w, const float* inc, size_t n, AccumulateImpl impl) {
-  return pick_fp16(usable(impl))(w, inc, 1, n);
+  return kernels_of(impl).fp16(w, inc, 1, n);
 }
 uint64_t accumulate_bf16(uint16_t* w, const float* inc, size_t n, AccumulateImpl impl) {
-  return pick_bf16(usable(impl))(w, inc, 1, n);
+  return kernels_of(impl).bf16(w, inc, 1, n);
 }
 uint64_t accumulate_fp32(float* w, const float* inc, size_t n, AccumulateImpl impl) {
-  return pick_fp32(usable(impl))(w, inc, 1, n);
+  return kernels_of(impl).fp32(w, inc, 1, n);
 }
 
 void accumulate_fp16_steps(uint16_t* w, size_t n, const float* inc, size_t steps, uint64_t* lost,
                            AccumulateImpl impl) {
-  run_steps(pick_fp16(usable(impl)), w, n, inc, steps, lost);
+  run_steps(kernels_of(impl).fp16, w, n, inc, steps, lost);
 }
 void accumulate_bf16_steps(uint16_t* w, size_t n, const float* inc, size_t steps, uint64_t* lost,
                            AccumulateImpl impl) {
-  run_steps(pick_bf16(usable(impl)), w, n, inc, steps, lost);
+  run_steps(kernels_of(impl).bf16, w, n, inc, steps, lost);
 }
 void accumulate_fp32_steps(float* w, size_t n, const float* inc, size_t steps, uint64_t* lost,
                            AccumulateImpl impl) {
-  run_steps(pick_fp32(usable(impl)), w, n, inc, steps, lost);
+  run_steps(kernels_of(impl).fp32, w, n, inc, steps, lost);
 }
 
 }  // namespace mantissa::kernels

@@ -2,6 +2,7 @@
 // Chromium (headless, software WebGL2) through playwright-core, and collects
 // console errors and page errors. Used by tests/browser/*.test.mjs, which run
 // under Node's test runner (`node --test tests/browser/`).
+import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -183,4 +184,18 @@ export async function tapAnchor(page, name) {
   const { x, y } = await anchorCenter(page, name);
   await page.touchscreen.tap(x, y);
   await settle(page, 6);
+}
+
+// A page that logged no errors, threw nothing and had no failed requests.
+export function assertClean({ consoleErrors, pageErrors, failedRequests }) {
+  assert.deepEqual(pageErrors, [], "page errors");
+  assert.deepEqual(consoleErrors, [], "console errors");
+  if (failedRequests) assert.deepEqual(failedRequests, [], "failed requests");
+}
+
+// Picks a scenario from the top bar's Presets menu by click (or tap).
+export async function loadPreset(page, key, tap = false) {
+  await (tap ? tapAnchor : clickAnchor)(page, "presets");
+  await (tap ? tapAnchor : clickAnchor)(page, `preset:${key}`);
+  await settle(page, 4);
 }

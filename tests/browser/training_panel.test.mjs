@@ -14,6 +14,7 @@ import { after, before, describe, test } from "node:test";
 import {
   anchorCenter,
   appState,
+  assertClean,
   clickAnchor,
   layout,
   openPage,
@@ -76,11 +77,6 @@ async function waitForStatus(page, statuses, timeout = 120000) {
     { timeout, polling: 100 },
   );
   return appState(page);
-}
-
-function assertClean({ consoleErrors, pageErrors }) {
-  assert.deepEqual(pageErrors, [], "page errors");
-  assert.deepEqual(consoleErrors, [], "console errors");
 }
 
 let env;

@@ -7,7 +7,9 @@ import { after, before, describe, test } from "node:test";
 
 import {
   appState,
+  assertClean,
   clickAnchor,
+  loadPreset,
   openPage,
   screenshot,
   settle,
@@ -15,17 +17,6 @@ import {
   tapAnchor,
   waitForFrames,
 } from "./harness.mjs";
-
-function assertClean({ consoleErrors, pageErrors }) {
-  assert.deepEqual(pageErrors, [], "page errors");
-  assert.deepEqual(consoleErrors, [], "console errors");
-}
-
-async function loadPreset(page, key, tap = false) {
-  await (tap ? tapAnchor : clickAnchor)(page, "presets");
-  await (tap ? tapAnchor : clickAnchor)(page, `preset:${key}`);
-  await settle(page, 4);
-}
 
 let env;
 before(async () => {

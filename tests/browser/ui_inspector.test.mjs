@@ -12,7 +12,9 @@ import { after, before, describe, test } from "node:test";
 import {
   anchorCenter,
   appState,
+  assertClean,
   clickAnchor,
+  loadPreset,
   openPage,
   pixelStats,
   repoRoot,
@@ -58,18 +60,6 @@ function assertRowsMatchCore(state) {
 
 async function liveText(page) {
   return page.evaluate(() => document.getElementById("live").textContent);
-}
-
-function assertClean({ consoleErrors, pageErrors, failedRequests }) {
-  assert.deepEqual(pageErrors, [], "page errors");
-  assert.deepEqual(consoleErrors, [], "console errors");
-  if (failedRequests) assert.deepEqual(failedRequests, [], "failed requests");
-}
-
-async function loadPreset(page, key, tap = false) {
-  await (tap ? tapAnchor : clickAnchor)(page, "presets");
-  await (tap ? tapAnchor : clickAnchor)(page, `preset:${key}`);
-  await settle(page, 4);
 }
 
 let env;

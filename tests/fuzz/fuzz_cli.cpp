@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/requests.h"
+#include "requests/requests.h"
 #include "sim/simulation.h"
 
 using namespace mantissa;
@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 1; i < words.size(); ++i) argv.push_back(words[i].data());
   std::string error;
   if (simulate) {
-    cli::Args args = simulate_args();
+    requests::Args args = simulate_args();
     if (!args.parse(static_cast<int>(argv.size()), argv.data(), &error)) return 0;
     sim::Scenario s;
     if (!simulate_scenario_from_args(args, &s, &error)) return 0;
@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (run) run->run();
     }
   } else {
-    cli::Args args = convert_args();
+    requests::Args args = convert_args();
     if (!args.parse(static_cast<int>(argv.size()), argv.data(), &error)) return 0;
     ConvertRequest req;
     if (!convert_request_from_args(args, &req, &error)) return 0;

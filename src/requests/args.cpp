@@ -1,14 +1,8 @@
-#include "cli/args.h"
+#include "requests/args.h"
 
 #include <algorithm>
-#include <cstdio>
 
-namespace mantissa::cli {
-
-int fail(const std::string& message) {
-  std::fprintf(stderr, "mantissa: %s\n", message.c_str());
-  return 2;
-}
+namespace mantissa::requests {
 
 bool Args::parse(int argc, char** argv, std::string* error) {
   auto known = [](const std::vector<std::string>& list, const std::string& s) {
@@ -100,4 +94,4 @@ bool Args::rounding(RoundingOptions* out, std::string* error) const {
   return true;
 }
 
-}  // namespace mantissa::cli
+}  // namespace mantissa::requests

@@ -1,4 +1,4 @@
-// Command-line flags shared by every subcommand: `--name value`,
+// Options in command-line form, shared by every request: `--name value`,
 // `--name=value` and boolean switches. Anything not starting with "--" is a
 // positional argument, so negative numbers (-3e-8, -inf) need no quoting.
 #pragma once
@@ -11,7 +11,7 @@
 #include "core/format.h"
 #include "core/rounding.h"
 
-namespace mantissa::cli {
+namespace mantissa::requests {
 
 class Args {
  public:
@@ -36,7 +36,4 @@ class Args {
   std::map<std::string, std::string, std::less<>> values_;
 };
 
-// Prints "mantissa: <message>" on stderr and returns the bad-usage exit code 2.
-int fail(const std::string& message);
-
-}  // namespace mantissa::cli
+}  // namespace mantissa::requests
