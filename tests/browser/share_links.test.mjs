@@ -38,9 +38,12 @@ async function goHash(page, hash) {
   await waitForFrames(page, before + 4);
 }
 
+const SMALL = { width: 960, height: 600 };
+
 describe("share links", () => {
+  // State-only tests run on a smaller viewport: software WebGL draws it faster.
   test("30 scenarios across all panels: state from a link = state after re-encoding it", async () => {
-    const { page, context, pageErrors, consoleErrors } = await openPage(env, "/");
+    const { page, context, pageErrors, consoleErrors } = await openPage(env, "/", SMALL);
     try {
       await waitForFrames(page, 3);
       const api = await page.evaluate(async () => {
@@ -75,8 +78,8 @@ describe("share links", () => {
 
   test("opening a link in a fresh page gives the same state; the URL is left alone", async () => {
     for (const hash of [SCENARIOS[0], SCENARIOS[16], SCENARIOS[26], SCENARIOS[29]]) {
-      const a = await openPage(env, "/#" + hash);
-      const b = await openPage(env, "/#" + hash);
+      const a = await openPage(env, "/#" + hash, SMALL);
+      const b = await openPage(env, "/#" + hash, SMALL);
       try {
         await waitForFrames(a.page, 4);
         await waitForFrames(b.page, 4);
