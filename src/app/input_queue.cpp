@@ -6,6 +6,7 @@
 #include <deque>
 #include <vector>
 
+#include "app/platform.h"
 #include "imgui_impl_glfw.h"
 
 namespace mantissa::app {
@@ -37,6 +38,14 @@ void on_key(GLFWwindow*, int key, int scancode, int action, int mods) {
 
 void on_char(GLFWwindow*, unsigned int codepoint) { push(KeyEvent{true, 0, 0, 0, 0, codepoint}); }
 
+// GLFW's deltas here are the browser's raw ones (about 100 a notch, down
+// positive): ImGui gets the event in notches, up positive, instead.
+void on_scroll(GLFWwindow* window, double, double) {
+  double x = 0, y = 0;
+  platform_wheel_notches(&x, &y);
+  ImGui_ImplGlfw_ScrollCallback(window, x, y);
+}
+
 }  // namespace
 
 void input_queue_install(GLFWwindow* window) {
@@ -44,6 +53,7 @@ void input_queue_install(GLFWwindow* window) {
   // Replaces the backend's own callbacks; input_queue_deliver() calls them.
   glfwSetKeyCallback(window, on_key);
   glfwSetCharCallback(window, on_char);
+  glfwSetScrollCallback(window, on_scroll);
 }
 
 void input_queue_deliver() {

@@ -16,8 +16,9 @@ struct GLFWwindow;
 
 namespace mantissa::app {
 
-// Routes the window's key and character callbacks through the queue. Call
-// after ImGui_ImplGlfw_InitForOpenGL(window, true).
+// Routes the window's key and character callbacks through the queue, and
+// its scroll callback through platform_wheel_notches (wheel events go to
+// ImGui at once, in notches). Call after ImGui_ImplGlfw_InitForOpenGL(window, true).
 void input_queue_install(GLFWwindow* window);
 
 // Delivers this frame's share of the queued events to ImGui's GLFW backend.

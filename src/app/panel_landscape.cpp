@@ -466,8 +466,9 @@ void handle_input(LandscapeScenario& s, View& v) {
   if (ImGui::IsItemDeactivated()) v.drag = false;
   if (hovered && io.MouseWheel != 0) {
     const double c = m.x - v.a0.x;
-    // ImGui's convention: positive = wheel up = zoom in. One notch a frame at
-    // most (Emscripten 3.1.6's GLFW hands over raw browser deltas).
+    // ImGui's convention: positive = wheel up = zoom in (input_queue.cpp
+    // converts the browser's deltas to notches). A touchpad fling can bring
+    // several notches in a frame: at most one counts.
     const double f = std::pow(0.8, std::clamp(io.MouseWheel, -1.0f, 1.0f));
     set_range_px(s, v.axis, c - c * f, c + (w - c) * f);
   }

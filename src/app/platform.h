@@ -39,6 +39,11 @@ void platform_announce(const std::string& text);
 void platform_install_ui_api(std::string (*layout_json)(), int (*input_pending)());
 // Counts a frame that was drawn (not skipped as idle).
 void platform_frame_drawn();
+// The last wheel event in notches, the way ImGui counts them (+y = up,
+// +x = left). Emscripten 3.1.6's GLFW hands the scroll callback the
+// browser's raw deltaX/deltaY: pixels (about 100 a notch), lines or pages,
+// with down positive. This reads the event's deltaMode and flips the sign.
+void platform_wheel_notches(double* x, double* y);
 
 // Installs window.mantissa for scripts and tests:
 //   window.mantissa.frame()  number of frames drawn so far

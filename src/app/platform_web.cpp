@@ -76,6 +76,13 @@ EM_JS(int, mantissa_js_take_input, (), {
      "visibilitychange", "paste"].forEach(function(type) {
       window.addEventListener(type, note, { capture: true, passive: true });
     });
+    // Wheel events in notches (platform_wheel_notches): seen here, in the
+    // window's capture phase, before GLFW's own listener on the canvas.
+    window.addEventListener("wheel", function(e) {
+      var perNotch = e.deltaMode === 1 ? 3 : e.deltaMode === 2 ? 0.1 : 100;  // pixels, lines, pages
+      Module.mantissaWheelX = -e.deltaX / perNotch;
+      Module.mantissaWheelY = -e.deltaY / perNotch;
+    }, { capture: true, passive: true });
     if (window.matchMedia) {
       var query = window.matchMedia("(prefers-color-scheme: dark)");
       if (query.addEventListener) query.addEventListener("change", note);
@@ -84,6 +91,11 @@ EM_JS(int, mantissa_js_take_input, (), {
   var seen = Module.mantissaInput;
   Module.mantissaInput = false;
   return seen ? 1 : 0;
+});
+
+EM_JS(void, mantissa_js_wheel_notches, (double* x, double* y), {
+  HEAPF64[x >> 3] = Module.mantissaWheelX || 0;
+  HEAPF64[y >> 3] = Module.mantissaWheelY || 0;
 });
 
 EM_JS(void, mantissa_js_announce, (const char* text), {
@@ -139,6 +151,8 @@ void platform_install_ui_api(std::string (*layout_json)(), int (*input_pending)(
 }
 
 void platform_frame_drawn() { ++g_drawn; }
+
+void platform_wheel_notches(double* x, double* y) { mantissa_js_wheel_notches(x, y); }
 
 void platform_install_js_api(std::string (*state_json)()) {
   g_state_json = state_json;

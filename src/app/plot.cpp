@@ -575,8 +575,8 @@ PlotResult draw_plot(const PlotSpec& spec, std::span<const PlotSeries> series, P
   if (in_area && (spec.wheel_zoom || io.KeyCtrl || io.KeyShift)) {
     ImGui::SetItemUsingMouseWheel();
     if (io.MouseWheel != 0) {
-      // Positive = wheel up = zoom in; one notch a frame at most (Emscripten
-      // 3.1.6's GLFW hands ImGui raw browser deltas).
+      // Positive = wheel up = zoom in (in notches: input_queue.cpp); one
+      // notch a frame at most, so a touchpad fling does not jump.
       const double f = std::pow(0.85, std::clamp(io.MouseWheel, -1.0f, 1.0f));
       const bool zoom_y = io.KeyCtrl && !spec.wheel_zoom;
       if (!zoom_y) {

@@ -311,6 +311,29 @@ describe("Training panel", () => {
     }
   });
 
+  // Emscripten 3.1.6's GLFW hands over the browser's raw wheel deltas (about
+  // 100 a notch, down positive): a notch must scroll a few lines, downwards.
+  test("the mouse wheel scrolls the panel a few lines per notch, in the wheel's direction", async () => {
+    const session = await openTraining(env, { height: 700 });
+    const { page, context } = session;
+    try {
+      const y = async () => (await anchorCenter(page, "train:progress")).y;
+      const y0 = await y();
+      await page.mouse.move(1000, 300);
+      await settle(page, 2);
+      await page.mouse.wheel(0, 100);
+      await settle(page);
+      const y1 = await y();
+      assert.ok(y1 < y0 && y0 - y1 < 300, `one notch down moved the content from y=${y0} to y=${y1}`);
+      await page.mouse.wheel(0, -100);
+      await settle(page);
+      assert.equal(await y(), y0, "one notch up brings it back");
+      assertClean(session);
+    } finally {
+      await context.close();
+    }
+  });
+
   test("bad input shows the CLI's sentence and no run", async () => {
     const session = await openTraining(env);
     const { page, context } = session;
