@@ -104,9 +104,8 @@ void draw_about(App& app) {
     ImGui::Spacing();
     ImGui::TextUnformatted(
         "Type a number and see exactly what fp64, fp32, tf32, fp16, bf16, fp8 (E5M2, E4M3) or any eXmY "
-        "format "
-        "does to it; watch an addition lose its low bits; see why a training update below half an ULP "
-        "vanishes.");
+        "format does to it; watch an addition lose its low bits; see why a training update below half an "
+        "ULP vanishes.");
     ImGui::Spacing();
     ImGui::TextUnformatted(
         "Every figure is exact: decimals are kept digit for digit, and every conversion and operation is "

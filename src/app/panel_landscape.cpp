@@ -778,8 +778,7 @@ void draw_landscape_panel(Scenario& sc) {
   text_muted(
       "Bands: the relative error's range over 16 exact samples per pixel column; edge: its largest value. "
       "Bottom strip: normal (solid), subnormal (pale), overflow (red). Ticks at the top: the format's "
-      "values, "
-      "once they are 4 pixels apart.");
+      "values, once they are 4 pixels apart.");
   ImGui::PopTextWrapPos();
 }
 

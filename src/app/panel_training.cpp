@@ -215,10 +215,8 @@ void draw_strategy_toggles(TrainingScenario& t) {
   ImGui::SameLine();
   help_marker(
       "How the weight is stored and updated. F: round-to-nearest-even in format F. F-sr: stochastic "
-      "rounding. "
-      "F-kahan: Kahan-compensated sum. fp32-master+ls-*: an fp32 master weight fed loss-scaled fp16 "
-      "gradients "
-      "(static:S or dynamic).");
+      "rounding. F-kahan: Kahan-compensated sum. fp32-master+ls-*: an fp32 master weight fed "
+      "loss-scaled fp16 gradients (static:S or dynamic).");
   const float avail = ImGui::GetContentRegionAvail().x;
   float x = 0;
   for (const std::string& name : sim::standard_strategy_names()) {

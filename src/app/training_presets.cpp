@@ -26,48 +26,42 @@ constexpr TrainingPreset kPresets[] = {
        t = base("1.125", "0.12457275190625", 101, {"fp64", "fp32-master", "fp16"});
      }},
     {"sr-rescue", "Stochastic rounding rescues the fp16 weight",
-     "Rounding up with probability (remainder / ULP) keeps the expected value: fp16-sr follows fp64 while "
-     "fp16 "
-     "(RNE) is stuck at 1.125.",
+     "Rounding up with probability (remainder / ULP) keeps the expected value: fp16-sr follows fp64 "
+     "while fp16 (RNE) is stuck at 1.125.",
      [](TrainingScenario& t) {
        t = base("1.125", "0.00041999", 10000, {"fp64", "fp16", "fp16-sr"});
      }},
     {"kahan-rescue", "Kahan summation rescues the fp16 weight",
-     "The compensation term keeps what each rounding dropped and feeds it back: fp16-kahan tracks fp64 to "
-     "within "
-     "an ULP.",
+     "The compensation term keeps what each rounding dropped and feeds it back: fp16-kahan tracks fp64 "
+     "to within an ULP.",
      [](TrainingScenario& t) {
        t = base("1.125", "0.00041999", 10000, {"fp64", "fp16", "fp16-kahan"});
      }},
     {"loss-scale-rescue", "Loss scaling rescues gradients that underflow fp16",
      "1e-8 is below fp16's smallest subnormal: stored as 0, every update is lost. Scaled by 2^16 it "
-     "survives, "
-     "and is unscaled into the fp32 master weight.",
+     "survives, and is unscaled into the fp32 master weight.",
      [](TrainingScenario& t) {
        t = base("0.01", "1e-8", 20000, {"fp64", "fp32-master", "fp32-master+ls-static:65536"});
        t.loss_scale = "dynamic";
        t.reference = "exact";
      }},
     {"fp16-vs-bf16-tiny", "fp16 vs bf16 for tiny updates: range",
-     "Updates of 1e-9 from 0: fp16 cannot even represent them (its smallest subnormal is 6e-8); bf16 has "
-     "fp32's "
-     "range and accumulates, until its 8-bit precision stalls it near 5e-7.",
+     "Updates of 1e-9 from 0: fp16 cannot even represent them (its smallest subnormal is 6e-8); bf16 "
+     "has fp32's range and accumulates, until its 8-bit precision stalls it near 5e-7.",
      [](TrainingScenario& t) {
        t = base("0", "1e-9", 1000, {"fp64", "fp32-master", "fp16", "bf16"});
        t.grad_format = "fp32";
      }},
     {"fp16-vs-bf16-precision", "fp16 vs bf16 for small updates: precision",
-     "Updates of 0.001 on a weight of 1: below half of bf16's ULP (0.0039), so bf16 never moves; fp16's ULP "
-     "is 8x "
-     "finer and it follows, with rounding error.",
+     "Updates of 0.001 on a weight of 1: below half of bf16's ULP (0.0039), so bf16 never moves; "
+     "fp16's ULP is 8x finer and it follows, with rounding error.",
      [](TrainingScenario& t) {
        t = base("1", "0.001", 1000, {"fp64", "fp32-master", "fp16", "bf16"});
        t.grad_format = "fp32";
      }},
     {"population-sr", "10,000 weights, random gradients",
-     "A population with gradients lr \xc2\xb7 N(0, 1): the histogram of final relative errors per strategy, "
-     "and "
-     "the fraction of updates lost at each step.",
+     "A population with gradients lr \xc2\xb7 N(0, 1): the histogram of final relative errors per "
+     "strategy, and the fraction of updates lost at each step.",
      [](TrainingScenario& t) {
        t = base("1", "0", 300, {"fp64", "fp32-master", "fp16", "fp16-sr", "bf16", "bf16-sr"});
        t.grad = "normal:0:1";

@@ -17,10 +17,10 @@ int cmd_accumulate(int argc, char** argv) {
   if (!args.parse(argc, argv, &error)) return cli::fail(error);
   if (args.has("--help")) {
     std::printf(
-        "Usage: mantissa accumulate --format F [--strategy rne|sr|kahan] [--inc-format G] [--w0 X] [--seed "
-        "N] [--json]\n"
-        "Reads increments from stdin, one decimal per line (blank lines and lines starting with # are "
-        "skipped);\n"
+        "Usage: mantissa accumulate --format F [--strategy rne|sr|kahan] [--inc-format G] [--w0 X] "
+        "[--seed N] [--json]\n"
+        "Reads increments from stdin, one decimal per line (blank lines and lines starting with # "
+        "are skipped);\n"
         "each is rounded correctly into G (default F), then added into the weight (default 0).\n");
     return 0;
   }

@@ -88,8 +88,7 @@ bool parse_strategy(std::string_view name, StrategySpec* out, std::string* error
   if (!parse_format(fmt, &s.format, &why)) {
     *error = "unknown strategy '" + shown +
              "' (expected a format such as fp16, bf16, fp8-e4m3, fp64, optionally with -sr or -kahan; "
-             "fp32-master; "
-             "fp32-master+ls-static[:S]; fp32-master+ls-dynamic)";
+             "fp32-master; fp32-master+ls-static[:S]; fp32-master+ls-dynamic)";
     return false;
   }
   s.name =
