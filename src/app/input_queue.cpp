@@ -2,6 +2,7 @@
 
 #include <GLFW/glfw3.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <deque>
 #include <vector>
@@ -58,20 +59,17 @@ void input_queue_install(GLFWwindow* window) {
 
 void input_queue_deliver() {
   std::vector<int> changed;  // keys whose state changed this frame
-  bool key_changed = false;
   while (!g_queue.empty()) {
     const KeyEvent& e = g_queue.front();
     if (e.is_char) {
       // Characters are inserted before shortcuts run: never after a key change.
-      if (key_changed) break;
+      if (!changed.empty()) break;
       ImGui_ImplGlfw_CharCallback(g_window, e.codepoint);
     } else {
       if (e.action != GLFW_REPEAT) {
-        bool seen = false;
-        for (int k : changed) seen = seen || k == e.key;
-        if (seen) break;  // pressed and released in one frame: release next frame
+        // Pressed and released in one frame: the release waits for the next.
+        if (std::find(changed.begin(), changed.end(), e.key) != changed.end()) break;
         changed.push_back(e.key);
-        key_changed = true;
       }
       ImGui_ImplGlfw_KeyCallback(g_window, e.key, e.scancode, e.action, e.mods);
     }

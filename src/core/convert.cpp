@@ -109,15 +109,11 @@ void write_rounding_fields(JsonWriter& w, const RoundInfo& info, const RoundingO
   w.field("flushed", info.flushed);
 }
 
-namespace {
-
 void write_rounding_json(JsonWriter& w, const RoundInfo& info, const RoundingOptions& opt) {
   w.key("rounding").begin_object();
   write_rounding_fields(w, info, opt);
   w.end_object();
 }
-
-}  // namespace
 
 void write_stored_json(JsonWriter& w, const StoredValue& s) {
   const Format& f = s.format;

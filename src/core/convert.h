@@ -59,6 +59,8 @@ std::string convert_report_json(const ConvertReport& r);
 std::string convert_report_text(const ConvertReport& r);
 // The "rounding" object's fields (mode, seed, guard/round/sticky, direction, flags).
 void write_rounding_fields(JsonWriter& w, const RoundInfo& info, const RoundingOptions& opt);
+// The same fields as the member "rounding": {...}.
+void write_rounding_json(JsonWriter& w, const RoundInfo& info, const RoundingOptions& opt);
 // Convert-style object for any stored value (also used by `explain` operands).
 void write_stored_json(JsonWriter& w, const StoredValue& s);
 

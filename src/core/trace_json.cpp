@@ -45,9 +45,7 @@ void write_step(JsonWriter& w, const TraceStep& s) {
       w.field("pad_bits", s.pad_bits);
       w.field("widening", s.pad_bits >= 0 && s.from_format.exp_bits <= s.format.exp_bits);
       w.field("exact", s.exact);
-      w.key("rounding").begin_object();
-      write_rounding_fields(w, s.rounding, s.options);
-      w.end_object();
+      write_rounding_json(w, s.rounding, s.options);
       break;
     case TraceStepKind::Align:
       w.field("shift", s.shift);
