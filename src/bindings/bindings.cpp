@@ -11,8 +11,8 @@
 // (JSON.parse, JS Errors, options objects), and mantissa.d.ts describes it.
 //
 // Options arrive as the CLI's own flags, NUL-separated, and are read by the
-// parser every face shares (requests/requests.h): one set of option names, one set of
-// messages, and the results come from the same JSON writers.
+// parser every face shares (requests/requests.h): one set of option names,
+// one set of messages, and the results come from the same JSON writers.
 #include <emscripten/bind.h>
 #include <malloc.h>
 
@@ -21,11 +21,11 @@
 #include <string>
 #include <vector>
 
-#include "requests/requests.h"
 #include "core/convert.h"
 #include "core/trace.h"
 #include "core/value.h"
 #include "mantissa_version.h"
+#include "requests/requests.h"
 #include "scenario/link.h"
 #include "sim/report.h"
 #include "sim/simulation.h"

@@ -140,7 +140,8 @@ export async function pixelStats(page, png, { tolerance = 8 } = {}) {
 
 // Waits until `n` more frames have ticked (input makes the app draw them)
 // and every key and character event has reached ImGui (the app paces them to
-// frames: window.mantissa.inputPending()), then lets `n` more frames pass.
+// frames: window.mantissa.inputPending()). When the events took longer than
+// those frames to drain, `n` more frames pass after the last one.
 export async function settle(page, n = 4) {
   const now = await page.evaluate(() => window.mantissa.frame());
   await waitForFrames(page, now + n);
