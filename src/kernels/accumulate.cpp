@@ -45,6 +45,7 @@ constexpr size_t kStepsBlock = 1024;
 constexpr uint32_t kF32Sign = 0x80000000u;
 constexpr uint32_t kF32Abs = 0x7fffffffu;
 constexpr uint32_t kF32Inf = 0x7f800000u;
+constexpr uint32_t kF32QuietBit = 0x00400000u;
 constexpr uint32_t kF16Inf = 0x7c00u;
 constexpr uint32_t kF16QuietNaN = 0x7e00u;                 // inf exponent + quiet bit
 constexpr uint32_t kFractionShift = 23 - 10;               // fp32 fraction bits dropped by fp16
@@ -98,6 +99,7 @@ float fp16_to_fp32(uint16_t h) {
 float bf16_to_fp32(uint16_t h) { return float_of(static_cast<uint32_t>(h) << 16); }
 
 uint32_t add_round_to_odd_fp32(float a, float b) {
+  if (a != a) return bits_of(a) | kF32QuietBit;  // a NaN weight wins over a NaN increment
   // TwoSum (Knuth): s + e == a + b exactly unless s overflows (then e is NaN).
   const float s = a + b;
   const float bb = s - a;
@@ -147,7 +149,8 @@ MANTISSA_SCALAR_FN uint64_t fp32_scalar(float* w, const float* inc, size_t strid
   for (size_t i = 0; i < n; ++i) {
     const float d = inc[i * stride];
     const float old = w[i];
-    const float now = old + d;
+    const float now =
+        old != old ? float_of(bits_of(old) | kF32QuietBit) : old + d;  // see add_round_to_odd_fp32
     w[i] = now;
     lost += (bits_of(now) == bits_of(old)) & (d != 0.0f);
   }

@@ -20,7 +20,8 @@
 // Implementations: the scalar reference (always), AVX2+F16C (x86-64, picked
 // at run time), wasm SIMD128 (web build). All are bit-identical, NaN
 // payloads included (except the sign of NaNs created by inf - inf, which
-// wasm leaves unspecified).
+// wasm leaves unspecified). A NaN weight keeps its payload (quieted), fp32
+// weights too; a NaN increment added to a number passes on its own.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -55,7 +56,9 @@ uint16_t fp32_to_bf16_rne(uint32_t bits);
 float fp16_to_fp32(uint16_t bits);
 float bf16_to_fp32(uint16_t bits);
 // fl32(a + b) rounded to odd: exact when representable, else the neighbour
-// with an odd last bit. Returned as bits.
+// with an odd last bit. Returned as bits. A NaN `a` (the weight) is returned
+// quieted, payload kept, whatever b is: IEEE 754 and wasm leave open which
+// of two NaN operands a sum carries, and the kernels must agree bit for bit.
 uint32_t add_round_to_odd_fp32(float a, float b);
 
 namespace detail {

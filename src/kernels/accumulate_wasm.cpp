@@ -1,11 +1,13 @@
 // WebAssembly SIMD128 population update kernels (web build, -msimd128; plain
-// SIMD128 only, TOOLCHAIN.md pitfall 18). Lane for lane the same algorithm as
-// the scalar references in accumulate.cpp: TwoSum in fp32, round to odd, then
-// RNE into the target. fp16 has no conversion instructions here: both
-// directions are integer lane arithmetic, and subnormal fp16 results let the
-// FPU do the ties-to-even (an add of 0.5f, whose ulp is 2^-24: pitfall 19).
-// Eight weights per iteration (two 4-lane fp32 halves); tails go to the
-// scalar reference.
+// SIMD128 only, TOOLCHAIN.md pitfall 18). The exact path is lane for lane the
+// algorithm of the scalar references in accumulate.cpp: TwoSum in fp32, round
+// to odd, then RNE into the target. fp16 has no conversion instructions here:
+// both directions are integer lane arithmetic, and subnormal fp16 results let
+// the FPU do the ties-to-even (an add of 0.5f, whose ulp is 2^-24: pitfall 19).
+// fp16 first tries a cheaper step inside each weight's binade
+// (fp16_binade_step.h, about a third of the work); a group of eight weights
+// with any lane it declines takes the exact path. Eight weights per
+// iteration; tails go to the scalar reference.
 #if defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
@@ -32,12 +34,14 @@ inline int32_t opaque_zero() {
 struct Consts {
   explicit Consts(int32_t z) : z_(z) {}
   v128_t c(uint32_t value) const { return wasm_i32x4_splat(static_cast<int32_t>(value) + z_); }
+  v128_t c16(int32_t value) const { return wasm_i16x8_splat(static_cast<int16_t>(value + z_)); }
   int32_t z_;
   const v128_t zero = c(0);
   const v128_t one = c(1);
   const v128_t sign32 = c(0x80000000u);
   const v128_t abs32 = c(0x7fffffffu);
   const v128_t inf32 = c(0x7f800000u);
+  const v128_t quiet32 = c(0x00400000u);
   const v128_t sign16 = c(0x8000);
   const v128_t abs16 = c(0x7fff);
   const v128_t inf16 = c(0x7c00);
@@ -51,10 +55,26 @@ struct Consts {
   const v128_t overflow16_as32 = c(0x477ff000u);  // 65520: ties to inf
   const v128_t round_bf16 = c(0x7fff);
   const v128_t quiet_bf16 = c(0x0040);
+  // fp16_binade_step, in 16-bit lanes.
+  const v128_t lane_sign16 = c16(0x8000);
+  const v128_t lane_abs16 = c16(0x7fff);
+  const v128_t lane_one16 = c16(1);
+  const v128_t lane_exponent16 = c16(0x7c00);
+  const v128_t lane_binade1_top = c16(0x7ff);  // em above this: exponent field >= 2
+  const v128_t lane_binade_size = c16(0x401);  // (E+1) << 10, plus one for a strict compare
+  const v128_t lane_magic_high = c16(((125u << 23) | 0x400000u) >> 16);  // 1.5 * 2^(E-2), less E << 23
+  const v128_t lane_minus_one = c16(-1);
 };
 
 inline v128_t load_inc(const float* inc, size_t stride, size_t i) {
   return stride ? wasm_v128_load(inc + i) : wasm_f32x4_splat(*inc);
+}
+
+// `sum` where w is a number; w quieted where w is NaN. Which NaN operand an
+// add passes on is open in wasm; the kernels all let the weight's win (see
+// add_round_to_odd_fp32).
+inline v128_t nan_weight_wins(const Consts& k, v128_t w, v128_t sum) {
+  return wasm_v128_bitselect(wasm_v128_or(w, k.quiet32), sum, wasm_f32x4_ne(w, w));
 }
 
 // TwoSum s + e == w + d, then s rounded to odd (see add_round_to_odd_fp32).
@@ -68,7 +88,7 @@ inline v128_t add_round_to_odd(const Consts& k, v128_t w, v128_t d) {
   // +1 when e has s's sign (away from zero), -1 otherwise: 1 - 2 * (sign(s) xor sign(e)).
   const v128_t differ = wasm_u32x4_shr(wasm_v128_xor(s, e), 31);
   const v128_t step = wasm_i32x4_sub(k.one, wasm_i32x4_add(differ, differ));
-  return wasm_i32x4_add(s, wasm_v128_and(wasm_v128_and(inexact, even), step));
+  return nan_weight_wins(k, w, wasm_i32x4_add(s, wasm_v128_and(wasm_v128_and(inexact, even), step)));
 }
 
 // fp16 bits (in 32-bit lanes) -> fp32, exactly as fp16_to_fp32.
@@ -125,6 +145,41 @@ inline uint64_t lost8(const Consts& k, v128_t old, v128_t now, v128_t d_lo, v128
   return static_cast<uint64_t>(__builtin_popcount(wasm_i16x8_bitmask(lost)));
 }
 
+// The exact update of 8 weights: widen, add rounded to odd, narrow.
+template <v128_t (*Widen)(const Consts&, v128_t), v128_t (*Narrow)(const Consts&, v128_t)>
+inline v128_t exact8(const Consts& k, v128_t old, v128_t d_lo, v128_t d_hi) {
+  const v128_t lo = Narrow(k, add_round_to_odd(k, Widen(k, wasm_u32x4_extend_low_u16x8(old)), d_lo));
+  const v128_t hi = Narrow(k, add_round_to_odd(k, Widen(k, wasm_u32x4_extend_high_u16x8(old)), d_hi));
+  // Lanes hold 0..0xffff: the saturating narrow never saturates (pitfall 19).
+  return wasm_u16x8_narrow_i32x4(lo, hi);
+}
+
+// fp16_binade_step on 8 weights (fp16_binade_step.h has the reasoning; the
+// names match). Returns the results; *valid gets the lanes that may use them.
+inline v128_t binade_step8(const Consts& k, v128_t h, v128_t d_lo, v128_t d_hi, v128_t* valid) {
+  const v128_t sign = wasm_v128_and(h, k.lane_sign16);
+  const v128_t em = wasm_v128_and(h, k.lane_abs16);
+  const v128_t e = wasm_u16x8_max(wasm_u16x8_shr(em, 10), k.lane_one16);
+  const v128_t above_upper = wasm_i16x8_add(wasm_i16x8_shl(e, 10), k.lane_binade_size);
+  const v128_t lower =
+      wasm_v128_and(wasm_v128_and(em, k.lane_exponent16), wasm_i16x8_gt(em, k.lane_binade1_top));
+  // C's bits: the high halves from E and w's sign, the low halves are the lsb p.
+  const v128_t c_high = wasm_v128_or(wasm_i16x8_add(wasm_i16x8_shl(e, 7), k.lane_magic_high), sign);
+  const v128_t c_low = wasm_v128_and(h, k.lane_one16);
+  const v128_t c_lo = wasm_i16x8_shuffle(c_low, c_high, 0, 8, 1, 9, 2, 10, 3, 11);
+  const v128_t c_hi = wasm_i16x8_shuffle(c_low, c_high, 4, 12, 5, 13, 6, 14, 7, 15);
+  const v128_t steps_lo = wasm_i32x4_sub(wasm_f32x4_add(c_lo, d_lo), c_lo);  // bits(t) - bits(C), wrapping
+  const v128_t steps_hi = wasm_i32x4_sub(wasm_f32x4_add(c_hi, d_hi), c_hi);
+  const v128_t now = wasm_i16x8_add_sat(em, wasm_i16x8_narrow_i32x4(steps_lo, steps_hi));
+  // d's sign bit in 16-bit lanes: the signed narrow keeps the sign of each fp32 pattern.
+  const v128_t d_sign = wasm_i16x8_narrow_i32x4(d_lo, d_hi);
+  const v128_t away = wasm_i16x8_gt(wasm_v128_xor(d_sign, sign), k.lane_minus_one);
+  const v128_t floor = wasm_v128_or(lower, away);  // away from zero: -1, any now >= 0
+  *valid = wasm_v128_and(wasm_v128_and(wasm_i16x8_gt(now, floor), wasm_i16x8_gt(above_upper, now)),
+                         wasm_i16x8_gt(k.lane_exponent16, em));
+  return wasm_v128_or(now, sign);
+}
+
 template <v128_t (*Widen)(const Consts&, v128_t), v128_t (*Narrow)(const Consts&, v128_t)>
 uint64_t update16(uint16_t* w, const float* inc, size_t stride, size_t n, size_t* done) {
   const Consts k(opaque_zero());
@@ -134,10 +189,25 @@ uint64_t update16(uint16_t* w, const float* inc, size_t stride, size_t n, size_t
     const v128_t old = wasm_v128_load(w + i);
     const v128_t d_lo = load_inc(inc, stride, i);
     const v128_t d_hi = load_inc(inc, stride, i + 4);
-    const v128_t lo = Narrow(k, add_round_to_odd(k, Widen(k, wasm_u32x4_extend_low_u16x8(old)), d_lo));
-    const v128_t hi = Narrow(k, add_round_to_odd(k, Widen(k, wasm_u32x4_extend_high_u16x8(old)), d_hi));
-    // Lanes hold 0..0xffff: the saturating narrow never saturates (pitfall 19).
-    const v128_t now = wasm_u16x8_narrow_i32x4(lo, hi);
+    const v128_t now = exact8<Widen, Narrow>(k, old, d_lo, d_hi);
+    wasm_v128_store(w + i, now);
+    lost += lost8(k, old, now, d_lo, d_hi);
+  }
+  *done = i;
+  return lost;
+}
+
+uint64_t update_fp16(uint16_t* w, const float* inc, size_t stride, size_t n, size_t* done) {
+  const Consts k(opaque_zero());
+  uint64_t lost = 0;
+  size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    const v128_t old = wasm_v128_load(w + i);
+    const v128_t d_lo = load_inc(inc, stride, i);
+    const v128_t d_hi = load_inc(inc, stride, i + 4);
+    v128_t valid;
+    v128_t now = binade_step8(k, old, d_lo, d_hi, &valid);
+    if (!wasm_i16x8_all_true(valid)) now = exact8<fp16_to_fp32, fp32_to_fp16>(k, old, d_lo, d_hi);
     wasm_v128_store(w + i, now);
     lost += lost8(k, old, now, d_lo, d_hi);
   }
@@ -149,7 +219,7 @@ uint64_t update16(uint16_t* w, const float* inc, size_t stride, size_t n, size_t
 
 uint64_t fp16_wasm(uint16_t* w, const float* inc, size_t stride, size_t n) {
   size_t i = 0;
-  const uint64_t lost = update16<fp16_to_fp32, fp32_to_fp16>(w, inc, stride, n, &i);
+  const uint64_t lost = update_fp16(w, inc, stride, n, &i);
   return lost + fp16_scalar(w + i, inc + i * stride, stride, n - i);
 }
 
@@ -160,15 +230,15 @@ uint64_t bf16_wasm(uint16_t* w, const float* inc, size_t stride, size_t n) {
 }
 
 uint64_t fp32_wasm(float* w, const float* inc, size_t stride, size_t n) {
+  const Consts k(opaque_zero());
   uint64_t lost = 0;
   size_t i = 0;
-  const v128_t zero = wasm_f32x4_splat(0.0f);
   for (; i + 4 <= n; i += 4) {
     const v128_t old = wasm_v128_load(w + i);
     const v128_t d = load_inc(inc, stride, i);
-    const v128_t now = wasm_f32x4_add(old, d);
+    const v128_t now = nan_weight_wins(k, old, wasm_f32x4_add(old, d));
     wasm_v128_store(w + i, now);
-    const v128_t same = wasm_v128_and(wasm_i32x4_eq(old, now), wasm_f32x4_ne(d, zero));
+    const v128_t same = wasm_v128_and(wasm_i32x4_eq(old, now), wasm_f32x4_ne(d, k.zero));
     lost += static_cast<uint64_t>(__builtin_popcount(wasm_i32x4_bitmask(same)));
   }
   return lost + fp32_scalar(w + i, inc + i * stride, stride, n - i);

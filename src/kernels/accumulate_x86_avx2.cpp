@@ -16,6 +16,15 @@ inline __m256 load_inc(const float* inc, size_t stride, size_t i) {
   return stride ? _mm256_loadu_ps(inc + i) : _mm256_set1_ps(*inc);
 }
 
+// `sum` where w is a number; w quieted where w is NaN. Which NaN operand an
+// add passes on is open (and the compiler may swap an add's operands); the
+// kernels all let the weight's win (see add_round_to_odd_fp32).
+inline __m256 nan_weight_wins(__m256 w, __m256 sum) {
+  const __m256 quiet =
+      _mm256_castsi256_ps(_mm256_or_si256(_mm256_castps_si256(w), _mm256_set1_epi32(0x00400000)));
+  return _mm256_blendv_ps(sum, quiet, _mm256_cmp_ps(w, w, _CMP_UNORD_Q));
+}
+
 // TwoSum s + e == w + d, then s rounded to odd (see add_round_to_odd_fp32).
 inline __m256i add_round_to_odd(__m256 w, __m256 d) {
   const __m256 s = _mm256_add_ps(w, d);
@@ -29,7 +38,8 @@ inline __m256i add_round_to_odd(__m256 w, __m256 d) {
   // +1 when e has s's sign (away from zero), -1 otherwise: 1 - 2 * (sign(s) xor sign(e)).
   const __m256i differ = _mm256_srli_epi32(_mm256_xor_si256(sb, _mm256_castps_si256(e)), 31);
   const __m256i step = _mm256_sub_epi32(one, _mm256_add_epi32(differ, differ));
-  return _mm256_add_epi32(sb, _mm256_and_si256(_mm256_and_si256(inexact, even), step));
+  const __m256i rounded = _mm256_add_epi32(sb, _mm256_and_si256(_mm256_and_si256(inexact, even), step));
+  return _mm256_castps_si256(nan_weight_wins(w, _mm256_castsi256_ps(rounded)));
 }
 
 // 8-bit mask of lanes whose increment is non-zero (unordered: NaN counts, as d != 0 does).
@@ -94,7 +104,7 @@ uint64_t fp32_avx2(float* w, const float* inc, size_t stride, size_t n) {
   for (; i + kLanes <= n; i += kLanes) {
     const __m256 old = _mm256_loadu_ps(w + i);
     const __m256 d = load_inc(inc, stride, i);
-    const __m256 now = _mm256_add_ps(old, d);
+    const __m256 now = nan_weight_wins(old, _mm256_add_ps(old, d));
     _mm256_storeu_ps(w + i, now);
     const __m256i same = _mm256_cmpeq_epi32(_mm256_castps_si256(old), _mm256_castps_si256(now));
     const unsigned same_mask = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(same)));

@@ -230,6 +230,36 @@ inline std::vector<float> boundary_inputs(const Format& f) {
   return out;
 }
 
+// ---- Increments at an fp16 weight's rounding points -----------------------------
+
+// fp32 increments that land on and beside the rounding decisions of an fp16
+// weight in each binade E (quantum u = 2^(E-25)): j*u and (j + 1/2)*u (ties)
+// for steps that stay in a binade, reach its edge, or pass it, up to the
+// 2^22 u where fp16_binade_step's magic add leaves its fp32 binade; each with
+// its fp32 neighbours (bits below the quantum), both signs; plus inf, NaN
+// and the fp32 extremes.
+inline std::vector<float> fp16_rounding_point_increments() {
+  std::vector<float> out;
+  const double steps[] = {0, 1, 2, 3, 511, 1023, 1024, 1025, 2047, 2048, 2097152, 4194302, 4194303, 4194304};
+  for (int e = 1; e <= 30; ++e) {
+    const double u = std::ldexp(1.0, e - 25);
+    for (double j : steps) {
+      for (double half : {0.0, 0.5}) {
+        const float x = static_cast<float>((j + half) * u);  // exact: at most 24 significant bits
+        for (float v : {x, std::nextafter(x, 0.0f), std::nextafter(x, INFINITY)}) {
+          out.push_back(v);
+          out.push_back(-v);
+        }
+      }
+    }
+  }
+  for (float v : {INFINITY, NAN, 3.4028235e38f, 1e-45f, 1e-40f}) {
+    out.push_back(v);
+    out.push_back(-v);
+  }
+  return out;
+}
+
 // ---- Parallel walks -------------------------------------------------------------
 
 // body(begin, end) over [0, total) in chunks, on every core (one thread in wasm).

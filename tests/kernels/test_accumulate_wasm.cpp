@@ -1,7 +1,9 @@
 // The wasm SIMD128 population kernels (accumulate_wasm.cpp) against the scalar
 // references, bit for bit: every fp16/bf16 weight pattern with increments at
 // every scale (zeros, subnormals, ties, infinities), per-weight and broadcast
-// increments, ragged tails. Web build only (run under Node by ctest); the
+// increments, ragged tails; fp16 with increments at every binade's rounding
+// points, which decide between the kernel's binade step and its exact path.
+// Web build only (run under Node by ctest); the
 // generic SIMD-vs-scalar test in tests/sim covers AVX2 natively.
 #ifdef __EMSCRIPTEN__
 #include <catch2/catch.hpp>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "kernels/accumulate.h"
+#include "kernels_test_support.h"
 
 using namespace mantissa::kernels;
 
@@ -104,5 +107,35 @@ TEST_CASE("wasm SIMD128 population kernels equal the scalar reference bit for bi
   CHECK(la == lb);
   CHECK(std::memcmp(fa.data(), fb.data(), fa.size() * sizeof(float)) == 0);
   CHECK(ma == mb);
+}
+
+TEST_CASE("wasm fp16 kernel equals the reference at every binade's rounding points",
+          "[kernels][population][wasm]") {
+  const std::vector<float> incs = kernels_test::fp16_rounding_point_increments();
+  const size_t n = 0x10000 + 5;
+  std::vector<uint16_t> a(n), b(n);
+  // Broadcast: each increment to every weight pattern.
+  for (size_t k = 0; k < incs.size(); ++k) {
+    for (size_t i = 0; i < n; ++i) a[i] = b[i] = static_cast<uint16_t>(i);
+    const uint64_t lost_a = detail::fp16_scalar(a.data(), &incs[k], 0, n);
+    const uint64_t lost_b = detail::fp16_wasm(b.data(), &incs[k], 0, n);
+    if (a != b || lost_a != lost_b) {
+      size_t i = 0;
+      while (i + 1 < n && a[i] == b[i]) ++i;
+      FAIL("increment " << incs[k] << " (0x" << std::hex << bits_of(incs[k]) << "): weight 0x" << i
+                        << " gave 0x" << b[i] << ", the reference 0x" << a[i]);
+    }
+  }
+  // Per weight: neighbouring lanes mix increments, so groups of eight mix
+  // the binade step with lanes that need the exact path.
+  std::vector<float> d(n);
+  for (size_t r = 1; r <= 64; ++r) {
+    for (size_t i = 0; i < n; ++i) {
+      a[i] = b[i] = static_cast<uint16_t>(mix(i + 7919 * r));
+      d[i] = incs[(i * r + r) % incs.size()];
+    }
+    CHECK(detail::fp16_scalar(a.data(), d.data(), 1, n) == detail::fp16_wasm(b.data(), d.data(), 1, n));
+    REQUIRE(a == b);
+  }
 }
 #endif

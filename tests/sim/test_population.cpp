@@ -42,6 +42,8 @@ std::vector<float> interesting_increments() {
                           0x1.8p-25f,  0x1p-11f, 0x1.00002p-11f, -0x1p-11f, 0x1p-12f, 0.00041999f,
                           0.12457275f, 1.0f,     -1.0f,          65504.0f,  65520.0f, 0x1p-11f + 0x1p-30f,
                           3.0e38f,     -3.0e38f, INFINITY,       -INFINITY};
+  // NaNs, quiet and signalling, with payloads: against NaN weights the weight's NaN must win.
+  for (uint32_t nan : {0x7fc00000u, 0xffc00001u, 0x7f800001u, 0xffa5a5a5u}) v.push_back(float_of(nan));
   for (uint64_t i = 0; i < 200; ++i) {
     const uint64_t r = random_bits64(5, RandomStream::Gradient, i);
     // Random sign, exponent around the weights' range, random mantissa.
