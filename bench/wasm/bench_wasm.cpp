@@ -17,6 +17,7 @@
 
 #include "kernels/accumulate.h"
 #include "kernels/convert.h"
+#include "sim/random.h"
 
 namespace {
 
@@ -35,26 +36,61 @@ void fp32_to_fp16_bench(uintptr_t in, uintptr_t out, uint32_t n, const std::stri
 
 std::string simd_impl_name() { return simd_isa(); }
 
-// The population benchmark: P weights x S steps, broadcast increments (one per
-// step, as the simulator runs a constant or listed stream), fp16 weights or an
-// fp32 master. prepare() sets the weights to 1.125 and the increments; run()
-// is what gets timed; checksum() folds weights and lost counts for the
-// bit-identity check between implementations.
+// The population benchmark: P weights x S steps, fp16 weights or an fp32
+// master, in three stream shapes:
+//   broadcast   one increment per step for every weight (the simulator's
+//               constant or listed stream; the tutorial's), weights 1.125
+//   near-one    an increment per weight, lr * grad with grad ~ normal(0, 1)
+//               and lr = 1e-3, stored in fp16, reused every step; weights
+//               spread over [1, 2)
+//   near-zero   the same increments; weights ~ normal(0, 0.02) in fp16: the
+//               fp16 kernel's worst case (updates cross binades, often to
+//               the exact path)
+// prepare() sets weights and increments; run() is what gets timed;
+// checksum() folds weights and lost counts for the bit-identity check.
 struct Population {
+  std::string shape;
   std::vector<uint16_t> w16;
   std::vector<float> w32;
-  std::vector<float> inc;
+  std::vector<float> inc;  // one per step (broadcast) or one per weight
   std::vector<uint64_t> lost;
 };
 Population population;
 
-void population_prepare(uint32_t weights, uint32_t steps) {
-  population.w16.assign(weights, 0x3c80);  // 1.125
-  population.w32.assign(weights, 1.125f);
-  population.inc.resize(steps);
-  for (uint32_t s = 0; s < steps; ++s)
-    population.inc[s] = 0.000420093536376953125f * static_cast<float>(1 + s % 7);
-  population.lost.assign(steps, 0);
+float fp16_value(double x) {
+  float f = static_cast<float>(x);
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return fp16_to_fp32(fp32_to_fp16_rne(u));
+}
+
+// Returns "" or why the shape is unknown.
+std::string population_prepare(uint32_t weights, uint32_t steps, const std::string& shape) {
+  using mantissa::sim::random_normal;
+  using mantissa::sim::RandomStream;
+  Population& p = population;
+  if (shape != "broadcast" && shape != "near-one" && shape != "near-zero") return "unknown stream shape " + shape;
+  p.shape = shape;
+  p.w16.resize(weights);
+  p.w32.resize(weights);
+  p.lost.assign(steps, 0);
+  for (uint32_t i = 0; i < weights; ++i) {
+    const float w = shape == "broadcast"  ? 1.125f
+                    : shape == "near-one" ? fp16_value(1.0 + (i % 1024) / 1024.0)
+                                          : fp16_value(0.02 * random_normal(7, RandomStream::InitialWeight, i));
+    uint32_t u;
+    std::memcpy(&u, &w, sizeof u);
+    p.w16[i] = fp32_to_fp16_rne(u);
+    p.w32[i] = w;
+  }
+  if (shape == "broadcast") {
+    p.inc.resize(steps);
+    for (uint32_t s = 0; s < steps; ++s) p.inc[s] = 0.000420093536376953125f * static_cast<float>(1 + s % 7);
+  } else {
+    p.inc.resize(weights);
+    for (uint32_t i = 0; i < weights; ++i) p.inc[i] = fp16_value(1e-3 * random_normal(7, RandomStream::Gradient, i));
+  }
+  return "";
 }
 
 AccumulateImpl accumulate_impl_of(const std::string& impl) {
@@ -63,12 +99,19 @@ AccumulateImpl accumulate_impl_of(const std::string& impl) {
 
 void population_run(const std::string& strategy, const std::string& impl) {
   Population& p = population;
-  if (strategy == "fp16") {
-    accumulate_fp16_steps(p.w16.data(), p.w16.size(), p.inc.data(), p.inc.size(), p.lost.data(),
-                          accumulate_impl_of(impl));
-  } else {
-    accumulate_fp32_steps(p.w32.data(), p.w32.size(), p.inc.data(), p.inc.size(), p.lost.data(),
-                          accumulate_impl_of(impl));
+  const AccumulateImpl k = accumulate_impl_of(impl);
+  const bool fp16 = strategy == "fp16";
+  if (p.shape == "broadcast") {
+    if (fp16) {
+      accumulate_fp16_steps(p.w16.data(), p.w16.size(), p.inc.data(), p.inc.size(), p.lost.data(), k);
+    } else {
+      accumulate_fp32_steps(p.w32.data(), p.w32.size(), p.inc.data(), p.inc.size(), p.lost.data(), k);
+    }
+    return;
+  }
+  for (uint64_t& lost : p.lost) {
+    lost = fp16 ? accumulate_fp16(p.w16.data(), p.inc.data(), p.w16.size(), k)
+                : accumulate_fp32(p.w32.data(), p.inc.data(), p.w32.size(), k);
   }
 }
 

@@ -91,23 +91,35 @@ function convertBench(n, rounds) {
   }
 }
 
+// Cases by name: the two broadcast ones are the headline ratio; the
+// per-weight streams show the kernels beyond the tutorial's constant stream
+// (bench_wasm.cpp describes the shapes).
+const populationCases = [
+  { name: "fp16", strategy: "fp16", shape: "broadcast" },
+  { name: "fp32-master", strategy: "fp32", shape: "broadcast" },
+  { name: "fp16 per-weight, weights near 1", strategy: "fp16", shape: "near-one" },
+  { name: "fp32-master per-weight, weights near 1", strategy: "fp32", shape: "near-one" },
+  { name: "fp16 per-weight, weights near 0", strategy: "fp16", shape: "near-zero" },
+];
+
 function populationBench(weights, steps, rounds) {
   const out = { weights, steps, rounds, simdImpl: mod.populationSimdName(), strategies: {} };
-  for (const strategy of ["fp16", "fp32-master"]) {
-    const key = strategy === "fp16" ? "fp16" : "fp32";
+  for (const { name, strategy, shape } of populationCases) {
+    const prepare = () => {
+      const error = mod.populationPrepare(weights, steps, shape);
+      if (error) throw new Error(error);
+    };
     const sums = {};
     for (const impl of ["scalar", "simd"]) {  // warm-up and bit-identity check
-      mod.populationPrepare(weights, steps);
-      mod.populationRun(key, impl);
-      sums[impl] = mod.populationChecksum(key);
+      prepare();
+      mod.populationRun(strategy, impl);
+      sums[impl] = mod.populationChecksum(strategy);
     }
-    if (sums.scalar !== sums.simd) throw new Error(`population ${strategy}: SIMD and scalar results differ`);
+    if (sums.scalar !== sums.simd) throw new Error(`population ${name}: SIMD and scalar results differ`);
     const variants = {};
-    for (const impl of ["scalar", "simd"]) {
-      variants[impl] = { before: () => mod.populationPrepare(weights, steps), run: () => mod.populationRun(key, impl) };
-    }
+    for (const impl of ["scalar", "simd"]) variants[impl] = { before: prepare, run: () => mod.populationRun(strategy, impl) };
     const times = interleaved(variants, rounds);
-    out.strategies[strategy] = { checksum: sums.simd, scalarMs: median(times.scalar), simdMs: median(times.simd), all: times };
+    out.strategies[name] = { shape, checksum: sums.simd, scalarMs: median(times.scalar), simdMs: median(times.simd), all: times };
   }
   return out;
 }
