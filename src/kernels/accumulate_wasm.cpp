@@ -197,43 +197,72 @@ uint64_t update16(uint16_t* w, const float* inc, size_t stride, size_t n, size_t
   return lost;
 }
 
+// Byte shuffles (i8x16.swizzle) that move the 32-bit lanes set in a 4-bit
+// mask to the front, in order; the other bytes are zero (index 0x80).
+struct Compress4 {
+  uint8_t bytes[16][16];
+};
+
+constexpr Compress4 make_compress4() {
+  Compress4 t{};
+  for (unsigned mask = 0; mask < 16; ++mask) {
+    unsigned out = 0;
+    for (unsigned lane = 0; lane < 4; ++lane) {
+      if (mask & (1u << lane)) {
+        for (unsigned b = 0; b < 4; ++b) t.bytes[mask][4 * out + b] = static_cast<uint8_t>(4 * lane + b);
+        ++out;
+      }
+    }
+    for (unsigned b = 4 * out; b < 16; ++b) t.bytes[mask][b] = 0x80;
+  }
+  return t;
+}
+
+alignas(16) constexpr Compress4 kCompress4 = make_compress4();
+
 // Lanes the binade step declines wait here and take the exact path eight at
 // a time, so one declined lane does not cost its seven neighbours the exact
 // path too (weights near zero cross binades often: ~14% of lanes, but ~70% of
-// groups of eight, with lr = 1e-3 and weights ~ normal(0, 0.02)).
+// groups of eight, with lr = 1e-3 and weights ~ normal(0, 0.02)). Lanes are
+// queued without a branch per lane: each 4-lane half is compressed by a
+// table shuffle and stored whole; the count moves on by the lanes kept.
 struct Deferred {
-  alignas(16) uint16_t w[2 * kLanes];
-  alignas(16) float d[2 * kLanes];
-  uint16_t* at[2 * kLanes];
+  static constexpr size_t kCapacity = 2 * kLanes + 4;  // <= 7 waiting + 8 new, plus a whole store's slack
+  alignas(16) uint32_t at[kCapacity];                  // weight indices
+  alignas(16) uint32_t w[kCapacity];                   // their old bits, in 32-bit lanes
+  alignas(16) float d[kCapacity];
   size_t count = 0;
 
-  void add(uint16_t* weight, float increment) {
-    w[count] = *weight;
-    d[count] = increment;
-    at[count] = weight;
-    ++count;
+  // Queues the lanes of `mask` (of 4): index, old bits, increment.
+  void add4(unsigned mask, v128_t index, v128_t old, v128_t inc) {
+    const v128_t shuffle = wasm_v128_load(kCompress4.bytes[mask]);
+    wasm_v128_store(at + count, wasm_i8x16_swizzle(index, shuffle));
+    wasm_v128_store(w + count, wasm_i8x16_swizzle(old, shuffle));
+    wasm_v128_store(d + count, wasm_i8x16_swizzle(inc, shuffle));
+    count += static_cast<size_t>(__builtin_popcount(mask));
   }
 
   // The exact path on the first eight waiting lanes (or all, padded with
   // zero weights and increments, which are not written back or counted).
-  uint64_t flush(const Consts& k) {
+  uint64_t flush(const Consts& k, uint16_t* weights) {
     const size_t m = count < kLanes ? count : kLanes;
     for (size_t j = count; j < kLanes; ++j) {
       w[j] = 0;
       d[j] = 0.0f;
     }
-    const v128_t old = wasm_v128_load(w);
+    // Lanes hold 0..0xffff: the saturating narrow never saturates.
+    const v128_t old = wasm_u16x8_narrow_i32x4(wasm_v128_load(w), wasm_v128_load(w + 4));
     const v128_t d_lo = wasm_v128_load(d);
     const v128_t d_hi = wasm_v128_load(d + 4);
     const v128_t now = exact8<fp16_to_fp32, fp32_to_fp16>(k, old, d_lo, d_hi);
     const uint64_t lost = lost8(k, old, now, d_lo, d_hi, k.all_ones);
     alignas(16) uint16_t out[kLanes];
     wasm_v128_store(out, now);
-    for (size_t j = 0; j < m; ++j) *at[j] = out[j];
+    for (size_t j = 0; j < m; ++j) weights[at[j]] = out[j];
     for (size_t j = kLanes; j < count; ++j) {  // the rest move down
+      at[j - kLanes] = at[j];
       w[j - kLanes] = w[j];
       d[j - kLanes] = d[j];
-      at[j - kLanes] = at[j];
     }
     count -= m;
     return lost;
@@ -242,6 +271,8 @@ struct Deferred {
 
 uint64_t update_fp16(uint16_t* w, const float* inc, size_t stride, size_t n, size_t* done) {
   const Consts k(opaque_zero());
+  const v128_t iota_lo = wasm_i32x4_make(0, 1, 2, 3);
+  const v128_t iota_hi = wasm_i32x4_make(4, 5, 6, 7);
   Deferred deferred;
   uint64_t lost = 0;
   size_t i = 0;
@@ -251,17 +282,18 @@ uint64_t update_fp16(uint16_t* w, const float* inc, size_t stride, size_t n, siz
     const v128_t d_hi = load_inc(inc, stride, i + 4);
     v128_t valid;
     const v128_t now = binade_step8(k, old, d_lo, d_hi, &valid);
-    // Declined lanes: queued with their old weight before the store below
-    // writes this group's (for them meaningless) results.
-    for (uint32_t m = ~wasm_i16x8_bitmask(valid) & 0xffu; m != 0; m &= m - 1) {
-      const size_t j = static_cast<size_t>(__builtin_ctz(m));
-      deferred.add(w + i + j, inc[(i + j) * stride]);
+    const unsigned declined = ~static_cast<unsigned>(wasm_i16x8_bitmask(valid)) & 0xffu;
+    if (declined != 0) {
+      const v128_t base = wasm_i32x4_splat(static_cast<int32_t>(i));
+      deferred.add4(declined & 0xfu, wasm_i32x4_add(base, iota_lo), wasm_u32x4_extend_low_u16x8(old), d_lo);
+      deferred.add4(declined >> 4, wasm_i32x4_add(base, iota_hi), wasm_u32x4_extend_high_u16x8(old), d_hi);
     }
+    // Declined lanes get meaningless results here; their flush overwrites them.
     wasm_v128_store(w + i, now);
     lost += lost8(k, old, now, d_lo, d_hi, valid);
-    if (deferred.count >= kLanes) lost += deferred.flush(k);
+    if (deferred.count >= kLanes) lost += deferred.flush(k, w);
   }
-  while (deferred.count > 0) lost += deferred.flush(k);
+  while (deferred.count > 0) lost += deferred.flush(k, w);
   *done = i;
   return lost;
 }
