@@ -4,10 +4,11 @@
 // to odd, then RNE into the target. fp16 has no conversion instructions here:
 // both directions are integer lane arithmetic, and subnormal fp16 results let
 // the FPU do the ties-to-even (an add of 0.5f, whose ulp is 2^-24: pitfall 19).
-// fp16 first tries a cheaper step inside each weight's binade
-// (fp16_binade_step.h, about a third of the work); a group of eight weights
-// with any lane it declines takes the exact path. Eight weights per
-// iteration; tails go to the scalar reference.
+// fp16 first takes an integer step inside each weight's binade
+// (fp16_binade_step.h, about a third of the work); lanes it declines (the
+// sum leaves the binade, or is inf or NaN) are queued and take the exact
+// path eight at a time. Eight weights per iteration; tails go to the scalar
+// reference.
 #if defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
