@@ -76,17 +76,15 @@ const ratios = {
   native_f16c_vs_memcpy: native.ratios.native_f16c_vs_memcpy,
 };
 const pop = web.population.strategies;
-ratios.population_simd_vs_scalar_fp16 = pop["fp16"].scalarMs / pop["fp16"].simdMs;
-ratios.population_simd_vs_scalar_fp32_master = pop["fp32-master"].scalarMs / pop["fp32-master"].simdMs;
+const speedup = (name) => pop[name].scalarMs / pop[name].simdMs;
+ratios.population_simd_vs_scalar_fp16 = speedup("fp16");
+ratios.population_simd_vs_scalar_fp32_master = speedup("fp32-master");
 ratios.population_simd_vs_scalar = Math.min(ratios.population_simd_vs_scalar_fp16,
   ratios.population_simd_vs_scalar_fp32_master);
 // The per-weight streams: reported beside the headline, not part of it.
-ratios.population_simd_vs_scalar_fp16_per_weight_near_one =
-  pop["fp16 per-weight, weights near 1"].scalarMs / pop["fp16 per-weight, weights near 1"].simdMs;
-ratios.population_simd_vs_scalar_fp32_master_per_weight_near_one =
-  pop["fp32-master per-weight, weights near 1"].scalarMs / pop["fp32-master per-weight, weights near 1"].simdMs;
-ratios.population_simd_vs_scalar_fp16_per_weight_near_zero =
-  pop["fp16 per-weight, weights near 0"].scalarMs / pop["fp16 per-weight, weights near 0"].simdMs;
+ratios.population_simd_vs_scalar_fp16_per_weight_near_one = speedup("fp16 per-weight, weights near 1");
+ratios.population_simd_vs_scalar_fp32_master_per_weight_near_one = speedup("fp32-master per-weight, weights near 1");
+ratios.population_simd_vs_scalar_fp16_per_weight_near_zero = speedup("fp16 per-weight, weights near 0");
 for (const [k, v] of Object.entries(nativePopulation.ratios)) ratios[`native_population_simd_vs_scalar_${k}`] = v.ratio;
 
 const targets = {

@@ -98,8 +98,15 @@ float fp16_to_fp32(uint16_t h) {
 
 float bf16_to_fp32(uint16_t h) { return float_of(static_cast<uint32_t>(h) << 16); }
 
+namespace {
+// `sum` where w is a number; w quieted where w is NaN. Which NaN operand an
+// add passes on is open (IEEE 754, wasm), and the compiler may swap an add's
+// operands; every kernel lets the weight's win (the SIMD ones have the same
+// helper).
+float nan_weight_wins(float w, float sum) { return w != w ? float_of(bits_of(w) | kF32QuietBit) : sum; }
+}  // namespace
+
 uint32_t add_round_to_odd_fp32(float a, float b) {
-  if (a != a) return bits_of(a) | kF32QuietBit;  // a NaN weight wins over a NaN increment
   // TwoSum (Knuth): s + e == a + b exactly unless s overflows (then e is NaN).
   const float s = a + b;
   const float bb = s - a;
@@ -110,7 +117,7 @@ uint32_t add_round_to_odd_fp32(float a, float b) {
     // Step one ulp toward the exact sum: away from zero when e has s's sign.
     sb += ((sb ^ bits_of(e)) & kF32Sign) ? 0xffffffffu : 1u;
   }
-  return sb;
+  return bits_of(nan_weight_wins(a, float_of(sb)));
 }
 
 // ---- Scalar kernels ------------------------------------------------------------
@@ -149,8 +156,7 @@ MANTISSA_SCALAR_FN uint64_t fp32_scalar(float* w, const float* inc, size_t strid
   for (size_t i = 0; i < n; ++i) {
     const float d = inc[i * stride];
     const float old = w[i];
-    const float now =
-        old != old ? float_of(bits_of(old) | kF32QuietBit) : old + d;  // see add_round_to_odd_fp32
+    const float now = nan_weight_wins(old, old + d);
     w[i] = now;
     lost += (bits_of(now) == bits_of(old)) & (d != 0.0f);
   }

@@ -16,20 +16,10 @@
 #include "kernels_test_support.h"
 
 using namespace mantissa::kernels;
+using kernels_test::bits_of;
+using kernels_test::float_from_bits;
 
 namespace {
-
-float float_of(uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
-
-uint32_t bits_of(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  return u;
-}
 
 uint32_t mix(uint64_t x) {  // splitmix64 finaliser, top half
   x += 0x9e3779b97f4a7c15ull;
@@ -49,7 +39,7 @@ std::vector<float> increments() {
                           -1e-40f};
   for (uint64_t i = 0; i < 60; ++i) {
     const uint32_t r = mix(i);
-    v.push_back(float_of((r & 0x807fffffu) | ((127 - 40 + r % 60) << 23)));
+    v.push_back(float_from_bits((r & 0x807fffffu) | ((127 - 40 + r % 60) << 23)));
   }
   return v;
 }
@@ -71,7 +61,7 @@ TEST_CASE("wasm SIMD128 population kernels equal the scalar reference bit for bi
       d[i] = incs[(k + i) % incs.size()];
       // Finite fp32 weights (inf - inf's NaN sign is not specified in wasm).
       const uint32_t r = mix(i + 1000003 * k);
-      fa[i] = fb[i] = float_of((r & 0x80ffffffu) | ((r % 254) << 23));
+      fa[i] = fb[i] = float_from_bits((r & 0x80ffffffu) | ((r % 254) << 23));
     }
     CHECK(detail::fp16_scalar(a.data(), d.data(), 1, n) == detail::fp16_wasm(b.data(), d.data(), 1, n));
     REQUIRE(a == b);
