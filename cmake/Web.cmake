@@ -59,14 +59,37 @@ target_link_libraries(mantissa_js PRIVATE ${MANTISSA_LIBS})
 # pages using the module need no 'unsafe-eval' in their CSP (only
 # 'wasm-unsafe-eval', which compiling any WebAssembly needs under a CSP).
 # api.js (--post-js) is the documented API over the raw Embind functions.
+# One file for every JavaScript host: pages, module Web Workers, Node >= 18 and
+# Deno. Emscripten 3.1.6's Node paths assume CommonJS; node_module_scope.js
+# (--extern-pre-js) and node_wasm_file.js (--pre-js) say why and what they
+# bridge. NODEJS_CATCH_*=0: a library must not install process-wide handlers
+# in its host's Node process.
 set(MANTISSA_JS_API "${PROJECT_SOURCE_DIR}/src/bindings/api.js")
+set(MANTISSA_JS_NODE_SCOPE "${PROJECT_SOURCE_DIR}/src/bindings/node_module_scope.js")
+set(MANTISSA_JS_NODE_WASM "${PROJECT_SOURCE_DIR}/src/bindings/node_wasm_file.js")
 target_link_options(mantissa_js PRIVATE -lembind -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=Mantissa
-                    -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=1GB -sENVIRONMENT=web,worker -sDYNAMIC_EXECUTION=0
+                    -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=1GB -sENVIRONMENT=web,worker,node
+                    -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0 -sDYNAMIC_EXECUTION=0
+                    "SHELL:--extern-pre-js ${MANTISSA_JS_NODE_SCOPE}" "SHELL:--pre-js ${MANTISSA_JS_NODE_WASM}"
                     "SHELL:--post-js ${MANTISSA_JS_API}")
-set_property(TARGET mantissa_js APPEND PROPERTY LINK_DEPENDS "${MANTISSA_JS_API}")
+set_property(TARGET mantissa_js APPEND PROPERTY LINK_DEPENDS
+             "${MANTISSA_JS_API}" "${MANTISSA_JS_NODE_SCOPE}" "${MANTISSA_JS_NODE_WASM}")
 # TypeScript declarations next to the module.
 configure_file("${PROJECT_SOURCE_DIR}/src/bindings/mantissa.d.ts" "${PROJECT_BINARY_DIR}/mantissa.d.ts" COPYONLY)
 mantissa_target_defaults(mantissa_js)
+
+# --- The npm package: build/npm/, ready for `npm pack` ---------------------------
+# package.json takes its version from project(VERSION) (the one version source,
+# also behind m.version()); the module and its wasm are copied after each link.
+set(MANTISSA_NPM_DIR "${PROJECT_SOURCE_DIR}/build/npm" CACHE PATH "Where the npm package is assembled")
+configure_file("${PROJECT_SOURCE_DIR}/src/bindings/npm/package.json.in" "${MANTISSA_NPM_DIR}/package.json" @ONLY)
+configure_file("${PROJECT_SOURCE_DIR}/src/bindings/npm/README.md" "${MANTISSA_NPM_DIR}/README.md" COPYONLY)
+configure_file("${PROJECT_SOURCE_DIR}/src/bindings/mantissa.d.ts" "${MANTISSA_NPM_DIR}/mantissa.d.ts" COPYONLY)
+configure_file("${PROJECT_SOURCE_DIR}/LICENSE" "${MANTISSA_NPM_DIR}/LICENSE" COPYONLY)
+add_custom_command(TARGET mantissa_js POST_BUILD
+  COMMAND "${CMAKE_COMMAND}" -E copy_if_different "${PROJECT_BINARY_DIR}/mantissa.mjs" "${PROJECT_BINARY_DIR}/mantissa.wasm"
+          "${MANTISSA_NPM_DIR}/"
+  VERBATIM)
 
 # --- Static files: web/** copied as they are (index.html, glue scripts) ----------
 file(GLOB_RECURSE web_files CONFIGURE_DEPENDS RELATIVE "${PROJECT_SOURCE_DIR}/web" "${PROJECT_SOURCE_DIR}/web/*")

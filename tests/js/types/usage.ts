@@ -1,0 +1,70 @@
+// Compiled with `tsc --noEmit --strict` against the packed package's
+// mantissa.d.ts (tests/js/package.test.mjs), and run by Deno: every function
+// of the API with its documented options, and the results' fields in use.
+// A declaration that drifts from the module fails one or the other.
+import Mantissa from "mantissa-fp";
+import type {
+  ConvertReport, DecodedScenario, Explanation, MantissaModule, PartialScenario, SimulationReport,
+} from "mantissa-fp";
+
+const m: MantissaModule = await Mantissa();
+
+const version: string = m.version();
+
+const stored: ConvertReport = m.convert("1.12156456132", "fp16", { via: "fp32" });
+const bits: string = stored.bits;
+const value: string = stored.value;
+const cls: "zero" | "subnormal" | "normal" | "inf" | "nan" = stored.class;
+const relative: number | undefined = stored.error_rel;
+const rounded: ConvertReport = m.convert(0.1, "bf16", { round: "rtz", saturate: true, ftz: false });
+const stochastic: ConvertReport = m.convert("0.1", "fp8-e4m3", { round: "stochastic", seed: 7 });
+const fromBits: ConvertReport = m.convert("0x3c7c", "fp32", { from: "fp16" });
+const bigSeed: ConvertReport = m.convert(1n, "fp16", { round: "sr", seed: 12345678901234567890n });
+
+const decoded: ConvertReport = m.decode(0x3c00, "fp16");
+const decodedBig: ConvertReport = m.decode(0x3f8f8f6dn, "fp32");
+const decodedText: ConvertReport = m.decode("0x7e00", "fp16");
+
+const trace: Explanation = m.explain("fma", "3", "0.1", { c: "-0.3", format: "fp16", aFormat: "fp32", bFormat: "fp16",
+  cFormat: "fp32", round: "rne" });
+
+const simulation: SimulationReport = m.simulate({
+  steps: 101, w0: "1.125", inc: "0.00041999", seed: 1, strategies: ["fp32-master", "fp16"], gradFormat: "fp16",
+  reference: "exact", trajectory: false,
+});
+const lossScaled: SimulationReport = m.simulate({
+  steps: 10, grad: "normal:0:1", lr: "1e-3", strategies: "fp32-master", lossScale: "dynamic",
+  population: 16, init: "normal:1:0.1",
+});
+const steps: number = simulation.steps;
+const fp16Final: unknown = simulation.strategies["fp16"]["final"];
+
+const half: Uint16Array = m.convertArray(new Float32Array([1, 65520, 1e-8]), "fp16");
+const brain: Uint16Array = m.convertArray(new Float32Array([1]), "bf16", { round: "stochastic", seed: 3, counter: 0 });
+const e4m3: Uint8Array = m.convertArray(new Float32Array([448, 500]), "fp8-e4m3", { saturate: true });
+const anyFormat: Uint16Array | Uint8Array = m.convertArray(new Float32Array([1]), "e5m2" as string);
+
+const scenario: PartialScenario = { panel: "add", addition: { a: "1.5", b_format: "bf16" } };
+const hash: string = m.encodeScenario(scenario, { activePanelOnly: true });
+const back: DecodedScenario = m.decodeScenario("#" + hash);
+const panel: "inspect" | "add" | "train" | "landscape" = back.scenario.panel;
+const notices: string[] = back.notices;
+const linkVersion: number = back.version;
+const compact: boolean = back.compact;
+const heap: number = m.heapInUse();
+
+let message = "";
+try {
+  m.convert("1.2.3", "fp16");
+} catch (e) {
+  if (e instanceof Error) message = e.message;
+}
+
+// What Deno prints; package.test.mjs compares it with the same calls in Node.
+console.log(JSON.stringify({
+  version, bits, value, cls, relative, rounded: rounded.bits, stochastic: stochastic.bits, fromBits: fromBits.value,
+  bigSeed: bigSeed.bits, decoded: decoded.value, decodedBig: decodedBig.value, decodedText: decodedText.class,
+  traceKeys: Object.keys(trace).length > 0, steps, fp16Final, lossScaledSteps: lossScaled.steps,
+  half: Array.from(half), brain: Array.from(brain), e4m3: Array.from(e4m3), anyFormat: Array.from(anyFormat),
+  hash, panel, notices, linkVersion, compact, heapPositive: heap > 0, message,
+}));
