@@ -335,11 +335,13 @@ InputFamily family_of(const Format& in) {
 //        (not -10: Blackwell's fp8 path keeps the full fp32 alignment width).
 struct PresetRow {
   const char* name;
+  bool bf16;  // V100 has fp16 tensor cores only
   int half_fma, half_neab, tf32_fma, tf32_neab, fp8_fma, fp8_neab;
 };
 constexpr PresetRow kPresets[] = {
-    {"v100", 4, 0, 0, 0, 0, 0},     {"a100", 8, 1, 4, 1, 0, 0},   {"ada", 8, 1, 4, 1, 16, -10},
-    {"h100", 16, 2, 8, 2, 32, -10}, {"b200", 16, 2, 8, 2, 32, 2},
+    {"v100", false, 4, 0, 0, 0, 0, 0},  {"a100", true, 8, 1, 4, 1, 0, 0},
+    {"ada", true, 8, 1, 4, 1, 16, -10}, {"h100", true, 16, 2, 8, 2, 32, -10},
+    {"b200", true, 16, 2, 8, 2, 32, 2},
 };
 
 }  // namespace
@@ -350,6 +352,7 @@ bool tensor_core_preset(std::string_view preset, const Format& in, TensorCoreMod
     int fma = 0, neab = 0;
     switch (family_of(in)) {
       case InputFamily::Half:
+        if (in == bf16() && !row.bf16) break;
         fma = row.half_fma, neab = row.half_neab;
         break;
       case InputFamily::Tf32:
