@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "core/dot.h"
+#include "core/dot_trace.h"
 #include "requests/requests.h"
 #include "sim/gemm_error.h"
 
@@ -76,6 +77,28 @@ int cmd_dot(int argc, char** argv) {
   if (auto path = args.value("--batch")) return run_batch(*path, req, args.has("--json"));
   const DotReport r = dot_report(req.acc, req.input);
   const std::string out = args.has("--json") ? dot_report_json(r) + "\n" : dot_report_text(r);
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
+
+int cmd_explain_dot(int argc, char** argv) {
+  requests::Args args = dot_args();
+  std::string error;
+  if (!args.parse(argc, argv, &error)) return cli::fail(error);
+  if (args.has("--help")) {
+    std::fputs(
+        "Usage: mantissa explain dot --a LIST --b LIST [--c X] --in F --acc tc:MODEL [--json]\n"
+        "One tensor-core block, every step: the exact products, the largest exponent, each term aligned\n"
+        "with its truncated bits, the exact sum, the normalisation and the final rounding.\n",
+        stdout);
+    return 0;
+  }
+  if (args.has("--batch")) return cli::fail("explain dot takes one block: --a and --b, not --batch");
+  DotRequest req;
+  if (!dot_request_from_args(args, &req, &error)) return cli::fail(error);
+  TensorCoreBlockTrace t;
+  if (!trace_tensor_core_block(req.acc, req.input, &t, &error)) return cli::fail(error);
+  const std::string out = args.has("--json") ? tensor_core_block_json(t) + "\n" : tensor_core_block_text(t);
   std::fputs(out.c_str(), stdout);
   return 0;
 }

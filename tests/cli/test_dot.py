@@ -197,6 +197,25 @@ def test_gemm_error_is_deterministic_and_shaped():
     assert len(csv.stdout.strip().split("\n")) == 9
 
 
+def test_explain_dot_walks_through_one_block():
+    args = ["explain", "dot", "--a", "1,0x1p-8,0x1p-7", "--b", "1,0x1p-6,-0x1p-6", "--c", "0.75", "--in", "fp8-e4m3",
+            "--acc", "tc:h100"]
+    j = ok_json(*args)
+    assert j["max_exponent"] == 0 and j["unit_exp"] == -13, j
+    assert [t["label"] for t in j["terms"]] == ["a1*b1", "a2*b2", "a3*b3", "c"]
+    assert j["terms"][1]["dropped_bits"] == "1" and j["terms"][1]["kept_value"] == "0"
+    assert j["value"] == "1.7498779296875" and j["exact"] == "1.74993896484375"
+    same = ok_json("dot", *args[2:])
+    assert same["bits"] == j["bits"]
+    text = run(*args).stdout
+    for step in ("1. The products are exact", "2. The largest exponent is E = 0", "3. The aligned terms",
+                 "4. Normalised once", "5. Rounded toward zero to 13 fraction bits"):
+        assert step in text, text
+    fails(["explain", "dot", "--a", "1,1,1,1,1", "--b", "1,1,1,1,1", "--in", "fp16", "--acc", "tc:v100"],
+          "one block of 4")
+    fails(["explain", "dot", "--a", "1", "--b", "1", "--in", "fp16", "--acc", "seq:fp32"], "tensor-core block")
+
+
 def test_bad_input_exits_2():
     fails(["dot", "--a", "1,2", "--b", "1", "--in", "fp16", "--acc", "exact"], "same length K")
     fails(["dot", "--a", "1", "--b", "1", "--in", "fp16", "--acc", "tc:h900"], "unknown tensor-core preset")

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/dot.h"
+#include "core/dot_trace.h"
 #include "core/value.h"
 
 using namespace mantissa;
@@ -246,4 +247,42 @@ TEST_CASE("dot_report gives the error exactly", "[dot]") {
   REQUIRE(r.has_error);
   CHECK(r.error_abs == Decimal::from_uint(2048, true));
   CHECK(r.error_rel == 0.5);
+}
+
+TEST_CASE("the traced tensor-core block gives dot()'s bits, and its terms sum to the traced sum",
+          "[dot][trace]") {
+  std::mt19937_64 rng(21);
+  const std::vector<std::pair<Format, std::string>> cases = {
+      {fp16(), "tc:v100"},          {fp16(), "tc:h100,out=fp16"}, {bf16(), "tc:a100"},
+      {tf32(), "tc:h100"},          {fp8_e4m3(), "tc:h100"},      {fp8_e5m2(), "tc:ada,out=fp16"},
+      {fp16(), "tc:fma=5,neab=-4"},
+  };
+  for (const auto& [f, name] : cases) {
+    const Accumulator acc = acc_of(name, f);
+    for (int trial = 0; trial < 200; ++trial) {
+      DotInput in;
+      in.in = f;
+      const size_t k = 1 + rng() % static_cast<size_t>(acc.tc.fma);
+      for (size_t i = 0; i < k; ++i) {
+        in.a.push_back(trial % 7 == 0 && i == 0 ? 0 : random_finite(f, rng));
+        in.b.push_back(random_finite(f, rng));
+      }
+      in.c = trial % 4 == 0 ? 0 : random_finite(fp32(), rng) & 0xbfffffffu;  // |c| below 2
+      TensorCoreBlockTrace t;
+      std::string error;
+      INFO(name << " trial " << trial);
+      REQUIRE(trace_tensor_core_block(acc, in, &t, &error));
+      CHECK(t.bits == dot(acc, in));
+      Decimal kept;
+      for (const TensorCoreTerm& term : t.terms) kept = kept + term.kept_value.value;
+      CHECK(kept == t.sum.value);
+    }
+  }
+  // One block only, and only tensor-core models.
+  TensorCoreBlockTrace t;
+  std::string error;
+  const std::vector<double> five(5, 1.0);
+  CHECK_FALSE(trace_tensor_core_block(acc_of("tc:v100", fp16()), input(fp16(), five, five), &t, &error));
+  CHECK(error.find("one block of 4") != std::string::npos);
+  CHECK_FALSE(trace_tensor_core_block(acc_of("seq:fp32", fp16()), input(fp16(), {1}, {1}), &t, &error));
 }
