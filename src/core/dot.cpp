@@ -268,6 +268,7 @@ uint64_t tensor_core_block(const TensorCoreModel& m, const std::vector<Product>&
   // Each aligned term is below 2^(E+2-unit) = 2^(25+neab) <= 2^41, so at most
   // 257 of them sum within an int64 with room to spare.
   auto aligned = [unit](const Dyadic& v) -> int64_t {
+    if (v.significand == 0) return 0;  // a zero product's exponent can lie anywhere: no shift
     const int s = v.exp2 - unit;
     uint64_t t;
     if (s >= 0) {

@@ -100,7 +100,9 @@ bool trace_tensor_core_block(const Accumulator& acc, const DotInput& in, TensorC
     const Raw& r = raw[i];
     const int s = r.exp2 - t.unit_exp;
     uint64_t kept = 0;
-    if (s >= 0) {
+    if (r.sig == 0) {
+      // a zero product: nothing to align
+    } else if (s >= 0) {
       kept = r.sig << s;
     } else {
       kept = -s >= 64 ? 0 : r.sig >> -s;

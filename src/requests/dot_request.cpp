@@ -154,7 +154,8 @@ bool gemm_error_spec_from_args(const requests::Args& args, sim::GemmErrorSpec* o
     return *error = "gemm-error takes options only (see mantissa gemm-error --help)", false;
   if (!input_format(args, &s.in, error)) return false;
   if (!args.has("--k")) return *error = "gemm-error needs --k LIST (e.g. --k 128,1024,4096)", false;
-  for (std::string_view item : items_of(*args.value("--k"), ",")) {
+  const std::string k_list = *args.value("--k");  // the views below point into it
+  for (std::string_view item : items_of(k_list, ",")) {
     uint64_t k = 0;
     bool ok = !item.empty() && item.size() <= 19;
     for (char ch : item) {
