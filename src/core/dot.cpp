@@ -502,10 +502,6 @@ std::string tensor_core_name(const TensorCoreModel& m) {
   return s;
 }
 
-bool parse_format_part(const std::string& name, Format* f, std::string* error) {
-  return parse_format(name, f, error);
-}
-
 }  // namespace
 
 bool parse_accumulator(std::string_view text, const Format& in, Accumulator* out, std::string* error) {
@@ -531,7 +527,7 @@ bool parse_accumulator(std::string_view text, const Format& in, Accumulator* out
     acc.kind = head == "seq" ? AccumulatorKind::Sequential : AccumulatorKind::SequentialRounded;
     if (rest.empty() || parts.size() > 2)
       return *error = head + " needs a format and optionally a rounding mode: " + head + ":F[:mode]", false;
-    if (!parse_format_part(parts[0], &acc.format, error)) return false;
+    if (!parse_format(parts[0], &acc.format, error)) return false;
     if (parts.size() == 2) {
       if (!parse_rounding_mode(parts[1], &acc.mode, error)) return false;
       if (acc.mode == RoundingMode::Stochastic)
@@ -545,7 +541,7 @@ bool parse_accumulator(std::string_view text, const Format& in, Accumulator* out
   if (head == "pairwise" || head == "kahan") {
     acc.kind = head == "pairwise" ? AccumulatorKind::Pairwise : AccumulatorKind::Kahan;
     if (rest.empty() || parts.size() != 1) return *error = head + " needs a format: " + head + ":F", false;
-    if (!parse_format_part(parts[0], &acc.format, error)) return false;
+    if (!parse_format(parts[0], &acc.format, error)) return false;
     acc.name = head + ":" + acc.format.name;
     *out = acc;
     return true;
@@ -567,7 +563,7 @@ bool parse_accumulator(std::string_view text, const Format& in, Accumulator* out
       if (!parse_tensor_core(inner.substr(3), in, &acc.tc, error)) return false;
       acc.name = "blocked:" + tensor_core_name(acc.tc) + ":" + size;
     } else {
-      if (!parse_format_part(inner, &acc.format, error)) return false;
+      if (!parse_format(inner, &acc.format, error)) return false;
       acc.name = "blocked:" + acc.format.name + ":" + std::to_string(acc.block);
     }
     *out = acc;

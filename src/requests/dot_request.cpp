@@ -115,7 +115,6 @@ bool dot_request_from_args(const requests::Args& args, DotRequest* out, std::str
   DotRequest r;
   if (!args.positional().empty()) return *error = "dot takes options only (see mantissa dot --help)", false;
   if (!input_format(args, &r.input.in, error)) return false;
-  r.input.in = r.input.in;
   if (!args.has("--acc"))
     return *error = "dot needs --acc MODEL (e.g. --acc tc:h100, seq:fp32, exact)", false;
   if (!parse_accumulator(*args.value("--acc"), r.input.in, &r.acc, error)) return false;
