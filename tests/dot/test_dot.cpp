@@ -286,3 +286,15 @@ TEST_CASE("the traced tensor-core block gives dot()'s bits, and its terms sum to
   CHECK(error.find("one block of 4") != std::string::npos);
   CHECK_FALSE(trace_tensor_core_block(acc_of("seq:fp32", fp16()), input(fp16(), {1}, {1}), &t, &error));
 }
+
+TEST_CASE("a product far below the running sum still decides a directed rounding", "[dot]") {
+  // 2^-70 * 2^-70 = 2^-140 next to 1: 140 bits below, outside any
+  // fixed window; it must still count as "a bit more" or "a bit less".
+  const double tiny = std::ldexp(1, -70);
+  CHECK(dot_value("seq:fp32:up", input(bf16(), {tiny}, {tiny}, 1.0)) == 1 + std::ldexp(1, -23));
+  CHECK(dot_value("seq:fp32:down", input(bf16(), {tiny}, {-tiny}, 1.0)) == 1 - std::ldexp(1, -24));
+  CHECK(dot_value("seq:fp32:rtz", input(bf16(), {tiny}, {-tiny}, 1.0)) == 1 - std::ldexp(1, -24));
+  CHECK(dot_value("seq:fp32", input(bf16(), {tiny}, {-tiny}, 1.0)) == 1);
+  CHECK(dot_value("seq:fp64:up", input(bf16(), {tiny}, {tiny}, -1.0)) == -1 + std::ldexp(1, -53));
+  CHECK(dot_value("seq:fp32:odd", input(bf16(), {tiny}, {tiny}, 1.0)) == 1 + std::ldexp(1, -23));
+}
