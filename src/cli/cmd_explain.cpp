@@ -1,6 +1,7 @@
 // `mantissa explain`: the tutorial's second question (why does an fp16
 // update get lost?) on the command line: one operation, every step.
 #include <cstdio>
+#include <string>
 
 #include "cli/commands.h"
 #include "core/trace.h"
@@ -9,6 +10,8 @@
 namespace mantissa {
 
 int cmd_explain(int argc, char** argv) {
+  // `explain dot ...` walks through a tensor-core block (src/cli/cmd_dot.cpp).
+  if (argc > 1 && std::string(argv[1]) == "dot") return cmd_explain_dot(argc - 1, argv + 1);
   requests::Args args = explain_args();
   std::string error;
   if (!args.parse(argc, argv, &error)) return cli::fail(error);

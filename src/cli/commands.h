@@ -21,5 +21,8 @@ int cmd_formats(int argc, char** argv);
 int cmd_simulate(int argc, char** argv);
 int cmd_accumulate(int argc, char** argv);
 int cmd_explain(int argc, char** argv);
+int cmd_dot(int argc, char** argv);
+int cmd_gemm_error(int argc, char** argv);
+int cmd_explain_dot(int argc, char** argv);  // `explain dot`
 
 }  // namespace mantissa

@@ -26,6 +26,9 @@ const std::vector<Command> kCommands = {
     {"accumulate", mantissa::cmd_accumulate, "add increments from stdin into a weight (rne, sr or kahan)"},
     {"explain", mantissa::cmd_explain,
      "one add/sub/mul/fma, every step: decode, align, add, normalise, round"},
+    {"dot", mantissa::cmd_dot,
+     "a dot product accumulated exactly as an FMA chain, pairwise, blocked or a tensor core"},
+    {"gemm-error", mantissa::cmd_gemm_error, "relative error of random dot products per K and accumulator"},
 };
 
 void print_help() {

@@ -9,6 +9,8 @@
 #include "core/convert.h"
 #include "core/trace.h"
 #include "requests/args.h"
+#include "core/dot.h"
+#include "sim/gemm_error.h"
 #include "sim/scenario.h"
 
 namespace mantissa {
@@ -25,5 +27,25 @@ bool simulate_scenario_from_args(const requests::Args& args, sim::Scenario* out,
 // The same for `mantissa explain` (argv: explain OP A B [C] --format F ...).
 requests::Args explain_args();
 bool explain_request_from_args(const requests::Args& args, ExplainRequest* out, std::string* error);
+
+// `mantissa dot` (argv: dot --a LIST --b LIST [--c X] --in F --acc MODEL [--json],
+// or dot --batch FILE --in F --acc MODEL): the accumulator and, without --batch, the input.
+struct DotRequest {
+  Accumulator acc;
+  DotInput input;
+};
+requests::Args dot_args();
+bool dot_request_from_args(const requests::Args& args, DotRequest* out, std::string* error);
+// One dot product's values: a list separated by commas or blanks, each a
+// decimal, a hex-float or a 0x bit pattern of fp32, rounded (rne) into `in`.
+// NaN and infinite inputs (also values that round to them) are refused.
+bool parse_dot_values(std::string_view list, const Format& in, std::vector<uint64_t>* out,
+                      std::string* error);
+// A --batch line: "a_1 ... a_K ; b_1 ... b_K [; c]".
+bool parse_dot_line(std::string_view line, const Format& in, DotInput* out, std::string* error);
+
+// `mantissa gemm-error` (see its --help).
+requests::Args gemm_error_args();
+bool gemm_error_spec_from_args(const requests::Args& args, sim::GemmErrorSpec* out, std::string* error);
 
 }  // namespace mantissa
