@@ -31,7 +31,7 @@
 #include "core/value.h"
 #include "imgui.h"
 #include "sim/report.h"
-#include "sim/scenario.h"
+#include "sim/setup.h"
 
 namespace mantissa::app {
 namespace {
@@ -82,7 +82,7 @@ double half_ulp_of(const Format& f, double v) {
   return std::ldexp(1.0, e - f.man_bits - 1);
 }
 
-double increment_size(const sim::SimulationResults& r, const sim::Scenario& s) {
+double increment_size(const sim::SimulationResults& r, const sim::Setup& s) {
   if (r.constant_increment) {
     const ExactValue v = exact_value(s.grad_format, r.increment_bits);
     return std::fabs(std::strtod(v.to_string().c_str(), nullptr));
@@ -96,7 +96,7 @@ double increment_size(const sim::SimulationResults& r, const sim::Scenario& s) {
 void rebuild_plot_data(const sim::Simulation& sim) {
   PlotData& d = g_data;
   const sim::SimulationResults& r = sim.results();
-  const sim::Scenario& s = sim.scenario();
+  const sim::Setup& s = sim.setup();
   const sim::Series& ref = r.population ? r.strategies.front().lost_fraction : r.reference.trajectory;
   d.steps.resize(ref.points());
   for (size_t i = 0; i < ref.points(); ++i) d.steps[i] = static_cast<double>(ref.last_step_of(i));

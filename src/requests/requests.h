@@ -9,7 +9,7 @@
 #include "core/convert.h"
 #include "core/trace.h"
 #include "requests/args.h"
-#include "sim/scenario.h"
+#include "sim/setup.h"
 
 namespace mantissa {
 
@@ -20,7 +20,7 @@ bool convert_request_from_args(const requests::Args& args, ConvertRequest* out, 
 
 // The same for `mantissa simulate` (see its --help).
 requests::Args simulate_args();
-bool simulate_scenario_from_args(const requests::Args& args, sim::Scenario* out, std::string* error);
+bool simulate_setup_from_args(const requests::Args& args, sim::Setup* out, std::string* error);
 
 // The same for `mantissa explain` (argv: explain OP A B [C] --format F ...).
 requests::Args explain_args();

@@ -17,7 +17,7 @@
 #include "core/json.h"
 #include "core/parse.h"
 #include "core/rounding.h"
-#include "sim/scenario.h"
+#include "sim/setup.h"
 
 namespace mantissa {
 namespace {
