@@ -439,7 +439,8 @@ void draw_controls(LandscapeScenario& s) {
   }
   anchor_item("landscape:around-one");
   same_line_or_wrap(box + ImGui::CalcTextSize("log |error|").x);
-  ImGui::Checkbox("log |error|", &g_view.y.log);
+  // In the scenario, so a share link keeps it.
+  ImGui::Checkbox("log |error|", &s.log_error);
   anchor_item("landscape:log-y");
 }
 
@@ -644,7 +645,7 @@ void draw_landscape_panel(Scenario& sc) {
   v.axis = make_axis(s, columns);
   handle_input(s, v);
   v.axis = make_axis(s, columns);
-  v.y = make_y_axis(v.rows, v.y.log);
+  v.y = make_y_axis(v.rows, s.log_error);
 
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(v.a0, v.a1, palette().card_bg);
@@ -698,6 +699,7 @@ void write_landscape_state(JsonWriter& w, const Scenario& sc) {
   w.field("x_min", s.x_min);
   w.field("x_max", s.x_max);
   w.field("log_x", s.log_x);
+  w.field("log_error", s.log_error);
   w.end_object();
 
   w.key("results").begin_object();
