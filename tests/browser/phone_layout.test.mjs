@@ -74,6 +74,29 @@ async function problems(target, where) {
   return { found: [...new Set(found)], probe };
 }
 
+// The Inspector's fp64 bit boxes on a phone: every one a tap target of at
+// least 24 CSS px (the boxes wrap onto more lines instead of shrinking),
+// inside the viewport, and no two overlapping.
+async function bitBoxProblems(page, width) {
+  const named = await page.evaluate(() => window.mantissa.layout());
+  const boxes = Object.entries(named).filter(([name]) => name.startsWith("bit:fp64:"));
+  const found = [];
+  // (Anchors are listed while on screen: the first screen shows most of them.)
+  if (boxes.length < 32) found.push(`${width}px: only ${boxes.length} of fp64's 64 bit boxes on the first screen`);
+  for (const [name, [x, y, w, h]] of boxes) {
+    if (w < 24 - SLACK || h < 24 - SLACK) found.push(`${width}px: ${name} is ${w.toFixed(1)}×${h.toFixed(1)} CSS px`);
+    if (x < -SLACK || x + w > width + SLACK) found.push(`${width}px: ${name} spans ${x.toFixed(1)}..${(x + w).toFixed(1)}`);
+  }
+  for (let i = 0; i < boxes.length; ++i) {
+    for (let j = i + 1; j < boxes.length; ++j) {
+      const [a, [ax, ay, aw, ah]] = boxes[i];
+      const [b, [bx, by, bw, bh]] = boxes[j];
+      if (ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah) found.push(`${width}px: ${a} overlaps ${b}`);
+    }
+  }
+  return found;
+}
+
 // Checks the panel shown in `target` screen by screen: the wheel scrolls it
 // until the screen no longer changes. The wheel turns over the panel's
 // scrollbar: over a plot it would zoom the plot instead.
@@ -125,6 +148,7 @@ describe("phone widths", () => {
           await page.mouse.move(wheelAt.x, wheelAt.y); // no hover tooltip in the picture
           await settle(page, 4);
           await screenshot(page, `phone-${width}-${key}`);
+          if (key === "inspector") all.push(...(await bitBoxProblems(page, width)));
           all.push(...(await checkScrolling(page, page, `${width}px ${tab}`, { wheelAt })));
           await scrollToTop(page, page, wheelAt);
         }
