@@ -472,8 +472,8 @@ void draw_row(Scenario& sc, const InspectorModel& m, size_t index, const RowLayo
   ImGui::PushFont(mono_font());
   set_flow_indent(L.narrow ? -1.0f : bits_x);
   ImGui::TextUnformatted(hex_bits(f, r.result.bits).c_str());
-  const std::string value = "= " + with_minus(r.result.value.to_string());
-  if (flow_exact(value, 0, 10)) {
+  const std::string exact = r.result.value.to_string();
+  if (flow_exact("= " + with_minus(exact), exact, 0, 10)) {
     ImGui::SetTooltip("%s\n%s", hex_float(f, r.result.bits).c_str(),
                       integer_times_pow2(f, r.result.bits).c_str());
   }

@@ -78,7 +78,7 @@ void flow_text(const std::string& text, ImU32 color, float spacing) {
   if (wrap) ImGui::PopTextWrapPos();
 }
 
-bool flow_exact(const std::string& text, ImU32 color, float spacing) {
+bool flow_exact(const std::string& text, const std::string& value, ImU32 color, float spacing) {
   const float width = ImGui::CalcTextSize(text.c_str()).x;
   ImGui::SameLine(0, px(spacing));
   if (ImGui::GetContentRegionAvail().x < width) {
@@ -111,14 +111,16 @@ bool flow_exact(const std::string& text, ImU32 color, float spacing) {
     ImGui::TextColored(c, "%s", text.substr(start, end - start).c_str());
     start = end;
   }
-  ImGui::EndGroup();
-  const bool hovered = ImGui::IsItemHovered();
-  ImGui::PushID(text.c_str());
+  // The copy button follows the last digits (or goes below them).
+  ImGui::PushID(value.c_str());
   ImGui::SameLine();
   if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize("copy").x + 2 * ImGui::GetStyle().FramePadding.x)
     ImGui::NewLine();
-  if (ImGui::SmallButton("copy")) platform_copy_text(text);
+  if (ImGui::SmallButton("copy")) platform_copy_text(value);
+  anchor_item("copy:" + value);
   ImGui::PopID();
+  ImGui::EndGroup();
+  const bool hovered = ImGui::IsItemHovered();
   return hovered;
 }
 

@@ -97,6 +97,23 @@ async function bitBoxProblems(page, width) {
   return found;
 }
 
+// fp64's exact value is too long for a 390 px line: it wraps between digit
+// groups, and its copy button copies the plain decimal (what the page hands
+// the clipboard is kept in Module.mantissaCopied). The wheel brings the
+// button into view.
+async function checkCopy(page, wheelAt) {
+  const fp64 = (await page.evaluate(() => window.mantissa.state())).results.rows.find((r) => r.format === "fp64");
+  const name = `copy:${fp64.value}`;
+  for (let i = 0; i < 6 && !(await page.evaluate(() => window.mantissa.layout()))[name]; ++i) {
+    await page.mouse.move(wheelAt.x, wheelAt.y);
+    await page.mouse.wheel(0, 150);
+    await settle(page, 4);
+  }
+  await clickAnchor(page, name);
+  assert.equal(await page.evaluate(() => Module.mantissaCopied), fp64.value);
+  await scrollToTop(page, page, wheelAt);
+}
+
 // Checks the panel shown in `target` screen by screen: the wheel scrolls it
 // until the screen no longer changes. The wheel turns over the panel's
 // scrollbar: over a plot it would zoom the plot instead.
@@ -149,6 +166,7 @@ describe("phone widths", () => {
           await settle(page, 4);
           await screenshot(page, `phone-${width}-${key}`);
           if (key === "inspector") all.push(...(await bitBoxProblems(page, width)));
+          if (key === "inspector" && width === 390) await checkCopy(page, wheelAt);
           all.push(...(await checkScrolling(page, page, `${width}px ${tab}`, { wheelAt })));
           await scrollToTop(page, page, wheelAt);
         }
