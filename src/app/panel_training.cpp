@@ -560,7 +560,9 @@ void draw_selected_step(const sim::Simulation& sim, TrainingScenario& t) {
     ImGui::SameLine();
     std::string line = name + "  " + exact_decimal(s.last[i]);
     if (bucket > 1) line += "   (min " + exact_decimal(s.min[i]) + ", max " + exact_decimal(s.max[i]) + ")";
+    ImGui::PushTextWrapPos(0);  // exact decimals: wider than a phone
     ImGui::TextUnformatted(line.c_str());
+    ImGui::PopTextWrapPos();
   };
   show("fp64 (reference)", reference_color(), r.reference.trajectory);
   for (size_t k = 0; k < r.strategies.size(); ++k)
