@@ -22,7 +22,9 @@ add_library(imgui STATIC
   "${MANTISSA_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp")
 # SYSTEM: ImGui's own warnings are not ours to fix.
 target_include_directories(imgui SYSTEM PUBLIC "${MANTISSA_IMGUI_DIR}" "${MANTISSA_IMGUI_DIR}/backends")
-target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3 IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
+# IMGUI_ENABLE_TEST_ENGINE: ImGui reports every item to hooks in
+# src/app/layout_probe.cpp (window.mantissa.items(), for the phone-width tests).
+target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3 IMGUI_DISABLE_OBSOLETE_FUNCTIONS IMGUI_ENABLE_TEST_ENGINE)
 # 32-bit indices: the ES3 backend has no glDrawElementsBaseVertex (no
 # RendererHasVtxOffset), so a draw list past 65536 vertices (a panel of dense
 # plots) would wrap its 16-bit indices. WebGL2 draws GL_UNSIGNED_INT natively.

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "app/adaptive.h"
 #include "app/fonts.h"
 #include "app/panels.h"
 #include "app/presets.h"
@@ -26,13 +27,14 @@ struct PanelEntry {
   Panel panel;
   ScenarioPanel scenario_panel;
   const char* title;
+  const char* short_title;  // the tab's label on a phone
 };
 
 constexpr PanelEntry kPanels[] = {
-    {Panel::Inspector, ScenarioPanel::Inspector, "Inspector"},
-    {Panel::Addition, ScenarioPanel::Addition, "Addition"},
-    {Panel::Training, ScenarioPanel::Training, "Training"},
-    {Panel::Landscape, ScenarioPanel::Landscape, "Error landscape"},
+    {Panel::Inspector, ScenarioPanel::Inspector, "Inspector", "Inspector"},
+    {Panel::Addition, ScenarioPanel::Addition, "Addition", "Addition"},
+    {Panel::Training, ScenarioPanel::Training, "Training", "Training"},
+    {Panel::Landscape, ScenarioPanel::Landscape, "Error landscape", "Landscape"},
 };
 
 Panel panel_of(ScenarioPanel p) {
@@ -206,11 +208,19 @@ void draw_panels(App& app) {
   const Panel wanted = panel_of(app.scenario.panel);
   if (wanted != app.shown && !app.selecting) app.selecting = wanted;
 
+  // On a phone the four tabs fit side by side: shorter labels, narrower
+  // padding (pushed for the whole tab bar, which lays its tabs out with it,
+  // and popped while the panel itself draws). A tab's ID ("###" + title) is
+  // the same at every width.
+  const bool narrow = narrow_layout();
+  const ImVec2 padding = ImGui::GetStyle().FramePadding;
+  if (narrow) ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(px(4), padding.y));
   if (ImGui::BeginTabBar("panels", ImGuiTabBarFlags_FittingPolicyScroll)) {
     for (const PanelEntry& e : kPanels) {
       const ImGuiTabItemFlags flags =
           app.selecting && *app.selecting == e.panel ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
-      const bool open = ImGui::BeginTabItem(e.title, nullptr, flags);
+      const std::string label = std::string(narrow ? e.short_title : e.title) + "###" + e.title;
+      const bool open = ImGui::BeginTabItem(label.c_str(), nullptr, flags);
       anchor_item(std::string("tab:") + e.title);
       if (!open) continue;
       if (app.selecting && *app.selecting == e.panel) app.selecting.reset();
@@ -218,11 +228,14 @@ void draw_panels(App& app) {
         app.shown = e.panel;
         app.scenario.panel = e.scenario_panel;
       }
+      if (narrow) ImGui::PopStyleVar();
       draw_panel(app);
+      if (narrow) ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(px(4), padding.y));
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
   }
+  if (narrow) ImGui::PopStyleVar();
 }
 
 }  // namespace

@@ -25,28 +25,11 @@ float width_units(const Format& f, bool show_hidden) {
   return boxes * (1 + kBoxGap) + field_gaps * kFieldGap + nibble_gaps * kNibbleGap;
 }
 
-// Index of the bit under x (row-relative), or -2 for none; -1 is the hidden bit.
-int bit_at(const Format& f, float x, const BitBoxStyle& style) {
-  for (int i = -1; i < f.width(); ++i) {
-    if (i == -1 && !style.show_hidden) continue;
-    const float x0 = bit_box_x(f, i, style);
-    // Half the gaps on each side belong to the box: dragging fast across
-    // a row never skips one.
-    const float slack = style.box * kFieldGap * 0.5f;
-    if (x >= x0 - slack && x < x0 + style.box + slack) return i;
-  }
-  return -2;
-}
+// Lines of a wrapped block are this far apart, in box sides.
+constexpr float kLineGap = 0.3f;
 
-struct PaintState {
-  ImGuiID row = 0;
-  bool value = false;
-};
-PaintState g_paint;
-
-}  // namespace
-
-float bit_box_x(const Format& f, int index, const BitBoxStyle& style) {
+// The x offset of a box on one unbroken line.
+float line_x(const Format& f, int index, const BitBoxStyle& style) {
   const float b = style.box;
   const float step = b * (1 + kBoxGap);
   float x = 0;
@@ -64,8 +47,68 @@ float bit_box_x(const Format& f, int index, const BitBoxStyle& style) {
   return x + m * step + (m / 4) * b * kNibbleGap;
 }
 
+// The boxes in the order they are drawn, left to right.
+template <typename Visit>
+void for_each_box(const Format& f, const BitBoxStyle& style, Visit visit) {
+  for (int i = 0; i <= f.exp_bits; ++i) visit(i);
+  if (style.show_hidden) visit(-1);
+  for (int i = f.exp_bits + 1; i < f.width(); ++i) visit(i);
+}
+
+// Index of the bit under (x, y) (block-relative), or -2 for none; -1 is the
+// hidden bit. A one-line row looks at x alone.
+int bit_at(const Format& f, float x, float y, const BitBoxStyle& style) {
+  int found = -2;
+  // Half the gaps on each side belong to the box: dragging fast across a
+  // row never skips one.
+  const float slack = style.box * kFieldGap * 0.5f;
+  const float vslack = style.box * kLineGap * 0.5f;
+  for_each_box(f, style, [&](int i) {
+    const ImVec2 p = bit_box_pos(f, i, style);
+    const bool on_line = style.wrap <= 0 || (y >= p.y - vslack && y < p.y + style.box + vslack);
+    if (on_line && x >= p.x - slack && x < p.x + style.box + slack) found = i;
+  });
+  return found;
+}
+
+struct PaintState {
+  ImGuiID row = 0;
+  bool value = false;
+};
+PaintState g_paint;
+
+}  // namespace
+
+ImVec2 bit_box_pos(const Format& f, int index, const BitBoxStyle& style) {
+  if (style.wrap <= 0) return ImVec2(line_x(f, index, style), 0);
+  // Walk the boxes in order; one that would pass the wrap width opens the
+  // next line, where the rest of the row continues from its left edge.
+  float start = 0;
+  int line = 0;
+  ImVec2 pos(0, 0);
+  for_each_box(f, style, [&](int i) {
+    const float x = line_x(f, i, style);
+    if (x > start && x - start + style.box > style.wrap) {
+      start = x;
+      ++line;
+    }
+    if (i == index) pos = ImVec2(x - start, line * style.box * (1 + kLineGap));
+  });
+  return pos;
+}
+
+ImVec2 bit_boxes_size(const Format& f, const BitBoxStyle& style) {
+  ImVec2 size(0, 0);
+  for_each_box(f, style, [&](int i) {
+    const ImVec2 p = bit_box_pos(f, i, style);
+    size.x = std::max(size.x, p.x + style.box);
+    size.y = std::max(size.y, p.y + style.box);
+  });
+  return size;
+}
+
 float bit_boxes_width(const Format& f, const BitBoxStyle& style) {
-  return width_units(f, style.show_hidden) * style.box;
+  return style.wrap > 0 ? bit_boxes_size(f, style).x : width_units(f, style.show_hidden) * style.box;
 }
 
 float fit_box_size(const Format& f, float width, float min_box, float max_box, bool show_hidden) {
@@ -76,7 +119,7 @@ bool bit_boxes(const char* id, const Format& f, uint64_t* bits, const BitBoxStyl
   const Palette& pal = palette();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const float b = style.box;
-  const ImVec2 size(bit_boxes_width(f, style), b);
+  const ImVec2 size = style.wrap > 0 ? bit_boxes_size(f, style) : ImVec2(bit_boxes_width(f, style), b);
   bool changed = false;
 
   ImGui::PushID(id);
@@ -85,7 +128,7 @@ bool bit_boxes(const char* id, const Format& f, uint64_t* bits, const BitBoxStyl
     ImGui::InvisibleButton("##bits", size);
     const ImVec2 mouse = ImGui::GetIO().MousePos;
     if (ImGui::IsItemActivated()) {
-      const int i = bit_at(f, mouse.x - origin.x, style);
+      const int i = bit_at(f, mouse.x - origin.x, mouse.y - origin.y, style);
       if (i >= 0) {
         const uint64_t mask = uint64_t{1} << (f.width() - 1 - i);
         g_paint.row = row;
@@ -95,8 +138,10 @@ bool bit_boxes(const char* id, const Format& f, uint64_t* bits, const BitBoxStyl
       }
     }
     if (ImGui::IsItemActive() && g_paint.row == row) {
-      const int i = bit_at(f, mouse.x - origin.x, style);
-      if (i >= 0 && mouse.y >= origin.y - b && mouse.y <= origin.y + 2 * b) {
+      // The finger may stray a box above or below the row while painting.
+      const bool near = mouse.y >= origin.y - b && mouse.y <= origin.y + size.y + b;
+      const int i = bit_at(f, mouse.x - origin.x, mouse.y - origin.y, style);
+      if (i >= 0 && near) {
         const uint64_t mask = uint64_t{1} << (f.width() - 1 - i);
         const uint64_t next = g_paint.value ? (*bits | mask) : (*bits & ~mask);
         if (next != *bits) {
@@ -116,13 +161,15 @@ bool bit_boxes(const char* id, const Format& f, uint64_t* bits, const BitBoxStyl
   const float font_size = std::min(b * 0.78f, font->FontSize);
   const bool digits = b >= px(9);
   const bool hovered_row = style.editable && ImGui::IsItemHovered();
-  const int hovered_bit = hovered_row ? bit_at(f, ImGui::GetIO().MousePos.x - origin.x, style) : -2;
+  const ImVec2 at_mouse = ImGui::GetIO().MousePos;
+  const int hovered_bit = hovered_row ? bit_at(f, at_mouse.x - origin.x, at_mouse.y - origin.y, style) : -2;
   const float rounding = b * 0.18f;
   const Decoded d = decode(f, *bits);
 
   auto draw_box = [&](int index, bool set, ImU32 color, bool hidden) {
-    const float x = origin.x + bit_box_x(f, index, style);
-    const ImVec2 p0(x, origin.y), p1(x + b, origin.y + b);
+    const ImVec2 at = bit_box_pos(f, index, style);
+    const float x = origin.x + at.x, y = origin.y + at.y;
+    const ImVec2 p0(x, y), p1(x + b, y + b);
     ImVec4 c = color_vec(color);
     if (hidden) {
       // The implicit bit: outlined only, never stored.
@@ -144,7 +191,7 @@ bool bit_boxes(const char* id, const Format& f, uint64_t* bits, const BitBoxStyl
       const char* t = set ? "1" : "0";
       const ImVec2 ts = font->CalcTextSizeA(font_size, FLT_MAX, 0, t);
       const ImU32 tc = set && !hidden ? pal.on_field : color;
-      dl->AddText(font, font_size, ImVec2(x + (b - ts.x) * 0.5f, origin.y + (b - ts.y) * 0.5f), tc, t);
+      dl->AddText(font, font_size, ImVec2(x + (b - ts.x) * 0.5f, y + (b - ts.y) * 0.5f), tc, t);
     }
   };
 

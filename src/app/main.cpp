@@ -10,6 +10,7 @@
 #include "app/app.h"
 #include "app/fonts.h"
 #include "app/input_queue.h"
+#include "app/layout_probe.h"
 #include "app/platform.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
@@ -32,6 +33,7 @@ int g_width = 0, g_height = 0;  // canvas size drawn last
 
 std::string state_json() { return app_state_json(g_app); }
 std::string layout_json() { return anchors_json(g_pixel_ratio > 0 ? g_pixel_ratio : 1.0f); }
+std::string items_json() { return layout_probe_json(g_pixel_ratio > 0 ? g_pixel_ratio : 1.0f); }
 
 // Rebuilds what depends on the pixel ratio or color scheme. Outside a frame.
 void update_scale_and_theme(float pixel_ratio, bool dark) {
@@ -85,6 +87,7 @@ void frame() {
 
   ImGui::NewFrame();
   anchors_clear();
+  layout_probe_new_frame();
   draw_app(g_app);
   ImGui::Render();
 
@@ -124,12 +127,13 @@ int main() {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // no imgui.ini in the browser
+  layout_probe_install();
   ImGui_ImplGlfw_InitForOpenGL(g_window, true);
   input_queue_install(g_window);
   ImGui_ImplOpenGL3_Init("#version 300 es");
 
   platform_install_js_api(state_json);
-  platform_install_ui_api(layout_json, input_queue_pending);
+  platform_install_ui_api(layout_json, input_queue_pending, items_json);
   // fps 0: requestAnimationFrame. Never returns (simulate_infinite_loop).
   emscripten_set_main_loop(frame, 0, true);
   return 0;

@@ -16,6 +16,7 @@
 #include <cstdio>
 
 #include "app/app.h"
+#include "app/adaptive.h"
 #include "app/bits.h"
 #include "app/fonts.h"
 #include "app/format_text.h"
@@ -75,8 +76,8 @@ void draw_input(Scenario& sc, const InspectorModel& m) {
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Value");
   ImGui::SameLine();
-  const float value_w = narrow ? avail - ImGui::GetCursorPosX() + ImGui::GetStyle().WindowPadding.x
-                               : std::min(px(420), avail * 0.45f);
+  // Narrow: the rest of the line (up to the scrollbar, never under it).
+  const float value_w = narrow ? ImGui::GetContentRegionAvail().x : std::min(px(420), avail * 0.45f);
   bound_input("##value", g_value_field, &s.value, value_w, accept_value, &s);
   anchor_item("inspector:value");
   if (ImGui::IsItemHovered() && g_value_field.error.empty()) {
@@ -231,8 +232,16 @@ void draw_expansion(const InspectorModel& m, int focus) {
       it->focus = it->focus || static_cast<int>(r) == focus;
     }
   }
-  std::sort(cuts.begin(), cuts.end(), [](const Cut& a, const Cut& b) { return a.k < b.k; });
-  std::vector<float> lane_end;
+  // Labels hang to the right of their cut's line, stacked in lanes. Placed
+  // from the rightmost cut leftwards, a label goes one lane below every label
+  // its text would reach, so no line ever runs through another cut's label
+  // (close cuts, like e5m2 at 3 bits, e4m3 at 4 and bf16 at 8, form a stair).
+  std::sort(cuts.begin(), cuts.end(), [](const Cut& a, const Cut& b) { return a.k > b.k; });
+  struct Placed {
+    float x;
+    int lane;
+  };
+  std::vector<Placed> placed;
   const float label_scale = 0.82f;
   const float label_size = font->FontSize * label_scale;
   const float lane_h = label_size + px(2);
@@ -242,16 +251,21 @@ void draw_expansion(const InspectorModel& m, int focus) {
   for (const Cut& c : cuts) {
     const float x = cut_x(c.k);
     const ImVec2 ts = font->CalcTextSizeA(label_size, FLT_MAX, 0, c.label.c_str());
-    size_t lane = 0;
-    while (lane < lane_end.size() && lane_end[lane] > x - px(2)) ++lane;
-    if (lane == lane_end.size()) lane_end.push_back(0);
-    lane_end[lane] = x + ts.x + px(6);
-    lanes = std::max(lanes, static_cast<int>(lane) + 1);
+    const float label_x = x + px(4);
+    int lane = 0;
+    for (const Placed& p : placed) {
+      if (p.x <= label_x + ts.x + px(6)) lane = std::max(lane, p.lane + 1);
+    }
+    placed.push_back({x, lane});
+    lanes = std::max(lanes, lane + 1);
     const float y = base + lane * lane_h;
     const ImU32 col = c.focus ? pal.cut : pal.muted;
     dl->AddLine(ImVec2(x, top), ImVec2(x, y + label_size * 0.5f), col, c.focus ? px(1.6f) : px(1));
     dl->AddLine(ImVec2(x, y + label_size * 0.5f), ImVec2(x + px(3), y + label_size * 0.5f), col, px(1));
-    dl->AddText(font, label_size, ImVec2(x + px(4), y), col, c.label.c_str());
+    dl->AddText(font, label_size, ImVec2(label_x, y), col, c.label.c_str());
+    // For the layout tests: no cut's line may cross another cut's label.
+    anchor_rect("ruler:line:" + std::to_string(c.k), x - px(0.5f), top, x + px(0.5f), y + label_size * 0.5f);
+    anchor_rect("ruler:label:" + std::to_string(c.k), label_x, y, label_x + ts.x, y + ts.y);
   }
   ImGui::Dummy(ImVec2(end + suffix_w - origin.x, lh + px(4) + lanes * lane_h));
   ImGui::PopFont();
@@ -422,8 +436,15 @@ void draw_row(Scenario& sc, const InspectorModel& m, size_t index, const RowLayo
   if (!L.narrow) ImGui::SameLine(x0 + L.name_w);
 
   BitBoxStyle style;
-  style.box = L.narrow ? fit_box_size(f, ImGui::GetContentRegionAvail().x - pad, px(3), px(20), true) : L.box;
   style.editable = true;
+  if (L.narrow) {
+    // A phone: boxes stay big enough to tap (24 CSS px); a row that does
+    // not fit continues on the next lines.
+    style.box = px(24);
+    style.wrap = ImGui::GetContentRegionAvail().x - pad;
+  } else {
+    style.box = L.box;
+  }
   uint64_t bits = r.result.bits;
   const float bits_x = ImGui::GetCursorPosX();
   const ImVec2 bits_origin = ImGui::GetCursorScreenPos();
@@ -435,9 +456,9 @@ void draw_row(Scenario& sc, const InspectorModel& m, size_t index, const RowLayo
   }
   anchor_item("bits:" + f.name);
   for (int i = 0; i < f.width(); ++i) {
-    const float bx = bits_origin.x + bit_box_x(f, i, style);
-    anchor_rect("bit:" + f.name + ":" + std::to_string(i), bx, bits_origin.y, bx + style.box,
-                bits_origin.y + style.box);
+    const ImVec2 at = bit_box_pos(f, i, style);
+    const float bx = bits_origin.x + at.x, by = bits_origin.y + at.y;
+    anchor_rect("bit:" + f.name + ":" + std::to_string(i), bx, by, bx + style.box, by + style.box);
   }
 
   // Second line: class (under the name), hex, exact value, error, neighbours.
@@ -451,9 +472,8 @@ void draw_row(Scenario& sc, const InspectorModel& m, size_t index, const RowLayo
   ImGui::PushFont(mono_font());
   set_flow_indent(L.narrow ? -1.0f : bits_x);
   ImGui::TextUnformatted(hex_bits(f, r.result.bits).c_str());
-  const std::string value = "= " + with_minus(r.result.value.to_string());
-  flow_text(value, 0, 10);
-  if (ImGui::IsItemHovered()) {
+  const std::string exact = r.result.value.to_string();
+  if (flow_exact("= " + with_minus(exact), exact, 0, 10)) {
     ImGui::SetTooltip("%s\n%s", hex_float(f, r.result.bits).c_str(),
                       integer_times_pow2(f, r.result.bits).c_str());
   }
@@ -520,7 +540,7 @@ void draw_rows(Scenario& sc, const InspectorModel& m, int focus) {
   // One box size for every row, so the columns line up: fp64 decides it.
   const float bits_room = avail - L.name_w - px(20);
   L.box = fit_box_size(fp64(), bits_room, px(6), px(20), true);
-  L.narrow = L.box < px(9);
+  L.narrow = L.box < px(9) || narrow_layout();
   // (Not on the first frame: the page opens at the top, with the input.)
   static bool first = true;
   const bool focus_moved = sc.inspector.focus != g_seen_focus && !first;
@@ -553,17 +573,22 @@ void draw_legend() {
     ImGui::Dummy(ImVec2(s, s));
     ImGui::SameLine(0, px(4));
     text_muted(name);
-    ImGui::SameLine(0, px(14));
+  };
+  // Each entry goes on the line when it fits, on the next otherwise.
+  auto next = [&](const char* name) {
+    same_line_or_wrap(ImGui::GetTextLineHeight() + px(4) + ImGui::CalcTextSize(name).x, px(14));
   };
   swatch(pal.sign, "sign", false);
+  next("exponent");
   swatch(pal.exponent, "exponent", false);
+  next("hidden bit (not stored)");
   swatch(pal.hidden, "hidden bit (not stored)", true);
+  next("mantissa");
   swatch(pal.mantissa, "mantissa", false);
-  if (ImGui::GetContentRegionAvail().x > px(260)) {
-    text_muted("click a bit to flip it, drag to paint");
-  } else {
-    ImGui::NewLine();
-  }
+  const char* hint =
+      narrow_layout() ? "tap a bit to flip it, drag to paint" : "click a bit to flip it, drag to paint";
+  same_line_or_wrap(ImGui::CalcTextSize(hint).x, px(14));
+  text_muted(hint);
 }
 
 }  // namespace

@@ -24,8 +24,10 @@
 #include <cstring>
 #include <optional>
 
+#include "app/adaptive.h"
 #include "app/app.h"
 #include "app/fonts.h"
+#include "app/landscape_axis.h"
 #include "app/panels.h"
 #include "app/plot.h"
 #include "app/style.h"
@@ -42,134 +44,7 @@
 namespace mantissa::app {
 namespace {
 
-constexpr int kMaxFormats = 8;             // uniform arrays in the shaders
-constexpr uint32_t kMaxPositions = 65536;  // columns * samples (the shader's exact floor needs t * r < 2^32)
-constexpr int kMaxSamples = 16;
-constexpr uint32_t kFp32MinSubnormalBits = 0x00000001;
-constexpr uint32_t kFp32MaxFiniteBits = 0x7f7fffff;
-constexpr int kFp32MinQuantumExp = -149;
-
-// Flags of pass 1 (landscape_error.frag.glsl).
-constexpr uint32_t kFlagSubnormal = 1, kFlagOverflow = 2, kFlagRepresentable = 4, kFlagZero = 16,
-                   kFlagExact = 64;
-
-uint32_t bits_of(float f) {
-  uint32_t b;
-  std::memcpy(&b, &f, sizeof b);
-  return b;
-}
-float float_of(uint32_t b) {
-  float f;
-  std::memcpy(&f, &b, sizeof f);
-  return f;
-}
-
-// --- The x axis: the same integer sample positions as the shader ------------------------
-
-struct XAxis {
-  bool log = true;
-  uint32_t lo = 0, span = 1;  // log: bit patterns; linear: counts of 2^quantum_exp
-  int quantum_exp = 0;
-  uint32_t columns = 1, samples = 1;
-  uint32_t positions() const { return columns * samples; }
-
-  // fp32 bits of x at sample position t (landscape_error.frag.glsl: sample_bits).
-  uint32_t sample_bits(uint32_t t) const {
-    const uint32_t n = positions();
-    const uint32_t q = span / n, r = span % n;
-    const uint32_t offset = t * q + (t * r) / n;
-    if (log) return lo + offset;
-    const uint32_t count = lo + offset;
-    if (count == 0) return 0;
-    int msb = 31;
-    while (!(count >> msb)) --msb;
-    const int lead = msb + quantum_exp;
-    if (lead >= -126) return (static_cast<uint32_t>(lead + 127) << 23) | ((count << (23 - msb)) & 0x7fffff);
-    return count << (quantum_exp - kFp32MinQuantumExp);
-  }
-  uint32_t centre_bits(uint32_t column) const { return sample_bits(column * samples + samples / 2); }
-
-  // Continuous pixel position of x (>= 0), for ticks and landmarks.
-  double to_px(double x) const {
-    if (log) {
-      const float f = static_cast<float>(std::clamp(x, 1e-46, static_cast<double>(FLT_MAX)));
-      const double u = static_cast<double>(bits_of(std::max(f, float_of(1))));
-      return (u - lo) / span * columns;
-    }
-    const double q = std::ldexp(1.0, quantum_exp);
-    return (x / q - lo) / span * columns;
-  }
-  double from_px(double p) const {
-    if (log) {
-      const double u = std::clamp(lo + p / columns * span, 1.0, static_cast<double>(kFp32MaxFiniteBits));
-      return static_cast<double>(float_of(static_cast<uint32_t>(u)));
-    }
-    return std::ldexp(lo + p / columns * span, quantum_exp);
-  }
-};
-
-XAxis make_axis(const LandscapeScenario& s, uint32_t columns) {
-  XAxis a;
-  a.log = s.log_x;
-  a.columns = std::max<uint32_t>(1, std::min<uint32_t>(columns, kMaxPositions));
-  a.samples = std::max<uint32_t>(1, std::min<uint32_t>(kMaxSamples, kMaxPositions / a.columns));
-  if (a.log) {
-    const float x0 = static_cast<float>(std::clamp(s.x_min, 1e-45, 3.4e38));
-    const float x1 = static_cast<float>(std::clamp(s.x_max, 1e-45, 3.4e38));
-    a.lo = std::max(kFp32MinSubnormalBits, bits_of(x0));
-    const uint32_t hi = std::min(kFp32MaxFiniteBits, std::max(bits_of(x1), a.lo + a.columns));
-    a.span = hi - a.lo;
-    return a;
-  }
-  const double x1 = std::clamp(s.x_max, 1e-40, 3.4e38);
-  int e = 0;
-  std::frexp(x1, &e);  // x1 < 2^e
-  a.quantum_exp = std::max(e - 24, kFp32MinQuantumExp);
-  const double q = std::ldexp(1.0, a.quantum_exp);
-  const double n0 = std::ceil(std::max(0.0, s.x_min) / q), n1 = std::floor(x1 / q);
-  a.lo = static_cast<uint32_t>(std::min(n0, 16777215.0));
-  a.span = static_cast<uint32_t>(std::max(1.0, n1 - a.lo));
-  return a;
-}
-
-// --- Formats -----------------------------------------------------------------------------
-
-struct FormatRow {
-  Format format;
-  ImU32 color;
-};
-
-ImU32 format_color(size_t i) {
-  static const ImU32 kColors[] = {IM_COL32(31, 119, 180, 255),  IM_COL32(255, 127, 14, 255),
-                                  IM_COL32(44, 160, 44, 255),   IM_COL32(214, 39, 40, 255),
-                                  IM_COL32(148, 103, 189, 255), IM_COL32(140, 86, 75, 255),
-                                  IM_COL32(227, 119, 194, 255), IM_COL32(23, 190, 207, 255)};
-  return kColors[i % kMaxFormats];
-}
-
-std::vector<FormatRow> parse_formats(const LandscapeScenario& s, std::string* error) {
-  std::vector<FormatRow> rows;
-  for (const std::string& name : s.formats) {
-    Format f;
-    std::string e;
-    if (!parse_format(name, &f, &e)) {
-      *error = e;
-      continue;
-    }
-    if (rows.size() == kMaxFormats) break;
-    rows.push_back({f, format_color(rows.size())});
-  }
-  return rows;
-}
-
-// Landmarks as doubles: smallest subnormal, smallest normal, largest finite.
-double min_subnormal(const Format& f) { return std::ldexp(1.0, f.emin() - f.man_bits); }
-double min_normal(const Format& f) { return std::ldexp(1.0, f.emin()); }
-double max_finite(const Format& f) {
-  const double top =
-      f.kind == FormatKind::Ieee ? 2.0 - std::ldexp(1.0, -f.man_bits) : 2.0 - std::ldexp(1.0, 1 - f.man_bits);
-  return std::ldexp(top, f.emax());
-}
+using namespace landscape;  // the axis and formats (landscape_axis.h)
 
 // --- GPU ---------------------------------------------------------------------------------
 
@@ -478,10 +353,12 @@ void handle_input(LandscapeScenario& s, View& v) {
 // --- Drawing ---------------------------------------------------------------------------
 
 void draw_controls(LandscapeScenario& s) {
+  // Rows of controls wrap where they run out of room (a phone).
+  const float box = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x;
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Formats");
-  ImGui::SameLine();
   for (const char* name : {"fp32", "tf32", "fp16", "bf16", "fp8-e5m2", "fp8-e4m3"}) {
+    same_line_or_wrap(box + ImGui::CalcTextSize(name).x);
     auto it = std::find(s.formats.begin(), s.formats.end(), name);
     bool on = it != s.formats.end();
     if (ImGui::Checkbox(name, &on)) {
@@ -491,12 +368,12 @@ void draw_controls(LandscapeScenario& s) {
         s.formats.erase(it);
     }
     anchor_item(std::string("landscape-format:") + name);
-    ImGui::SameLine();
   }
+  same_line_or_wrap(std::min(px(220), ImGui::GetContentRegionAvail().x));
   std::string list;
   for (const std::string& f : s.formats) list += (list.empty() ? "" : ",") + f;
   ImGui::PushFont(mono_font());
-  ImGui::SetNextItemWidth(px(220));
+  ImGui::SetNextItemWidth(std::min(px(220), ImGui::GetContentRegionAvail().x - px(24)));
   if (input_text("##formats", &list)) {
     s.formats.clear();
     size_t start = 0;
@@ -526,7 +403,8 @@ void draw_controls(LandscapeScenario& s) {
   ImGui::SameLine();
   if (ImGui::RadioButton("linear", !s.log_x) && s.log_x) s.log_x = false;
   anchor_item("landscape:linear");
-  ImGui::SameLine(0, px(20));
+  same_line_or_wrap(ImGui::CalcTextSize("from").x + px(130), px(20));
+  ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("from");
   ImGui::SameLine();
   ImGui::PushFont(mono_font());
@@ -537,8 +415,9 @@ void draw_controls(LandscapeScenario& s) {
     s.x_min = x0;
   }
   anchor_item("landscape:x-min");
-  ImGui::SameLine();
   ImGui::PopFont();
+  same_line_or_wrap(ImGui::CalcTextSize("to").x + px(130));
+  ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("to");
   ImGui::SameLine();
   ImGui::PushFont(mono_font());
@@ -549,18 +428,19 @@ void draw_controls(LandscapeScenario& s) {
   }
   anchor_item("landscape:x-max");
   ImGui::PopFont();
-  ImGui::SameLine();
+  same_line_or_wrap(button_width("Whole range"));
   if (ImGui::Button("Whole range")) fit_view(s, g_view.rows);
   anchor_item("landscape:fit");
-  ImGui::SameLine();
+  same_line_or_wrap(button_width("Around 1"));
   if (ImGui::Button("Around 1")) {
     s.log_x = false;
     s.x_min = 1.0;
     s.x_max = 1.0 + 1.0 / 64;
   }
   anchor_item("landscape:around-one");
-  ImGui::SameLine();
-  ImGui::Checkbox("log |error|", &g_view.y.log);
+  same_line_or_wrap(box + ImGui::CalcTextSize("log |error|").x);
+  // In the scenario, so a share link keeps it.
+  ImGui::Checkbox("log |error|", &s.log_error);
   anchor_item("landscape:log-y");
 }
 
@@ -634,14 +514,21 @@ void draw_axes(const View& v, ImDrawList* dl) {
 // Smallest subnormal, smallest normal and largest finite value of each format.
 void draw_landmarks(const View& v, ImDrawList* dl) {
   const float w = v.a1.x - v.a0.x;
-  float label_y = v.a0.y + px(6) + v.rows.size() * px(7);
+  const float line_h = ImGui::GetTextLineHeight();
+  const float top = v.a0.y + px(6) + v.rows.size() * px(7);
+  const float bottom = v.a1.y - 3 * line_h;  // above the axis labels and the class strip
+  // Labels never overprint: each takes the first line (from the top) where
+  // it meets no label placed before it, and stays inside the plot; one that
+  // finds no room keeps its dashed line only.
+  std::vector<ImRect> placed;
   for (const FormatRow& r : v.rows) {
     const struct {
       double x;
       const char* what;
-    } marks[] = {{min_subnormal(r.format), "min subnormal"},
-                 {min_normal(r.format), "min normal"},
-                 {max_finite(r.format), "max"}};
+      const char* brief;
+    } marks[] = {{min_subnormal(r.format), "min subnormal", "min sub"},
+                 {min_normal(r.format), "min normal", "min norm"},
+                 {max_finite(r.format), "max", "max"}};
     for (const auto& m : marks) {
       const double p = v.axis.to_px(m.x);
       if (!(p >= 0 && p <= w) || m.x > 3.4e38) continue;
@@ -650,12 +537,26 @@ void draw_landmarks(const View& v, ImDrawList* dl) {
         dl->AddLine(ImVec2(x, y), ImVec2(x, std::min(y + px(4), v.a1.y)),
                     (r.color & 0x00FFFFFF) | (150u << 24));
       }
-      const std::string label = r.format.name + " " + m.what + " " + shortest_decimal(m.x);
-      const float tw = ImGui::CalcTextSize(label.c_str()).x;
-      const float lx = x + px(4) + tw > v.a1.x ? x - px(4) - tw : x + px(4);
-      dl->AddText(ImVec2(lx, label_y), r.color, label.c_str());
-      label_y += ImGui::GetTextLineHeight();
-      if (label_y > v.a1.y - 3 * ImGui::GetTextLineHeight()) label_y = v.a0.y + px(6) + v.rows.size() * px(7);
+      std::string label = r.format.name + " " + m.what + " " + shortest_decimal(m.x);
+      float tw = ImGui::CalcTextSize(label.c_str()).x;
+      if (tw > w - px(8)) {  // a narrow plot: the short form
+        char num[32];
+        std::snprintf(num, sizeof num, "%.3g", m.x);
+        label = r.format.name + " " + m.brief + " " + num;
+        tw = ImGui::CalcTextSize(label.c_str()).x;
+        if (tw > w - px(8)) continue;
+      }
+      float lx = x + px(4) + tw > v.a1.x ? x - px(4) - tw : x + px(4);
+      lx = std::clamp(lx, v.a0.x + px(2), v.a1.x - px(2) - tw);
+      for (float y = top; y + line_h <= bottom; y += line_h) {
+        const ImRect rect(lx, y, lx + tw, y + line_h);
+        const bool free =
+            std::none_of(placed.begin(), placed.end(), [&](const ImRect& o) { return o.Overlaps(rect); });
+        if (!free) continue;
+        placed.push_back(rect);
+        dl->AddText(ImVec2(lx, y), r.color, label.c_str());
+        break;
+      }
     }
   }
 }
@@ -699,14 +600,20 @@ void draw_landscape_panel(Scenario& sc) {
   if (!v.format_error.empty()) text_colored(palette().error, "\xe2\x9a\xa0 " + v.format_error);
 
   // Legend: colour, name and precision of each format.
+  // Entries wrap onto the next line where the row runs out of room.
   for (size_t i = 0; i < v.rows.size(); ++i) {
     const FormatRow& r = v.rows[i];
-    if (i > 0) ImGui::SameLine(0, px(18));
+    const Format& f = r.format;
+    char entry[160];
+    std::snprintf(entry, sizeof entry, "%s  (%d significand bits, max %s)", f.name.c_str(), f.precision(),
+                  shortest_decimal(max_finite(f)).c_str());
+    const float entry_w = ImGui::CalcTextSize("\xe2\x96\xa0").x + px(4) + ImGui::CalcTextSize(entry).x;
+    if (i > 0) same_line_or_wrap(entry_w, px(18));
     text_colored(r.color, "\xe2\x96\xa0");
     ImGui::SameLine(0, px(4));
-    const Format& f = r.format;
-    ImGui::Text("%s  (%d significand bits, max %s)", f.name.c_str(), f.precision(),
-                shortest_decimal(max_finite(f)).c_str());
+    ImGui::PushTextWrapPos(0);  // fp32's max has 17 digits: wraps on a phone
+    ImGui::TextUnformatted(entry);
+    ImGui::PopTextWrapPos();
   }
 
   gpu_init();
@@ -738,7 +645,7 @@ void draw_landscape_panel(Scenario& sc) {
   v.axis = make_axis(s, columns);
   handle_input(s, v);
   v.axis = make_axis(s, columns);
-  v.y = make_y_axis(v.rows, v.y.log);
+  v.y = make_y_axis(v.rows, s.log_error);
 
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(v.a0, v.a1, palette().card_bg);
@@ -792,6 +699,7 @@ void write_landscape_state(JsonWriter& w, const Scenario& sc) {
   w.field("x_min", s.x_min);
   w.field("x_max", s.x_max);
   w.field("log_x", s.log_x);
+  w.field("log_error", s.log_error);
   w.end_object();
 
   w.key("results").begin_object();

@@ -3,8 +3,8 @@
 //
 //   presets     the tutorial's two runs, SR / Kahan / loss scaling rescuing
 //               an update RNE loses, fp16 vs bf16
-//   editor      w0, increment (constant or lr × N(mean, std)), gradient format,
-//               steps, strategies, loss scaling, population
+//   editor      w0, increment, gradient format, steps, strategies, loss
+//               scaling, population (training_editor.cpp)
 //   run bar     progress, ETA and Cancel: the simulation advances a few
 //               milliseconds per frame, so the page stays at 60 fps
 //   summary     each strategy's exact final value, bits and counters
@@ -24,6 +24,7 @@
 #include "app/panels.h"
 #include "app/plot.h"
 #include "app/style.h"
+#include "app/training_editor.h"
 #include "app/training_presets.h"
 #include "app/training_run.h"
 #include "app/widgets.h"
@@ -31,7 +32,7 @@
 #include "core/value.h"
 #include "imgui.h"
 #include "sim/report.h"
-#include "sim/scenario.h"
+#include "sim/setup.h"
 
 namespace mantissa::app {
 namespace {
@@ -82,7 +83,7 @@ double half_ulp_of(const Format& f, double v) {
   return std::ldexp(1.0, e - f.man_bits - 1);
 }
 
-double increment_size(const sim::SimulationResults& r, const sim::Scenario& s) {
+double increment_size(const sim::SimulationResults& r, const sim::Setup& s) {
   if (r.constant_increment) {
     const ExactValue v = exact_value(s.grad_format, r.increment_bits);
     return std::fabs(std::strtod(v.to_string().c_str(), nullptr));
@@ -96,7 +97,7 @@ double increment_size(const sim::SimulationResults& r, const sim::Scenario& s) {
 void rebuild_plot_data(const sim::Simulation& sim) {
   PlotData& d = g_data;
   const sim::SimulationResults& r = sim.results();
-  const sim::Scenario& s = sim.scenario();
+  const sim::Setup& s = sim.setup();
   const sim::Series& ref = r.population ? r.strategies.front().lost_fraction : r.reference.trajectory;
   d.steps.resize(ref.points());
   for (size_t i = 0; i < ref.points(); ++i) d.steps[i] = static_cast<double>(ref.last_step_of(i));
@@ -176,178 +177,6 @@ void draw_presets(Scenario& sc) {
     ImGui::EndCombo();
   }
   anchor_item("train-presets");
-}
-
-// --- Scenario editor ---------------------------------------------------------------------
-
-bool text_field(const char* label, const char* id, std::string* value, float width,
-                const char* help = nullptr) {
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted(label);
-  ImGui::SameLine();
-  ImGui::PushFont(mono_font());
-  ImGui::SetNextItemWidth(width);
-  const bool changed = input_text(id, value);
-  ImGui::PopFont();
-  anchor_item(std::string("train:") + (id + 2));
-  if (help) {
-    ImGui::SameLine();
-    help_marker(help);
-  }
-  return changed;
-}
-
-bool u64_field(const char* label, const char* id, uint64_t* value, float width) {
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted(label);
-  ImGui::SameLine();
-  ImGui::PushFont(mono_font());
-  ImGui::SetNextItemWidth(width);
-  const bool changed = ImGui::InputScalar(id, ImGuiDataType_U64, value);
-  ImGui::PopFont();
-  anchor_item(std::string("train:") + (id + 2));
-  return changed;
-}
-
-void draw_strategy_toggles(TrainingScenario& t) {
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Strategies");
-  ImGui::SameLine();
-  help_marker(
-      "How the weight is stored and updated. F: round-to-nearest-even in format F. F-sr: stochastic "
-      "rounding. F-kahan: Kahan-compensated sum. fp32-master+ls-*: an fp32 master weight fed "
-      "loss-scaled fp16 gradients (static:S or dynamic).");
-  const float avail = ImGui::GetContentRegionAvail().x;
-  float x = 0;
-  for (const std::string& name : sim::standard_strategy_names()) {
-    auto it = std::find_if(t.strategies.begin(), t.strategies.end(),
-                           [&](const std::string& s) { return s == name || s.rfind(name + ":", 0) == 0; });
-    bool on = it != t.strategies.end();
-    const float w = ImGui::CalcTextSize(name.c_str()).x + ImGui::GetFrameHeight() + px(16);
-    if (x > 0 && x + w < avail)
-      ImGui::SameLine();
-    else
-      x = 0;
-    x += w;
-    if (ImGui::Checkbox(name.c_str(), &on)) {
-      if (on)
-        t.strategies.push_back(name);
-      else
-        t.strategies.erase(it);
-    }
-    anchor_item("train-strategy:" + name);
-  }
-  // The whole list as text: custom formats (e6m9, e5m2-sr ...) and scales.
-  std::string list;
-  for (const std::string& s : t.strategies) list += (list.empty() ? "" : ",") + s;
-  ImGui::PushFont(mono_font());
-  ImGui::SetNextItemWidth(std::min(avail, px(560)));
-  if (input_text("##strategies", &list)) {
-    t.strategies.clear();
-    size_t start = 0;
-    while (start <= list.size()) {
-      const size_t comma = std::min(list.find(',', start), list.size());
-      std::string item = list.substr(start, comma - start);
-      item.erase(0, item.find_first_not_of(' '));
-      if (item.find_last_not_of(' ') != std::string::npos) item.erase(item.find_last_not_of(' ') + 1);
-      if (!item.empty()) t.strategies.push_back(item);
-      start = comma + 1;
-    }
-  }
-  ImGui::PopFont();
-  anchor_item("train:strategies");
-}
-
-void draw_editor(TrainingScenario& t) {
-  const float field = px(150);
-  if (ImGui::BeginTable("train-editor", 2, ImGuiTableFlags_SizingStretchSame)) {
-    ImGui::TableNextColumn();
-    text_field("Initial weight w0", "##w0", &t.w0, field,
-               "The weight every strategy starts from (an exact decimal).");
-    int kind = t.grad.empty() ? 0 : 1;
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted("Increment");
-    ImGui::SameLine();
-    if (ImGui::RadioButton("constant", kind == 0) && kind != 0) t.grad.clear();
-    anchor_item("train:inc-constant");
-    ImGui::SameLine();
-    if (ImGui::RadioButton("lr \xc3\x97 N(mean, std)", kind == 1) && kind != 1) {
-      t.grad = "normal:0:1";
-      if (t.lr.empty()) t.lr = "0.0001";
-    }
-    anchor_item("train:inc-gaussian");
-    if (t.grad.empty()) {
-      text_field("  added each step", "##inc", &t.inc, field,
-                 "Stored in the gradient format first (RNE), then added to the weight.");
-    } else {
-      text_field("  lr", "##lr", &t.lr, field);
-      text_field("  grad ~", "##grad", &t.grad, field,
-                 "normal:MEAN:STD, drawn per step (and per weight) from the seed.");
-    }
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted("Gradient format");
-    ImGui::SameLine();
-    format_combo("##grad-format", &t.grad_format, px(130));
-    anchor_item("train:grad-format");
-    u64_field("Seed", "##seed", &t.seed, px(110));
-
-    ImGui::TableNextColumn();
-    u64_field("Steps", "##steps", &t.steps, field);
-    ImGui::SameLine();
-    for (uint64_t n : {uint64_t{101}, uint64_t{10000}, uint64_t{1000000}, uint64_t{10000000}}) {
-      const std::string label = n == 101       ? "101"
-                                : n == 10000   ? "10\xe2\x81\xb4"
-                                : n == 1000000 ? "10\xe2\x81\xb6"
-                                               : "10\xe2\x81\xb7";
-      if (ImGui::SmallButton(label.c_str())) t.steps = n;
-      anchor_item("train:steps-" + std::to_string(n));
-      ImGui::SameLine();
-    }
-    ImGui::NewLine();
-    // Loss scaling: none, static:S or dynamic.
-    int ls = t.loss_scale.empty() ? 0 : t.loss_scale.rfind("static", 0) == 0 ? 1 : 2;
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted("Loss scaling");
-    ImGui::SameLine();
-    const char* ls_names[] = {"none", "static", "dynamic"};
-    ImGui::SetNextItemWidth(px(110));
-    if (ImGui::Combo("##loss-scale", &ls, ls_names, 3)) {
-      t.loss_scale = ls == 0 ? "" : ls == 1 ? "static:65536" : "dynamic";
-    }
-    anchor_item("train:loss-scale");
-    if (ls == 1) {
-      ImGui::SameLine();
-      std::string scale = t.loss_scale.size() > 7 ? t.loss_scale.substr(7) : "65536";
-      ImGui::PushFont(mono_font());
-      ImGui::SetNextItemWidth(px(110));
-      if (input_text("##scale", &scale)) t.loss_scale = "static:" + scale;
-      ImGui::PopFont();
-    }
-    ImGui::SameLine();
-    help_marker(
-        "Adds fp32-master+ls-static / ls-dynamic: the gradient is multiplied by the scale before it is "
-        "stored in the gradient format, and divided again in fp32. Dynamic halves the scale and skips the "
-        "step on overflow, and doubles it every 2000 good steps.");
-    u64_field("Population", "##population", &t.population, field);
-    ImGui::SameLine();
-    help_marker(
-        "1: one weight, plotted step by step. More: that many weights, each with its own gradients; "
-        "the panel shows lost updates per step and the final relative errors.");
-    if (t.population > 1)
-      text_field("  initial weights", "##init", &t.init, field,
-                 "Empty: every weight starts at w0. normal:MEAN:STD or uniform:LO:HI.");
-    bool exact = t.reference == "exact";
-    if (ImGui::Checkbox("Reference adds the exact increments", &exact))
-      t.reference = exact ? "exact" : "stored";
-    anchor_item("train:reference");
-    ImGui::SameLine();
-    help_marker(
-        "Off: the fp64 reference adds the increments as stored in the gradient format, so it measures the "
-        "weight's storage alone. On: it adds them as exactly as fp64 holds them, so gradient underflow "
-        "counts too (use it with loss scaling).");
-    ImGui::EndTable();
-  }
-  draw_strategy_toggles(t);
 }
 
 // --- Run bar -------------------------------------------------------------------------------
@@ -731,7 +560,9 @@ void draw_selected_step(const sim::Simulation& sim, TrainingScenario& t) {
     ImGui::SameLine();
     std::string line = name + "  " + exact_decimal(s.last[i]);
     if (bucket > 1) line += "   (min " + exact_decimal(s.min[i]) + ", max " + exact_decimal(s.max[i]) + ")";
+    ImGui::PushTextWrapPos(0);  // exact decimals: wider than a phone
     ImGui::TextUnformatted(line.c_str());
+    ImGui::PopTextWrapPos();
   };
   show("fp64 (reference)", reference_color(), r.reference.trajectory);
   for (size_t k = 0; k < r.strategies.size(); ++k)
@@ -764,7 +595,7 @@ void draw_training_panel(Scenario& sc) {
 
   draw_presets(sc);
   ImGui::Spacing();
-  draw_editor(t);
+  draw_training_editor(t);
   ImGui::Spacing();
   draw_run_bar(t);
   const sim::Simulation* sim = g_run.simulation();

@@ -36,7 +36,10 @@ void platform_announce(const std::string& text);
 //                             items of the last drawn frame, in CSS pixels
 //   window.mantissa.inputPending()  key and character events not yet given
 //                             to ImGui (input_queue.h paces them to frames)
-void platform_install_ui_api(std::string (*layout_json)(), int (*input_pending)());
+//   window.mantissa.items()   every item and text run of the last drawn
+//                             frame (layout_probe.h), for the phone-width tests
+void platform_install_ui_api(std::string (*layout_json)(), int (*input_pending)(),
+                             std::string (*items_json)());
 // Counts a frame that was drawn (not skipped as idle).
 void platform_frame_drawn();
 // The last wheel event in notches, the way ImGui counts them (+y = up,

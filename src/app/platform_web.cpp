@@ -21,6 +21,7 @@ uint32_t g_drawn = 0;
 std::string (*g_layout_json)() = nullptr;
 int (*g_input_pending)() = nullptr;
 std::string g_layout_buffer;
+std::string (*g_items_json)() = nullptr;
 std::string g_announced;
 
 }  // namespace
@@ -39,6 +40,12 @@ EMSCRIPTEN_KEEPALIVE int mantissa_input_pending() {
 EMSCRIPTEN_KEEPALIVE const char* mantissa_layout_json() {
   using namespace mantissa::app;
   g_layout_buffer = g_layout_json ? g_layout_json() : "{}";
+  return g_layout_buffer.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* mantissa_items_json() {
+  using namespace mantissa::app;
+  g_layout_buffer = g_items_json ? g_items_json() : "{}";
   return g_layout_buffer.c_str();
 }
 
@@ -109,6 +116,7 @@ EM_JS(void, mantissa_js_install_ui_api, (), {
   window.mantissa.drawn = function() { return _mantissa_drawn_count() >>> 0; };
   window.mantissa.layout = function() { return JSON.parse(UTF8ToString(_mantissa_layout_json())); };
   window.mantissa.inputPending = function() { return _mantissa_input_pending(); };
+  window.mantissa.items = function() { return JSON.parse(UTF8ToString(_mantissa_items_json())); };
 });
 // clang-format on
 
@@ -144,8 +152,10 @@ void platform_announce(const std::string& text) {
   mantissa_js_announce(text.c_str());
 }
 
-void platform_install_ui_api(std::string (*layout_json)(), int (*input_pending)()) {
+void platform_install_ui_api(std::string (*layout_json)(), int (*input_pending)(),
+                             std::string (*items_json)()) {
   g_layout_json = layout_json;
+  g_items_json = items_json;
   g_input_pending = input_pending;
   mantissa_js_install_ui_api();
 }

@@ -1,6 +1,9 @@
 #include "app/style.h"
 
+#include <algorithm>
+
 #include "app/app.h"
+#include "app/platform.h"
 
 namespace mantissa::app {
 namespace {
@@ -65,11 +68,60 @@ void flow_text(const std::string& text, ImU32 color, float spacing) {
     ImGui::NewLine();
     if (g_flow_indent >= 0) ImGui::SetCursorPosX(g_flow_indent);
   }
+  const bool wrap = ImGui::GetContentRegionAvail().x < width;
+  if (wrap) ImGui::PushTextWrapPos(0);
   if (color) {
     text_colored(color, text);
   } else {
     ImGui::TextUnformatted(text.c_str());
   }
+  if (wrap) ImGui::PopTextWrapPos();
+}
+
+bool flow_exact(const std::string& text, const std::string& value, ImU32 color, float spacing) {
+  const float width = ImGui::CalcTextSize(text.c_str()).x;
+  ImGui::SameLine(0, px(spacing));
+  if (ImGui::GetContentRegionAvail().x < width) {
+    ImGui::NewLine();
+    if (g_flow_indent >= 0) ImGui::SetCursorPosX(g_flow_indent);
+  }
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const ImVec4 c = color ? color_vec(color) : ImGui::GetStyle().Colors[ImGuiCol_Text];
+  if (avail >= width) {
+    ImGui::TextColored(c, "%s", text.c_str());
+    return ImGui::IsItemHovered();
+  }
+  // Break between digit groups: a line starts five digits after the point,
+  // or ten, ... (mono font: every character is as wide as a digit).
+  const float char_w = std::max(1.0f, ImGui::CalcTextSize("0").x);
+  const size_t per_line = std::max<size_t>(5, static_cast<size_t>(avail / char_w));
+  const size_t point = text.find('.');
+  ImGui::BeginGroup();
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = std::min(text.size(), start + per_line);
+    if (end < text.size() && point != std::string::npos) {
+      for (size_t p = end; p > start + 1; --p) {
+        if (p > point + 1 && (p - point - 1) % 5 == 0) {
+          end = p;
+          break;
+        }
+      }
+    }
+    ImGui::TextColored(c, "%s", text.substr(start, end - start).c_str());
+    start = end;
+  }
+  // The copy button follows the last digits (or goes below them).
+  ImGui::PushID(value.c_str());
+  ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize("copy").x + 2 * ImGui::GetStyle().FramePadding.x)
+    ImGui::NewLine();
+  if (ImGui::SmallButton("copy")) platform_copy_text(value);
+  anchor_item("copy:" + value);
+  ImGui::PopID();
+  ImGui::EndGroup();
+  const bool hovered = ImGui::IsItemHovered();
+  return hovered;
 }
 
 void badge(const std::string& text, ImU32 color) {

@@ -32,7 +32,15 @@ void text_muted(const std::string& text);
 // on a new (indented by `indent` from the window's left) line otherwise.
 void flow_text(const std::string& text, ImU32 color = 0, float spacing = 16.0f);
 // Where flow_text's wrapped lines start (a window-relative x); -1: the default.
+// Text too wide even for a line of its own wraps at spaces.
 void set_flow_indent(float x);
+// An exact decimal, shown as `text` ("= 1.12…", with a real minus sign) and
+// flowed like flow_text. Too long for a line of its own (fp64's 50-odd digits
+// on a phone), it takes several lines, broken between groups of five digits
+// counted from the decimal point, and gets a "copy" button that copies
+// `value` (the plain decimal; test anchor "copy:<value>"). Returns true when
+// the value is hovered.
+bool flow_exact(const std::string& text, const std::string& value, ImU32 color = 0, float spacing = 16.0f);
 
 // A small rounded label ("normal", "subnormal", ...).
 void badge(const std::string& text, ImU32 color);

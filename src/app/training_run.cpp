@@ -37,7 +37,7 @@ std::string training_command(const TrainingScenario& t) {
   return line;
 }
 
-bool training_sim_scenario(const TrainingScenario& t, sim::Scenario* out, std::string* error) {
+bool training_sim_setup(const TrainingScenario& t, sim::Setup* out, std::string* error) {
   if (t.strategies.empty() && t.loss_scale.empty()) return *error = "choose at least one strategy", false;
   std::vector<std::string> args = training_cli_args(t);
   args.insert(args.begin(), "simulate");
@@ -45,7 +45,7 @@ bool training_sim_scenario(const TrainingScenario& t, sim::Scenario* out, std::s
   for (std::string& a : args) argv.push_back(a.data());
   requests::Args parsed = simulate_args();
   if (!parsed.parse(static_cast<int>(argv.size()), argv.data(), error)) return false;
-  return simulate_scenario_from_args(parsed, out, error);
+  return simulate_setup_from_args(parsed, out, error);
 }
 
 bool same_run_inputs(const TrainingScenario& a, const TrainingScenario& b) {
@@ -82,12 +82,12 @@ void TrainingRun::start(const TrainingScenario& t) {
   started_ = std::chrono::steady_clock::now();
   chunk_ = 256;
   ++version_;
-  sim::Scenario scenario;
-  if (!training_sim_scenario(t, &scenario, &error_)) {
+  sim::Setup setup;
+  if (!training_sim_setup(t, &setup, &error_)) {
     status_ = RunStatus::Refused;
     return;
   }
-  sim_ = sim::Simulation::create(scenario, &error_);
+  sim_ = sim::Simulation::create(setup, &error_);
   status_ = sim_ ? RunStatus::Running : RunStatus::Refused;
 }
 

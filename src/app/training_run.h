@@ -20,7 +20,7 @@ std::vector<std::string> training_cli_args(const TrainingScenario& t);
 std::string training_command(const TrainingScenario& t);
 
 // Parses the scenario like the CLI does. False with one sentence in *error.
-bool training_sim_scenario(const TrainingScenario& t, sim::Scenario* out, std::string* error);
+bool training_sim_setup(const TrainingScenario& t, sim::Setup* out, std::string* error);
 
 // The inputs of a run: a TrainingScenario without its view fields.
 bool same_run_inputs(const TrainingScenario& a, const TrainingScenario& b);

@@ -91,13 +91,13 @@ std::string explain_flags(const std::string& joined) {
 std::string simulate_flags(const std::string& joined) {
   requests::Args args = simulate_args();
   std::string error;
-  sim::Scenario scenario;
+  sim::Setup setup;
   if (!parse_flags(&args, joined, &error)) return failure(error);
   if (!args.positional().empty()) {
     return failure("simulate takes options only, not '" + args.positional()[0].substr(0, 40) + "'");
   }
-  if (!simulate_scenario_from_args(args, &scenario, &error)) return failure(error);
-  auto simulation = sim::run_scenario(scenario, &error);
+  if (!simulate_setup_from_args(args, &setup, &error)) return failure(error);
+  auto simulation = sim::run_simulation(setup, &error);
   if (!simulation) return failure(error);
   sim::ReportOptions opt;
   opt.trajectory = args.has("--trajectory");

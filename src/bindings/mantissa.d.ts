@@ -111,7 +111,7 @@ export interface Scenario {
     strategies: string[]; loss_scale: string; population: number; view_x0: number; view_x1: number;
     view_y0: number; view_y1: number; log_error: boolean; selected_step: number;
   };
-  landscape: { formats: string[]; x_min: number; x_max: number; log_x: boolean };
+  landscape: { formats: string[]; x_min: number; x_max: number; log_x: boolean; log_error: boolean };
 }
 
 /** Any part of a scenario; the rest keeps its defaults. */

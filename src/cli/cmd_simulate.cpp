@@ -46,9 +46,9 @@ int cmd_simulate(int argc, char** argv) {
   if (!args.positional().empty())
     return cli::fail("simulate takes options only, not '" + args.positional()[0].substr(0, 40) + "'");
   if (args.has("--json") && args.has("--csv")) return cli::fail("choose one of --json and --csv");
-  sim::Scenario scenario;
-  if (!simulate_scenario_from_args(args, &scenario, &error)) return cli::fail(error);
-  auto simulation = sim::run_scenario(scenario, &error);
+  sim::Setup setup;
+  if (!simulate_setup_from_args(args, &setup, &error)) return cli::fail(error);
+  auto simulation = sim::run_simulation(setup, &error);
   if (!simulation) return cli::fail(error);
   sim::ReportOptions opt;
   opt.trajectory = args.has("--trajectory");

@@ -1,17 +1,17 @@
-// Requests in words: the options of `convert`, `simulate` and `explain`,
-// parsed and validated into the core's request types. Every face reads them
-// here (the CLI's subcommands, the JS API in src/bindings, the app's
-// Training panel), so all take the same options the same way and refuse bad
-// ones with the same sentence. No I/O.
+// Requests in words: the options of `convert`, `simulate`, `explain`, `dot`
+// and `gemm-error`, parsed and validated into the core's request types. Every
+// face reads them here (the CLI's subcommands, the JS API in src/bindings, the
+// app's Training panel), so all take the same options the same way and refuse
+// bad ones with the same sentence. No I/O.
 #pragma once
 #include <string>
 
 #include "core/convert.h"
+#include "core/dot.h"
 #include "core/trace.h"
 #include "requests/args.h"
-#include "core/dot.h"
 #include "sim/gemm_error.h"
-#include "sim/scenario.h"
+#include "sim/setup.h"
 
 namespace mantissa {
 
@@ -22,7 +22,7 @@ bool convert_request_from_args(const requests::Args& args, ConvertRequest* out, 
 
 // The same for `mantissa simulate` (see its --help).
 requests::Args simulate_args();
-bool simulate_scenario_from_args(const requests::Args& args, sim::Scenario* out, std::string* error);
+bool simulate_setup_from_args(const requests::Args& args, sim::Setup* out, std::string* error);
 
 // The same for `mantissa explain` (argv: explain OP A B [C] --format F ...).
 requests::Args explain_args();

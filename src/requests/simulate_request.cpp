@@ -1,4 +1,4 @@
-// `simulate`'s options: the scenario they describe, validated (the CLI's
+// `simulate`'s options: the simulation setup they describe, validated (the CLI's
 // `mantissa simulate`, the JS API's simulate() and the Training panel).
 #include <string>
 #include <vector>
@@ -57,8 +57,8 @@ bool parse_distribution(const std::string& flag, const std::string& text, bool a
 
 }  // namespace
 
-bool simulate_scenario_from_args(const requests::Args& args, sim::Scenario* out, std::string* error) {
-  sim::Scenario s;
+bool simulate_setup_from_args(const requests::Args& args, sim::Setup* out, std::string* error) {
+  sim::Setup s;
   s.w0 = ExactValue::finite(Decimal());
   if (auto v = args.value("--w0")) {
     if (!parse_exact("--w0", *v, &s.w0, error)) return false;
@@ -125,9 +125,9 @@ bool simulate_scenario_from_args(const requests::Args& args, sim::Scenario* out,
   }
   if (auto v = args.value("--reference")) {
     if (*v == "stored") {
-      s.reference = sim::Scenario::Reference::Stored;
+      s.reference = sim::Setup::Reference::Stored;
     } else if (*v == "exact") {
-      s.reference = sim::Scenario::Reference::Exact;
+      s.reference = sim::Setup::Reference::Exact;
     } else {
       return *error = "--reference takes stored or exact, not '" + v->substr(0, 40) + "'", false;
     }

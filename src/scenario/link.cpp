@@ -17,7 +17,7 @@
 #include "core/json.h"
 #include "core/parse.h"
 #include "core/rounding.h"
-#include "sim/scenario.h"
+#include "sim/setup.h"
 
 namespace mantissa {
 namespace {
@@ -629,6 +629,7 @@ const std::vector<Field>& fields() {
       double_field<&S::landscape, &L::x_min>("lx0", kLand),
       double_field<&S::landscape, &L::x_max>("lx1", kLand),
       bool_field<&S::landscape, &L::log_x>("llog", kLand),
+      bool_field<&S::landscape, &L::log_error>("llogy", kLand),
   };
   return table;
 }
@@ -703,6 +704,7 @@ constexpr std::pair<std::string_view, std::string_view> kMemberKeys[] = {
     {"landscape.x_min", "lx0"},
     {"landscape.x_max", "lx1"},
     {"landscape.log_x", "llog"},
+    {"landscape.log_error", "llogy"},
 };
 
 // Version 0: panel=Inspector|Addition|Training|Landscape, <panel>.<field>

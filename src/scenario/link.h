@@ -21,7 +21,11 @@
 //               pop population, init population's initial weights (normal:M:S,
 //               uniform:LO:HI), ref reference (stored|exact), vx0 vx1 vy0 vy1
 //               view ranges, logerr, sel selected step
-//   Landscape   lf formats (comma list), lx0 lx1 x range, llog log x axis
+//   Landscape   lf formats (comma list), lx0 lx1 x range, llog log x axis,
+//               llogy log |error| y axis (0: linear relative error)
+// A key added with its default value (llogy) leaves every older link of the
+// same version meaning what it meant: the version changes only when a key's
+// meaning changes, and then upgrade_vN_to_vN+1 translates.
 // Booleans are 1/0; numbers as typed; formats, modes and strategies are
 // canonicalised ("half" becomes "fp16"). Characters outside
 // [A-Za-z0-9-._~:,+!*/@] are percent-encoded; '+' is a plus, never a space.

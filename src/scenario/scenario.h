@@ -69,6 +69,7 @@ struct LandscapeScenario {
   std::vector<std::string> formats = {"fp16", "bf16", "fp8-e4m3"};
   double x_min = 1e-8, x_max = 7e4;  // visible range of x
   bool log_x = true;
+  bool log_error = true;  // y axis: log10 |relative error|, or the signed relative error
 
   bool operator==(const LandscapeScenario&) const = default;
 };

@@ -98,7 +98,7 @@ std::string pad(const std::string& s, size_t n) {
 
 std::string simulation_json(const Simulation& sim, const ReportOptions& opt) {
   const SimulationResults& r = sim.results();
-  const Scenario& s = sim.scenario();
+  const Setup& s = sim.setup();
   JsonWriter w;
   w.begin_object();
   w.field("steps", r.steps);
@@ -106,7 +106,7 @@ std::string simulation_json(const Simulation& sim, const ReportOptions& opt) {
   w.field("cancelled", sim.cancelled());
   w.field("w0", s.w0.to_string());
   w.field("grad_format", s.grad_format.name);
-  w.field("reference_increments", s.reference == Scenario::Reference::Stored ? "stored" : "exact");
+  w.field("reference_increments", s.reference == Setup::Reference::Stored ? "stored" : "exact");
   if (r.constant_increment) {
     w.key("increment").begin_object();
     w.field("value", s.increments.constant.to_string());
@@ -133,7 +133,7 @@ std::string simulation_json(const Simulation& sim, const ReportOptions& opt) {
 
 std::string simulation_text(const Simulation& sim, const ReportOptions& opt) {
   const SimulationResults& r = sim.results();
-  const Scenario& s = sim.scenario();
+  const Setup& s = sim.setup();
   std::string out = "w0 = " + s.w0.to_string();
   if (r.constant_increment) {
     out += ", increment " + s.increments.constant.to_string() + " stored in " + s.grad_format.name + " as " +

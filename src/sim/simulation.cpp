@@ -153,10 +153,10 @@ struct Increment {
   bool underflowed() const { return raw_nonzero && stored == 0; }
 };
 
-// The scenario's increment stream: increment (step, index) is a pure function.
+// The setup's increment stream: increment (step, index) is a pure function.
 class IncrementSource {
  public:
-  void init(const Scenario& s) {
+  void init(const Setup& s) {
     grad_ = s.grad_format;
     kind_ = s.increments.kind;
     seed_ = s.seed;
@@ -339,15 +339,15 @@ struct Simulation::State {
   kernels::AccumulateImpl impl = kernels::AccumulateImpl::Scalar;
 };
 
-Simulation::Simulation(const Scenario& scenario) : scenario_(scenario), state_(std::make_unique<State>()) {}
+Simulation::Simulation(const Setup& setup) : setup_(setup), state_(std::make_unique<State>()) {}
 Simulation::~Simulation() = default;
 
-std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario, std::string* error) {
-  if (!validate(scenario, error)) return nullptr;  // before any allocation
-  std::unique_ptr<Simulation> sim(new Simulation(scenario));
+std::unique_ptr<Simulation> Simulation::create(const Setup& setup, std::string* error) {
+  if (!validate(setup, error)) return nullptr;  // before any allocation
+  std::unique_ptr<Simulation> sim(new Simulation(setup));
   State& st = *sim->state_;
   SimulationResults& r = st.results;
-  const Scenario& s = sim->scenario_;
+  const Setup& s = sim->setup_;
   r.steps = s.steps;
   r.population = s.population_mode;
   r.population_size = s.population_mode ? s.population : 1;
@@ -411,7 +411,7 @@ std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario, std::st
     }
   }
   bool any_kernel = false;
-  const bool stored_ref = s.reference == Scenario::Reference::Stored;
+  const bool stored_ref = s.reference == Setup::Reference::Stored;
   const bool same_w0 = s.initial.kind == InitialWeights::Kind::Constant;
   for (const StrategyResult& res : r.strategies) {
     State::PopStrategy ps;
@@ -451,10 +451,10 @@ std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario, std::st
   return sim;
 }
 
-bool Simulation::finished() const { return state_->step >= scenario_.steps; }
+bool Simulation::finished() const { return state_->step >= setup_.steps; }
 uint64_t Simulation::steps_done() const { return state_->step; }
 double Simulation::progress() const {
-  return static_cast<double>(state_->step) / static_cast<double>(scenario_.steps);
+  return static_cast<double>(state_->step) / static_cast<double>(setup_.steps);
 }
 void Simulation::cancel() { cancelled_ = true; }
 const SimulationResults& Simulation::results() const {
@@ -467,8 +467,8 @@ void Simulation::run() {
   }
 }
 
-std::unique_ptr<Simulation> run_scenario(const Scenario& scenario, std::string* error) {
-  auto sim = Simulation::create(scenario, error);
+std::unique_ptr<Simulation> run_simulation(const Setup& setup, std::string* error) {
+  auto sim = Simulation::create(setup, error);
   if (sim) sim->run();
   return sim;
 }
@@ -490,13 +490,13 @@ bool Simulation::advance(uint64_t max_steps) {
   if (cancelled_ || finished()) return false;
   State& st = *state_;
   SimulationResults& r = st.results;
-  const Scenario& s = scenario_;
+  const Setup& s = setup_;
   const uint64_t end = std::min(s.steps, st.step + max_steps);
   if (s.population_mode) {
     population_advance(end - st.step);
     return !finished() && !cancelled_;
   }
-  const bool stored_ref = s.reference == Scenario::Reference::Stored;
+  const bool stored_ref = s.reference == Setup::Reference::Stored;
   for (; st.step < end; ++st.step) {
     const uint64_t t = st.step;
     const Increment inc = st.source.at(t, 0);
@@ -577,9 +577,9 @@ constexpr uint64_t kBroadcastBatch = 256;
 void Simulation::population_advance(uint64_t count) {
   State& st = *state_;
   SimulationResults& r = st.results;
-  const Scenario& s = scenario_;
+  const Setup& s = setup_;
   const uint64_t p = s.population;
-  const bool stored_ref = s.reference == Scenario::Reference::Stored;
+  const bool stored_ref = s.reference == Setup::Reference::Stored;
   const double inv_p = 1.0 / static_cast<double>(p);
   std::vector<uint64_t> lost;
 
@@ -713,7 +713,7 @@ void Simulation::population_advance(uint64_t count) {
 void Simulation::population_finish() {
   State& st = *state_;
   SimulationResults& r = st.results;
-  const uint64_t p = scenario_.population;
+  const uint64_t p = setup_.population;
   double ref_sum = 0;
   for (uint64_t i = 0; i < p; ++i) ref_sum += st.pop_ref[i];
   r.reference.mean_value = ref_sum / static_cast<double>(p);

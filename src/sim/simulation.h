@@ -1,9 +1,9 @@
-// Running a scenario: the Simulation object advances in chunks (a UI runs a
+// Running a setup: the Simulation object advances in chunks (a UI runs a
 // few thousand steps per frame and stays at 60 fps; the CLI loops to the
 // end), can be cancelled, and exposes its results at any point.
 //
 //   std::string error;
-//   auto sim = Simulation::create(scenario, &error);  // validated, memory checked, then allocated
+//   auto sim = Simulation::create(setup, &error);  // validated, memory checked, then allocated
 //   if (!sim) { show(error); return; }
 //   while (sim->advance(10000)) draw_progress(sim->progress());
 //   const SimulationResults& r = sim->results();
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/format.h"
-#include "sim/scenario.h"
+#include "sim/setup.h"
 
 namespace mantissa::sim {
 
@@ -87,7 +87,7 @@ struct StrategyResult {
 };
 
 struct SimulationResults {
-  uint64_t steps = 0;  // scenario steps
+  uint64_t steps = 0;  // the setup's steps
   uint64_t steps_done = 0;
   bool population = false;
   uint64_t population_size = 1;
@@ -102,9 +102,9 @@ struct SimulationResults {
 
 class Simulation {
  public:
-  // Validates the scenario and checks its memory estimate against the budget
+  // Validates the setup and checks its memory estimate against the budget
   // before allocating anything. Returns nullptr with one sentence in *error.
-  static std::unique_ptr<Simulation> create(const Scenario& scenario, std::string* error);
+  static std::unique_ptr<Simulation> create(const Setup& setup, std::string* error);
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
@@ -119,20 +119,20 @@ class Simulation {
   uint64_t steps_done() const;
   double progress() const;  // 0..1
 
-  const Scenario& scenario() const { return scenario_; }
+  const Setup& setup() const { return setup_; }
   const SimulationResults& results() const;
 
  private:
-  explicit Simulation(const Scenario& scenario);
+  explicit Simulation(const Setup& setup);
   void population_advance(uint64_t count);
   void population_finish();
   struct State;
-  Scenario scenario_;
+  Setup setup_;
   std::unique_ptr<State> state_;
   bool cancelled_ = false;
 };
 
 // One-call helper for the CLI and tests: create, run, return (nullptr + error on refusal).
-std::unique_ptr<Simulation> run_scenario(const Scenario& scenario, std::string* error);
+std::unique_ptr<Simulation> run_simulation(const Setup& setup, std::string* error);
 
 }  // namespace mantissa::sim

@@ -196,6 +196,9 @@ describe("Error landscape", () => {
       await clickAnchor(page, "landscape:log-y");
       state = await assertExact(page, "signed error");
       assert.equal(state.results.log_y, false);
+      assert.equal(state.inputs.log_error, false);
+      // The error axis is part of the scenario: the page's link keeps it.
+      await page.waitForFunction(() => location.hash.includes("llogy=0"), null, { timeout: 10000 });
       await screenshot(page, "landscape-signed");
       assert.deepEqual(session.pageErrors, []);
       assert.deepEqual(session.consoleErrors, []);

@@ -35,4 +35,5 @@ export const SCENARIOS = [
   "v=1&p=train&w0=1&lr=0.001&g=normal:0:1&n=1000&st=fp16-sr,bf16-kahan&ls=dynamic",
   "v=1&p=landscape&lf=fp16,bf16,fp8-e5m2&lx0=0.001&lx1=1000&llog=1",
   "v=1&p=landscape&lf=fp8-e4m3&llog=0",
+  "v=1&p=landscape&lf=fp16,bf16&llogy=0",
 ];

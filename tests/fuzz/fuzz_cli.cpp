@@ -1,6 +1,6 @@
 // libFuzzer target: the command-line parsing of `convert` and `simulate`,
-// and the simulator's scenario validation behind it. The input is split at
-// NUL bytes into argv. Validated scenarios must also fit the memory budget
+// and the simulator's setup validation behind it. The input is split at
+// NUL bytes into argv. Validated setups must also fit the memory budget
 // check without allocating (estimate_memory is pure arithmetic).
 #include <cstdint>
 #include <cstdlib>
@@ -32,13 +32,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (simulate) {
     requests::Args args = simulate_args();
     if (!args.parse(static_cast<int>(argv.size()), argv.data(), &error)) return 0;
-    sim::Scenario s;
-    if (!simulate_scenario_from_args(args, &s, &error)) return 0;
+    sim::Setup s;
+    if (!simulate_setup_from_args(args, &s, &error)) return 0;
     if (!sim::validate(s, &error)) {
       if (error.empty()) std::abort();
       return 0;
     }
-    // Run tiny scenarios for real: what validation accepts must not crash.
+    // Run tiny setups for real: what validation accepts must not crash.
     if (s.steps <= 64 && s.population <= 8) {
       auto run = sim::Simulation::create(s, &error);
       if (run) run->run();

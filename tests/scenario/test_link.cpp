@@ -66,6 +66,7 @@ Scenario everything_changed() {
   s.landscape.x_min = 0.5;
   s.landscape.x_max = 1e30;
   s.landscape.log_x = false;
+  s.landscape.log_error = false;
   return s;
 }
 

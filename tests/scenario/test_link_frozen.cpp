@@ -98,6 +98,17 @@ TEST_CASE("frozen v1: the error landscape of the fp8 formats on a linear axis", 
   CHECK(d.scenario.landscape.x_min == 0.001);
   CHECK(d.scenario.landscape.x_max == 500);
   CHECK_FALSE(d.scenario.landscape.log_x);
+  // Written before the error axis was in links: the default log |error| axis.
+  CHECK(d.scenario.landscape.log_error);
+}
+
+TEST_CASE("frozen v1: the error landscape with a linear error axis", "[link][frozen]") {
+  const DecodedLink d = load("#v=1&p=landscape&lf=fp16,bf16&llogy=0");
+  CHECK(d.notices.empty());
+  CHECK(d.scenario.landscape.formats == std::vector<std::string>{"fp16", "bf16"});
+  CHECK(d.scenario.landscape.log_x);
+  CHECK_FALSE(d.scenario.landscape.log_error);
+  CHECK(encode_link(d.scenario) == "v=1&p=landscape&lf=fp16,bf16&llogy=0");
 }
 
 TEST_CASE("frozen v1: compact form of a 2,100-digit decimal", "[link][frozen][compact]") {

@@ -144,11 +144,11 @@ TEST_CASE("population SIMD kernels equal the scalar reference bit for bit", "[ke
 
 TEST_CASE("population: every weight of the tutorial's scenario behaves like the single weight",
           "[sim][population]") {
-  Scenario s = tutorial_scenario("0.00041999", 101, {"fp16", "fp32-master", "bf16", "fp16-sr"});
+  Setup s = tutorial_setup("0.00041999", 101, {"fp16", "fp32-master", "bf16", "fp16-sr"});
   s.population_mode = true;
   s.population = 1000;
   std::string error;
-  auto sim = run_scenario(s, &error);
+  auto sim = run_simulation(s, &error);
   REQUIRE(sim);
   const SimulationResults& r = sim->results();
   CHECK(r.strategies[0].mean_value == 1.125);
@@ -161,7 +161,7 @@ TEST_CASE("population: every weight of the tutorial's scenario behaves like the 
 
 TEST_CASE("population with SIMD kernels equals the population with scalar kernels", "[sim][population]") {
   // A Gaussian stream (per-weight increments) over normally drawn weights.
-  Scenario s;
+  Setup s;
   s.increments.kind = IncrementStream::Kind::Gaussian;
   s.increments.lr = 0.01;
   s.increments.mean = 0;
@@ -179,7 +179,7 @@ TEST_CASE("population with SIMD kernels equals the population with scalar kernel
     REQUIRE(parse_strategy(name, &st, &error));
     s.strategies.push_back(st);
   }
-  auto fast = run_scenario(s, &error);
+  auto fast = run_simulation(s, &error);
   REQUIRE(fast);
   // The same updates through the scalar reference kernels, weight by weight.
   std::vector<uint16_t> w16(s.population), wb(s.population);
@@ -218,11 +218,11 @@ TEST_CASE("population with SIMD kernels equals the population with scalar kernel
 
 TEST_CASE("population loss scaling skips the step for every weight when one gradient overflows",
           "[sim][population]") {
-  Scenario s = tutorial_scenario("2", 3, {"fp32-master+ls-dynamic"});
+  Setup s = tutorial_setup("2", 3, {"fp32-master+ls-dynamic"});
   s.population_mode = true;
   s.population = 10;
   std::string error;
-  auto sim = run_scenario(s, &error);
+  auto sim = run_simulation(s, &error);
   REQUIRE(sim);
   CHECK(sim->results().strategies[0].skipped == 2);
   CHECK(sim->results().strategies[0].mean_value == 1.125 + 2);

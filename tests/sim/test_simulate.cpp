@@ -22,9 +22,9 @@ ExactValue exact(const std::string& text) {
   return v;
 }
 
-std::unique_ptr<Simulation> run_ok(const Scenario& s) {
+std::unique_ptr<Simulation> run_ok(const Setup& s) {
   std::string error;
-  auto sim = run_scenario(s, &error);
+  auto sim = run_simulation(s, &error);
   INFO(error);
   REQUIRE(sim);
   return sim;
@@ -38,9 +38,9 @@ const StrategyResult& strategy(const Simulation& sim, const std::string& name) {
   return sim.results().reference;
 }
 
-Scenario scenario(const std::string& w0, const std::string& inc, uint64_t steps,
+Setup scenario(const std::string& w0, const std::string& inc, uint64_t steps,
                   std::vector<std::string> names) {
-  Scenario s = tutorial_scenario(inc, steps, names);
+  Setup s = tutorial_setup(inc, steps, names);
   s.w0 = exact(w0);
   REQUIRE(s.strategies.size() == names.size());
   return s;
@@ -49,7 +49,7 @@ Scenario scenario(const std::string& w0, const std::string& inc, uint64_t steps,
 }  // namespace
 
 TEST_CASE("tutorial: fp16 weight 1.125 + fp16(0.00041999) x101 stays 1.125", "[sim][tutorial]") {
-  auto sim = run_ok(tutorial_scenario("0.00041999", 101, {"fp16", "fp32-master"}));
+  auto sim = run_ok(tutorial_setup("0.00041999", 101, {"fp16", "fp32-master"}));
   CHECK(hex_bits(fp16(), sim->results().increment_bits) == "0x0ee2");
   const StrategyResult& r = strategy(*sim, "fp16");
   CHECK(r.final_exact() == "1.125");
@@ -59,7 +59,7 @@ TEST_CASE("tutorial: fp16 weight 1.125 + fp16(0.00041999) x101 stays 1.125", "[s
 
 TEST_CASE("tutorial: fp32-master + fp16(0.00041999) x101 ends at 1.167429447174072265625",
           "[sim][tutorial]") {
-  auto sim = run_ok(tutorial_scenario("0.00041999", 101, {"fp16", "fp32-master"}));
+  auto sim = run_ok(tutorial_setup("0.00041999", 101, {"fp16", "fp32-master"}));
   const StrategyResult& r = strategy(*sim, "fp32-master");
   CHECK(r.final_exact() == "1.167429447174072265625");
   CHECK(r.lost_updates == 0);
@@ -68,7 +68,7 @@ TEST_CASE("tutorial: fp32-master + fp16(0.00041999) x101 ends at 1.1674294471740
 
 TEST_CASE("tutorial: 0.12457275190625 x101: fp16 ends at 13.75, fp32-master at 13.70684814453125",
           "[sim][tutorial]") {
-  auto sim = run_ok(tutorial_scenario("0.12457275190625", 101, {"fp16", "fp32-master"}));
+  auto sim = run_ok(tutorial_setup("0.12457275190625", 101, {"fp16", "fp32-master"}));
   CHECK(hex_bits(fp16(), sim->results().increment_bits) == "0x2ff9");
   CHECK(strategy(*sim, "fp16").final_exact() == "13.75");
   CHECK(strategy(*sim, "fp32-master").final_exact() == "13.70684814453125");
@@ -93,8 +93,8 @@ TEST_CASE("an increment below half the smallest fp16 subnormal underflows to zer
 }
 
 TEST_CASE("loss scaling rescues fp16 gradients that underflow", "[sim][loss-scale]") {
-  Scenario s = scenario("0.001", "1e-8", 1000, {"fp32-master", "fp32-master+ls-static:65536"});
-  s.reference = Scenario::Reference::Exact;
+  Setup s = scenario("0.001", "1e-8", 1000, {"fp32-master", "fp32-master+ls-static:65536"});
+  s.reference = Setup::Reference::Exact;
   auto sim = run_ok(s);
   const StrategyResult& plain = strategy(*sim, "fp32-master");
   const StrategyResult& scaled = strategy(*sim, "fp32-master+ls-static");
@@ -149,7 +149,7 @@ TEST_CASE("stochastic rounding is unbiased where RNE loses every update", "[sim]
 #else
   const uint64_t steps = 80000;
 #endif
-  Scenario s = scenario("1", "0.0001220703125", steps, {"fp16", "fp16-sr"});
+  Setup s = scenario("1", "0.0001220703125", steps, {"fp16", "fp16-sr"});
   s.grad_format = fp32();
   double total = 0;
   const int seeds = 8;
@@ -167,7 +167,7 @@ TEST_CASE("stochastic rounding is unbiased where RNE loses every update", "[sim]
 }
 
 TEST_CASE("Kahan summation in fp16 beats plain RNE in fp16", "[sim][kahan]") {
-  auto sim = run_ok(tutorial_scenario("0.00041999", 1001, {"fp16", "fp16-kahan", "bf16", "bf16-kahan"}));
+  auto sim = run_ok(tutorial_setup("0.00041999", 1001, {"fp16", "fp16-kahan", "bf16", "bf16-kahan"}));
   CHECK(strategy(*sim, "fp16-kahan").max_abs_error.approx() <
         strategy(*sim, "fp16").max_abs_error.approx() / 10);
   CHECK(strategy(*sim, "bf16-kahan").max_abs_error.approx() <
@@ -176,7 +176,7 @@ TEST_CASE("Kahan summation in fp16 beats plain RNE in fp16", "[sim][kahan]") {
 }
 
 TEST_CASE("same seed gives the same bits; another seed gives others", "[sim][determinism]") {
-  Scenario s;
+  Setup s;
   s.w0 = exact("0.5");
   s.increments.kind = IncrementStream::Kind::Gaussian;
   s.increments.lr = 0.001;
@@ -260,11 +260,11 @@ TEST_CASE("an envelope's min and max equal the true min and max of each bucket",
 }
 
 TEST_CASE("a long run keeps an envelope trajectory, a short one every step", "[sim][envelope]") {
-  auto short_run = run_ok(tutorial_scenario("0.00041999", 1000, {"fp16"}));
+  auto short_run = run_ok(tutorial_setup("0.00041999", 1000, {"fp16"}));
   CHECK(strategy(*short_run, "fp16").trajectory.points() == 1000);
   CHECK(strategy(*short_run, "fp16").trajectory.bucket == 1);
 #ifndef __EMSCRIPTEN__
-  auto long_run = run_ok(tutorial_scenario("0.00041999", 250000, {"fp16"}));
+  auto long_run = run_ok(tutorial_setup("0.00041999", 250000, {"fp16"}));
   const Series& t = strategy(*long_run, "fp16").trajectory;
   CHECK(t.bucket == 3);
   CHECK(t.points() == 83334);
@@ -273,10 +273,10 @@ TEST_CASE("a long run keeps an envelope trajectory, a short one every step", "[s
 }
 
 TEST_CASE("invalid scenarios are refused with one sentence", "[sim][limits]") {
-  Scenario good = tutorial_scenario("0.00041999", 101, {"fp16"});
+  Setup good = tutorial_setup("0.00041999", 101, {"fp16"});
   std::string error;
   CHECK(validate(good, &error));
-  auto refused = [&](Scenario s) {
+  auto refused = [&](Setup s) {
     std::string why;
     auto sim = Simulation::create(s, &why);
     CHECK_FALSE(sim);
@@ -284,7 +284,7 @@ TEST_CASE("invalid scenarios are refused with one sentence", "[sim][limits]") {
     CHECK(why.find('\n') == std::string::npos);
     return why;
   };
-  Scenario s = good;
+  Setup s = good;
   s.steps = 0;
   CHECK(refused(s).find("at least 1") != std::string::npos);
   s = good;
@@ -310,7 +310,7 @@ TEST_CASE("invalid scenarios are refused with one sentence", "[sim][limits]") {
 
 TEST_CASE("a scenario over the memory budget is refused before allocation, naming the largest size",
           "[sim][limits]") {
-  Scenario s = tutorial_scenario(
+  Setup s = tutorial_setup(
       "0.00041999", 1,
       {"fp16", "bf16", "fp8-e4m3", "fp16-sr", "fp16-kahan", "bf16-kahan", "fp64", "e6m9", "e5m3", "e4m5",
        "tf32", "fp8-e5m2", "bf16-sr", "fp8-e4m3-sr", "e5m3-kahan", "fp32-master"});
@@ -330,7 +330,7 @@ TEST_CASE("a scenario over the memory budget is refused before allocation, namin
 
 TEST_CASE("a run advances in chunks, reports progress, and stops when cancelled", "[sim][chunks]") {
   std::string error;
-  auto sim = Simulation::create(tutorial_scenario("0.00041999", 1000, {"fp16", "fp32-master"}), &error);
+  auto sim = Simulation::create(tutorial_setup("0.00041999", 1000, {"fp16", "fp32-master"}), &error);
   REQUIRE(sim);
   CHECK(sim->advance(300));
   CHECK(sim->steps_done() == 300);
@@ -342,10 +342,10 @@ TEST_CASE("a run advances in chunks, reports progress, and stops when cancelled"
   CHECK(sim->cancelled());
   CHECK_FALSE(sim->finished());
   // Chunked and one-shot runs agree bit for bit.
-  auto chunked = Simulation::create(tutorial_scenario("0.12457275190625", 101, {"fp16-sr"}), &error);
+  auto chunked = Simulation::create(tutorial_setup("0.12457275190625", 101, {"fp16-sr"}), &error);
   while (chunked->advance(7)) {
   }
-  auto whole = run_ok(tutorial_scenario("0.12457275190625", 101, {"fp16-sr"}));
+  auto whole = run_ok(tutorial_setup("0.12457275190625", 101, {"fp16-sr"}));
   CHECK(chunked->finished());
   CHECK(strategy(*chunked, "fp16-sr").bits == strategy(*whole, "fp16-sr").bits);
 }

@@ -1,4 +1,4 @@
-#include "sim/scenario.h"
+#include "sim/setup.h"
 
 #include <cmath>
 #include <set>
@@ -134,7 +134,7 @@ std::string mib(uint64_t bytes) { return std::to_string((bytes + (uint64_t{1} <<
 
 }  // namespace
 
-bool validate(const Scenario& s, std::string* error) {
+bool validate(const Setup& s, std::string* error) {
   if (s.steps < 1) return *error = "steps must be at least 1", false;
   if (s.steps > kMaxSteps) {
     return *error = "steps " + std::to_string(s.steps) + " is over the limit of " + std::to_string(kMaxSteps),
@@ -236,7 +236,7 @@ uint64_t series_bytes(uint64_t steps) {
 
 }  // namespace
 
-uint64_t estimate_memory(const Scenario& s) {
+uint64_t estimate_memory(const Setup& s) {
   uint64_t total = 64 * 1024;  // fixed overhead
   if (s.increments.kind == IncrementStream::Kind::List) {
     uint64_t digits = 0;
@@ -263,8 +263,8 @@ uint64_t estimate_memory(const Scenario& s) {
   return total;
 }
 
-uint64_t largest_allowed(const Scenario& s) {
-  Scenario probe = s;
+uint64_t largest_allowed(const Setup& s) {
+  Setup probe = s;
   uint64_t lo = 0, hi = s.population_mode ? s.population : s.steps;
   while (lo < hi) {
     const uint64_t mid = lo + (hi - lo + 1) / 2;
@@ -278,8 +278,8 @@ uint64_t largest_allowed(const Scenario& s) {
   return lo;
 }
 
-Scenario tutorial_scenario(std::string_view inc, uint64_t steps, const std::vector<std::string>& strategies) {
-  Scenario s;
+Setup tutorial_setup(std::string_view inc, uint64_t steps, const std::vector<std::string>& strategies) {
+  Setup s;
   s.w0 = ExactValue::finite(Decimal::from_digits("1125", -3));
   ParsedValue parsed;
   std::string error;

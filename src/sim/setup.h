@@ -1,4 +1,5 @@
-// A training-update scenario: one weight (or a population of P weights), a
+// A training-update setup (sim::Setup, the inputs of a simulation; a share link's
+// state is mantissa::Scenario, src/scenario): one weight (or a population of P weights), a
 // stream of increments, N steps, and the strategies that store the weight.
 //
 // Every strategy consumes the same increment stream. Each increment is first
@@ -48,7 +49,7 @@ struct IncrementStream {
   ExactValue constant;           // Constant: the exact decimal typed in
   std::vector<ExactValue> list;  // List: one per step, cycled when steps > size
   // Gaussian: increment = lr * grad, grad ~ normal(mean, std), drawn with
-  // counter = step * P + index from the scenario seed.
+  // counter = step * P + index from the setup's seed.
   double lr = 1.0;
   double mean = 0.0;
   double stddev = 1.0;
@@ -57,7 +58,7 @@ struct IncrementStream {
 // ---- Initial weights of a population ----------------------------------------
 struct InitialWeights {
   enum class Kind { Constant, Normal, Uniform };
-  Kind kind = Kind::Constant;  // Constant: every weight starts at Scenario::w0
+  Kind kind = Kind::Constant;  // Constant: every weight starts at Setup::w0
   double a = 0.0;              // Normal: mean; Uniform: low
   double b = 1.0;              // Normal: std;  Uniform: high
 };
@@ -94,8 +95,8 @@ bool parse_loss_scale(std::string_view text, StrategySpec* out, std::string* err
 // Names of the strategies the issue lists, in display order.
 const std::vector<std::string>& standard_strategy_names();
 
-// ---- Scenario --------------------------------------------------------------
-struct Scenario {
+// ---- Setup --------------------------------------------------------------
+struct Setup {
   ExactValue w0 = ExactValue::finite(Decimal::from_uint(1));
   IncrementStream increments;
   Format grad_format = fp16();
@@ -114,15 +115,15 @@ struct Scenario {
 };
 
 // Checks every field. False with one sentence in *error (no "mantissa:" prefix).
-bool validate(const Scenario& s, std::string* error);
+bool validate(const Setup& s, std::string* error);
 
 // Bytes the run will allocate (trajectories, envelopes, population arrays).
-uint64_t estimate_memory(const Scenario& s);
+uint64_t estimate_memory(const Setup& s);
 // Largest step count (single weight) or population (population mode) that
-// fits the memory budget with the scenario's other fields unchanged.
-uint64_t largest_allowed(const Scenario& s);
+// fits the memory budget with the setup's other fields unchanged.
+uint64_t largest_allowed(const Setup& s);
 
-// Shorthand used by tests and the CLI: the scenario of the tutorial.
-Scenario tutorial_scenario(std::string_view inc, uint64_t steps, const std::vector<std::string>& strategies);
+// Shorthand used by tests and the CLI: the setup of the tutorial.
+Setup tutorial_setup(std::string_view inc, uint64_t steps, const std::vector<std::string>& strategies);
 
 }  // namespace mantissa::sim

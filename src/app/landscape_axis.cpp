@@ -1,0 +1,60 @@
+#include "app/landscape_axis.h"
+
+namespace mantissa::app::landscape {
+
+XAxis make_axis(const LandscapeScenario& s, uint32_t columns) {
+  XAxis a;
+  a.log = s.log_x;
+  a.columns = std::max<uint32_t>(1, std::min<uint32_t>(columns, kMaxPositions));
+  a.samples = std::max<uint32_t>(1, std::min<uint32_t>(kMaxSamples, kMaxPositions / a.columns));
+  if (a.log) {
+    const float x0 = static_cast<float>(std::clamp(s.x_min, 1e-45, 3.4e38));
+    const float x1 = static_cast<float>(std::clamp(s.x_max, 1e-45, 3.4e38));
+    a.lo = std::max(kFp32MinSubnormalBits, bits_of(x0));
+    const uint32_t hi = std::min(kFp32MaxFiniteBits, std::max(bits_of(x1), a.lo + a.columns));
+    a.span = hi - a.lo;
+    return a;
+  }
+  const double x1 = std::clamp(s.x_max, 1e-40, 3.4e38);
+  int e = 0;
+  std::frexp(x1, &e);  // x1 < 2^e
+  a.quantum_exp = std::max(e - 24, kFp32MinQuantumExp);
+  const double q = std::ldexp(1.0, a.quantum_exp);
+  const double n0 = std::ceil(std::max(0.0, s.x_min) / q), n1 = std::floor(x1 / q);
+  a.lo = static_cast<uint32_t>(std::min(n0, 16777215.0));
+  a.span = static_cast<uint32_t>(std::max(1.0, n1 - a.lo));
+  return a;
+}
+
+ImU32 format_color(size_t i) {
+  static const ImU32 kColors[] = {IM_COL32(31, 119, 180, 255),  IM_COL32(255, 127, 14, 255),
+                                  IM_COL32(44, 160, 44, 255),   IM_COL32(214, 39, 40, 255),
+                                  IM_COL32(148, 103, 189, 255), IM_COL32(140, 86, 75, 255),
+                                  IM_COL32(227, 119, 194, 255), IM_COL32(23, 190, 207, 255)};
+  return kColors[i % kMaxFormats];
+}
+
+std::vector<FormatRow> parse_formats(const LandscapeScenario& s, std::string* error) {
+  std::vector<FormatRow> rows;
+  for (const std::string& name : s.formats) {
+    Format f;
+    std::string e;
+    if (!parse_format(name, &f, &e)) {
+      *error = e;
+      continue;
+    }
+    if (rows.size() == kMaxFormats) break;
+    rows.push_back({f, format_color(rows.size())});
+  }
+  return rows;
+}
+
+double min_subnormal(const Format& f) { return std::ldexp(1.0, f.emin() - f.man_bits); }
+double min_normal(const Format& f) { return std::ldexp(1.0, f.emin()); }
+double max_finite(const Format& f) {
+  const double top =
+      f.kind == FormatKind::Ieee ? 2.0 - std::ldexp(1.0, -f.man_bits) : 2.0 - std::ldexp(1.0, 1 - f.man_bits);
+  return std::ldexp(top, f.emax());
+}
+
+}  // namespace mantissa::app::landscape
