@@ -16,14 +16,7 @@ struct WasmSimd128 {
   using V = v128_t;
   static constexpr size_t kLanes = 4;
 
-  // clang re-emits a v128.const at every use inside a loop (constants are
-  // cheap to rematerialise, it assumes), and V8 builds each one from
-  // immediates anew, every iteration. Passed through an empty asm, the
-  // value is opaque: clang splats it once, before the loop, into a local.
-  static V splat(uint32_t c) {
-    __asm__("" : "+r"(c));
-    return wasm_i32x4_splat(static_cast<int32_t>(c));
-  }
+  static V splat(uint32_t c) { return wasm_i32x4_splat(static_cast<int32_t>(c)); }
   static V iota() { return wasm_i32x4_make(0, 1, 2, 3); }
   static V bit_and(V a, V b) { return wasm_v128_and(a, b); }
   static V bit_or(V a, V b) { return wasm_v128_or(a, b); }
