@@ -3,8 +3,14 @@
 //   scalar   the core per element (the reference implementation)
 //   sse2     the SIMD kernels at the x86-64 baseline
 //   avx2     the SIMD kernels Impl::Simd runs on this machine (if it has AVX2)
-//   f16c     the hardware's vcvtps2ph (if the CPU has F16C)
-//   memcpy   copying the 64 MB of fp32 input: the memory bandwidth yardstick
+//   f16c     the hardware's vcvtps2ph, 8 lanes (if the CPU has F16C)
+//   avx512   vcvtps2ph on 16 lanes (if the CPU has AVX-512 F/BW/VL/DQ)
+//   best     the public fp32_to_fp16(Impl::Best): what a caller gets (the
+//            path it runs is named; MANTISSA_KERNELS caps it)
+//   memcpy   copying the 64 MB of fp32 input: the memory bandwidth yardstick.
+//            It reads 64 MB and writes 64 MB; the conversion reads the same
+//            64 MB and writes 32 MB (16M elements), so a conversion at the
+//            bandwidth limit runs about 128/96 = 1.33x memcpy's speed.
 //   numpy    `x.astype(np.float16)` in Debian's python3-numpy, in a Python
 //            co-process fed the same array (bench/numpy_fp16.py)
 // Every round times each variant once, in the same order; the table shows
@@ -15,7 +21,10 @@
 //   build/native/bench/bench_kernels [--rounds N] [--n ELEMENTS] [--no-numpy] [--json FILE]
 //
 // Ratios are speed ratios (how many times faster the first is):
-//   native_simd_vs_f16c, native_simd_vs_numpy, native_f16c_vs_memcpy, ...
+//   native_best_vs_memcpy, native_simd_vs_f16c, native_simd_vs_numpy,
+//   native_f16c_vs_memcpy, ...
+// The CPU's model name and the instruction sets the kernels look for are
+// printed first and go into the JSON.
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +39,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/convert.h"
@@ -118,6 +128,42 @@ std::string bench_dir() {
   return slash == std::string::npos ? "bench" : here.substr(0, slash);
 }
 
+// The CPU's model name, from /proc/cpuinfo ("unknown" elsewhere).
+std::string cpu_model() {
+  FILE* f = std::fopen("/proc/cpuinfo", "r");
+  if (!f) return "unknown";
+  char line[512];
+  std::string model = "unknown";
+  while (std::fgets(line, sizeof line, f)) {
+    if (std::strncmp(line, "model name", 10) != 0) continue;
+    const char* colon = std::strchr(line, ':');
+    if (colon) {
+      model = colon + 1;
+      while (!model.empty() && (model.front() == ' ' || model.front() == '\t')) model.erase(0, 1);
+      while (!model.empty() && (model.back() == '\n' || model.back() == ' ')) model.pop_back();
+    }
+    break;
+  }
+  std::fclose(f);
+  return model;
+}
+
+// The instruction sets the kernels look for: present ones, then "no-<name>".
+std::vector<std::string> cpu_features() {
+  using namespace mantissa::kernels;
+  const std::pair<const char*, bool> all[] = {
+      {"sse2", true},
+      {"avx2", cpu_has_avx2()},
+      {"f16c", cpu_has_f16c()},
+      {"avx512(f,bw,vl,dq)", cpu_has_avx512()},
+      {"avx512_bf16", cpu_has_avx512_bf16()},
+      {"avx512_fp16", cpu_has_avx512_fp16()},
+  };
+  std::vector<std::string> out;
+  for (const auto& [name, has] : all) out.push_back(has ? name : std::string("no-") + name);
+  return out;
+}
+
 struct Variant {
   std::string name;
   std::function<void()> run;
@@ -163,12 +209,17 @@ int main(int argc, char** argv) {
   const KernelSet* sse2 = nullptr;
   const KernelSet* avx2 = nullptr;
   const KernelSet* f16c = nullptr;
+  const KernelSet* avx512 = nullptr;
   for (const KernelSet* s : detail::runnable_kernel_sets()) {
     const std::string name = s->name;
     if (name == "sse2") sse2 = s;
     if (name == "avx2") avx2 = s;
     if (name == "f16c") f16c = s;
+    if (name == "avx512") avx512 = s;
   }
+  // Reads MANTISSA_KERNELS (exits 2 on a bad value) before anything is timed.
+  const std::string best_path = kernel_path_for(Target::Fp16);
+  const std::string forced = forced_kernel_path();
   const KernelSet& simd = detail::simd_kernels();
 
   // ---- fp32 -> fp16, rne: the headline table ----
@@ -178,6 +229,11 @@ int main(int argc, char** argv) {
   if (sse2) main.push_back({"simd sse2", [&] { sse2->fp32_to_fp16(in.data(), out16.data(), n, false); }, {}});
   if (avx2) main.push_back({"simd avx2", [&] { avx2->fp32_to_fp16(in.data(), out16.data(), n, false); }, {}});
   if (f16c) main.push_back({"f16c", [&] { f16c->fp32_to_fp16(in.data(), out16.data(), n, false); }, {}});
+  if (avx512) {
+    main.push_back({"avx512", [&] { avx512->fp32_to_fp16(in.data(), out16.data(), n, false); }, {}});
+  }
+  const std::string best_name = "best (" + best_path + ")";
+  main.push_back({best_name, [&] { fp32_to_fp16(in.data(), out16.data(), n, false, Impl::Best); }, {}});
   main.push_back({"memcpy (fp32 in)", [&] { std::memcpy(copy.data(), in.data(), n * sizeof(float)); }, {}});
 
   NumpyTimer numpy;
@@ -218,6 +274,18 @@ int main(int argc, char** argv) {
     }
   }
 
+  const std::string model = cpu_model();
+  const std::vector<std::string> features = cpu_features();
+  std::printf("cpu: %s; features:", model.c_str());
+  for (const std::string& f : features) std::printf(" %s", f.c_str());
+  std::printf("\nkernel paths run here: ");
+  for (const std::string& p : kernel_path_names(true)) std::printf("%s ", p.c_str());
+  std::printf("(Best for fp16: %s%s%s)\n", best_path.c_str(),
+              forced.empty() ? "" : ", forced by MANTISSA_KERNELS=", forced.c_str());
+  const double mb = 1024.0 * 1024.0;
+  std::printf("bytes: conversion reads %.0f MB, writes %.0f MB; memcpy reads %.0f MB, writes %.0f MB\n",
+              n * 4 / mb, n * 2 / mb, n * 4 / mb, n * 4 / mb);
+
   std::map<std::string, double> med;
   std::printf(
       "fp32 -> fp16, round to nearest even, %zu elements (standard normal), median of %d interleaved "
@@ -237,6 +305,8 @@ int main(int argc, char** argv) {
   auto ratio = [&](const std::string& key, const std::string& fast, const std::string& slow) {
     if (med.count(fast) && med.count(slow)) ratios[key] = med[slow] / med[fast];
   };
+  ratio("native_best_vs_memcpy", best_name, "memcpy (fp32 in)");
+  ratio("native_avx512_vs_f16c", "avx512", "f16c");
   ratio("native_simd_vs_f16c", simd_name, "f16c");
   ratio("native_simd_vs_numpy", simd_name, "numpy astype");
   ratio("native_simd_vs_numpy_copyto", simd_name, "numpy copyto (preallocated)");
@@ -269,11 +339,13 @@ int main(int argc, char** argv) {
        [](const KernelSet& s) { return s.fp32_to_bf16_stochastic != nullptr; }},
       {"fp16->fp32", [&](const KernelSet& s) { s.fp16_to_fp32(out16.data(), wide.data(), n); },
        [](const KernelSet& s) { return s.fp16_to_fp32 != nullptr; }},
+      {"bf16->fp32", [&](const KernelSet& s) { s.bf16_to_fp32(out16.data(), wide.data(), n); },
+       [](const KernelSet& s) { return s.bf16_to_fp32 != nullptr; }},
       {"fp8-e4m3->fp32", [&](const KernelSet& s) { s.fp8_e4m3_to_fp32(out8.data(), wide.data(), n); },
        [](const KernelSet& s) { return s.fp8_e4m3_to_fp32 != nullptr; }},
   };
   std::vector<const KernelSet*> sets = {&detail::kScalarKernels};
-  for (const KernelSet* s : {sse2, avx2, f16c}) {
+  for (const KernelSet* s : {sse2, avx2, f16c, avx512}) {
     if (s) sets.push_back(s);
   }
   const int other_rounds = std::max(3, rounds / 3);
@@ -310,8 +382,27 @@ int main(int argc, char** argv) {
     }
     std::fprintf(f, "{\n  \"elements\": %zu,\n  \"rounds\": %d,\n  \"simd_isa\": \"%s\",\n", n, rounds,
                  simd_isa());
-    std::fprintf(f, "  \"fp16_rne_g_elements_per_s\": {");
+    // (Names and the model string hold no quotes or backslashes.)
+    std::fprintf(f, "  \"cpu\": {\"model\": \"%s\", \"features\": [", model.c_str());
     const char* sep = "";
+    for (const std::string& feature : features) {
+      std::fprintf(f, "%s\"%s\"", sep, feature.c_str());
+      sep = ", ";
+    }
+    std::fprintf(f, "]},\n  \"best_path_fp16\": \"%s\",\n  \"forced_path\": \"%s\",\n", best_path.c_str(),
+                 forced.c_str());
+    std::fprintf(f,
+                 "  \"bytes\": {\"conversion_read\": %zu, \"conversion_written\": %zu, \"memcpy_read\": %zu, "
+                 "\"memcpy_written\": %zu},\n",
+                 n * 4, n * 2, n * 4, n * 4);
+    std::fprintf(f, "  \"fp16_rne_ms\": {");
+    sep = "";
+    for (const auto& [k, v] : med) {
+      std::fprintf(f, "%s\"%s\": %.4f", sep, k.c_str(), v * 1e3);
+      sep = ", ";
+    }
+    std::fprintf(f, "},\n  \"fp16_rne_g_elements_per_s\": {");
+    sep = "";
     for (const auto& [k, v] : med) {
       std::fprintf(f, "%s\"%s\": %.4f", sep, k.c_str(), n / v / 1e9);
       sep = ", ";

@@ -68,7 +68,17 @@ try {
 
 // ---- ratios ----
 const wc = web.convert.ms;
+// The limit: native memcpy of the same 64 MB of fp32 (bench_kernels, this
+// run), and the browser's own copy of them (TypedArray.set, this page).
+const nativeMemcpyMs = native.fp16_rne_ms["memcpy (fp32 in)"];
+const browserCopyMs = wc["TypedArray.set (fp32 copy)"];
 const ratios = {
+  native_best_vs_memcpy: native.ratios.native_best_vs_memcpy,
+  wasm_simd_vs_memcpy: nativeMemcpyMs / wc["wasm-simd128"],
+  wasm_simd_vs_typedarray_set: browserCopyMs / wc["wasm-simd128"],
+  wasm_memcpy_vs_native_memcpy: nativeMemcpyMs / browserCopyMs,
+  wasm_simd_bf16_vs_memcpy: nativeMemcpyMs / wc["wasm-simd128 bf16"],
+  native_avx512_vs_f16c: native.ratios.native_avx512_vs_f16c,
   wasm_simd_vs_float16array: wc["Float16Array"] / wc["wasm-simd128"],
   wasm_simd_vs_wasm_scalar: wc["wasm-scalar"] / wc["wasm-simd128"],
   native_simd_vs_f16c: native.ratios.native_simd_vs_f16c,
@@ -88,10 +98,18 @@ ratios.population_simd_vs_scalar_fp16_per_weight_near_zero = speedup("fp16 per-w
 for (const [k, v] of Object.entries(nativePopulation.ratios)) ratios[`native_population_simd_vs_scalar_${k}`] = v.ratio;
 
 const targets = {
+  native_best_vs_memcpy: 0.9, wasm_simd_vs_memcpy: 0.8, wasm_simd_vs_typedarray_set: 0.9,
+  wasm_memcpy_vs_native_memcpy: null, wasm_simd_bf16_vs_memcpy: null, native_avx512_vs_f16c: null,
   wasm_simd_vs_float16array: 6, wasm_simd_vs_wasm_scalar: 5, native_simd_vs_f16c: 0.8, native_simd_vs_numpy: 4,
   native_f16c_vs_memcpy: null, population_simd_vs_scalar: 4,
 };
 const what = {
+  native_best_vs_memcpy: `native: fp32_to_fp16 Best (${native.best_path_fp16}) vs memcpy of the fp32 input`,
+  wasm_simd_vs_memcpy: "browser wasm SIMD128 fp16 vs native memcpy of the same fp32 input",
+  wasm_simd_vs_typedarray_set: "browser wasm SIMD128 fp16 vs the browser's TypedArray.set of the input",
+  wasm_memcpy_vs_native_memcpy: "browser TypedArray.set copy vs native memcpy, same bytes",
+  wasm_simd_bf16_vs_memcpy: "browser wasm SIMD128 bf16 vs native memcpy",
+  native_avx512_vs_f16c: "native: AVX-512 vcvtps2ph (16 lanes) vs F16C (8 lanes)",
   wasm_simd_vs_float16array: `browser: wasm ${web.convert.simdImpl} vs new Float16Array(f32)`,
   wasm_simd_vs_wasm_scalar: "browser: wasm SIMD128 vs wasm scalar (core)",
   native_simd_vs_f16c: `native: Impl::Simd (${native.simd_isa}) vs F16C`,
@@ -115,11 +133,18 @@ console.log(`  ${"case".padEnd(40)} ${"scalar".padStart(9)} ${web.population.sim
 for (const [k, v] of Object.entries(pop)) {
   console.log(`  ${k.padEnd(40)} ${v.scalarMs.toFixed(1).padStart(9)} ${v.simdMs.toFixed(1).padStart(13)}`);
 }
-console.log(`\n${date}, ${cores} cores (shared: other builds may run; noisy)`);
+const mb = elements * 4 / 2 ** 20;
+console.log(`\ncpu: ${native.cpu.model}; features: ${native.cpu.features.join(" ")}`);
+console.log(`bytes: every conversion reads ${mb} MB of fp32 and writes ${mb / 2} MB; memcpy and TypedArray.set read ${mb} MB and write ${mb} MB`);
+console.log(`${date}, ${cores} cores (shared: other builds may run; noisy)`);
 console.log(`${"ratio".padEnd(56)} ${"measured".padStart(9)} ${"target".padStart(8)}  met  what`);
 for (const k of Object.keys(what)) {
   const v = ratios[k];
   const t = targets[k];
+  if (v === undefined) {  // a path this CPU lacks (e.g. no AVX-512)
+    console.log(`${k.padEnd(56)} ${"n/a".padStart(9)} ${"".padStart(8)}       ${what[k]}`);
+    continue;
+  }
   const met = t === undefined || t === null ? "   " : v >= t ? "yes" : "NO ";
   console.log(`${k.padEnd(56)} ${v.toFixed(2).padStart(8)}x ${t ? (`>= ${t}x`).padStart(8) : "".padStart(8)}  ${met}  ${what[k]}`);
 }
@@ -129,7 +154,11 @@ if (jsonPath) {
     date, cores, elements, rounds, popRounds,
     ratios,
     targets,
-    native: { fp16_rne_g_elements_per_s: native.fp16_rne_g_elements_per_s, simd_isa: native.simd_isa,
+    cpu: native.cpu,
+    bytes: { conversion_read: elements * 4, conversion_written: elements * 2, copy_read: elements * 4, copy_written: elements * 4 },
+    native: { fp16_rne_ms: native.fp16_rne_ms, fp16_rne_g_elements_per_s: native.fp16_rne_g_elements_per_s,
+      other_kernels_g_elements_per_s: native.other_kernels_g_elements_per_s, best_path_fp16: native.best_path_fp16,
+      forced_path: native.forced_path, simd_isa: native.simd_isa,
       population: nativePopulation },
     browser: { userAgent: web.userAgent, convert: web.convert, population: web.population },
   };

@@ -34,6 +34,12 @@ void fp32_to_fp16_bench(uintptr_t in, uintptr_t out, uint32_t n, const std::stri
                impl == "simd" ? Impl::Simd : Impl::Scalar);
 }
 
+// fp32 -> bf16, RNE, no saturation; impl as above.
+void fp32_to_bf16_bench(uintptr_t in, uintptr_t out, uint32_t n, const std::string& impl) {
+  fp32_to_bf16(reinterpret_cast<const float*>(in), reinterpret_cast<uint16_t*>(out), n, false,
+               impl == "simd" ? Impl::Simd : Impl::Scalar);
+}
+
 std::string simd_impl_name() { return simd_isa(); }
 
 // The population benchmark: P weights x S steps, fp16 weights or an fp32
@@ -147,6 +153,7 @@ EMSCRIPTEN_BINDINGS(mantissa_bench) {
   emscripten::function("alloc", &bench_alloc);
   emscripten::function("free", &bench_free);
   emscripten::function("fp32ToFp16", &fp32_to_fp16_bench);
+  emscripten::function("fp32ToBf16", &fp32_to_bf16_bench);
   emscripten::function("simdImplName", &simd_impl_name);
   emscripten::function("populationPrepare", &population_prepare);
   emscripten::function("populationRun", &population_run);

@@ -2,7 +2,11 @@
 // element) and the choice of kernel set behind each Impl.
 #include "kernels/convert.h"
 
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "core/rounding.h"
 #include "kernels/kernel_sets.h"
@@ -85,36 +89,137 @@ const KernelSet kScalarKernels = {"scalar",
 
 // ---- What this machine can run ----------------------------------------------
 
-// cpu_has_avx2() / cpu_has_f16c(): kernels/cpu_features.h (shared with accumulate.cpp),
-// included by kernel_sets.h.
+// cpu_has_avx2() / cpu_has_f16c() / cpu_has_avx512*(): kernels/cpu_features.h
+// (shared with accumulate.cpp), included by kernel_sets.h.
 
-const KernelSet& simd_kernels() {
+const std::vector<KernelPath>& kernel_paths() {
+  static const std::vector<KernelPath> paths = [] {
+    std::vector<KernelPath> p = {{"scalar", &kScalarKernels, false, "nothing"}};
 #if defined(__EMSCRIPTEN__)
-  return kWasmSimd128Kernels;
+    p.push_back({"wasm-simd128", &kWasmSimd128Kernels, true, "wasm SIMD128"});
 #elif defined(MANTISSA_KERNELS_X86)
-  return cpu_has_avx2() ? kAvx2Kernels : kSse2Kernels;
-#else
-  return kScalarKernels;  // no SIMD kernels for this architecture yet
+    p.push_back({"sse2", &kSse2Kernels, true, "SSE2"});
+    p.push_back({"avx2", cpu_has_avx2() ? &kAvx2Kernels : nullptr, true, "AVX2"});
+    p.push_back({"f16c", cpu_has_f16c() ? &kF16cKernels : nullptr, false, "F16C and AVX"});
+    p.push_back({"avx512",
+                 cpu_has_avx512_bf16() ? &kAvx512Bf16Kernels
+                 : cpu_has_avx512()    ? &kAvx512Kernels
+                                       : nullptr,
+                 false, "AVX-512 F, BW, VL and DQ (and AVX512_BF16 for fp32 -> bf16)"});
 #endif
-}
-
-const KernelSet* f16c_kernels() {
-#ifdef MANTISSA_KERNELS_X86
-  if (cpu_has_f16c()) return &kF16cKernels;
-#endif
-  return nullptr;
+    return p;
+  }();
+  return paths;
 }
 
 std::vector<const KernelSet*> runnable_kernel_sets() {
-  std::vector<const KernelSet*> sets = {&kScalarKernels};
-#if defined(__EMSCRIPTEN__)
-  sets.push_back(&kWasmSimd128Kernels);
-#elif defined(MANTISSA_KERNELS_X86)
-  sets.push_back(&kSse2Kernels);
-  if (cpu_has_avx2()) sets.push_back(&kAvx2Kernels);
-  if (cpu_has_f16c()) sets.push_back(&kF16cKernels);
-#endif
+  std::vector<const KernelSet*> sets;
+  for (const KernelPath& p : kernel_paths()) {
+    if (p.set) sets.push_back(p.set);
+  }
   return sets;
+}
+
+namespace {
+
+// ---- Forcing a path ----------------------------------------------------------
+// The index in kernel_paths() of the highest path any Impl may run (-1: the
+// top one, nothing forced). Read from MANTISSA_KERNELS once, before the first
+// conversion or force_kernel_path().
+
+constexpr int kNothingForced = -1;
+std::atomic<int> forced_path{kNothingForced};
+
+std::string known_paths_list(bool runnable_only) {
+  std::string list;
+  for (const KernelPath& p : kernel_paths()) {
+    if (runnable_only && !p.set) continue;
+    list += (list.empty() ? "" : ", ") + std::string(p.name);
+  }
+  return list;
+}
+
+// "" and the index of `name` in kernel_paths(), or why it cannot be forced.
+std::string find_path(const std::string& name, int* index) {
+  const std::vector<KernelPath>& paths = kernel_paths();
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (name != paths[i].name) continue;
+    if (!paths[i].set) {
+      return "this CPU cannot run the '" + name + "' kernels (they need " + paths[i].needs +
+             "); it runs: " + known_paths_list(true);
+    }
+    *index = static_cast<int>(i);
+    return "";
+  }
+  return "unknown kernel path '" + name.substr(0, 40) + "' (this build knows: " + known_paths_list(false) +
+         ")";
+}
+
+void apply_environment() {
+  const char* value = std::getenv("MANTISSA_KERNELS");
+  if (!value || !*value) return;
+  int index = kNothingForced;
+  const std::string error = find_path(value, &index);
+  if (!error.empty()) {
+    // A bad value is a usage error of whatever program runs us: say so and
+    // stop, rather than quietly run other kernels than the ones asked for.
+    std::fprintf(stderr, "MANTISSA_KERNELS=%.40s: %s\n", value, error.c_str());
+    std::exit(2);
+  }
+  forced_path.store(index);
+}
+
+// The highest path index any Impl may run.
+int ceiling() {
+  static const bool environment_read = (apply_environment(), true);  // once, thread-safe
+  (void)environment_read;
+  const int forced = forced_path.load(std::memory_order_relaxed);
+  return forced == kNothingForced ? static_cast<int>(kernel_paths().size()) - 1 : forced;
+}
+
+// The integer kernels at or below the ceiling (scalar when that is scalar).
+const KernelSet& simd_at_or_below(int top) {
+  const std::vector<KernelPath>& paths = kernel_paths();
+  for (int i = top; i >= 0; --i) {
+    if (paths[i].set && paths[i].integer) return *paths[i].set;
+  }
+  return kScalarKernels;
+}
+
+}  // namespace
+
+const KernelSet& simd_kernels() { return simd_at_or_below(ceiling()); }
+
+// The set that runs `entry` for `impl`: Best takes the highest path at or
+// below the ceiling that has the conversion; F16C and Avx512 take that path
+// when it is allowed and has it, else Simd.
+template <class Fn>
+const KernelSet& kernels_for(Impl impl, Fn KernelSet::*entry) {
+  const std::vector<KernelPath>& paths = kernel_paths();
+  const int top = ceiling();
+  auto named = [&](const char* name) -> const KernelSet* {
+    for (int i = top; i >= 0; --i) {
+      if (paths[i].set && paths[i].set->*entry && std::strcmp(paths[i].name, name) == 0) return paths[i].set;
+    }
+    return nullptr;
+  };
+  switch (impl) {
+    case Impl::Scalar:
+      return kScalarKernels;
+    case Impl::Simd:
+      return simd_at_or_below(top);
+    case Impl::F16C:
+    case Impl::Avx512: {
+      const KernelSet* set = named(impl == Impl::F16C ? "f16c" : "avx512");
+      return set ? *set : simd_at_or_below(top);
+    }
+    case Impl::Best:
+      break;
+  }
+  for (int i = top; i >= 0; --i) {
+    if (paths[i].set && paths[i].set->*entry) return *paths[i].set;
+  }
+  return kScalarKernels;
 }
 
 }  // namespace detail
@@ -123,57 +228,52 @@ std::vector<const KernelSet*> runnable_kernel_sets() {
 
 namespace {
 
+using detail::kernels_for;
 using detail::KernelSet;
 
-// F16C only has the fp16 round-to-nearest-even and widening kernels; where it
-// has one, it is the fastest (it runs at memory bandwidth, see bench/).
-const KernelSet& kernels_for(Impl impl, bool f16c_has_it) {
-  switch (impl) {
-    case Impl::Scalar:
-      return detail::kScalarKernels;
-    case Impl::Simd:
-      return detail::simd_kernels();
-    case Impl::F16C:
-    case Impl::Best:
-      if (f16c_has_it && detail::f16c_kernels()) return *detail::f16c_kernels();
-      return detail::simd_kernels();
-  }
-  return detail::simd_kernels();
+Impl impl_of(const KernelSet& set) {
+  if (&set == &detail::kScalarKernels) return Impl::Scalar;
+  const std::string name = set.name;
+  if (name == "f16c") return Impl::F16C;
+  if (name == "avx512") return Impl::Avx512;
+  return Impl::Simd;
 }
 
 }  // namespace
 
 void fp32_to_fp16(const float* in, uint16_t* out, size_t n, bool saturate, Impl impl) {
-  kernels_for(impl, true).fp32_to_fp16(in, out, n, saturate);
+  kernels_for(impl, &KernelSet::fp32_to_fp16).fp32_to_fp16(in, out, n, saturate);
 }
 void fp32_to_bf16(const float* in, uint16_t* out, size_t n, bool saturate, Impl impl) {
-  kernels_for(impl, false).fp32_to_bf16(in, out, n, saturate);
+  kernels_for(impl, &KernelSet::fp32_to_bf16).fp32_to_bf16(in, out, n, saturate);
 }
 void fp32_to_fp8_e4m3(const float* in, uint8_t* out, size_t n, bool saturate, Impl impl) {
-  kernels_for(impl, false).fp32_to_fp8_e4m3(in, out, n, saturate);
+  kernels_for(impl, &KernelSet::fp32_to_fp8_e4m3).fp32_to_fp8_e4m3(in, out, n, saturate);
 }
 void fp32_to_fp8_e5m2(const float* in, uint8_t* out, size_t n, bool saturate, Impl impl) {
-  kernels_for(impl, false).fp32_to_fp8_e5m2(in, out, n, saturate);
+  kernels_for(impl, &KernelSet::fp32_to_fp8_e5m2).fp32_to_fp8_e5m2(in, out, n, saturate);
 }
 void fp32_to_fp16_stochastic(const float* in, uint16_t* out, size_t n, uint64_t seed, uint64_t counter0,
                              bool saturate, Impl impl) {
-  kernels_for(impl, false).fp32_to_fp16_stochastic(in, out, n, seed, counter0, saturate);
+  kernels_for(impl, &KernelSet::fp32_to_fp16_stochastic)
+      .fp32_to_fp16_stochastic(in, out, n, seed, counter0, saturate);
 }
 void fp32_to_bf16_stochastic(const float* in, uint16_t* out, size_t n, uint64_t seed, uint64_t counter0,
                              bool saturate, Impl impl) {
-  kernels_for(impl, false).fp32_to_bf16_stochastic(in, out, n, seed, counter0, saturate);
+  kernels_for(impl, &KernelSet::fp32_to_bf16_stochastic)
+      .fp32_to_bf16_stochastic(in, out, n, seed, counter0, saturate);
 }
 void fp16_to_fp32(const uint16_t* in, float* out, size_t n, Impl impl) {
-  kernels_for(impl, true).fp16_to_fp32(in, out, n);
+  kernels_for(impl, &KernelSet::fp16_to_fp32).fp16_to_fp32(in, out, n);
 }
 void bf16_to_fp32(const uint16_t* in, float* out, size_t n, Impl impl) {
-  kernels_for(impl, false).bf16_to_fp32(in, out, n);
+  kernels_for(impl, &KernelSet::bf16_to_fp32).bf16_to_fp32(in, out, n);
 }
 void fp8_e4m3_to_fp32(const uint8_t* in, float* out, size_t n, Impl impl) {
-  kernels_for(impl, false).fp8_e4m3_to_fp32(in, out, n);
+  kernels_for(impl, &KernelSet::fp8_e4m3_to_fp32).fp8_e4m3_to_fp32(in, out, n);
 }
 void fp8_e5m2_to_fp32(const uint8_t* in, float* out, size_t n, Impl impl) {
-  kernels_for(impl, false).fp8_e5m2_to_fp32(in, out, n);
+  kernels_for(impl, &KernelSet::fp8_e5m2_to_fp32).fp8_e5m2_to_fp32(in, out, n);
 }
 
 const char* impl_name(Impl impl) {
@@ -184,6 +284,8 @@ const char* impl_name(Impl impl) {
       return "simd";
     case Impl::F16C:
       return "f16c";
+    case Impl::Avx512:
+      return "avx512";
     case Impl::Best:
       return "best";
   }
@@ -192,26 +294,78 @@ const char* impl_name(Impl impl) {
 
 std::vector<Impl> available_impls() {
   std::vector<Impl> impls = {Impl::Scalar, Impl::Simd};
-  if (detail::f16c_kernels()) impls.push_back(Impl::F16C);
+  for (const detail::KernelPath& p : detail::kernel_paths()) {
+    if (!p.set) continue;
+    if (std::strcmp(p.name, "f16c") == 0) impls.push_back(Impl::F16C);
+    if (std::strcmp(p.name, "avx512") == 0) impls.push_back(Impl::Avx512);
+  }
   return impls;
 }
 
 Impl resolve_impl(Impl requested, Target target, bool stochastic) {
-  // Both fp16 directions have an F16C kernel; nothing stochastic does.
-  const bool f16c_has_it = target == Target::Fp16 && !stochastic && detail::f16c_kernels();
-  switch (requested) {
-    case Impl::Scalar:
-      return Impl::Scalar;
-    case Impl::Simd:
-      return Impl::Simd;
-    case Impl::F16C:
-    case Impl::Best:
-      return f16c_has_it ? Impl::F16C : Impl::Simd;
+  if (stochastic) {
+    return impl_of(target == Target::Bf16 ? kernels_for(requested, &KernelSet::fp32_to_bf16_stochastic)
+                                          : kernels_for(requested, &KernelSet::fp32_to_fp16_stochastic));
+  }
+  switch (target) {
+    case Target::Fp16:
+      return impl_of(kernels_for(requested, &KernelSet::fp32_to_fp16));
+    case Target::Bf16:
+      return impl_of(kernels_for(requested, &KernelSet::fp32_to_bf16));
+    case Target::Fp8E4M3:
+      return impl_of(kernels_for(requested, &KernelSet::fp32_to_fp8_e4m3));
+    case Target::Fp8E5M2:
+      return impl_of(kernels_for(requested, &KernelSet::fp32_to_fp8_e5m2));
   }
   return Impl::Simd;
 }
 
 const char* simd_isa() { return detail::simd_kernels().name; }
+
+const char* kernel_path_for(Target target, bool stochastic) {
+  if (stochastic) {
+    return (target == Target::Bf16 ? kernels_for(Impl::Best, &KernelSet::fp32_to_bf16_stochastic)
+                                   : kernels_for(Impl::Best, &KernelSet::fp32_to_fp16_stochastic))
+        .name;
+  }
+  switch (target) {
+    case Target::Fp16:
+      return kernels_for(Impl::Best, &KernelSet::fp32_to_fp16).name;
+    case Target::Bf16:
+      return kernels_for(Impl::Best, &KernelSet::fp32_to_bf16).name;
+    case Target::Fp8E4M3:
+      return kernels_for(Impl::Best, &KernelSet::fp32_to_fp8_e4m3).name;
+    case Target::Fp8E5M2:
+      return kernels_for(Impl::Best, &KernelSet::fp32_to_fp8_e5m2).name;
+  }
+  return "?";
+}
+
+std::vector<std::string> kernel_path_names(bool runnable_only) {
+  std::vector<std::string> names;
+  for (const detail::KernelPath& p : detail::kernel_paths()) {
+    if (p.set || !runnable_only) names.push_back(p.name);
+  }
+  return names;
+}
+
+std::string force_kernel_path(const std::string& name) {
+  detail::ceiling();  // the environment first, so it cannot override this call later
+  if (name.empty()) {
+    detail::forced_path.store(detail::kNothingForced);
+    return "";
+  }
+  int index = detail::kNothingForced;
+  std::string error = detail::find_path(name, &index);
+  if (error.empty()) detail::forced_path.store(index);
+  return error;
+}
+
+std::string forced_kernel_path() {
+  detail::ceiling();
+  const int forced = detail::forced_path.load();
+  return forced == detail::kNothingForced ? "" : detail::kernel_paths()[static_cast<size_t>(forced)].name;
+}
 
 const Format& target_format(Target target) {
   switch (target) {

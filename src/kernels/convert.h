@@ -11,9 +11,21 @@
 //   F16C    the x86 F16C instructions (vcvtps2ph / vcvtph2ps): fp16 with
 //           round-to-nearest-even and fp16 -> fp32 only, natively, when the
 //           CPU has F16C and AVX.
-//   Best    the fastest one available for that function.
+//   Avx512  the AVX-512 hardware conversions, sixteen at a time: fp16 RNE
+//           both ways (AVX512F), bf16 -> fp32, and fp32 -> bf16 RNE by
+//           vcvtneps2bf16 where the CPU has AVX512_BF16.
+//   Best    for each conversion, the fastest path that has it: avx512, then
+//           f16c, then the integer kernels (avx2 / sse2 / wasm-simd128).
 // Asking for an implementation a function or machine lacks (F16C for bf16,
 // F16C in the browser) runs Simd instead; resolve_impl() says what runs.
+//
+// Forcing a path: MANTISSA_KERNELS=scalar|sse2|avx2|f16c|avx512 natively
+// (scalar|wasm-simd128 in wasm), or force_kernel_path(), caps every Impl at
+// that path: Best then runs the fastest path at or below it, Simd the integer
+// kernels at or below it (scalar under "scalar"), F16C / Avx512 their own
+// path when it is at or below it, else Simd. A bad value of the variable (an
+// unknown path, or one this CPU lacks) prints why on stderr and exits with
+// status 2 at the first conversion.
 //
 // Rounding follows the core exactly:
 //  - RNE: round to nearest, ties to even. Overflow gives inf (fp16, bf16,
@@ -36,13 +48,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/format.h"
 
 namespace mantissa::kernels {
 
-enum class Impl { Scalar, Simd, F16C, Best };
+enum class Impl { Scalar, Simd, F16C, Avx512, Best };
 
 // The narrow formats the kernels handle.
 enum class Target { Fp16, Bf16, Fp8E4M3, Fp8E5M2 };
@@ -67,21 +80,36 @@ void bf16_to_fp32(const uint16_t* in, float* out, size_t n, Impl impl = Impl::Be
 void fp8_e4m3_to_fp32(const uint8_t* in, float* out, size_t n, Impl impl = Impl::Best);
 void fp8_e5m2_to_fp32(const uint8_t* in, float* out, size_t n, Impl impl = Impl::Best);
 
-// "scalar", "simd", "f16c", "best".
+// "scalar", "simd", "f16c", "avx512", "best".
 const char* impl_name(Impl impl);
 
 // The implementations this build can run on this CPU (Best not listed):
-// Scalar and Simd always, F16C natively when the CPU has F16C and AVX.
+// Scalar and Simd always, F16C and Avx512 natively when the CPU has them.
 std::vector<Impl> available_impls();
 
-// The implementation that actually runs for a request, Best and unavailable
-// choices resolved: F16C (when the CPU has it) for fp16 round-to-nearest-even
-// and fp16 -> fp32, Simd for everything else. `stochastic`: the stochastic
-// kernels (fp16, bf16 only).
+// The implementation that actually runs for a request (fp32 -> target; the
+// fp16 widening runs the same one as fp16 RNE), Best, unavailable and forced
+// choices resolved. `stochastic`: the stochastic kernels (fp16, bf16 only).
 Impl resolve_impl(Impl requested, Target target, bool stochastic = false);
 
-// The instruction set behind Impl::Simd here: "avx2", "sse2" or "wasm-simd128".
+// The instruction set behind Impl::Simd here: "avx2", "sse2", "wasm-simd128"
+// (or "scalar" when that path is forced).
 const char* simd_isa();
+
+// The kernel path Best runs for fp32 -> target: "avx512", "f16c", "avx2", ...
+const char* kernel_path_for(Target target, bool stochastic = false);
+
+// The kernel paths, slowest first: every one this build knows, or only those
+// this CPU runs.
+std::vector<std::string> kernel_path_names(bool runnable_only);
+
+// Caps every Impl at the named path (see "Forcing a path" above); "" lifts
+// the cap. Returns "" or why not (unknown path, or the CPU lacks it: the cap
+// is then unchanged). Meant for tests, benchmarks and start-up, not to be
+// raced against conversions in other threads.
+std::string force_kernel_path(const std::string& name);
+// The forced path, "" when none.
+std::string forced_kernel_path();
 
 // The core's descriptor of a target, and the target a Format is (if any).
 const Format& target_format(Target target);

@@ -113,6 +113,12 @@ struct Narrowing : Layout<Spec> {
   // can be read from |x| itself: kRebias >> kDrop is even.
   static constexpr uint32_t kRoundAndRebias = kHalfUlpMinusOne - L::kRebias;
   static_assert(((L::kRebias >> L::kDrop) & 1u) == 0);
+  // The smallest |x| (fp32 bits) that rounds past max finite: the midpoint
+  // above max finite, which ties up to the next pattern when max finite is
+  // odd (fp16, bf16, e5m2) and down when it is even (E4M3's 0x7e: 464 -> 448),
+  // so then one fp32 step above it.
+  static constexpr uint32_t kOverflowFrom =
+      (L::kMaxFinite << L::kDrop) + L::kRebias + (1u << (L::kDrop - 1)) + ((L::kMaxFinite & 1u) ? 0u : 1u);
   // |x| >= inf: fp32's all-ones exponent field minus this, shifted right by
   // kDrop, is the target's all-ones field with the top of the payload.
   static constexpr uint32_t kSpecialRebias = kF32Inf - (L::kExpAllOnes << L::kDrop);
@@ -138,6 +144,10 @@ static_assert(Narrowing<Bf16Spec>::kRebias == 0 && Narrowing<Bf16Spec>::kSharesF
 static_assert(Narrowing<Fp8E4M3Spec>::kMaxFinite == 0x7eu && Narrowing<Fp8E4M3Spec>::kNaN == 0x7fu);
 static_assert(Narrowing<Fp8E5M2Spec>::kMaxFinite == 0x7bu);
 static_assert(Narrowing<Fp8E4M3Spec>::kSubnormalMagic == 0x46800000u);  // 16384
+static_assert(Narrowing<Fp16Spec>::kOverflowFrom == 0x477ff000u);       // 65520
+static_assert(Narrowing<Bf16Spec>::kOverflowFrom == 0x7f7f8000u);       // bf16 max + half an ULP
+static_assert(Narrowing<Fp8E4M3Spec>::kOverflowFrom == 0x43e80001u);    // just above 464
+static_assert(Narrowing<Fp8E5M2Spec>::kOverflowFrom == 0x47700000u);    // 61440
 
 // ---------------------------------------------------------------------------
 // Lanes<O>: a vector with the usual operators, so the algorithms below read
@@ -218,6 +228,11 @@ template <class O>
 inline Lanes<O> greater(Lanes<O> a, uint32_t c) {
   return {O::greater(a.v, O::splat(c))};
 }
+// Signed order on any lanes (c and the lanes read as int32).
+template <class O>
+inline Lanes<O> greater_signed(Lanes<O> a, uint32_t c) {
+  return {O::greater(a.v, O::splat(c))};
+}
 template <class O>
 inline Lanes<O> equal(Lanes<O> a, uint32_t c) {
   return {O::equal(a.v, O::splat(c))};
@@ -278,16 +293,22 @@ inline Lanes<O> round_normal_range(Lanes<O> a) {
   return (a + N::kRoundAndRebias + ((a >> N::kDrop) & 1u)) >> N::kDrop;
 }
 
-// Lanes whose result is not a normal number: below the normal range (where
-// the sum above wrapped, or gave a meaningless small value), or rounded past
-// max finite (every overflow, inf and NaN land here too: r grows with |x|).
+// Lanes whose result is not a normal number: below the normal range, or
+// rounded past max finite (every overflow, inf and NaN land here too), i.e.
+// |x| outside [kMinNormalAsF32, kOverflowFrom). Read from a alone (not from
+// round_normal_range's result, so the two run side by side) with one add
+// and one signed compare: adding 2^31 - kMinNormalAsF32 maps that range,
+// as unsigned numbers shifted to start at 0, onto the bottom of the signed
+// order, where one compare against its last value splits it off.
 template <class Spec, class O>
-inline Lanes<O> outside_normal_range(Lanes<O> a, Lanes<O> r) {
+inline Lanes<O> outside_normal_range(Lanes<O> a) {
   using N = Narrowing<Spec>;
   if constexpr (N::kSharesF32Range) {
-    return greater(r, N::kMaxFinite);  // bf16: fp32's subnormals round right already
+    return greater(a, N::kOverflowFrom - 1);  // bf16: fp32's subnormals round right already
   } else {
-    return less(a, N::kMinNormalAsF32) | greater(r, N::kMaxFinite);
+    constexpr uint32_t kShift = kF32SignBit - N::kMinNormalAsF32;
+    constexpr uint32_t kLast = (N::kOverflowFrom - 1) + kShift;  // as a signed number: the range's top
+    return greater_signed(a + kShift, kLast);
   }
 }
 
@@ -326,17 +347,17 @@ inline void nearest_even_block(Lanes<O> (&v)[K], Lanes<O> overflow) {
   using N = Narrowing<Spec>;
   Lanes<O> a[K], r[K];
   Lanes<O> outside = splat<O>(0);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (size_t k = 0; k < K; ++k) {
     a[k] = v[k] & ~kF32SignBit;
     r[k] = round_normal_range<Spec>(a[k]);
-    outside = outside | outside_normal_range<Spec>(a[k], r[k]);
+    outside = outside | outside_normal_range<Spec>(a[k]);
   }
   if (O::any(outside.v)) {
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (size_t k = 0; k < K; ++k) r[k] = round_edges<Spec>(a[k], r[k], overflow);
   }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (size_t k = 0; k < K; ++k) v[k] = r[k] | ((v[k] & kF32SignBit) >> N::kSignShift);
 }
 
@@ -432,24 +453,30 @@ inline Lanes<O> widen(Lanes<O> h) {
 // Loops. Whole blocks go straight through; the last partial block runs on a
 // zero-padded copy, so the lane code never reads or writes past n.
 
-// fp32 -> 16- or 8-bit results: a block is as many vectors as one store
-// takes (2 for 16-bit results, 4 for 8-bit ones). block(v, i) converts v in
-// place; v[k] holds elements i + k * kLanes onwards.
+// fp32 -> 16- or 8-bit results: a block is as many vectors as kStores
+// stores take (2 per store for 16-bit results, 4 for 8-bit ones).
+// block(v, i) converts v in place; v[k] holds elements i + k * kLanes
+// onwards.
 template <class Out>
 constexpr size_t kVectorsPerStore = sizeof(Out) == 2 ? 2 : 4;
 
-template <class O, class Out, class Block>
+template <class O, size_t kStores, class Out, class Block>
 inline void run_narrow(const float* in, Out* out, size_t n, Block block) {
-  constexpr size_t L = O::kLanes, K = kVectorsPerStore<Out>, B = K * L;
+  constexpr size_t L = O::kLanes, S = kVectorsPerStore<Out>, K = kStores * S, B = K * L;
   auto one_block = [&block](const float* src, Out* dst, size_t i) {
-    Lanes<O> v[kVectorsPerStore<Out>];
-#pragma GCC unroll 4
-    for (size_t k = 0; k < kVectorsPerStore<Out>; ++k) v[k] = Lanes<O>{O::load_f32(src + k * O::kLanes)};
+    constexpr size_t L = O::kLanes, S = kVectorsPerStore<Out>, K = kStores * S;
+    Lanes<O> v[K];
+#pragma GCC unroll 8
+    for (size_t k = 0; k < K; ++k) v[k] = Lanes<O>{O::load_f32(src + k * L)};
     block(v, i);
-    if constexpr (kVectorsPerStore<Out> == 2) {
-      O::store_u16(dst, v[0].v, v[1].v);
-    } else {
-      O::store_u8(dst, v[0].v, v[1].v, v[2].v, v[3].v);
+#pragma GCC unroll 2
+    for (size_t s = 0; s < kStores; ++s) {
+      const Lanes<O>* w = v + s * S;
+      if constexpr (S == 2) {
+        O::store_u16(dst + s * S * L, w[0].v, w[1].v);
+      } else {
+        O::store_u8(dst + s * S * L, w[0].v, w[1].v, w[2].v, w[3].v);
+      }
     }
   };
   size_t i = 0;
@@ -491,7 +518,11 @@ inline void run_widen(const In* in, float* out, size_t n, LaneFn lane) {
 template <class O, class Spec, class Out>
 void narrow_nearest_even_kernel(const float* in, Out* out, size_t n, bool saturate) {
   const Lanes<O> overflow = splat<O>(saturate ? Layout<Spec>::kMaxFinite : Layout<Spec>::kOverflow);
-  run_narrow<O>(in, out, n, [overflow](auto& v, size_t) { nearest_even_block<Spec>(v, overflow); });
+  // 16-bit results: two stores' worth (four vectors) per block, so that
+  // one test of the edge lanes and its branch serve more elements, and
+  // four independent conversions are in flight.
+  constexpr size_t kStores = sizeof(Out) == 2 ? 2 : 1;
+  run_narrow<O, kStores>(in, out, n, [overflow](auto& v, size_t) { nearest_even_block<Spec>(v, overflow); });
 }
 
 template <class O, class Spec>
@@ -509,7 +540,7 @@ void narrow_stochastic_u16(const float* in, uint16_t* out, size_t n, uint64_t se
     const uint32_t counter_lo0 = static_cast<uint32_t>(counter0);
     const Lanes<O> key_hi =
         splat<O>(static_cast<uint32_t>(counter0 >> 32) ^ static_cast<uint32_t>(seed >> 32));
-    run_narrow<O>(in, out, span, [&](auto& v, size_t i) {
+    run_narrow<O, 1>(in, out, span, [&](auto& v, size_t i) {
 #pragma GCC unroll 4
       for (size_t k = 0; k < 2; ++k) {
         const Lanes<O> counter_lo = splat<O>(counter_lo0 + static_cast<uint32_t>(i + k * L)) + lane_index;

@@ -69,28 +69,41 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 
 }  // namespace
 
-TEST_CASE("Best runs F16C for fp16 where the CPU has it, SIMD otherwise; Scalar and Simd always run",
-          "[kernels][api]") {
+TEST_CASE(
+    "Best runs AVX-512, else F16C, for fp16 where the CPU has them, SIMD otherwise; Scalar and Simd always "
+    "run",
+    "[kernels][api]") {
   const std::vector<Impl> impls = mantissa::kernels::available_impls();
   CHECK(impls[0] == Impl::Scalar);
   CHECK(impls[1] == Impl::Simd);
   const bool f16c = std::find(impls.begin(), impls.end(), Impl::F16C) != impls.end();
+  const bool avx512 = std::find(impls.begin(), impls.end(), Impl::Avx512) != impls.end();
+  bool avx512_bf16 = false;
 #ifdef __EMSCRIPTEN__
   CHECK_FALSE(f16c);
+  CHECK_FALSE(avx512);
   CHECK(std::string(mantissa::kernels::simd_isa()) == "wasm-simd128");
 #elif defined(__x86_64__)
   CHECK(f16c == mantissa::kernels::cpu_has_f16c());
+  CHECK(avx512 == mantissa::kernels::cpu_has_avx512());
+  avx512_bf16 = mantissa::kernels::cpu_has_avx512_bf16();
   CHECK(std::string(mantissa::kernels::simd_isa()) == (mantissa::kernels::cpu_has_avx2() ? "avx2" : "sse2"));
 #endif
   using mantissa::kernels::resolve_impl;
-  CHECK(resolve_impl(Impl::Best, Target::Fp16) == (f16c ? Impl::F16C : Impl::Simd));
+  const Impl fp16_hardware = avx512 ? Impl::Avx512 : f16c ? Impl::F16C : Impl::Simd;
+  CHECK(resolve_impl(Impl::Best, Target::Fp16) == fp16_hardware);
   CHECK(resolve_impl(Impl::F16C, Target::Fp16) == (f16c ? Impl::F16C : Impl::Simd));
+  CHECK(resolve_impl(Impl::Avx512, Target::Fp16) == (avx512 ? Impl::Avx512 : Impl::Simd));
   CHECK(resolve_impl(Impl::Best, Target::Fp16, true) == Impl::Simd);
   CHECK(resolve_impl(Impl::F16C, Target::Bf16) == Impl::Simd);
+  CHECK(resolve_impl(Impl::Best, Target::Bf16) == (avx512_bf16 ? Impl::Avx512 : Impl::Simd));
+  CHECK(resolve_impl(Impl::Best, Target::Bf16, true) == Impl::Simd);
   CHECK(resolve_impl(Impl::Best, Target::Fp8E4M3) == Impl::Simd);
+  CHECK(resolve_impl(Impl::Avx512, Target::Fp8E5M2) == Impl::Simd);
   CHECK(resolve_impl(Impl::Scalar, Target::Fp16) == Impl::Scalar);
   CHECK(resolve_impl(Impl::Simd, Target::Fp16) == Impl::Simd);
   CHECK(std::string(mantissa::kernels::impl_name(Impl::Best)) == "best");
+  CHECK(std::string(mantissa::kernels::impl_name(Impl::Avx512)) == "avx512");
 }
 
 TEST_CASE("targets map to the core's formats and back", "[kernels][api]") {
@@ -123,6 +136,27 @@ TEST_CASE("every length from 0 to 80 at every alignment converts like the core a
               std::all_of(out16.begin() + offset + n, out16.end(), [](uint16_t v) { return v == kGuard16; }));
           CHECK(std::all_of(out16.begin(), out16.begin() + offset, [](uint16_t v) { return v == kGuard16; }));
         }
+        if (set->fp32_to_bf16) {
+          std::fill(out16.begin(), out16.end(), kGuard16);
+          set->fp32_to_bf16(in, out16.data() + offset, n, true);
+          mantissa::kernels::detail::kScalarKernels.fp32_to_bf16(in, want16.data(), n, true);
+          CHECK(std::equal(want16.begin(), want16.end(), out16.begin() + offset));
+          CHECK(
+              std::all_of(out16.begin() + offset + n, out16.end(), [](uint16_t v) { return v == kGuard16; }));
+          CHECK(std::all_of(out16.begin(), out16.begin() + offset, [](uint16_t v) { return v == kGuard16; }));
+        }
+        if (set->bf16_to_fp32) {
+          std::vector<uint16_t> h(n);
+          for (size_t i = 0; i < n; ++i) h[i] = static_cast<uint16_t>(bits_of(in[i]) >> 16);
+          std::fill(wide.begin(), wide.end(), -1.0f);
+          set->bf16_to_fp32(h.data(), wide.data() + offset, n);
+          CHECK(std::all_of(wide.begin() + offset + n, wide.end(), [](float v) { return v == -1.0f; }));
+          CHECK(std::all_of(wide.begin(), wide.begin() + offset, [](float v) { return v == -1.0f; }));
+          for (size_t i = 0; i < n; ++i) {
+            CHECK(bits_of(wide[offset + i]) ==
+                  mantissa::convert_bits(mantissa::bf16(), h[i], mantissa::fp32()).bits);
+          }
+        }
         if (set->fp32_to_fp8_e5m2) {
           set->fp32_to_fp8_e5m2(in, out8.data() + offset, n, false);
           CHECK(std::all_of(out8.begin() + offset + n, out8.end(), [](uint8_t v) { return v == kGuard8; }));
@@ -141,8 +175,14 @@ TEST_CASE("every length from 0 to 80 at every alignment converts like the core a
         if (set->fp16_to_fp32) {
           std::vector<uint16_t> h(n);
           for (size_t i = 0; i < n; ++i) h[i] = static_cast<uint16_t>(bits_of(in[i]));
+          std::fill(wide.begin(), wide.end(), -1.0f);
           set->fp16_to_fp32(h.data(), wide.data() + offset, n);
           CHECK(std::all_of(wide.begin() + offset + n, wide.end(), [](float v) { return v == -1.0f; }));
+          CHECK(std::all_of(wide.begin(), wide.begin() + offset, [](float v) { return v == -1.0f; }));
+          for (size_t i = 0; i < n; ++i) {
+            CHECK(bits_of(wide[offset + i]) ==
+                  mantissa::convert_bits(mantissa::fp16(), h[i], mantissa::fp32()).bits);
+          }
         }
         if (set->fp8_e4m3_to_fp32) {
           std::vector<uint8_t> b(n);

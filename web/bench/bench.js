@@ -1,5 +1,6 @@
 // The in-browser half of scripts/bench: fp32 -> fp16 over 16M elements
-// (wasm SIMD128 vs the core's scalar loop in wasm vs `new Float16Array(f32)`)
+// (wasm SIMD128 vs the core's scalar loop in wasm vs `new Float16Array(f32)`,
+// and fp32 -> bf16 in SIMD128, and a plain TypedArray.set copy of the input)
 // and the population update (1e6 weights x 100 steps, fp16 and fp32-master,
 // SIMD vs scalar kernel), all in this one page. Every variant runs once as a
 // warm-up first (V8 starts wasm in its baseline tier, TOOLCHAIN.md pitfall
@@ -58,23 +59,34 @@ function interleaved(variants, rounds) {
   return times;
 }
 
+// "TypedArray.set" is the browser's own copy of the same 64 MB of fp32 (one
+// preallocated Float32Array into another): the speed a page gets for moving
+// those bytes without converting them. The conversions read the same 64 MB
+// and write 32 MB.
 function convertBench(n, rounds) {
   const inPtr = mod.alloc(n * 4);
   const outScalar = mod.alloc(n * 2);
   const outSimd = mod.alloc(n * 2);
+  const outBf16 = mod.alloc(n * 2);
+  const outBf16Scalar = mod.alloc(n * 2);
   try {
     const input = new Float32Array(n);
     fillNormal(input, 20261129);
     mod.HEAPF32.set(input, inPtr >>> 2);
+    const copy = new Float32Array(n);
     let f16 = null;
     const variants = {
       "wasm-simd128": { run: () => mod.fp32ToFp16(inPtr, outSimd, n, "simd") },
       "wasm-scalar": { run: () => mod.fp32ToFp16(inPtr, outScalar, n, "scalar") },
       "Float16Array": { run: () => { f16 = new Float16Array(input); } },
+      "wasm-simd128 bf16": { run: () => mod.fp32ToBf16(inPtr, outBf16, n, "simd") },
+      "TypedArray.set (fp32 copy)": { run: () => copy.set(input) },
     };
     for (const v of Object.values(variants)) v.run();  // warm-up (tier-up)
-    const simd = mod.HEAPU16.subarray(outSimd >>> 1, (outSimd >>> 1) + n);
-    const scalar = mod.HEAPU16.subarray(outScalar >>> 1, (outScalar >>> 1) + n);
+    mod.fp32ToBf16(inPtr, outBf16Scalar, n, "scalar");
+    const u16 = (ptr) => mod.HEAPU16.subarray(ptr >>> 1, (ptr >>> 1) + n);
+    const simd = u16(outSimd);
+    const scalar = u16(outScalar);
     const native = new Uint16Array(f16.buffer, f16.byteOffset, n);
     const d1 = firstDifference(simd, scalar);
     const d2 = firstDifference(simd, native);
@@ -82,12 +94,13 @@ function convertBench(n, rounds) {
       const i = d1 >= 0 ? d1 : d2;
       throw new Error(`fp32->fp16 results differ at ${i} (input ${input[i]}): simd ${simd[i]}, scalar ${scalar[i]}, Float16Array ${native[i]}`);
     }
+    const d3 = firstDifference(u16(outBf16), u16(outBf16Scalar));
+    if (d3 >= 0) throw new Error(`fp32->bf16 results differ at ${d3} (input ${input[d3]})`);
+    if (firstDifference(copy, input) >= 0) throw new Error("TypedArray.set did not copy");
     const times = interleaved(variants, rounds);
     return { n, rounds, simdImpl: mod.simdImplName(), ms: Object.fromEntries(Object.entries(times).map(([k, t]) => [k, median(t)])), all: times };
   } finally {
-    mod.free(inPtr);
-    mod.free(outScalar);
-    mod.free(outSimd);
+    for (const p of [inPtr, outScalar, outSimd, outBf16, outBf16Scalar]) mod.free(p);
   }
 }
 
