@@ -34,10 +34,16 @@ float float_of(uint32_t u) {
 bool finite_bits(uint32_t u) { return (u & 0x7f800000u) != 0x7f800000u; }
 bool zero_bits(uint32_t u) { return (u & 0x7fffffffu) == 0; }
 
-int bit_length(uint64_t x) {
-  int n = 0;
-  while (x) ++n, x >>= 1;
-  return n;
+int bit_length(uint64_t x) { return x == 0 ? 0 : 64 - __builtin_clzll(x); }
+
+// 2^e as a double, for the normal range (-1022 <= e <= 1023): every scale and
+// result here lies well inside it. Built from its bits: ldexp is a library
+// call, and it would run once per block.
+double pow2(int e) {
+  const uint64_t bits = static_cast<uint64_t>(e + 1023) << 52;
+  double x;
+  std::memcpy(&x, &bits, sizeof x);
+  return x;
 }
 
 using MaxExponent = int (*)(const float*, const float*, size_t, int);
@@ -73,7 +79,7 @@ uint32_t tensor_core_block(const BlockKernels& k, const float* a, const float* b
   }
   if (e_max == detail::kNoExponent) return 0;  // +0, as the model gives for no terms
   const int unit = e_max - 23 - m.neab;
-  const double scale = std::ldexp(1.0, -unit);
+  const double scale = pow2(-unit);
   // c aligned like a product: truncated toward zero at the unit.
   const double sum = k.aligned_sum(a, b, n, scale) + std::trunc(static_cast<double>(float_of(c)) * scale);
   return detail::round_block(sum, unit, 23 + (m.neab < 0 ? m.neab : 0), m.nearest);
@@ -138,7 +144,7 @@ uint32_t round_block(double sum, int unit, int man, bool nearest) {
   }
   // q * 2^e is exact in fp32 (q has at most man + 1 <= 24 significant bits
   // above the format's subnormal floor), and exact in double on the way.
-  return sign | bits_of(static_cast<float>(std::ldexp(static_cast<double>(q), e)));
+  return sign | bits_of(static_cast<float>(static_cast<double>(q) * pow2(e)));
 }
 
 int block_max_exponent_scalar(const float* a, const float* b, size_t n, int input_emin) {
@@ -259,9 +265,13 @@ void dot_inputs_as_floats(const DotInput& in, std::vector<float>* a, std::vector
 bool dot_with_kernels(const Accumulator& acc, const Format& in, const float* a, const float* b, size_t k,
                       uint32_t c, DotImpl impl, uint64_t* bits) {
   if (!finite_bits(c)) return false;
+  // Branch-free so the compiler can run it in lanes: it reads every input once.
+  uint32_t special = 0;
   for (size_t i = 0; i < k; ++i) {
-    if (!std::isfinite(a[i]) || !std::isfinite(b[i])) return false;
+    special |= static_cast<uint32_t>((bits_of(a[i]) & 0x7f800000u) == 0x7f800000u) |
+               static_cast<uint32_t>((bits_of(b[i]) & 0x7f800000u) == 0x7f800000u);
   }
+  if (special) return false;
   uint32_t r = 0;
   TensorCoreKernel m;
   switch (acc.kind) {
