@@ -82,8 +82,8 @@ int main(int argc, char** argv) {
 
   const kn::DotImpl simd = kn::best_dot_impl();
   std::printf("dot kernels: K = %llu x %llu trials, fp8-e4m3 inputs, SIMD = %s, %d reps (medians)\n",
-              static_cast<unsigned long long>(kK), static_cast<unsigned long long>(trials), kn::dot_impl_name(simd),
-              reps);
+              static_cast<unsigned long long>(kK), static_cast<unsigned long long>(trials),
+              kn::dot_impl_name(simd), reps);
   for (const Accumulator& acc : {four.accumulators[0], four.accumulators[1]}) {
     std::vector<double> t_simd, t_scalar, t_core;
     uint64_t check_simd = 0, check_scalar = 0, check_core = 0;
@@ -106,10 +106,11 @@ int main(int argc, char** argv) {
                      }) *
                      static_cast<double>(trials) / static_cast<double>(core_trials));
     const double s = median(t_simd), sc = median(t_scalar), co = median(t_core);
-    std::printf("  %-22s simd %8.2f ms  scalar kernel %8.2f ms  core dot() %9.1f ms   "
-                "dot_simd_vs_scalar %.2fx  simd_vs_core %.1fx  %s\n",
-                acc.name.c_str(), s * 1e3, sc * 1e3, co * 1e3, sc / s, co / s,
-                check_simd == check_scalar ? "(same bits)" : "(BITS DIFFER)");
+    std::printf(
+        "  %-22s simd %8.2f ms  scalar kernel %8.2f ms  core dot() %9.1f ms   "
+        "dot_simd_vs_scalar %.2fx  simd_vs_core %.1fx  %s\n",
+        acc.name.c_str(), s * 1e3, sc * 1e3, co * 1e3, sc / s, co / s,
+        check_simd == check_scalar ? "(same bits)" : "(BITS DIFFER)");
   }
 
   // gemm-error against numpy's float32 dot loop over the same trials.
@@ -126,8 +127,8 @@ int main(int argc, char** argv) {
   for (int r = 0; r < reps; ++r) {
     t_four.push_back(seconds([&] { sim::run_gemm_error(four); }));
     t_one.push_back(seconds([&] { sim::run_gemm_error(one); }));
-    const std::string cmd = "/usr/bin/python3 bench/numpy_dot.py " + fa + " " + fb + " " + std::to_string(trials) +
-                            " " + std::to_string(kK) + " 1";
+    const std::string cmd = "/usr/bin/python3 bench/numpy_dot.py " + fa + " " + fb + " " +
+                            std::to_string(trials) + " " + std::to_string(kK) + " 1";
     FILE* p = popen(cmd.c_str(), "r");
     char line[256] = {0};
     if (!p || !std::fgets(line, sizeof line, p)) {
@@ -148,7 +149,8 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(trials));
   std::printf("  4 accumulators %8.1f ms   tc:h100 alone %8.1f ms   %s np.dot loop %8.2f ms\n", f4 * 1e3,
               f1 * 1e3, numpy_version.c_str(), np * 1e3);
-  std::printf("  gemm_error_vs_numpy: %.3fx (tc:h100 alone), %.3fx (4 accumulators); >1 means Mantissa is faster\n",
-              np / f1, np / f4);
+  std::printf(
+      "  gemm_error_vs_numpy: %.3fx (tc:h100 alone), %.3fx (4 accumulators); >1 means Mantissa is faster\n",
+      np / f1, np / f4);
   return 0;
 }

@@ -121,7 +121,8 @@ std::string gemm_error_flags(const std::string& joined) {
   requests::Args args = gemm_error_args();
   std::string error;
   sim::GemmErrorSpec spec;
-  if (!parse_flags(&args, joined, &error) || !gemm_error_spec_from_args(args, &spec, &error)) return failure(error);
+  if (!parse_flags(&args, joined, &error) || !gemm_error_spec_from_args(args, &spec, &error))
+    return failure(error);
   return sim::gemm_error_json(spec, sim::run_gemm_error(spec));
 }
 

@@ -139,8 +139,8 @@ uint32_t round_block(double sum, int unit, int man, bool nearest) {
   if (e + bit_length(q) - 1 >= 128) {
     if (nearest) return sign | 0x7f800000u;
     // Toward zero: the format's largest finite value, (2^(man+1) - 1) * 2^(127 - man).
-    return sign | bits_of(static_cast<float>(std::ldexp(static_cast<double>((uint64_t{1} << (man + 1)) - 1),
-                                                        127 - man)));
+    return sign | bits_of(static_cast<float>(
+                      std::ldexp(static_cast<double>((uint64_t{1} << (man + 1)) - 1), 127 - man)));
   }
   // q * 2^e is exact in fp32 (q has at most man + 1 <= 24 significant bits
   // above the format's subnormal floor), and exact in double on the way.

@@ -17,7 +17,8 @@ constexpr int kExponentBias = 127;
 // max(float exponent, emin) of four values (dot.h's float_exponent).
 inline v128_t exponents(v128_t bits, v128_t emin) {
   const v128_t field = wasm_v128_and(wasm_u32x4_shr(bits, 23), wasm_i32x4_splat(0xff));
-  const v128_t e = wasm_i32x4_sub(wasm_i32x4_max(field, wasm_i32x4_splat(1)), wasm_i32x4_splat(kExponentBias));
+  const v128_t e =
+      wasm_i32x4_sub(wasm_i32x4_max(field, wasm_i32x4_splat(1)), wasm_i32x4_splat(kExponentBias));
   return wasm_i32x4_max(e, emin);
 }
 
@@ -51,10 +52,12 @@ double block_aligned_sum_wasm(const float* a, const float* b, size_t n, double s
   size_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
     const v128_t va = wasm_v128_load(a + i), vb = wasm_v128_load(b + i);
-    const v128_t lo = wasm_f64x2_mul(wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(va), wasm_f64x2_promote_low_f32x4(vb)), s);
-    const v128_t va_hi = wasm_i32x4_shuffle(va, va, 2, 3, 0, 1), vb_hi = wasm_i32x4_shuffle(vb, vb, 2, 3, 0, 1);
-    const v128_t hi =
-        wasm_f64x2_mul(wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(va_hi), wasm_f64x2_promote_low_f32x4(vb_hi)), s);
+    const v128_t lo =
+        wasm_f64x2_mul(wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(va), wasm_f64x2_promote_low_f32x4(vb)), s);
+    const v128_t va_hi = wasm_i32x4_shuffle(va, va, 2, 3, 0, 1),
+                 vb_hi = wasm_i32x4_shuffle(vb, vb, 2, 3, 0, 1);
+    const v128_t hi = wasm_f64x2_mul(
+        wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(va_hi), wasm_f64x2_promote_low_f32x4(vb_hi)), s);
     sum = wasm_f64x2_add(sum, wasm_f64x2_add(wasm_f64x2_trunc(lo), wasm_f64x2_trunc(hi)));
   }
   // Integers below 2^53: the order of these additions cannot change the sum.

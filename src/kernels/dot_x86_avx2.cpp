@@ -49,7 +49,8 @@ int block_max_exponent_avx2(const float* a, const float* b, size_t n, int input_
     const __m256i ua = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
     const __m256i ub = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i));
     const __m256i e = _mm256_add_epi32(exponents8(ua, emin8), exponents8(ub, emin8));
-    e_max8 = _mm256_max_epi32(e_max8, _mm256_blendv_epi8(e, none8, _mm256_or_si256(is_zero8(ua), is_zero8(ub))));
+    e_max8 =
+        _mm256_max_epi32(e_max8, _mm256_blendv_epi8(e, none8, _mm256_or_si256(is_zero8(ua), is_zero8(ub))));
   }
   __m128i e_max = _mm_max_epi32(_mm256_castsi256_si128(e_max8), _mm256_extracti128_si256(e_max8, 1));
   for (; i + kLanes <= n; i += kLanes) {
@@ -72,9 +73,11 @@ double block_aligned_sum_avx2(const float* a, const float* b, size_t n, double s
   size_t i = 0;
   // Two independent chains of additions, eight products per step.
   for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
-    const __m256d t = _mm256_mul_pd(_mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(a + i)), _mm256_cvtps_pd(_mm_loadu_ps(b + i))), s);
-    const __m256d t2 = _mm256_mul_pd(
-        _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(a + i + kLanes)), _mm256_cvtps_pd(_mm_loadu_ps(b + i + kLanes))), s);
+    const __m256d t = _mm256_mul_pd(
+        _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(a + i)), _mm256_cvtps_pd(_mm_loadu_ps(b + i))), s);
+    const __m256d t2 = _mm256_mul_pd(_mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(a + i + kLanes)),
+                                                   _mm256_cvtps_pd(_mm_loadu_ps(b + i + kLanes))),
+                                     s);
     sum = _mm256_add_pd(sum, _mm256_round_pd(t, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC));
     sum2 = _mm256_add_pd(sum2, _mm256_round_pd(t2, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC));
   }

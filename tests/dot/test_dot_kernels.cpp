@@ -45,8 +45,8 @@ bool kernels_match_core(const Accumulator& acc, const DotInput& in) {
   bool covered = false;
   for (kn::DotImpl impl : runnable_impls()) {
     uint64_t got = 0;
-    const bool ok =
-        kn::dot_with_kernels(acc, in.in, a.data(), b.data(), a.size(), static_cast<uint32_t>(in.c), impl, &got);
+    const bool ok = kn::dot_with_kernels(acc, in.in, a.data(), b.data(), a.size(),
+                                         static_cast<uint32_t>(in.c), impl, &got);
     if (impl == kn::DotImpl::Scalar) covered = ok;
     INFO(acc.name << " in " << in.in.name << " K = " << in.a.size() << " impl " << kn::dot_impl_name(impl));
     REQUIRE(ok == covered);  // every implementation covers the same cases
@@ -65,9 +65,14 @@ uint64_t random_finite(std::mt19937_64& rng, const Format& f) {
 
 uint64_t bits_of(const Format& f, double x) { return round_double(f, x).bits; }
 
-const std::vector<std::string> kTensorCoreNames = {
-    "tc:a100", "tc:h100", "tc:b200", "tc:fma=8,neab=-3,round=rne", "tc:fma=5,neab=4", "tc:fma=1,neab=-20",
-    "blocked:tc:h100:128", "blocked:tc:fma=4,neab=0:7"};
+const std::vector<std::string> kTensorCoreNames = {"tc:a100",
+                                                   "tc:h100",
+                                                   "tc:b200",
+                                                   "tc:fma=8,neab=-3,round=rne",
+                                                   "tc:fma=5,neab=4",
+                                                   "tc:fma=1,neab=-20",
+                                                   "blocked:tc:h100:128",
+                                                   "blocked:tc:fma=4,neab=0:7"};
 
 }  // namespace
 
@@ -181,8 +186,11 @@ TEST_CASE("dot kernels: what they do not cover is handed back (fp16 output, seq 
   uint64_t bits = 0;
   CHECK_FALSE(kn::dot_with_kernels(acc_named("tc:h100,out=fp16", fp16()), fp16(), a, b, 1, 0,
                                    kn::DotImpl::Scalar, &bits));
-  CHECK_FALSE(kn::dot_with_kernels(acc_named("seq:fp16", fp16()), fp16(), a, b, 1, 0, kn::DotImpl::Scalar, &bits));
-  CHECK_FALSE(kn::dot_with_kernels(acc_named("exact", fp16()), fp16(), a, b, 1, 0, kn::DotImpl::Scalar, &bits));
+  CHECK_FALSE(
+      kn::dot_with_kernels(acc_named("seq:fp16", fp16()), fp16(), a, b, 1, 0, kn::DotImpl::Scalar, &bits));
+  CHECK_FALSE(
+      kn::dot_with_kernels(acc_named("exact", fp16()), fp16(), a, b, 1, 0, kn::DotImpl::Scalar, &bits));
   const float inf[] = {INFINITY};
-  CHECK_FALSE(kn::dot_with_kernels(acc_named("tc:fma=8,neab=2", fp32()), fp32(), inf, b, 1, 0, kn::DotImpl::Scalar, &bits));
+  CHECK_FALSE(kn::dot_with_kernels(acc_named("tc:fma=8,neab=2", fp32()), fp32(), inf, b, 1, 0,
+                                   kn::DotImpl::Scalar, &bits));
 }
