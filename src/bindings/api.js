@@ -108,6 +108,50 @@
     return unwrap(Module["raw_simulate"](flags.join("\0")));
   };
 
+  // One operand of dot(): an array (or typed array) of values, each one value
+  // as valueText reads it, joined into the CLI's --a/--b list. A string that
+  // holds a separator would silently become several values: refused.
+  function operandList(values, name) {
+    var isView = ArrayBuffer.isView(values) && !(values instanceof DataView);
+    if (!Array.isArray(values) && !isView) {
+      throw new TypeError("dot: " + name + " must be an array of values (numbers or strings)");
+    }
+    var items = [];
+    for (var i = 0; i < values.length; i++) {
+      var v = values[i];
+      var t = valueText(v, "dot");
+      if (typeof v === "string" && (t === "" || /[\s,;]/.test(t))) {
+        throw new Error("dot: " + name + "[" + i + "] '" + t.slice(0, 40) + "' is not one value");
+      }
+      items.push(t);
+    }
+    return items.join(",");
+  }
+
+  // dot(a, b, {in, acc, c}): the CLI's `dot --json`.
+  Module["dot"] = function (a, b, options) {
+    options = checkOptions("dot", options, ["in", "acc", "c"]);
+    var flags = ["dot", "--a", operandList(a, "a"), "--b", operandList(b, "b")];
+    if (options.in !== undefined) flags.push("--in", text(options.in));
+    if (options.acc !== undefined) flags.push("--acc", text(options.acc));
+    if (options.c !== undefined) flags.push("--c", valueText(options.c, "dot"));
+    return unwrap(Module["raw_dot"](flags.join("\0")));
+  };
+
+  // gemmError({k, in, dist, acc, trials, seed}): the CLI's `gemm-error --json`.
+  // Lists are joined with ";" for --acc (names such as tc:fma=8,neab=1 hold commas).
+  Module["gemmError"] = function (options) {
+    options = checkOptions("gemmError", options, ["k", "in", "dist", "acc", "trials", "seed"]);
+    var flags = ["gemm-error"];
+    if (options.k !== undefined) flags.push("--k", Array.isArray(options.k) ? options.k.map(text).join(",") : text(options.k));
+    if (options.in !== undefined) flags.push("--in", text(options.in));
+    if (options.dist !== undefined) flags.push("--dist", text(options.dist));
+    if (options.acc !== undefined) flags.push("--acc", Array.isArray(options.acc) ? options.acc.map(text).join(";") : text(options.acc));
+    if (options.trials !== undefined) flags.push("--trials", text(options.trials));
+    if (options.seed !== undefined) flags.push("--seed", text(options.seed));
+    return unwrap(Module["raw_gemm_error"](flags.join("\0")));
+  };
+
   // Scenario objects use scenario.h's member names: {panel: "add",
   // addition: {a: "1.5", a_format: "fp16"}, training: {strategies: [...]}}.
   Module["decodeScenario"] = function (hash) {

@@ -27,6 +27,7 @@
 #include "mantissa_version.h"
 #include "requests/requests.h"
 #include "scenario/link.h"
+#include "sim/gemm_error.h"
 #include "sim/report.h"
 #include "sim/simulation.h"
 #if __has_include("kernels/convert.h")
@@ -102,6 +103,27 @@ std::string simulate_flags(const std::string& joined) {
   sim::ReportOptions opt;
   opt.trajectory = args.has("--trajectory");
   return sim::simulation_json(*simulation, opt);
+}
+
+// dot: the JS API always passes --a and --b (api.js); a file to read has no
+// meaning in a page, so --batch is refused here rather than attempted.
+std::string dot_flags(const std::string& joined) {
+  requests::Args args = dot_args();
+  std::string error;
+  DotRequest req;
+  if (!parse_flags(&args, joined, &error)) return failure(error);
+  if (args.has("--batch")) return failure("dot in the JavaScript API takes arrays a and b, not --batch");
+  if (!dot_request_from_args(args, &req, &error)) return failure(error);
+  return dot_report_json(dot_report(req.acc, req.input));
+}
+
+std::string gemm_error_flags(const std::string& joined) {
+  requests::Args args = gemm_error_args();
+  std::string error;
+  sim::GemmErrorSpec spec;
+  if (!parse_flags(&args, joined, &error) || !gemm_error_spec_from_args(args, &spec, &error))
+    return failure(error);
+  return sim::gemm_error_json(spec, sim::run_gemm_error(spec));
 }
 
 // {"scenario": {...}, "notices": [...], "version": 1, "compact": false}
@@ -210,6 +232,8 @@ EMSCRIPTEN_BINDINGS(mantissa) {
   emscripten::function("raw_convert", &convert_flags);
   emscripten::function("raw_simulate", &simulate_flags);
   emscripten::function("raw_explain", &explain_flags);
+  emscripten::function("raw_dot", &dot_flags);
+  emscripten::function("raw_gemm_error", &gemm_error_flags);
   emscripten::function("raw_decode_scenario", &decode_scenario);
   emscripten::function("raw_encode_scenario", &encode_scenario);
   emscripten::function("raw_heap_in_use", &heap_in_use);

@@ -158,6 +158,72 @@ export interface Explanation {
   [key: string]: unknown;
 }
 
+/** One operand of dot(): values as typed (strings), or numbers taken as their exact doubles;
+ * each is rounded (rne) into the input format `in`, as the CLI's --a/--b do. */
+export type DotOperand = ReadonlyArray<Value> | Float32Array | Float64Array;
+
+export interface DotOptions {
+  /** The inputs' format (required): fp32, tf32, fp16, bf16, fp8-e4m3, fp8-e5m2 or a custom format within fp32. */
+  in: FormatName;
+  /** The accumulator (required): "exact", "seq:F[:mode]", "seq-rounded:F", "pairwise:F", "kahan:F",
+   * "blocked:F:B", "blocked:tc:NAME:B", "tc:NAME[,out=fp16]" (v100 a100 ada h100 b200),
+   * "tc:fma=N,neab=E[,round=rz|rne][,out=fp32|fp16]". */
+  acc: string;
+  /** The fp32 value c added to the sum (default 0). */
+  c?: Value;
+}
+
+/** `mantissa dot --json`. */
+export interface DotReport {
+  /** The accumulator's canonical name. */
+  acc: string;
+  k: number;
+  /** The result's format and bit pattern (null for `exact`). */
+  format: string | null;
+  bits: string | null;
+  /** The result's exact value, and the exact dot product ("inf", "nan" where they are). */
+  value: string;
+  exact: string;
+  /** value - exact, exactly (null unless both are finite). */
+  error_abs: string | null;
+  /** |value - exact| / |exact| (null unless both are finite, or when it is infinite). */
+  error_rel: number | null;
+}
+
+export interface GemmErrorOptions {
+  /** The dot-product lengths K (1 to 64 of them). */
+  k: number | readonly number[] | string;
+  /** The inputs' format. */
+  in: FormatName;
+  /** Accumulators (1 to 16), as for dot(); a string is the CLI's list. */
+  acc: string | readonly string[];
+  trials: number;
+  /** "normal:MEAN:STD" (default "normal:0:1") or "uniform:LO:HI". */
+  dist?: string;
+  seed?: number | string | bigint;
+}
+
+/** One K and accumulator: relative error over the trials (nearest-rank quantiles; null if infinite). */
+export interface GemmErrorRow {
+  k: number;
+  acc: string;
+  median: number | null;
+  p95: number | null;
+  max: number | null;
+  /** Trials counted, and those skipped because the exact value was 0. */
+  trials: number;
+  exact_zero: number;
+}
+
+/** `mantissa gemm-error --json`. */
+export interface GemmErrorReport {
+  in: string;
+  dist: string;
+  trials: number;
+  seed: number;
+  rows: GemmErrorRow[];
+}
+
 export interface MantissaModule {
   version(): string;
   convert(value: Value, format: FormatName, options?: ConvertOptions): ConvertReport;
@@ -165,6 +231,10 @@ export interface MantissaModule {
   /** a op b (op: "add" | "sub" | "mul" | "fma"), traced step by step. */
   explain(op: "add" | "sub" | "mul" | "fma", a: Value, b: Value, options?: ExplainOptions): Explanation;
   simulate(options: SimulateOptions): SimulationReport;
+  /** d = c + sum a[i]*b[i], accumulated by `acc`, with its exact value and error. */
+  dot(a: DotOperand, b: DotOperand, options: DotOptions): DotReport;
+  /** Relative error of random dot products per K and accumulator (median, p95, max over trials). */
+  gemmError(options: GemmErrorOptions): GemmErrorReport;
   /** fp32 values to fp16/bf16 (Uint16Array) or fp8-e4m3/fp8-e5m2 (Uint8Array) bit patterns, SIMD. */
   convertArray(input: Float32Array, format: "fp16" | "bf16" | "half" | "bfloat16", options?: ConvertArrayOptions): Uint16Array;
   convertArray(input: Float32Array, format: "fp8-e4m3" | "fp8-e5m2" | "e4m3" | "e5m2", options?: ConvertArrayOptions): Uint8Array;

@@ -69,6 +69,27 @@ export function simulateFlags(options) {
   return flags;
 }
 
+export function dotFlags([a, b, options]) {
+  const flags = ["dot", "--a", a.join(","), "--b", b.join(",")];
+  if (options.in !== undefined) flags.push("--in", options.in);
+  if (options.acc !== undefined) flags.push("--acc", options.acc);
+  if (options.c !== undefined) flags.push("--c", options.c);
+  return flags;
+}
+
+// Lists as api.js joins them: K with commas, accumulators with ';' (names hold commas).
+export function gemmErrorFlags(options) {
+  const flags = ["gemm-error"];
+  const list = (v, sep) => (Array.isArray(v) ? v.join(sep) : String(v));
+  if (options.k !== undefined) flags.push("--k", list(options.k, ","));
+  if (options.in !== undefined) flags.push("--in", options.in);
+  if (options.dist !== undefined) flags.push("--dist", options.dist);
+  if (options.acc !== undefined) flags.push("--acc", list(options.acc, ";"));
+  if (options.trials !== undefined) flags.push("--trials", String(options.trials));
+  if (options.seed !== undefined) flags.push("--seed", String(options.seed));
+  return flags;
+}
+
 // An error result must have been an Error (not a string or a TypeError-less throw).
 function withoutErrorFlag(got, what) {
   if (got && got.error !== undefined) assert.equal(got.isError, true, `${what}: threw something that is not an Error`);
@@ -113,9 +134,54 @@ export function defineApiContract(host, { call, run }) {
         assert.deepEqual(got, expected, `simulate ${JSON.stringify(c)}`);
       }
     });
+
+    test("dot: every shared case gives the CLI's JSON or its error", async () => {
+      for (const c of cases.dot) {
+        const got = withoutErrorFlag(await call("dot", c), `dot ${JSON.stringify(c)}`);
+        assert.deepEqual(got, runCli(dotFlags(c)), `dot ${JSON.stringify(c)}`);
+      }
+    });
+
+    test("gemmError: every shared case gives the CLI's JSON or its error", async () => {
+      for (const c of cases.gemmError) {
+        const got = withoutErrorFlag(await call("gemmError", [c]), `gemmError ${JSON.stringify(c)}`);
+        assert.deepEqual(got, runCli(gemmErrorFlags(c)), `gemmError ${JSON.stringify(c)}`);
+      }
+    });
   });
 
   describe(`JavaScript API in ${host}: behaviour`, () => {
+    test("dot: numbers are exact doubles, typed arrays work, one string is one value", async () => {
+      const r = await run(() => {
+        const m = globalThis.mantissaApi;
+        const out = {};
+        out.tenth = m.dot([0.1], [1], { in: "fp32", acc: "exact" }).exact;
+        out.typed = m.dot(new Float32Array([1, 2]), new Float64Array([0.5, 0.25]), { in: "fp16", acc: "seq:fp16", c: 1 }).value;
+        out.h100 = m.dot([1, 2 ** -7], [1, 2 ** -6], { in: "fp8-e4m3", acc: "tc:h100" }).value;
+        out.h100Lost = m.dot([1, 2 ** -8], [1, 2 ** -6], { in: "fp8-e4m3", acc: "tc:h100" }).value;
+        try { m.dot(["1,2"], ["1"], { in: "fp16", acc: "exact" }); } catch (e) { out.twoInOne = e.message; }
+        try { m.dot("1,2", "1,2", { in: "fp16", acc: "exact" }); } catch (e) { out.notArray = e instanceof TypeError; }
+        try { m.dot([1], [1], { in: "fp16", acc: "exact", k: 3 }); } catch (e) { out.unknown = e.message; }
+        try { m.dot([1], [NaN], { in: "fp16", acc: "exact" }); } catch (e) { out.nan = e.message; }
+        try { m.gemmError({ k: 16, in: "fp8-e4m3", acc: "tc:h100", trials: 1, count: 2 }); } catch (e) { out.gemmUnknown = e.message; }
+        const g = m.gemmError({ k: [32], in: "fp8-e4m3", acc: ["tc:fma=8,neab=1", "exact"], trials: 3 });
+        out.gemmAcc = g.rows.map((row) => row.acc);
+        return out;
+      });
+      // 0.1 as a double, rounded (rne) into fp32: not the decimal 0.1.
+      assert.equal(r.tenth, "0.100000001490116119384765625");
+      assert.equal(r.typed, "2");
+      assert.equal(r.h100, "1.0001220703125");  // 1 + 2^-13 survives
+      assert.equal(r.h100Lost, "1");            // 2^-14 is truncated away
+      assert.match(r.twoInOne, /^dot: a\[0\] '1,2' is not one value$/);
+      assert.equal(r.notArray, true);
+      assert.match(r.unknown, /unknown option 'k'/);
+      assert.match(r.nan, /dot products take finite inputs/);
+      assert.match(r.gemmUnknown, /unknown option 'count'/);
+      assert.deepEqual(r.gemmAcc, ["tc:fma=8,neab=1,round=rz", "exact"]);
+    });
+
+
     test("the tutorial's figures come out of the API", async () => {
       const r = await call("convert", ["1.12156456132", "fp16", { via: "fp32" }]);
       assert.equal(r.bits, "0x3c7c");

@@ -187,6 +187,14 @@ describe("TypeScript and Deno", () => {
     assert.deepEqual(fromDeno.half, Array.from(m.convertArray(new Float32Array([1, 65520, 1e-8]), "fp16")));
     assert.deepEqual(fromDeno.e4m3, Array.from(m.convertArray(new Float32Array([448, 500]), "fp8-e4m3", { saturate: true })));
     assert.equal(fromDeno.hash, m.encodeScenario({ panel: "add", addition: { a: "1.5", b_format: "bf16" } }, { activePanelOnly: true }));
+    const dotted = m.dot([1, "0x1p-7"], ["1", 2 ** -6], { in: "fp8-e4m3", acc: "tc:h100", c: 0 });
+    assert.equal(fromDeno.dotBits, dotted.bits);
+    assert.equal(fromDeno.dotRel, dotted.error_rel);
+    assert.equal(fromDeno.dotExact, "11");
+    const gemm = m.gemmError({ k: [16, 64], in: "fp8-e4m3", dist: "uniform:0:1", acc: ["tc:h100", "blocked:tc:h100:16"], trials: 5, seed: 1n });
+    assert.equal(fromDeno.gemmAcc, "tc:h100");
+    assert.equal(fromDeno.gemmMedian, gemm.rows[0].median);
+    assert.equal(fromDeno.gemmRows, 2);  // one K, two accumulators
     assert.notEqual(fromDeno.message, "");
     assert.equal(fromDeno.message, (() => { try { m.convert("1.2.3", "fp16"); } catch (e) { return e.message; } })());
   });

@@ -4,7 +4,8 @@
 // A declaration that drifts from the module fails one or the other.
 import Mantissa from "mantissa-fp";
 import type {
-  ConvertReport, DecodedScenario, Explanation, MantissaModule, PartialScenario, SimulationReport,
+  ConvertReport, DecodedScenario, DotReport, Explanation, GemmErrorReport, GemmErrorRow, MantissaModule,
+  PartialScenario, SimulationReport,
 } from "mantissa-fp";
 
 const m: MantissaModule = await Mantissa();
@@ -44,6 +45,17 @@ const brain: Uint16Array = m.convertArray(new Float32Array([1]), "bf16", { round
 const e4m3: Uint8Array = m.convertArray(new Float32Array([448, 500]), "fp8-e4m3", { saturate: true });
 const anyFormat: Uint16Array | Uint8Array = m.convertArray(new Float32Array([1]), "e5m2" as string);
 
+const dotted: DotReport = m.dot([1, "0x1p-7"], ["1", 2 ** -6], { in: "fp8-e4m3", acc: "tc:h100", c: 0 });
+const dotBits: string | null = dotted.bits;
+const dotRel: number | null = dotted.error_rel;
+const dotTyped: DotReport = m.dot(new Float32Array([1, 2]), new Float64Array([3, 4]), { in: "fp16", acc: "exact" });
+const gemm: GemmErrorReport = m.gemmError({
+  k: [16, 64], in: "fp8-e4m3", dist: "uniform:0:1", acc: ["tc:h100", "blocked:tc:h100:16"], trials: 5, seed: 1n,
+});
+const gemmRow: GemmErrorRow = gemm.rows[0];
+const gemmMedian: number | null = gemmRow.median;
+const gemmText: GemmErrorReport = m.gemmError({ k: "32", in: "bf16", acc: "seq:bf16,tc:a100", trials: 2 });
+
 const scenario: PartialScenario = { panel: "add", addition: { a: "1.5", b_format: "bf16" } };
 const hash: string = m.encodeScenario(scenario, { activePanelOnly: true });
 const back: DecodedScenario = m.decodeScenario("#" + hash);
@@ -66,5 +78,6 @@ console.log(JSON.stringify({
   bigSeed: bigSeed.bits, decoded: decoded.value, decodedBig: decodedBig.value, decodedText: decodedText.class,
   traceKeys: Object.keys(trace).length > 0, steps, fp16Final, lossScaledSteps: lossScaled.steps,
   half: Array.from(half), brain: Array.from(brain), e4m3: Array.from(e4m3), anyFormat: Array.from(anyFormat),
+  dotBits, dotRel, dotExact: dotTyped.exact, gemmAcc: gemmRow.acc, gemmMedian, gemmRows: gemmText.rows.length,
   hash, panel, notices, linkVersion, compact, heapPositive: heap > 0, message,
 }));

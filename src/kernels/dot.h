@@ -1,0 +1,89 @@
+// Fast forms of the dot-product accumulators of core/dot.h, bit-identical to
+// it: the tensor-core block model with fp32 output (tc:..., blocked:tc:...:B)
+// with SIMD lanes, and seq:fp32 / blocked:fp32:B (rne) as plain FMA chains.
+//
+// Why the tensor-core block can be done in doubles, exactly. Inputs are
+// values of a format within fp32, held as floats, so a product a*b has at
+// most 48 significant bits and an exponent in [-298, 256]: the double a*b is
+// exact. Scaling it by 2^-unit (unit = E - 23 - neab, the weight of the last
+// kept bit) is exact too (the result stays a normal double), and truncating
+// toward zero then drops exactly the bits the model truncates. Each aligned
+// term is an integer below 2^(25 + neab) <= 2^41, so up to 256 of them (the
+// largest block) and c sum exactly below 2^53, in any order. Only the final
+// rounding of a block is scalar integer work (round_block).
+//
+// The alignment exponent E is the largest of c's exponent and the products'
+// ea + eb, where an input's exponent is the format's emin for its subnormals
+// (a subnormal fp16 input is a normal float, but the model aligns it as the
+// fp16 hardware does): exp(x) = max(float exponent of x, emin of the format).
+// Zero products take no part.
+//
+// Preconditions: every input and c finite. A chain whose block result is not
+// finite (an rne overflow) feeding a later block reports false, and the
+// caller takes the core's path, which owns the special-value rules.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/dot.h"
+
+namespace mantissa::kernels {
+
+enum class DotImpl { Scalar, Avx2, Wasm128 };
+const char* dot_impl_name(DotImpl impl);  // "scalar", "avx2", "wasm-simd128"
+DotImpl best_dot_impl();
+bool dot_impl_available(DotImpl impl);
+
+// The tensor-core model as the kernels run it (fp32 output only).
+struct TensorCoreKernel {
+  int fma = 4;
+  int neab = 0;
+  bool nearest = false;  // rne, else rz
+  int input_emin = -126;
+};
+// False when the kernels do not cover the model (fp16 output).
+bool tensor_core_kernel_of(const TensorCoreModel& m, const Format& in, TensorCoreKernel* out);
+
+// The tc chain over k products from c (fp32 bits): *out = fp32 bits.
+bool dot_tensor_core(const float* a, const float* b, size_t k, uint32_t c, const TensorCoreKernel& m,
+                     DotImpl impl, uint32_t* out);
+// blocked:tc: each `block` terms through the chain from +0, added (rne) into an fp32 total that starts at c.
+bool dot_blocked_tensor_core(const float* a, const float* b, size_t k, uint32_t c, const TensorCoreKernel& m,
+                             size_t block, DotImpl impl, uint32_t* out);
+// seq:fp32 (rne): each exact product added to the running fp32 sum, rounded once (an FMA).
+uint32_t dot_seq_fp32(const float* a, const float* b, size_t k, uint32_t c);
+// blocked:fp32:B: blocks of seq:fp32 from +0, each added (rne) into an fp32 total that starts at c.
+uint32_t dot_blocked_fp32(const float* a, const float* b, size_t k, uint32_t c, size_t block);
+
+// The input's values as floats (exact: the format lies within fp32).
+void dot_inputs_as_floats(const DotInput& in, std::vector<float>* a, std::vector<float>* b);
+
+// acc on (a, b, c) with the kernels when they cover it: *bits in acc.result_format().
+// False (nothing written) when they do not: the caller runs core dot().
+bool dot_with_kernels(const Accumulator& acc, const Format& in, const float* a, const float* b, size_t k,
+                      uint32_t c, DotImpl impl, uint64_t* bits);
+
+namespace detail {
+// |sum| * 2^unit (sum an exact integer below 2^53) rounded into an fp32-range
+// format with `man` fraction bits, rz or rne, as fp32 bits (exact in fp32).
+uint32_t round_block(double sum, int unit, int man, bool nearest);
+// One block: the largest alignment exponent of products [0, n) and c, or
+// kNoExponent when every product is zero and c is zero; and the exact sum of
+// the aligned terms times 2^-unit.
+constexpr int kNoExponent = -100000;
+int block_max_exponent_scalar(const float* a, const float* b, size_t n, int input_emin);
+double block_aligned_sum_scalar(const float* a, const float* b, size_t n, double scale);
+int block_max_exponent_avx2(const float* a, const float* b, size_t n, int input_emin);
+double block_aligned_sum_avx2(const float* a, const float* b, size_t n, double scale);
+int block_max_exponent_wasm(const float* a, const float* b, size_t n, int input_emin);
+double block_aligned_sum_wasm(const float* a, const float* b, size_t n, double scale);
+// The alignment exponent of one value: max(float exponent, emin) (not for zero).
+inline int float_exponent(uint32_t bits, int emin) {
+  const int field = static_cast<int>((bits >> 23) & 0xff);
+  const int e = (field == 0 ? 1 : field) - 127;  // fp32 subnormals sit at fp32's emin, -126
+  return e > emin ? e : emin;
+}
+}  // namespace detail
+
+}  // namespace mantissa::kernels
