@@ -166,8 +166,8 @@ std::vector<FormatRow> parse_formats(const LandscapeScenario& s, std::string* er
 double min_subnormal(const Format& f) { return std::ldexp(1.0, f.emin() - f.man_bits); }
 double min_normal(const Format& f) { return std::ldexp(1.0, f.emin()); }
 double max_finite(const Format& f) {
-  const double top =
-      f.kind == FormatKind::Ieee ? 2.0 - std::ldexp(1.0, -f.man_bits) : 2.0 - std::ldexp(1.0, 1 - f.man_bits);
+  const double top = f.kind == FormatKind::Finite ? 2.0 - std::ldexp(1.0, 1 - f.man_bits)
+                                                  : 2.0 - std::ldexp(1.0, -f.man_bits);
   return std::ldexp(top, f.emax());
 }
 
@@ -311,7 +311,7 @@ void gpu_render(const XAxis& ax, const YAxis& ay, const std::vector<FormatRow>& 
     emax[i] = f.emax();
     // The largest finite significand in units of the top binade's quantum.
     const int p = f.precision();
-    max_sig[i] = p >= 32 ? 0xffffffffu : (uint32_t{1} << p) - (f.kind == FormatKind::Ieee ? 1u : 2u);
+    max_sig[i] = p >= 32 ? 0xffffffffu : (uint32_t{1} << p) - (f.kind == FormatKind::Finite ? 2u : 1u);
   }
   glBindFramebuffer(GL_FRAMEBUFFER, g_gpu.error_fbo);
   glViewport(0, 0, static_cast<GLsizei>(ax.columns), n);
