@@ -21,5 +21,6 @@ int cmd_formats(int argc, char** argv);
 int cmd_simulate(int argc, char** argv);
 int cmd_accumulate(int argc, char** argv);
 int cmd_explain(int argc, char** argv);
+int cmd_quantize(int argc, char** argv);
 
 }  // namespace mantissa

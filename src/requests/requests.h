@@ -6,6 +6,10 @@
 #pragma once
 #include <string>
 
+#include <optional>
+#include <vector>
+
+#include "core/block_format.h"
 #include "core/convert.h"
 #include "core/trace.h"
 #include "requests/args.h"
@@ -25,5 +29,20 @@ bool simulate_scenario_from_args(const requests::Args& args, sim::Scenario* out,
 // The same for `mantissa explain` (argv: explain OP A B [C] --format F ...).
 requests::Args explain_args();
 bool explain_request_from_args(const requests::Args& args, ExplainRequest* out, std::string* error);
+
+// `mantissa quantize --format F [--scale-rule ocp|ceil] [--block N] [--pad zero]
+// [--round M] [--seed N] (--values LIST | --file F) [--json]`.
+struct QuantizeRequest {
+  BlockFormat format;
+  QuantizeOptions options;
+  std::vector<double> values;       // from --values, or filled from the file's bytes
+  std::optional<std::string> file;  // the face reads it, then calls quantize_values_from_bytes
+};
+requests::Args quantize_args();
+bool quantize_request_from_args(const requests::Args& args, QuantizeRequest* out, std::string* error);
+// "1.5, -2, 0x1p-3, nan": each an exact decimal or hex float rounded once to fp64.
+bool quantize_values_from_list(std::string_view list, std::vector<double>* out, std::string* error);
+// A .npy file (<f4, <f8, <f2) or raw little-endian fp32.
+bool quantize_values_from_bytes(std::string_view bytes, std::vector<double>* out, std::string* error);
 
 }  // namespace mantissa
