@@ -53,7 +53,7 @@ double min_subnormal(const Format& f) { return std::ldexp(1.0, f.emin() - f.man_
 double min_normal(const Format& f) { return std::ldexp(1.0, f.emin()); }
 double max_finite(const Format& f) {
   const double top =
-      f.kind == FormatKind::Ieee ? 2.0 - std::ldexp(1.0, -f.man_bits) : 2.0 - std::ldexp(1.0, 1 - f.man_bits);
+      f.kind == FormatKind::Finite ? 2.0 - std::ldexp(1.0, 1 - f.man_bits) : 2.0 - std::ldexp(1.0, -f.man_bits);
   return std::ldexp(top, f.emax());
 }
 

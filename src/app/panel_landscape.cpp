@@ -186,7 +186,7 @@ void gpu_render(const XAxis& ax, const YAxis& ay, const std::vector<FormatRow>& 
     emax[i] = f.emax();
     // The largest finite significand in units of the top binade's quantum.
     const int p = f.precision();
-    max_sig[i] = p >= 32 ? 0xffffffffu : (uint32_t{1} << p) - (f.kind == FormatKind::Ieee ? 1u : 2u);
+    max_sig[i] = p >= 32 ? 0xffffffffu : (uint32_t{1} << p) - (f.kind == FormatKind::Finite ? 2u : 1u);
   }
   glBindFramebuffer(GL_FRAMEBUFFER, g_gpu.error_fbo);
   glViewport(0, 0, static_cast<GLsizei>(ax.columns), n);

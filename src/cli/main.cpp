@@ -20,6 +20,8 @@ struct Command {
 // One row per subcommand (declared in cli/commands.h, defined in src/cli/cmd_NAME.cpp).
 const std::vector<Command> kCommands = {
     {"convert", mantissa::cmd_convert, "store a number in a format: bits, exact value, error"},
+    {"quantize", mantissa::cmd_quantize,
+     "block-scaled formats (mxfp8/6/4, mxint8, nvfp4): scales, elements, errors"},
     {"formats", mantissa::cmd_formats, "list the formats and their landmark values"},
     {"simulate", mantissa::cmd_simulate,
      "a weight receiving many updates, stored several ways, against fp64"},

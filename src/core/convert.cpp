@@ -76,13 +76,26 @@ bool convert(const ConvertRequest& req, ConvertReport* out, std::string* error) 
         src = &*req.via;
       }
       Rounded nan = convert_bits(*src, first.bits, req.to, req.options);
+      if (first.info.invalid || nan.info.invalid) {
+        *error = "NaN has no encoding in " + (first.info.invalid ? req.via->name : req.to.name) +
+                 " (it has no NaN: every code is a number)";
+        return false;
+      }
       r.result = make_stored(req.to, nan.bits);
       r.rounding = nan.info;
       *out = r;
       return true;
     }
   }
-  *out = convert_exact(input, req.to, req.via, req.options);
+  ConvertReport r = convert_exact(input, req.to, req.via, req.options);
+  if (r.rounding.invalid || (r.via && req.via && round_exact(*req.via, input, req.options).info.invalid)) {
+    const Format& f = r.rounding.invalid ? req.to : *req.via;
+    *error = "'" + input.to_string() + "' has no encoding in " + f.name +
+             (f.kind == FormatKind::Scale ? " (e8m0 holds positive powers of two only: no zero, no sign)"
+                                          : " (it has no NaN: every code is a number)");
+    return false;
+  }
+  *out = std::move(r);
   return true;
 }
 

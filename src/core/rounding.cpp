@@ -74,6 +74,14 @@ const char* rounding_mode_words(RoundingMode m) {
   return "";
 }
 
+// +-max finite as bits (Int: two's complement of -127/64, never -128/64).
+uint64_t max_magnitude_bits(const Format& f, bool negative) {
+  const uint64_t m = f.max_finite_bits();
+  if (!negative) return m;
+  if (f.kind == FormatKind::Int) return (~m + 1) & f.width_mask();
+  return m | f.sign_mask();
+}
+
 const char* round_direction_name(RoundDirection d) {
   switch (d) {
     case RoundDirection::Exact:
@@ -86,13 +94,19 @@ const char* round_direction_name(RoundDirection d) {
   return "?";
 }
 
-uint64_t make_zero(const Format& f, bool negative) { return negative ? f.sign_mask() : 0; }
+uint64_t make_zero(const Format& f, bool negative) {
+  if (f.kind == FormatKind::Int) return 0;  // two's complement has one zero
+  if (f.kind == FormatKind::Scale) return f.quiet_nan_bits();
+  return negative ? f.sign_mask() : 0;
+}
 
 uint64_t make_nan(const Format& f, bool negative) {
+  if (!f.has_nan()) return 0;
   return f.quiet_nan_bits() | (negative ? f.sign_mask() : 0);
 }
 
 uint64_t make_inf(const Format& f, bool negative) {
+  if (!f.has_nan()) return max_magnitude_bits(f, negative);
   if (!f.has_inf()) return make_nan(f, negative);
   return f.inf_bits() | (negative ? f.sign_mask() : 0);
 }
@@ -141,6 +155,11 @@ uint64_t overflow_result(const Format& f, bool negative, const RoundingOptions& 
   uint64_t sign = negative ? f.sign_mask() : 0;
   info->overflow = true;
   info->inexact = true;
+  if (!f.has_nan()) {  // OCP FP6/FP4: nothing to overflow to, the value clamps (MX spec 5.3.3)
+    info->saturated = to_inf;
+    info->direction = RoundDirection::Down;
+    return f.max_finite_bits() | sign;
+  }
   if (!to_inf || opt.saturate) {
     info->saturated = to_inf;  // clamped where the mode alone would have given inf
     info->direction = RoundDirection::Down;
@@ -150,28 +169,15 @@ uint64_t overflow_result(const Format& f, bool negative, const RoundingOptions& 
   return make_inf(f, negative);  // Finite kind: NaN (OCP E4M3FN has no inf)
 }
 
-}  // namespace
-
-Rounded round_unrounded(const Format& f, const Unrounded& v, const RoundingOptions& opt) {
-  Rounded r;
-  RoundInfo& info = r.info;
-  const int p = f.precision();
-  const uint64_t sign = v.negative ? f.sign_mask() : 0;
-
-  if (v.significand == 0 && !v.sticky) {
-    r.bits = sign;
-    return r;
-  }
-
-  // Exponent of the leading bit, and of the last bit the format can keep
-  // there: p-1 places below it, or fixed at emin-(p-1) in the subnormal range.
-  const int64_t lead = v.significand == 0 ? v.exp2 - 1 : v.exp2 + bit_length(v.significand) - 1;
-  const int64_t lsb = (lead > f.emin() ? lead : f.emin()) - (p - 1);
+// Rounds v to a multiple of 2^lsb in the chosen mode: the mode logic, once,
+// for every kind. Fills guard/round/sticky/inexact/direction; the result may
+// carry into one more bit than the caller kept room for.
+uint64_t round_at(const Unrounded& v, int64_t lsb, const RoundingOptions& opt, RoundInfo* info_out) {
+  RoundInfo& info = *info_out;
   const int64_t shift = lsb - v.exp2;  // bits of the significand that fall off
-
   uint64_t kept;
   if (shift <= 0) {
-    kept = v.significand << -shift;  // fits: lead - lsb <= p - 1
+    kept = v.significand << -shift;  // callers guarantee it fits
   } else {
     kept = shift >= 64 ? 0 : v.significand >> shift;
   }
@@ -180,7 +186,6 @@ Rounded round_unrounded(const Format& f, const Unrounded& v, const RoundingOptio
   info.sticky = any_below(v.significand, shift - 2) || v.sticky;
   info.inexact = info.guard || info.round || info.sticky;
   info.kept_exp = static_cast<int>(lsb);
-  info.underflow = lead < f.emin() && info.inexact;
 
   bool increment = false;
   if (info.inexact) {
@@ -212,7 +217,106 @@ Rounded round_unrounded(const Format& f, const Unrounded& v, const RoundingOptio
     }
     info.direction = increment ? RoundDirection::Up : RoundDirection::Down;
   }
-  kept += increment ? 1 : 0;
+  return kept + (increment ? 1 : 0);
+}
+
+// Exponent of v's leading bit (v non-zero or sticky).
+int64_t lead_exponent(const Unrounded& v) {
+  return v.significand == 0 ? v.exp2 - 1 : v.exp2 + bit_length(v.significand) - 1;
+}
+
+// OCP MX INT8 element: a fixed grid of 2^-man_bits, magnitudes up to
+// 127 * 2^-man_bits (symmetric: -128 is never produced), two's complement.
+Rounded round_int(const Format& f, const Unrounded& v, const RoundingOptions& opt) {
+  Rounded r;
+  const int64_t lsb = -f.man_bits;
+  const uint64_t max_mag = f.max_finite_bits();  // 127
+  const int64_t lead = lead_exponent(v);
+  uint64_t mag;
+  if (lead > f.emax() + 1) {  // far beyond the range: no shift of the significand needed
+    r.info.inexact = true;
+    mag = max_mag + 1;
+  } else {
+    mag = round_at(v, lsb, opt, &r.info);
+  }
+  if (mag > max_mag) {
+    r.info.overflow = true;
+    r.info.inexact = true;
+    r.info.saturated = true;  // nothing else to overflow to
+    r.info.direction = RoundDirection::Down;
+    r.bits = max_magnitude_bits(f, v.negative);
+    return r;
+  }
+  r.info.underflow = mag == 0 && r.info.inexact;
+  r.bits = v.negative ? (~mag + 1) & f.width_mask() : mag;
+  return r;
+}
+
+// OCP MX E8M0: a power of two 2^(bits-127) for bits 0..254. A 1-bit
+// significand has no even neighbour: a tie (1.5 * 2^k) goes up, as the one
+// rounding core does for a kept significand of 1.
+Rounded round_scale(const Format& f, const Unrounded& v, const RoundingOptions& opt) {
+  Rounded r;
+  if (v.negative || (v.significand == 0 && !v.sticky)) {
+    r.info.invalid = true;  // no zero and no sign
+    r.bits = f.quiet_nan_bits();
+    return r;
+  }
+  const int64_t lead = lead_exponent(v);
+  if (lead < f.emin()) {  // no zero to round to: the smallest scale is the nearest value
+    r.info.inexact = true;
+    r.info.underflow = true;
+    r.info.direction = RoundDirection::Up;
+    r.bits = 0;
+    return r;
+  }
+  int64_t e = lead;
+  if (lead <= f.emax() + 1) {
+    const uint64_t kept = round_at(v, lead, opt, &r.info);  // 1 or 2
+    if (kept == 2) ++e;
+  } else {
+    r.info.inexact = true;
+  }
+  if (e > f.emax()) {
+    r.info.overflow = true;
+    r.info.inexact = true;
+    const bool toward_zero = opt.mode == RoundingMode::TowardZero || opt.mode == RoundingMode::Down ||
+                             opt.mode == RoundingMode::Odd;
+    if (toward_zero || opt.saturate) {
+      r.info.saturated = !toward_zero;
+      r.info.direction = RoundDirection::Down;
+      r.bits = f.max_finite_bits();
+    } else {
+      r.info.direction = RoundDirection::Up;
+      r.bits = f.quiet_nan_bits();  // no inf: NaN, like E4M3FN
+    }
+    return r;
+  }
+  r.bits = static_cast<uint64_t>(e + f.bias());
+  return r;
+}
+
+}  // namespace
+
+Rounded round_unrounded(const Format& f, const Unrounded& v, const RoundingOptions& opt) {
+  if (f.kind == FormatKind::Int) return round_int(f, v, opt);
+  if (f.kind == FormatKind::Scale) return round_scale(f, v, opt);
+  Rounded r;
+  RoundInfo& info = r.info;
+  const int p = f.precision();
+  const uint64_t sign = v.negative ? f.sign_mask() : 0;
+
+  if (v.significand == 0 && !v.sticky) {
+    r.bits = sign;
+    return r;
+  }
+
+  // Exponent of the leading bit, and of the last bit the format can keep
+  // there: p-1 places below it, or fixed at emin-(p-1) in the subnormal range.
+  const int64_t lead = lead_exponent(v);
+  const int64_t lsb = (lead > f.emin() ? lead : f.emin()) - (p - 1);
+  uint64_t kept = round_at(v, lsb, opt, &info);
+  info.underflow = lead < f.emin() && info.inexact;
   int64_t exp_lsb = lsb;
   if (kept >> p) {  // carry out of the significand: renormalise
     kept >>= 1;
@@ -229,7 +333,7 @@ Rounded round_unrounded(const Format& f, const Unrounded& v, const RoundingOptio
   uint64_t man_field = kept & f.man_mask();
 
   bool overflow = result_lead > f.emax();
-  if (!f.has_inf() && result_lead == f.emax() && man_field == f.man_mask()) {
+  if (f.kind == FormatKind::Finite && result_lead == f.emax() && man_field == f.man_mask()) {
     overflow = true;  // the all-ones pattern is NaN in the Finite kind
   }
   if (overflow) {
@@ -248,18 +352,55 @@ Rounded round_unrounded(const Format& f, const Unrounded& v, const RoundingOptio
   return r;
 }
 
+Rounded special_into(const Format& to, bool is_nan, bool negative, const RoundingOptions& opt) {
+  Rounded r;
+  if (is_nan) {
+    r.bits = make_nan(to, negative);
+    r.info.invalid = !to.has_nan();  // OCP FP6/FP4 and INT8 have no NaN code
+    return r;
+  }
+  if (to.has_inf()) {
+    r.bits = make_inf(to, negative);
+  } else if (to.kind == FormatKind::Scale && negative) {
+    r.bits = make_nan(to, negative);
+    r.info.invalid = true;
+  } else if (opt.saturate || !to.has_nan()) {
+    // Without --saturate an infinity still clamps where there is no NaN to give.
+    r.bits = max_magnitude_bits(to, negative);
+    r.info.saturated = true;
+    r.info.overflow = !opt.saturate;
+  } else {
+    r.bits = make_nan(to, negative);
+    r.info.overflow = true;
+  }
+  return r;
+}
+
 Rounded convert_bits(const Format& from, uint64_t bits, const Format& to, const RoundingOptions& opt) {
+  bits &= from.width_mask();
+  if (from.kind == FormatKind::Int || from.kind == FormatKind::Scale) {
+    if (from.kind == FormatKind::Scale && bits == from.quiet_nan_bits())
+      return special_into(to, true, false, opt);
+    Unrounded u;
+    if (from.kind == FormatKind::Scale) {
+      u.significand = 1;
+      u.exp2 = static_cast<int>(bits) - from.bias();
+    } else {
+      u.negative = (bits & from.sign_mask()) != 0;
+      u.significand = u.negative ? ((~bits + 1) & from.width_mask()) : bits;  // 0x80 -> 128
+      u.exp2 = -from.man_bits;
+    }
+    return round_unrounded(to, u, opt);
+  }
   const bool negative = (bits & from.sign_mask()) != 0;
   const uint64_t exp_field = (bits >> from.man_bits) & from.exp_field_max();
   const uint64_t man_field = bits & from.man_mask();
   Rounded r;
   const bool top = exp_field == from.exp_field_max();
-  const bool is_nan = from.has_inf() ? (top && man_field != 0) : (top && man_field == from.man_mask());
+  const bool is_nan =
+      from.has_inf() ? (top && man_field != 0) : (from.has_nan() && top && man_field == from.man_mask());
   if (is_nan) {
-    if (!to.has_inf() || !from.has_inf()) {
-      r.bits = make_nan(to, negative);
-      return r;
-    }
+    if (!to.has_inf() || !from.has_inf()) return special_into(to, true, negative, opt);
     // Keep the top bits of the payload, set the quiet bit (as x86 F16C does).
     uint64_t payload = to.man_bits >= from.man_bits ? man_field << (to.man_bits - from.man_bits)
                                                     : man_field >> (from.man_bits - to.man_bits);
@@ -267,18 +408,7 @@ Rounded convert_bits(const Format& from, uint64_t bits, const Format& to, const 
     r.bits = (negative ? to.sign_mask() : 0) | to.inf_bits() | payload | quiet;
     return r;
   }
-  if (from.has_inf() && top) {  // infinity
-    if (to.has_inf()) {
-      r.bits = make_inf(to, negative);
-    } else if (opt.saturate) {
-      r.bits = to.max_finite_bits() | (negative ? to.sign_mask() : 0);
-      r.info.saturated = true;
-    } else {
-      r.bits = make_nan(to, negative);
-      r.info.overflow = true;
-    }
-    return r;
-  }
+  if (from.has_inf() && top) return special_into(to, false, negative, opt);  // infinity
   Unrounded u;
   u.negative = negative;
   if (exp_field == 0) {
@@ -302,9 +432,7 @@ Rounded round_sum(const Format& f, double a, double b, const RoundingOptions& op
   if (std::isnan(b)) return round_double(f, b, opt);
   if (std::isinf(a) || std::isinf(b)) {
     if (std::isinf(a) && std::isinf(b) && std::signbit(a) != std::signbit(b)) {
-      Rounded r;
-      r.bits = make_nan(f, false);  // invalid: inf - inf
-      return r;
+      return special_into(f, true, false, opt);  // invalid: inf - inf
     }
     return round_double(f, std::isinf(a) ? a : b, opt);
   }
@@ -347,11 +475,20 @@ Rounded round_sum(const Format& f, double a, double b, const RoundingOptions& op
 }
 
 double to_double(const Format& f, uint64_t bits) {
+  bits &= f.width_mask();
+  if (f.kind == FormatKind::Scale) {
+    return bits == f.quiet_nan_bits() ? NAN : std::ldexp(1.0, static_cast<int>(bits) - f.bias());
+  }
+  if (f.kind == FormatKind::Int) {
+    const bool negative = (bits & f.sign_mask()) != 0;
+    const double mag = static_cast<double>(negative ? ((~bits + 1) & f.width_mask()) : bits);
+    return std::ldexp(negative ? -mag : mag, -f.man_bits);
+  }
   const bool negative = (bits & f.sign_mask()) != 0;
   const uint64_t exp_field = (bits >> f.man_bits) & f.exp_field_max();
   const uint64_t man_field = bits & f.man_mask();
   const bool top = exp_field == f.exp_field_max();
-  if (f.has_inf() ? top : (top && man_field == f.man_mask())) {
+  if (f.has_inf() ? top : (f.has_nan() && top && man_field == f.man_mask())) {
     if (f.has_inf() && man_field == 0) return negative ? -HUGE_VAL : HUGE_VAL;
     return negative ? -NAN : NAN;
   }

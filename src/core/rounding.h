@@ -51,7 +51,11 @@ struct RoundInfo {
   bool underflow = false;  // tiny (below min normal) and inexact, or flushed
   bool flushed = false;    // --ftz turned a subnormal result into zero
   bool saturated = false;  // clamped to max finite
-  int kept_exp = 0;        // exponent (of 2) of the last kept bit before rounding
+  // The value has no encoding at all: NaN into a format without NaN (fp4,
+  // int8-mx), or zero or a negative into e8m0. The bits are the format's
+  // NaN when it has one, else 0; callers must report instead of using them.
+  bool invalid = false;
+  int kept_exp = 0;  // exponent (of 2) of the last kept bit before rounding
 };
 
 struct Rounded {
@@ -71,12 +75,26 @@ struct Unrounded {
 };
 
 // Rounds an exact finite value into `f`. Exact when sticky is false.
+// Overflow: Ieee gives inf and Finite gives NaN (both max finite with
+// `saturate` or in a mode that rounds toward zero). A format without inf and
+// NaN (NoSpecials, Int) has nothing to overflow to: it always clamps to
+// +-max, as the OCP MX spec's conversion to FP6/FP4 does (section 5.3.3).
+// Int clamps symmetrically to +-127/64: -128/64 is never produced (see
+// README "Block formats"). E8M0 rounds to a power of two; below 2^-127 it
+// gives 2^-127 (it has no zero), zero and negatives are invalid.
 Rounded round_unrounded(const Format& f, const Unrounded& v, const RoundingOptions& opt);
 
 // Special values in a format.
-uint64_t make_inf(const Format& f, bool negative);  // Finite kind: NaN
-uint64_t make_nan(const Format& f, bool negative);  // canonical quiet NaN
-uint64_t make_zero(const Format& f, bool negative);
+uint64_t make_inf(const Format& f, bool negative);            // Finite kind and e8m0: NaN; no NaN: max
+uint64_t make_nan(const Format& f, bool negative);            // canonical quiet NaN (0 when there is none)
+uint64_t max_magnitude_bits(const Format& f, bool negative);  // +-max finite
+uint64_t make_zero(const Format& f, bool negative);           // Int: 0 (one zero); e8m0 has none: NaN
+
+// What NaN (is_nan) or an infinity becomes in `to`: NaN stays NaN (invalid
+// where there is no NaN code); inf is inf, else NaN, else +-max with
+// `saturate` or where the format has no NaN (OCP FP6/FP4, INT8); e8m0 has no
+// sign, so -inf is invalid there.
+Rounded special_into(const Format& to, bool is_nan, bool negative, const RoundingOptions& opt);
 
 // A double is an exact value: round it into f. NaN -> quiet NaN (sign and top
 // payload bits kept), inf -> inf (Finite kind: NaN, or max finite if saturate).

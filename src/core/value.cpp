@@ -22,6 +22,29 @@ const char* float_class_name(FloatClass c) {
 
 Decoded decode(const Format& f, uint64_t bits) {
   Decoded d;
+  bits &= f.width_mask();
+  if (f.kind == FormatKind::Scale) {  // E8M0: every code but NaN is 1 x 2^(bits-127)
+    d.exponent_field = bits;
+    if (bits == f.quiet_nan_bits()) {
+      d.cls = FloatClass::NaN;
+      d.exponent = f.emax() + 1;
+      return d;
+    }
+    d.cls = FloatClass::Normal;
+    d.exponent = static_cast<int>(bits) - f.bias();
+    d.significand = 1;
+    d.exp2 = d.exponent;
+    return d;
+  }
+  if (f.kind == FormatKind::Int) {  // two's complement x 2^-man_bits; "normal" = non-zero
+    d.negative = (bits & f.sign_mask()) != 0;
+    d.mantissa_field = bits & ~f.sign_mask();
+    d.significand = d.negative ? ((~bits + 1) & f.width_mask()) : bits;
+    d.exp2 = -f.man_bits;
+    d.cls = d.significand == 0 ? FloatClass::Zero : FloatClass::Normal;
+    d.exponent = d.significand == 0 ? f.emin() : d.exp2 + 63 - __builtin_clzll(d.significand);
+    return d;
+  }
   d.negative = (bits & f.sign_mask()) != 0;
   d.exponent_field = (bits >> f.man_bits) & f.exp_field_max();
   d.mantissa_field = bits & f.man_mask();
@@ -31,7 +54,7 @@ Decoded decode(const Format& f, uint64_t bits) {
     d.exponent = f.emax() + 1;
     return d;
   }
-  if (top && d.mantissa_field == f.man_mask()) {  // Finite kind: the single NaN
+  if (top && f.kind == FormatKind::Finite && d.mantissa_field == f.man_mask()) {  // the single NaN
     d.cls = FloatClass::NaN;
     d.exponent = f.emax();
     return d;
@@ -109,6 +132,12 @@ std::string bit_string(uint64_t v, int n) {
 
 std::string binary_fields(const Format& f, uint64_t bits) {
   Decoded d = decode(f, bits);
+  if (f.kind == FormatKind::Scale) return bit_string(d.exponent_field, f.exp_bits);  // exponent only
+  if (f.kind == FormatKind::Int) {  // sign (two's complement), integer bit, fraction
+    const uint64_t b = bits & f.width_mask();
+    return std::string(d.negative ? "1" : "0") + " " + bit_string((b >> f.man_bits) & 1u, 1) + " " +
+           bit_string(b & f.man_mask(), f.man_bits);
+  }
   return std::string(d.negative ? "1" : "0") + " " + bit_string(d.exponent_field, f.exp_bits) + " " +
          bit_string(d.mantissa_field, f.man_bits);
 }
@@ -158,6 +187,9 @@ std::string integer_times_pow2(const Format& f, uint64_t bits) {
 }
 
 bool has_next_up(const Format& f, uint64_t bits) {
+  bits &= f.width_mask();
+  if (f.kind == FormatKind::Int) return bits != f.max_finite_bits();
+  if (f.kind == FormatKind::Scale) return bits < f.max_finite_bits();
   Decoded d = decode(f, bits);
   if (d.cls == FloatClass::NaN) return false;
   if (d.cls == FloatClass::Infinity) return d.negative;
@@ -166,6 +198,9 @@ bool has_next_up(const Format& f, uint64_t bits) {
 }
 
 bool has_next_down(const Format& f, uint64_t bits) {
+  bits &= f.width_mask();
+  if (f.kind == FormatKind::Int) return bits != f.sign_mask();  // -128/64 is the bottom code
+  if (f.kind == FormatKind::Scale) return bits != 0 && bits != f.quiet_nan_bits();
   Decoded d = decode(f, bits);
   if (d.cls == FloatClass::NaN) return false;
   if (d.cls == FloatClass::Infinity) return !d.negative;
@@ -174,6 +209,7 @@ bool has_next_down(const Format& f, uint64_t bits) {
 }
 
 uint64_t next_up(const Format& f, uint64_t bits) {
+  if (!f.is_float()) return has_next_up(f, bits) ? ((bits & f.width_mask()) + 1) & f.width_mask() : bits;
   Decoded d = decode(f, bits);
   if (d.cls == FloatClass::NaN || !has_next_up(f, bits)) return bits;
   if (d.cls == FloatClass::Zero) return 1;  // smallest positive subnormal
@@ -183,6 +219,7 @@ uint64_t next_up(const Format& f, uint64_t bits) {
 }
 
 uint64_t next_down(const Format& f, uint64_t bits) {
+  if (!f.is_float()) return has_next_down(f, bits) ? ((bits & f.width_mask()) - 1) & f.width_mask() : bits;
   Decoded d = decode(f, bits);
   if (d.cls == FloatClass::NaN || !has_next_down(f, bits)) return bits;
   if (d.cls == FloatClass::Zero) return 1 | f.sign_mask();
@@ -191,39 +228,29 @@ uint64_t next_down(const Format& f, uint64_t bits) {
 }
 
 int ulp_exponent(const Format& f, uint64_t bits) {
+  if (f.kind == FormatKind::Int) return -f.man_bits;
   Decoded d = decode(f, bits);
+  if (f.kind == FormatKind::Scale) return d.exponent;  // the next scale up is twice as large
   int e = d.cls == FloatClass::Normal ? d.exponent : f.emin();
   return e - f.man_bits;
 }
 
 Decimal ulp_of(const Format& f, uint64_t bits) { return Decimal::pow2(ulp_exponent(f, bits)); }
 
-uint64_t min_subnormal_bits(const Format&) { return 1; }
+uint64_t min_subnormal_bits(const Format& f) { return f.kind == FormatKind::Scale ? 0 : 1; }
 
-uint64_t one_bits(const Format& f) { return static_cast<uint64_t>(f.bias()) << f.man_bits; }
+uint64_t one_bits(const Format& f) {
+  if (f.kind == FormatKind::Int) return uint64_t{1} << f.man_bits;
+  return static_cast<uint64_t>(f.bias()) << f.man_bits;
+}
 
 }  // namespace mantissa
 
 namespace mantissa {
 
 Rounded round_exact(const Format& f, const ExactValue& v, const RoundingOptions& opt) {
-  Rounded r;
-  if (v.kind == ExactValue::Kind::NaN) {
-    r.bits = make_nan(f, v.negative);
-    return r;
-  }
-  if (v.kind == ExactValue::Kind::Infinity) {
-    if (f.has_inf()) {
-      r.bits = make_inf(f, v.negative);
-    } else if (opt.saturate) {
-      r.bits = f.max_finite_bits() | (v.negative ? f.sign_mask() : 0);
-      r.info.saturated = true;
-    } else {
-      r.bits = make_nan(f, v.negative);
-      r.info.overflow = true;
-    }
-    return r;
-  }
+  if (v.kind != ExactValue::Kind::Finite)
+    return special_into(f, v.kind == ExactValue::Kind::NaN, v.negative, opt);
   Unrounded u;
   u.negative = v.negative;
   if (!v.value.is_zero()) {

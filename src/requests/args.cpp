@@ -53,6 +53,12 @@ bool Args::format(std::string_view flag, Format* out, std::string* error) const 
   return parse_format(*v, out, error);
 }
 
+bool Args::any_format(std::string_view flag, Format* out, std::string* error) const {
+  auto v = value(flag);
+  if (!v) return false;
+  return parse_any_format(*v, out, error);
+}
+
 bool Args::uint(std::string_view flag, uint64_t* out, std::string* error) const {
   auto v = value(flag);
   if (!v) return false;

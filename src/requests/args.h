@@ -27,6 +27,8 @@ class Args {
 
   // Common options, each with its own message on bad input.
   bool format(std::string_view flag, Format* out, std::string* error) const;  // false also when absent
+  // Also the MX scale (e8m0) and integer element (int8-mx) formats.
+  bool any_format(std::string_view flag, Format* out, std::string* error) const;
   bool rounding(RoundingOptions* out, std::string* error) const;  // --round --seed --saturate --ftz
   bool uint(std::string_view flag, uint64_t* out, std::string* error) const;
 

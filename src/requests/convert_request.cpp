@@ -18,15 +18,15 @@ bool convert_request_from_args(const requests::Args& args, ConvertRequest* out, 
   }
   req.value = args.positional()[0];
   if (!args.has("--to")) return *error = "convert needs --to FORMAT (e.g. --to fp16)", false;
-  if (!args.format("--to", &req.to, error)) return false;
+  if (!args.any_format("--to", &req.to, error)) return false;
   if (args.has("--from")) {
     Format f;
-    if (!args.format("--from", &f, error)) return false;
+    if (!args.any_format("--from", &f, error)) return false;
     req.from = f;
   }
   if (args.has("--via")) {
     Format f;
-    if (!args.format("--via", &f, error)) return false;
+    if (!args.any_format("--via", &f, error)) return false;
     req.via = f;
   }
   if (!args.rounding(&req.options, error)) return false;

@@ -140,6 +140,7 @@ namespace {
 bool is_nonfinite_bits(const Format& f, uint64_t bits) {
   const uint64_t exp_field = (bits >> f.man_bits) & f.exp_field_max();
   if (f.has_inf()) return exp_field == f.exp_field_max();
+  if (!f.has_nan()) return false;  // OCP FP6/FP4: every code is a number
   return exp_field == f.exp_field_max() && (bits & f.man_mask()) == f.man_mask();
 }
 
