@@ -62,6 +62,8 @@ try {
   page.setDefaultTimeout(0);
   web = await page.evaluate((o) => window.mantissaBench.run(o),
     { n: elements, rounds, weights: 1000000, steps: 100, popRounds });
+  process.stderr.write("bench: the JS API's convertArray on the page's thread vs a pool of Web Workers\n");
+  web.workers = await page.evaluate((o) => window.mantissaBench.convertArrayWorkers(o), { n: elements, rounds: popRounds });
 } finally {
   await env.close();
 }
@@ -103,6 +105,12 @@ const targets = {
   wasm_simd_vs_float16array: 6, wasm_simd_vs_wasm_scalar: 5, native_simd_vs_f16c: 0.8, native_simd_vs_numpy: 4,
   native_f16c_vs_memcpy: null, population_simd_vs_scalar: 4,
 };
+// The best pool against convertArray on the page's own thread (> 1: workers help).
+const workerMs = Object.entries(web.workers.ms).filter(([k]) => k !== "this thread");
+const [bestPool, bestPoolMs] = workerMs.reduce((a, b) => (b[1] < a[1] ? b : a));
+ratios.convertarray_workers_vs_this_thread = web.workers.ms["this thread"] / bestPoolMs;
+targets.convertarray_workers_vs_this_thread = null;
+
 const what = {
   native_best_vs_memcpy: `native: fp32_to_fp16 Best (${native.best_path_fp16}) vs memcpy of the fp32 input`,
   wasm_simd_vs_memcpy: "browser wasm SIMD128 fp16 vs native memcpy of the same fp32 input",
@@ -121,6 +129,7 @@ const what = {
   population_simd_vs_scalar_fp16_per_weight_near_one: "browser: fp16, an increment per weight, weights near 1",
   population_simd_vs_scalar_fp32_master_per_weight_near_one: "browser: fp32-master, the same stream",
   population_simd_vs_scalar_fp16_per_weight_near_zero: "browser: fp16, weights near 0 (the binade step's worst case)",
+  convertarray_workers_vs_this_thread: `browser: JS API convertArray fp16 in ${bestPool} (slices copied and transferred) vs on the page's thread`,
 };
 
 const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
@@ -133,6 +142,8 @@ console.log(`  ${"case".padEnd(40)} ${"scalar".padStart(9)} ${web.population.sim
 for (const [k, v] of Object.entries(pop)) {
   console.log(`  ${k.padEnd(40)} ${v.scalarMs.toFixed(1).padStart(9)} ${v.simdMs.toFixed(1).padStart(13)}`);
 }
+console.log(`browser convertArray fp16, ${elements} elements, hardwareConcurrency ${web.workers.hardwareConcurrency}, median of ${popRounds} interleaved rounds (ms):`);
+for (const [k, v] of Object.entries(web.workers.ms)) console.log(`  ${k.padEnd(28)} ${v.toFixed(2).padStart(10)}`);
 const mb = elements * 4 / 2 ** 20;
 console.log(`\ncpu: ${native.cpu.model}; features: ${native.cpu.features.join(" ")}`);
 console.log(`bytes: every conversion reads ${mb} MB of fp32 and writes ${mb / 2} MB; memcpy and TypedArray.set read ${mb} MB and write ${mb} MB`);
@@ -160,7 +171,7 @@ if (jsonPath) {
       other_kernels_g_elements_per_s: native.other_kernels_g_elements_per_s, best_path_fp16: native.best_path_fp16,
       forced_path: native.forced_path, simd_isa: native.simd_isa,
       population: nativePopulation },
-    browser: { userAgent: web.userAgent, convert: web.convert, population: web.population },
+    browser: { userAgent: web.userAgent, convert: web.convert, population: web.population, convertArrayWorkers: web.workers },
   };
   writeFileSync(jsonPath, JSON.stringify(out, null, 2) + "\n");
   process.stderr.write(`bench: wrote ${jsonPath}\n`);

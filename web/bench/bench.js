@@ -137,6 +137,63 @@ function populationBench(weights, steps, rounds) {
   return out;
 }
 
+// Would a pool of Web Workers make the JS API's convertArray faster on big
+// arrays? Each worker (web/examples/api-worker.js) holds its own instance of
+// mantissa.mjs, so without SharedArrayBuffer a slice must be copied out of the
+// caller's array, transferred, copied into the worker's wasm heap, converted,
+// copied out and transferred back, then set into the result: three more copies
+// of the data than convertArray on the calling thread, run in parallel. Timed
+// end to end, as a caller would see it, against convertArray on this thread.
+async function convertArrayWorkersBench(n, rounds, poolSizes) {
+  const { default: Mantissa } = await import("../mantissa.mjs");
+  const m = await Mantissa();
+  const input = new Float32Array(n);
+  fillNormal(input, 20261201);
+  const pools = {};
+  for (const size of poolSizes) {
+    pools[size] = Array.from({ length: size }, () =>
+      new Worker(new URL("../examples/api-worker.js", import.meta.url), { type: "module" }));
+  }
+  const ask = (worker, message) => new Promise((resolve, reject) => {
+    worker.onmessage = (e) => (e.data.error ? reject(new Error(e.data.error)) : resolve(e.data.bits));
+    worker.onerror = (e) => reject(new Error(e.message || "worker error"));
+    worker.postMessage(message, [message.input.buffer]);
+  });
+  const inWorkers = async (pool) => {
+    const out = new Uint16Array(n);
+    const step = Math.ceil(n / pool.length);
+    await Promise.all(pool.map(async (worker, i) => {
+      const lo = Math.min(n, i * step), hi = Math.min(n, lo + step);
+      out.set(await ask(worker, { format: "fp16", input: input.slice(lo, hi) }), lo);
+    }));
+    return out;
+  };
+  try {
+    const reference = m.convertArray(input, "fp16");
+    for (const size of poolSizes) {  // warm-up: every worker compiles its module; check the bits
+      const got = await inWorkers(pools[size]);
+      const d = firstDifference(got, reference);
+      if (d >= 0) throw new Error(`convertArray in ${size} workers differs at ${d}`);
+    }
+    const times = { "this thread": [] };
+    for (const size of poolSizes) times[`${size} workers`] = [];
+    const names = Object.keys(times);
+    for (let r = 0; r < rounds; ++r) {
+      for (let j = 0; j < names.length; ++j) {
+        const name = names[(r + j) % names.length];
+        const t0 = performance.now();
+        if (name === "this thread") m.convertArray(input, "fp16");
+        else await inWorkers(pools[parseInt(name, 10)]);
+        times[name].push(performance.now() - t0);
+      }
+    }
+    return { n, rounds, hardwareConcurrency: navigator.hardwareConcurrency,
+      ms: Object.fromEntries(names.map((k) => [k, median(times[k])])), all: times };
+  } finally {
+    for (const pool of Object.values(pools)) for (const worker of pool) worker.terminate();
+  }
+}
+
 window.mantissaBench = {
   async run({ n = 1 << 24, rounds = 9, weights = 1000000, steps = 100, popRounds = 5 } = {}) {
     status.textContent = "running…";
@@ -144,6 +201,11 @@ window.mantissaBench = {
     const population = populationBench(weights, steps, popRounds);
     status.textContent = "done";
     return { userAgent: navigator.userAgent, convert, population };
+  },
+  // The pool sizes: 2, and the machine's core count when it has more (at most 8).
+  async convertArrayWorkers({ n = 1 << 24, rounds = 5 } = {}) {
+    const cores = Math.min(8, navigator.hardwareConcurrency || 2);
+    return convertArrayWorkersBench(n, rounds, cores > 2 ? [2, cores] : [2]);
   },
 };
 status.textContent = "ready";
