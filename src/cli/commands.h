@@ -25,5 +25,6 @@ int cmd_dot(int argc, char** argv);
 int cmd_gemm_error(int argc, char** argv);
 int cmd_explain_dot(int argc, char** argv);  // `explain dot`
 int cmd_quantize(int argc, char** argv);
+int cmd_inspect(int argc, char** argv);
 
 }  // namespace mantissa

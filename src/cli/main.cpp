@@ -22,6 +22,8 @@ const std::vector<Command> kCommands = {
     {"convert", mantissa::cmd_convert, "store a number in a format: bits, exact value, error"},
     {"quantize", mantissa::cmd_quantize,
      "block-scaled formats (mxfp8/6/4, mxint8, nvfp4): scales, elements, errors"},
+    {"inspect", mantissa::cmd_inspect,
+     "tensor files (.safetensors, .npy): per-tensor statistics and what each format does to them"},
     {"formats", mantissa::cmd_formats, "list the formats and their landmark values"},
     {"simulate", mantissa::cmd_simulate,
      "a weight receiving many updates, stored several ways, against fp64"},

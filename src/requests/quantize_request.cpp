@@ -2,7 +2,7 @@
 // the JS API and the Blocks view will read the same request).
 #include "core/block_format.h"
 #include "core/parse.h"
-#include "core/tensor_bytes.h"
+#include "tensors/tensor_reader.h"
 #include "core/value.h"
 #include "requests/requests.h"
 
@@ -43,8 +43,8 @@ bool quantize_values_from_list(std::string_view list, std::vector<double>* out, 
 }
 
 bool quantize_values_from_bytes(std::string_view bytes, std::vector<double>* out, std::string* error) {
-  if (looks_like_npy(bytes)) return read_npy(bytes, kMaxQuantizeValues, out, error);
-  return read_raw_f32(bytes, kMaxQuantizeValues, out, error);
+  if (tensors::looks_like_npy(bytes)) return tensors::read_npy(bytes, kMaxQuantizeValues, out, error);
+  return tensors::read_raw_f32(bytes, kMaxQuantizeValues, out, error);
 }
 
 bool quantize_request_from_args(const requests::Args& args, QuantizeRequest* out, std::string* error) {

@@ -13,6 +13,7 @@
 #include "core/dot.h"
 #include "core/trace.h"
 #include "requests/args.h"
+#include "tensors/tensor_stats.h"
 #include "sim/gemm_error.h"
 #include "sim/setup.h"
 
@@ -65,5 +66,17 @@ bool quantize_request_from_args(const requests::Args& args, QuantizeRequest* out
 bool quantize_values_from_list(std::string_view list, std::vector<double>* out, std::string* error);
 // A .npy file (<f4, <f8, <f2) or raw little-endian fp32.
 bool quantize_values_from_bytes(std::string_view bytes, std::vector<double>* out, std::string* error);
+
+// `mantissa inspect FILE... [--formats LIST] [--lr X --grad-std Y]
+// [--tensors REGEX] [--json|--csv]`: per-tensor statistics of checkpoints.
+struct InspectRequest {
+  std::vector<std::string> files;  // the face reads them, in chunks
+  std::vector<Format> formats;
+  std::optional<tensors::UpdateQuestion> question;
+  std::optional<std::string> tensor_pattern;  // ECMAScript regex, searched in each tensor's name
+  enum class Output { Text, Json, Csv } output = Output::Text;
+};
+requests::Args inspect_args();
+bool inspect_request_from_args(const requests::Args& args, InspectRequest* out, std::string* error);
 
 }  // namespace mantissa

@@ -1,0 +1,94 @@
+// Per-tensor statistics in one streaming pass: what the tensor holds (range,
+// zeros, NaN, Inf, a histogram of binades) and what storing it in each target
+// format does to it, every element rounded exactly by the core
+// (round_double, round to nearest even, no saturation: overflow is counted).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/format.h"
+#include "tensors/tensor_reader.h"
+
+namespace mantissa::tensors {
+
+// The training-update question: does lr * update survive being added to
+// each weight? update = lr * grad_std, compared with half an ULP of the
+// weight as stored in the format (the ULP above |w|, the spacing an increase
+// of |w| meets). Strictly below half an ULP, round to nearest even loses it.
+struct UpdateQuestion {
+  double lr = 0, grad_std = 0;
+  double update() const { return lr * grad_std; }
+};
+
+struct FormatStats {
+  std::string format;
+  // Over every element: counts by what rounding did.
+  uint64_t overflow = 0;   // finite input, rounded to inf/NaN (or beyond max finite)
+  uint64_t subnormal = 0;  // rounded to a non-zero subnormal
+  uint64_t flushed = 0;    // non-zero input rounded to zero
+  uint64_t exact = 0;      // rounded value equals the input (NaN/Inf inputs excluded)
+  // Over finite inputs with finite results:
+  uint64_t measured = 0;
+  double sum_sq_signal = 0, sum_sq_error = 0, max_abs_error = 0;
+  uint64_t rel_count = 0;  // non-zero inputs among those
+  double sum_rel_error = 0, max_rel_error = 0;
+  uint64_t lost_updates = 0;  // with an UpdateQuestion, among `measured`
+
+  double rmse() const;
+  double sqnr_db() const;  // +inf when every error is zero
+  double mean_rel_error() const;
+  double lost_fraction() const;
+  void add(const FormatStats& o);  // for totals
+};
+
+struct TensorStats {
+  std::string file, name, dtype;
+  std::vector<uint64_t> shape;
+  uint64_t count = 0, zeros = 0, nans = 0, infs = 0, finite = 0;
+  double min = 0, max = 0, amax = 0;  // over finite elements (0 when none)
+  std::map<int, uint64_t> log2_histogram;  // floor(log2|x|) of finite non-zeros
+  std::vector<FormatStats> formats;
+};
+
+// A visitor collecting TensorStats for every tensor whose name passes the filter.
+class StatsCollector : public TensorVisitor {
+ public:
+  StatsCollector(std::vector<Format> formats, std::optional<UpdateQuestion> question)
+      : formats_(std::move(formats)), question_(question) {}
+  void set_file(std::string file) { file_ = std::move(file); }
+  // Tensors whose name fails the filter are not measured.
+  void set_filter(std::function<bool(const std::string&)> keep) { keep_ = std::move(keep); }
+  void begin_tensor(const TensorInfo& info) override;
+  void values(const double* v, size_t n) override;
+  void end_tensor() override;
+  std::vector<TensorStats>& results() { return results_; }
+
+ private:
+  std::vector<Format> formats_;
+  std::optional<UpdateQuestion> question_;
+  std::string file_;
+  std::vector<TensorStats> results_;
+  std::function<bool(const std::string&)> keep_;
+  TensorStats* current_ = nullptr;
+};
+
+// Totals over tensors (per format), and the reports of `mantissa inspect`.
+struct InspectReport {
+  std::vector<TensorStats> tensors;
+  std::vector<std::string> notices;
+  std::vector<std::string> formats;
+  std::optional<UpdateQuestion> question;
+};
+std::vector<FormatStats> format_totals(const InspectReport& r);
+std::string inspect_report_text(const InspectReport& r);
+std::string inspect_report_json(const InspectReport& r);
+std::string inspect_report_csv(const InspectReport& r);
+
+// Half the distance from |y| (a finite value of f) to the next larger magnitude in f.
+double half_ulp_above(const Format& f, double y);
+
+}  // namespace mantissa::tensors

@@ -1,0 +1,319 @@
+#!/usr/bin/python3
+"""`mantissa inspect` against numpy: every statistic of every tensor is
+recomputed here from the same file, with numpy's float16 (IEEE binary16,
+round to nearest even) and a bf16 rounding written from its definition on
+the float32 bits. Counts and maxima must agree exactly; sums (RMSE, SQNR,
+mean relative error) to 1e-12 relative, since the order of additions differs.
+Hostile files must be refused with exit 2 and a message naming the file.
+
+Run by ctest as `python3 test_inspect.py <path to mantissa>`.
+"""
+import json
+import math
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+MANTISSA = None
+
+
+def run(*args):
+    return subprocess.run([MANTISSA, "inspect", *args], capture_output=True, text=True, timeout=120)
+
+
+def inspect(*args):
+    r = run(*args, "--json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def safetensors(path, tensors, metadata=None, header=None):
+    """tensors: list of (name, dtype string, shape, raw bytes), laid out in order."""
+    h, data = {}, b""
+    for name, dtype, shape, raw in tensors:
+        h[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [len(data), len(data) + len(raw)]}
+        data += raw
+    if metadata:
+        h["__metadata__"] = metadata
+    text = header if header is not None else json.dumps(h).encode()
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + data)
+
+
+def to_bf16(x32):
+    """Round float32 values to bf16 (nearest even) from the bit pattern."""
+    b = x32.view(np.uint32).astype(np.uint64)
+    bias = 0x7FFF + ((b >> 16) & 1)
+    r = ((b + bias) & 0xFFFF0000).astype(np.uint32)
+    nan = np.isnan(x32)
+    r[nan] = 0x7FC00000
+    return r.view(np.float32).astype(np.float64)
+
+
+# (rounding function, man_bits, emin) of the formats checked here.
+ORACLES = {
+    "fp16": (lambda x: x.astype(np.float16).astype(np.float64), 10, -14),
+    "bf16": (lambda x: to_bf16(x.astype(np.float32)), 7, -126),
+}
+
+
+def expected(x, fmt, update=None):
+    """The statistics of one format, computed from the definitions."""
+    rnd, m, emin = ORACLES[fmt]
+    x = np.asarray(x, dtype=np.float64).ravel()
+    n = x.size
+    fin = np.isfinite(x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = rnd(x)
+    yfin = np.isfinite(y)
+    meas = fin & yfin
+    xm, ym = x[meas], y[meas]
+    err = np.abs(ym - xm)
+    nz = xm != 0
+    rel = err[nz] / np.abs(xm[nz])
+    out = {
+        "overflow": (fin & ~yfin).sum() / n if n else 0.0,
+        "subnormal": ((ym != 0) & (np.abs(ym) < 2.0**emin)).sum() / n if n else 0.0,
+        "flushed_to_zero": ((xm != 0) & (ym == 0)).sum() / n if n else 0.0,
+        "exact": (ym == xm).sum() / n if n else 0.0,
+        "max_abs_error": float(err.max()) if err.size else 0.0,
+        "max_rel_error": float(rel.max()) if rel.size else 0.0,
+        "rmse": math.sqrt(math.fsum(err * err) / err.size) if err.size else 0.0,
+        "mean_rel_error": math.fsum(rel) / rel.size if rel.size else 0.0,
+    }
+    sig, noise = math.fsum(xm * xm), math.fsum(err * err)
+    out["sqnr_db"] = None if noise == 0 else 10 * math.log10(sig / noise)
+    if update is not None:
+        a = np.abs(ym)
+        e = np.where(a >= 2.0**emin, np.frexp(a)[1] - 1, emin)
+        half = np.ldexp(1.0, (e - m - 1).astype(np.int64))
+        out["lost_update_fraction"] = (update < half).sum() / ym.size if ym.size else 0.0
+    return out
+
+
+SUMS = ("rmse", "mean_rel_error", "sqnr_db")
+
+
+class Statistics(unittest.TestCase):
+    def check_tensor(self, got, x, update=None):
+        x = np.asarray(x, dtype=np.float64).ravel()
+        n = x.size
+        fin = x[np.isfinite(x)]
+        self.assertEqual(got["count"], n)
+        self.assertEqual(got["zero_fraction"], (fin == 0).sum() / n if n else 0.0)
+        self.assertEqual(got["nan_fraction"], np.isnan(x).sum() / n if n else 0.0)
+        self.assertEqual(got["inf_fraction"], np.isinf(x).sum() / n if n else 0.0)
+        if fin.size:
+            self.assertEqual(got["min"], float(fin.min()))
+            self.assertEqual(got["max"], float(fin.max()))
+            self.assertEqual(got["amax"], float(np.abs(fin).max()))
+        else:
+            self.assertIsNone(got["amax"])
+        nz = fin[fin != 0]
+        hist = {}
+        for e in (np.frexp(nz)[1] - 1).tolist():
+            hist[str(e)] = hist.get(str(e), 0) + 1
+        self.assertEqual(got["log2_histogram"], hist)
+        for f in got["formats"]:
+            want = expected(x, f["format"], update)
+            for k, v in want.items():
+                with self.subTest(tensor=got["name"], format=f["format"], stat=k):
+                    if k in SUMS and v is not None and f[k] is not None:
+                        self.assertAlmostEqual(f[k], v, delta=1e-12 * abs(v))
+                    else:
+                        self.assertEqual(f[k], v)
+
+    def test_npy_specials_subnormals_and_signed_zeros(self):
+        x = np.array([0.0, -0.0, 1.0, -2.5, np.nan, np.inf, -np.inf, 65504.0, 65520.0, 1e6,
+                      2.0**-24, 2.0**-25, 3 * 2.0**-26, 1e-30, 5.96e-8, 0.1, -1 / 3, 1 + 2.0**-11])
+        with tempfile.TemporaryDirectory() as d:
+            for dtype in ("<f8", "<f4", "<f2"):
+                for order in ("C", "F"):
+                    p = os.path.join(d, "x.npy")
+                    v = np.asarray(x.astype(dtype).reshape(3, 6), order=order)
+                    np.save(p, v)
+                    with self.subTest(dtype=dtype, order=order):
+                        r = inspect(p, "--formats", "fp16,bf16", "--lr", "1e-3", "--grad-std", "0.5")
+                        self.assertEqual(len(r["tensors"]), 1)
+                        t = r["tensors"][0]
+                        self.assertEqual(t["name"], "x.npy")
+                        self.assertEqual(t["shape"], [3, 6])
+                        self.assertEqual(t["dtype"], dtype)
+                        self.check_tensor(t, v.ravel(order="K"), update=1e-3 * 0.5)
+
+    def test_safetensors_every_read_dtype_and_skipped_ones(self):
+        rng = np.random.default_rng(15)
+        w = (rng.standard_normal(1000) * 0.02).astype("<f4")
+        w[:4] = [0.0, -0.0, np.nan, 2.0**-140]
+        h = (rng.standard_normal(37) * 300).astype("<f2")
+        b16 = to_bf16(rng.standard_normal(50).astype(np.float32)).astype(np.float32)
+        b16_raw = (b16.view(np.uint32) >> 16).astype("<u2").tobytes()
+        # fp8: every code of e5m2 (its values are float16 with the low byte zero)
+        e5m2_codes = np.arange(256, dtype=np.uint16)
+        e5m2 = (e5m2_codes << 8).view(np.float16)
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "m.safetensors")
+            safetensors(p, [
+                ("h", "F16", [37], h.tobytes()),
+                ("one", "F64", [1, 1], np.array([0.3], "<f8").tobytes()),
+                ("empty", "F32", [0, 4], b""),
+                ("ids", "I64", [2], np.array([1, 2], "<i8").tobytes()),
+                ("w.weight", "F32", [10, 100], w.tobytes()),
+                ("b", "BF16", [50], b16_raw),
+                ("e5", "F8_E5M2", [256], e5m2_codes.astype(np.uint8).tobytes()),
+            ], metadata={"format": "pt"})
+            r = inspect(p, "--formats", "fp16,bf16", "--lr", "1e-4", "--grad-std", "1e-2")
+            got = {t["name"]: t for t in r["tensors"]}
+            self.assertEqual(sorted(got), ["b", "e5", "empty", "h", "one", "w.weight"])
+            self.check_tensor(got["h"], h, 1e-6)
+            self.check_tensor(got["one"], [0.3], 1e-6)
+            self.check_tensor(got["empty"], [], 1e-6)
+            self.check_tensor(got["w.weight"], w, 1e-6)
+            self.check_tensor(got["b"], b16, 1e-6)
+            self.check_tensor(got["e5"], e5m2, 1e-6)
+            self.assertTrue(any("'ids'" in n and "I64" in n for n in r["notices"]), r["notices"])
+            # --tensors keeps only matching names
+            r = inspect(p, "--formats", "fp16", "--tensors", r"\.weight$")
+            self.assertEqual([t["name"] for t in r["tensors"]], ["w.weight"])
+
+    def test_elements_split_across_read_chunks(self):
+        # A 3-byte F8 tensor first puts every later float32 off a 4-byte
+        # boundary, and 5 MiB of data crosses the CLI's 4 MiB read size.
+        rng = np.random.default_rng(1)
+        big = rng.standard_normal(5 * 2**18).astype("<f4")
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "big.safetensors")
+            safetensors(p, [("pad", "F8_E4M3", [3], b"\x38\x40\xb8"), ("big", "F32", [big.size], big.tobytes())])
+            r = inspect(p, "--formats", "fp16")
+            got = {t["name"]: t for t in r["tensors"]}
+            self.check_tensor(got["pad"], [1.0, 2.0, -1.0])
+            self.check_tensor(got["big"], big)
+
+    def test_totals_and_worst_tensors(self):
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "t.safetensors")
+            a = np.array([1.0, 1 + 2.0**-11], "<f4")
+            b = np.array([0.1, 1e-5], "<f4")
+            safetensors(p, [("a", "F32", [2], a.tobytes()), ("b", "F32", [2], b.tobytes())])
+            r = inspect(p, "--formats", "fp16", "--lr", "1e-3", "--grad-std", "1")
+            both = np.concatenate([a, b])
+            total = r["totals"][0]
+            want = expected(both, "fp16", 1e-3)
+            self.assertEqual(total["exact"], want["exact"])
+            self.assertAlmostEqual(total["sqnr_db"], want["sqnr_db"], delta=1e-12 * abs(want["sqnr_db"]))
+            self.assertEqual(total["lost_update_fraction"], want["lost_update_fraction"])
+            # a's second value is halfway between fp16 neighbours: a is the worse.
+            sq = {t["name"]: t["formats"][0]["sqnr_db"] for t in r["tensors"]}
+            self.assertEqual(r["worst"][0]["by_sqnr"], sorted(sq, key=lambda k: sq[k]))
+
+    def test_csv_and_text_outputs(self):
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "x.npy")
+            np.save(p, np.array([1.0, 0.1], "<f4"))
+            r = run(p, "--csv", "--formats", "fp16,fp8-e4m3")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            lines = r.stdout.strip().split("\n")
+            self.assertEqual(len(lines), 3)
+            self.assertTrue(lines[0].startswith("file,tensor,dtype"))
+            r = run(p)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("total: 1 tensors, 2 values", r.stdout)
+
+
+def good_header(**override):
+    h = {"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}
+    h["a"].update(override)
+    return json.dumps(h).encode()
+
+
+HOSTILE = {
+    "empty file": lambda p: write(p, b""),
+    "header length huge": lambda p: write(p, struct.pack("<Q", 2**62) + b"{}"),
+    "header length past 100 MB": lambda p: write(p, struct.pack("<Q", 100_000_001) + b"{}"),
+    "header length longer than file": lambda p: write(p, struct.pack("<Q", 1000) + b"{}"),
+    "header not JSON": lambda p: safetensors(p, [], header=b"{not json"),
+    "header a list": lambda p: safetensors(p, [], header=b"[1,2]"),
+    "nesting bomb": lambda p: safetensors(p, [], header=b"[" * 100000 + b"]" * 100000),
+    "nesting bomb in metadata": lambda p: safetensors(
+        p, [], header=b'{"__metadata__":' + b"[" * 5000 + b"]" * 5000 + b"}"),
+    "offsets past the end": lambda p: safetensors(p, [], header=good_header(data_offsets=[0, 8])),
+    "offsets overlapping": lambda p: safetensors(p, [], header=json.dumps({
+        "a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+        "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}).encode() + b"\0" * 12),
+    "offsets with a gap": lambda p: safetensors(p, [], header=json.dumps({
+        "a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}).encode()),
+    "offsets reversed": lambda p: safetensors(p, [], header=good_header(data_offsets=[8, 0])),
+    "shape disagrees with size": lambda p: safetensors(p, [("a", "F32", [3], b"\0" * 8)]),
+    "shape overflows": lambda p: safetensors(p, [("a", "F32", [2**40, 2**40], b"\0" * 8)]),
+    "negative shape": lambda p: safetensors(p, [("a", "F32", [-2], b"\0" * 8)]),
+    "dtype not a string": lambda p: safetensors(p, [], header=good_header(dtype=5)),
+    "truncated data": lambda p: safetensors(p, [("a", "F32", [2], b"\0" * 8)]) or _truncate(p, 3),
+    "bytes after the data": lambda p: safetensors(p, [("a", "F32", [2], b"\0" * 8)]) or _append(p, b"\0"),
+    "npy int dtype": lambda p: save(p, np.arange(3, dtype="<i4")),
+    "npy big endian": lambda p: save(p, np.arange(3, dtype=">f4")),
+    "npy truncated": lambda p: save(p, np.ones(8, "<f4")) or _truncate(p, 1),
+    "npy header unknown key": lambda p: write(p, 
+        b"\x93NUMPY\x01\x00\x40\x00" + b"{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x': 1}".ljust(63) + b"\n"),
+    "npy version 9": lambda p: write(p, b"\x93NUMPY\x09\x00\x10\x00" + b" " * 16),
+    "npy header over 1 MiB": lambda p: write(p, b"\x93NUMPY\x02\x00" + struct.pack("<I", 2**31)),
+    "npy huge shape": lambda p: write(p, 
+        b"\x93NUMPY\x01\x00\x46\x00" + b"{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999999999)}".ljust(69) + b"\n"),
+}
+
+
+def write(p, data):
+    with open(p, "wb") as f:
+        f.write(data)
+
+
+def save(p, array):
+    # np.save(path) would append ".npy" to a path without it.
+    with open(p, "wb") as f:
+        np.save(f, array)
+
+
+def _truncate(p, n):
+    with open(p, "rb") as f:
+        data = f.read()
+    with open(p, "wb") as f:
+        f.write(data[:-n])
+
+
+def _append(p, extra):
+    with open(p, "ab") as f:
+        f.write(extra)
+
+
+class HostileFiles(unittest.TestCase):
+    def test_each_hostile_file_is_refused_with_exit_2_naming_the_file(self):
+        with tempfile.TemporaryDirectory() as d:
+            for name, make in HOSTILE.items():
+                with self.subTest(name):
+                    p = os.path.join(d, "bad file.bin")
+                    if os.path.exists(p):
+                        os.remove(p)
+                    make(p)
+                    r = run(p)
+                    self.assertEqual(r.returncode, 2, (r.stdout, r.stderr))
+                    self.assertTrue(r.stderr.startswith("mantissa: "), r.stderr)
+                    self.assertIn("bad file.bin", r.stderr)
+                    self.assertEqual(r.stdout, "")
+
+    def test_bad_options_exit_2(self):
+        for args in (["--formats", "fp99"], ["--lr", "1"], ["--lr", "x", "--grad-std", "1"],
+                     ["--tensors", "("], ["--json", "--csv"], ["--scale", "block"]):
+            with self.subTest(args=args):
+                r = run("/dev/null", *args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+        r = run()
+        self.assertEqual(r.returncode, 2)
+
+
+if __name__ == "__main__":
+    MANTISSA = sys.argv.pop(1)
+    unittest.main(verbosity=1)
