@@ -215,6 +215,129 @@
     }
   };
 
+  // Block quantization's options as the CLI's flags (--format, --scale-rule,
+  // --block, --round, --seed, --pad zero).
+  var QUANTIZE_OPTIONS = ["format", "scaleRule", "block", "round", "seed", "pad"];
+  function quantizeFlags(options) {
+    var flags = ["quantize"];
+    if (options.format !== undefined) flags.push("--format", text(options.format));
+    if (options.scaleRule !== undefined) flags.push("--scale-rule", text(options.scaleRule));
+    if (options.block !== undefined) flags.push("--block", text(options.block));
+    if (options.round !== undefined) flags.push("--round", text(options.round));
+    if (options.seed !== undefined) flags.push("--seed", text(options.seed));
+    // pad: true (or the CLI's word "zero") quantizes a short last block as if zero-padded.
+    if (options.pad === true || options.pad === "zero") flags.push("--pad", "zero");
+    else if (options.pad !== undefined && options.pad !== false) flags.push("--pad", text(options.pad));
+    return flags;
+  }
+
+  // quantize(values, {format, scaleRule, block, round, seed, pad}): the CLI's
+  // `quantize --values ... --json` report, key for key.
+  Module["quantize"] = function (values, options) {
+    options = checkOptions("quantize", options, QUANTIZE_OPTIONS);
+    var isView = ArrayBuffer.isView(values) && !(values instanceof DataView);
+    if (!Array.isArray(values) && !isView) {
+      throw new TypeError("quantize: values must be an array of values (numbers or strings)");
+    }
+    var items = [];
+    for (var i = 0; i < values.length; i++) {
+      var t = valueText(values[i], "quantize");
+      if (typeof values[i] === "string" && (t === "" || /[\s,;]/.test(t))) {
+        throw new Error("quantize: values[" + i + "] '" + t.slice(0, 40) + "' is not one value");
+      }
+      items.push(t);
+    }
+    // An empty list is the core's "no values to quantize", not --values' "empty item".
+    if (!items.length) throw new Error("no values to quantize");
+    var flags = quantizeFlags(options).concat(["--values", items.join(",")]);
+    return unwrap(Module["raw_quantize"](flags.join("\0")));
+  };
+
+  // Runs fn(pointers) with wasm buffers of the given byte sizes, always freed.
+  function withBuffers(what, sizes, fn) {
+    var ptrs = [];
+    try {
+      for (var i = 0; i < sizes.length; i++) {
+        var p = Module["raw_alloc"](Math.max(4, sizes[i]));
+        if (!p) throw new Error(what + ": not enough memory");
+        ptrs.push(p);
+      }
+      return fn(ptrs);
+    } finally {
+      ptrs.forEach(function (p) { Module["raw_free"](p); });
+    }
+  }
+
+  // The most values quantizeBlocks/dequantizeBlocks take (bindings.cpp says
+  // why), checked here too so a huge length never reaches an allocation.
+  var MAX_ARRAY_VALUES = 1 << 20;
+
+  // quantizeBlocks(float32Array, {format, scaleRule, block, round, seed, pad})
+  //   -> {scales, elements, dequantized, block, tensorScale?, tensorDecode?}
+  Module["quantizeBlocks"] = function (input, options) {
+    options = checkOptions("quantizeBlocks", options, QUANTIZE_OPTIONS);
+    if (!(input instanceof Float32Array)) throw new TypeError("quantizeBlocks: input must be a Float32Array");
+    var n = input.length;
+    if (n > MAX_ARRAY_VALUES) {
+      throw new Error(n + " values is more than the " + MAX_ARRAY_VALUES + " quantizeBlocks accepts");
+    }
+    var flags = quantizeFlags(options).join("\0");
+    // Scales: at most one per value (block 1); the answer says how many.
+    return withBuffers("quantizeBlocks", [n * 4, n, n, n * 4], function (p) {
+      HEAPF32.set(input, p[0] >>> 2);
+      var meta = unwrap(Module["raw_quantize_blocks"](p[0], n, flags, p[1], p[2], p[3]));
+      var out = {
+        scales: new Uint8Array(HEAPU8.subarray(p[1], p[1] + meta.blocks)),
+        elements: new Uint8Array(HEAPU8.subarray(p[2], p[2] + n)),
+        dequantized: new Float32Array(HEAPF32.subarray(p[3] >>> 2, (p[3] >>> 2) + n)),
+        block: meta.block,
+      };
+      if (text(options.format) === "nvfp4") {
+        out.tensorScale = meta.tensor_scale;
+        out.tensorDecode = meta.tensor_decode;
+      }
+      return out;
+    });
+  };
+
+  // dequantizeBlocks({scales, elements, format, block, tensorScale}) -> Float32Array
+  Module["dequantizeBlocks"] = function (blocks) {
+    blocks = checkOptions("dequantizeBlocks", blocks, ["scales", "elements", "format", "block", "tensorScale"]);
+    if (!(blocks.scales instanceof Uint8Array) || !(blocks.elements instanceof Uint8Array)) {
+      throw new TypeError("dequantizeBlocks: scales and elements must be Uint8Arrays");
+    }
+    if (blocks.format === undefined) throw new Error("dequantizeBlocks needs format (mxfp4, ..., nvfp4)");
+    var block = 0;  // the format's own
+    if (blocks.block !== undefined) {
+      block = Number(blocks.block);
+      if (!Number.isInteger(block) || block < 1 || block > 65536) {
+        throw new Error("block size must be between 1 and 65536; got " + text(blocks.block).slice(0, 20));
+      }
+    }
+    var hasTensorScale = blocks.tensorScale !== undefined;
+    var tensorScale = hasTensorScale ? Number(blocks.tensorScale) : 0;
+    // s_enc is an fp32 value: anything else cannot have come from quantizeBlocks.
+    if (hasTensorScale && Math.fround(tensorScale) !== tensorScale) {
+      throw new Error("dequantizeBlocks: tensorScale " + text(blocks.tensorScale).slice(0, 40) +
+                      " is not an fp32 value (pass the tensorScale quantizeBlocks returned)");
+    }
+    var n = blocks.elements.length, ns = blocks.scales.length;
+    if (n > MAX_ARRAY_VALUES) {
+      throw new Error(n + " elements is more than the " + MAX_ARRAY_VALUES + " dequantizeBlocks accepts");
+    }
+    if (ns > MAX_ARRAY_VALUES) {
+      throw new Error(ns + " scales is more than the " + MAX_ARRAY_VALUES + " dequantizeBlocks accepts");
+    }
+    return withBuffers("dequantizeBlocks", [ns, n, n * 4], function (p) {
+      HEAPU8.set(blocks.scales, p[0]);
+      HEAPU8.set(blocks.elements, p[1]);
+      var error = Module["raw_dequantize_blocks"](p[0], ns, p[1], n, text(blocks.format), block,
+                                                  hasTensorScale, tensorScale, p[2]);
+      if (error) throw new Error(error);
+      return new Float32Array(HEAPF32.subarray(p[2] >>> 2, (p[2] >>> 2) + n));
+    });
+  };
+
   Module["heapInUse"] = function () {
     return Module["raw_heap_in_use"]();
   };

@@ -17,10 +17,12 @@
 #include <malloc.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "core/block_format.h"
 #include "core/convert.h"
 #include "core/trace.h"
 #include "core/value.h"
@@ -126,6 +128,107 @@ std::string gemm_error_flags(const std::string& joined) {
   return sim::gemm_error_json(spec, sim::run_gemm_error(spec));
 }
 
+// quantize: the CLI's `quantize --json` report for values typed or passed
+// as exact doubles (api.js joins them into --values). The report holds ~300
+// bytes of JSON per element, so the API takes fewer values than the CLI.
+constexpr size_t kMaxReportValues = size_t{1} << 16;
+// quantizeBlocks / dequantizeBlocks: ~70 bytes of wasm heap per value
+// (QuantizeReport's elements plus the buffers), within the 1 GB the module
+// may grow to.
+constexpr size_t kMaxArrayValues = size_t{1} << 20;
+
+std::string quantize_flags(const std::string& joined) {
+  requests::Args args = quantize_args();
+  std::string error;
+  QuantizeRequest req;
+  QuantizeReport report;
+  if (!parse_flags(&args, joined, &error)) return failure(error);
+  if (args.has("--file")) return failure("quantize in the JavaScript API takes values, not --file");
+  if (!quantize_request_from_args(args, &req, &error)) return failure(error);
+  if (req.values.size() > kMaxReportValues) {
+    return failure(std::to_string(req.values.size()) + " values is more than the " +
+                   std::to_string(kMaxReportValues) + " quantize in the JavaScript API accepts");
+  }
+  if (!quantize_blocks(req.format, req.values, req.options, &report, &error)) return failure(error);
+  return quantize_report_json(report);
+}
+
+// quantizeBlocks: `count` fp32 values at `in` (copied there by api.js); the
+// codes go to `scales` (room for count) and `elements`, the dequantized
+// values, rounded once to fp32, to `dequantized`. Returns
+// {"blocks": N, "tensor_scale": s_enc, "tensor_decode": s_dec} or "!error".
+std::string quantize_blocks_flags(uintptr_t in, double count, const std::string& joined, uintptr_t scales,
+                                  uintptr_t elements, uintptr_t dequantized) {
+  requests::Args args = quantize_args();
+  std::string error;
+  QuantizeRequest req;
+  if (!parse_flags(&args, joined, &error) || !quantize_options_from_args(args, &req, &error))
+    return failure(error);
+  const size_t n = static_cast<size_t>(count);
+  if (n > kMaxArrayValues) {
+    return failure(std::to_string(n) + " values is more than the " + std::to_string(kMaxArrayValues) +
+                   " quantizeBlocks accepts");
+  }
+  const auto* src = reinterpret_cast<const float*>(in);
+  req.values.assign(src, src + n);
+  QuantizeReport report;
+  if (!quantize_blocks(req.format, req.values, req.options, &report, &error)) return failure(error);
+  auto* scale_out = reinterpret_cast<uint8_t*>(scales);
+  auto* element_out = reinterpret_cast<uint8_t*>(elements);
+  auto* value_out = reinterpret_cast<float*>(dequantized);
+  for (size_t b = 0; b < report.blocks.size(); ++b) {
+    const QuantizedBlock& block = report.blocks[b];
+    scale_out[b] = static_cast<uint8_t>(block.scale_bits);
+    for (size_t i = 0; i < block.elements.size(); ++i) {
+      // A NaN block's elements were never rounded: code 0, value NaN.
+      element_out[block.first + i] = static_cast<uint8_t>(block.elements[i].bits);
+      value_out[block.first + i] = static_cast<float>(block.elements[i].dequantized);
+    }
+  }
+  JsonWriter w;
+  w.begin_object();
+  w.field("blocks", static_cast<uint64_t>(report.blocks.size()));
+  w.field("block", report.block);
+  // fp32 values as doubles with 17 digits: JSON.parse gives them back exactly.
+  char text[40];
+  std::snprintf(text, sizeof text, "%.17g", static_cast<double>(report.tensor_scale));
+  w.key("tensor_scale").raw(text);
+  std::snprintf(text, sizeof text, "%.17g", static_cast<double>(report.tensor_decode));
+  w.key("tensor_decode").raw(text);
+  w.end_object();
+  return w.str();
+}
+
+// dequantizeBlocks: codes in, fp32 values out (rounded once from the exact
+// product). has_tensor_scale says whether `tensor_scale` was given.
+std::string dequantize_blocks_raw(uintptr_t scales, double scale_count, uintptr_t elements, double count,
+                                  const std::string& format, double block, bool has_tensor_scale,
+                                  double tensor_scale, uintptr_t out) {
+  BlockFormat f;
+  std::string error;
+  if (!parse_block_format(format, &f, &error)) return error;
+  const size_t n = static_cast<size_t>(count);
+  if (n > kMaxArrayValues) {
+    return std::to_string(n) + " elements is more than the " + std::to_string(kMaxArrayValues) +
+           " dequantizeBlocks accepts";
+  }
+  const float ts = static_cast<float>(tensor_scale);
+  std::vector<double> values;
+  if (!dequantize_blocks(f, static_cast<int>(block), reinterpret_cast<const uint8_t*>(scales),
+                         static_cast<size_t>(scale_count), reinterpret_cast<const uint8_t*>(elements), n,
+                         has_tensor_scale ? &ts : nullptr, &values, &error)) {
+    return error;
+  }
+  auto* dst = reinterpret_cast<float*>(out);
+  for (size_t i = 0; i < n; ++i) dst[i] = static_cast<float>(values[i]);
+  return "";
+}
+
+uintptr_t buffer_alloc(double bytes) {
+  return reinterpret_cast<uintptr_t>(std::malloc(static_cast<size_t>(bytes)));
+}
+void buffer_free(uintptr_t p) { std::free(reinterpret_cast<void*>(p)); }
+
 // {"scenario": {...}, "notices": [...], "version": 1, "compact": false}
 std::string decode_scenario(const std::string& hash) {
   const DecodedLink d = decode_link(hash);
@@ -207,10 +310,6 @@ int element_bytes(const std::string& format) {
   return f.width() / 8;
 }
 
-uintptr_t buffer_alloc(double bytes) {
-  return reinterpret_cast<uintptr_t>(std::malloc(static_cast<size_t>(bytes)));
-}
-void buffer_free(uintptr_t p) { std::free(reinterpret_cast<void*>(p)); }
 std::string kernel_name(const std::string& format) {
   Format f;
   std::string error;
@@ -237,11 +336,14 @@ EMSCRIPTEN_BINDINGS(mantissa) {
   emscripten::function("raw_decode_scenario", &decode_scenario);
   emscripten::function("raw_encode_scenario", &encode_scenario);
   emscripten::function("raw_heap_in_use", &heap_in_use);
+  emscripten::function("raw_quantize", &quantize_flags);
+  emscripten::function("raw_quantize_blocks", &quantize_blocks_flags);
+  emscripten::function("raw_dequantize_blocks", &dequantize_blocks_raw);
+  emscripten::function("raw_alloc", &buffer_alloc);
+  emscripten::function("raw_free", &buffer_free);
 #ifdef MANTISSA_HAS_CONVERT_KERNELS
   emscripten::function("raw_convert_array", &convert_array);
   emscripten::function("raw_element_bytes", &element_bytes);
-  emscripten::function("raw_alloc", &buffer_alloc);
-  emscripten::function("raw_free", &buffer_free);
   emscripten::function("raw_kernel_name", &kernel_name);
 #endif
 }

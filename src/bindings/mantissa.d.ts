@@ -224,6 +224,115 @@ export interface GemmErrorReport {
   rows: GemmErrorRow[];
 }
 
+/** Block-scaled formats: OCP MX v1.0 (blocks of 32, E8M0 scale) and NVIDIA NVFP4 (blocks of 16,
+ * E4M3 scale, fp32 tensor scale). README "Block formats" names each rule's source. */
+export type BlockFormatName =
+  | "mxfp8-e4m3" | "mxfp8-e5m2" | "mxfp6-e2m3" | "mxfp6-e3m2" | "mxfp4" | "mxint8" | "nvfp4";
+
+export interface QuantizeOptions {
+  /** Required. */
+  format: BlockFormatName;
+  /** MX formats only: "ocp" (default, MX spec section 6.3; the block's largest value can clip) or "ceil"
+   * (NVIDIA's rule: never clips). Refused for nvfp4, whose E4M3 block scale has its own rule. */
+  scaleRule?: "ocp" | "ceil";
+  /** Elements per block (default: 32 for MX, 16 for nvfp4), 1 to 65536. */
+  block?: number;
+  /** The elements' rounding mode (default "rne"); elements always clamp to +-max, as the MX spec's conversion does. */
+  round?: RoundingModeName;
+  /** Stochastic rounding's seed (value i draws with counter i). */
+  seed?: number | string | bigint;
+  /** true (or "zero"): a length that is not a multiple of the block quantizes its last block as if zero-padded.
+   * Without it such a length is an error. */
+  pad?: boolean | "zero";
+}
+
+/** What quantizeBlocks returns. */
+export interface QuantizedBlocks {
+  /** One scale code per block: E8M0 (MX; 0xff is NaN) or E4M3 (nvfp4). */
+  scales: Uint8Array;
+  /** One element code per value, **unpacked one per byte**: fp4 codes use the low 4 bits (0..15), fp6 the
+   * low 6 (0..63), fp8 and int8 all 8 (int8 as two's complement). No two fp4 codes share a byte. */
+  elements: Uint8Array;
+  /** element x block scale (x tensorDecode for nvfp4): the exact product, rounded once to fp32 (RNE).
+   * For MX formats it is exact unless it passes fp32's largest value (then +-Infinity); for nvfp4 the
+   * tensor decode scale can make it inexact. A block holding a NaN or an infinity gets the NaN scale code
+   * (e8m0 0xff, e4m3 0x7f), element codes 0 and NaN for every value (the MX spec: a NaN scale makes the
+   * whole block NaN). dequantizeBlocks of scales and elements gives this array bit for bit. */
+  dequantized: Float32Array;
+  /** The block size used. */
+  block: number;
+  /** nvfp4 only: the per-tensor fp32 encode scale s_enc = 6 * 448 / amax(|finite values|) (1 for an
+   * all-zero tensor), as a number holding an fp32 value. Pass it to dequantizeBlocks. */
+  tensorScale?: number;
+  /** nvfp4 only: the decode scale s_dec = fp32(1 / s_enc) that dequantized values are multiplied by. */
+  tensorDecode?: number;
+}
+
+/** What dequantizeBlocks reads: the codes quantizeBlocks returned, with their format. */
+export interface QuantizedBlocksInput {
+  scales: Uint8Array;
+  elements: Uint8Array;
+  format: BlockFormatName;
+  /** Default: the format's own (32 for MX, 16 for nvfp4). scales.length must be ceil(elements.length / block). */
+  block?: number;
+  /** Required for nvfp4 (the tensorScale quantizeBlocks returned), refused for MX formats. */
+  tensorScale?: number;
+}
+
+/** One quantized element in quantize()'s report; values are exact decimals. */
+export interface QuantizeReportElement {
+  input: string;
+  bits: string;
+  binary: string;
+  /** The element's value before scaling ("nan" in a NaN block). */
+  element: string;
+  dequantized: string;
+  /** dequantized - input, exactly ("nan" in a NaN block). */
+  error: string;
+  clipped: boolean;
+  flushed: boolean;
+  subnormal: boolean;
+}
+
+export interface QuantizeReportBlock {
+  first: number;
+  scale_bits: string;
+  /** The scale's exact value, or "nan". */
+  scale: string;
+  /** MX formats: log2 of the scale. */
+  scale_exp?: number;
+  non_finite: boolean;
+  scale_clamped: boolean;
+  /** null for a NaN block (and sqnr_db for an exact block: its SQNR is infinite). */
+  max_rel_error: number | null;
+  rms_rel_error: number | null;
+  sqnr_db: number | null;
+  clipped: number;
+  flushed: number;
+  elements: QuantizeReportElement[];
+}
+
+/** `mantissa quantize --json` (keys in the README's "Block formats"). */
+export interface QuantizeReport {
+  format: BlockFormatName;
+  element_format: string;
+  scale_format: string;
+  scale_rule: "ocp" | "ceil" | "nvfp4";
+  block: number;
+  round: string;
+  seed?: number;
+  /** nvfp4 only, exact decimals. */
+  amax_tensor?: string;
+  tensor_scale?: string;
+  tensor_decode?: string;
+  max_rel_error: number | null;
+  rms_rel_error: number | null;
+  sqnr_db: number | null;
+  clipped: number;
+  flushed: number;
+  blocks: QuantizeReportBlock[];
+}
+
 export interface MantissaModule {
   version(): string;
   convert(value: Value, format: FormatName, options?: ConvertOptions): ConvertReport;
@@ -239,6 +348,14 @@ export interface MantissaModule {
   convertArray(input: Float32Array, format: "fp16" | "bf16" | "half" | "bfloat16", options?: ConvertArrayOptions): Uint16Array;
   convertArray(input: Float32Array, format: "fp8-e4m3" | "fp8-e5m2" | "e4m3" | "e5m2", options?: ConvertArrayOptions): Uint8Array;
   convertArray(input: Float32Array, format: FormatName, options?: ConvertArrayOptions): Uint16Array | Uint8Array;
+  /** The CLI's `quantize --values ... --json` report (at most 65536 values; numbers are exact doubles). */
+  quantize(values: ReadonlyArray<Value> | Float32Array | Float64Array, options: QuantizeOptions): QuantizeReport;
+  /** fp32 values to block scales and element codes (at most 1048576 values). Throws Error with the CLI's
+   * sentence on a bad format, rule, block size or length. */
+  quantizeBlocks(input: Float32Array, options: QuantizeOptions): QuantizedBlocks;
+  /** The inverse of quantizeBlocks: each element times its block's scale (x s_dec for nvfp4), rounded to fp32.
+   * Throws Error on mismatched lengths, codes outside the element format, or a missing/extra tensorScale. */
+  dequantizeBlocks(blocks: QuantizedBlocksInput): Float32Array;
   /** The hash (without '#') of a share link for a scenario. Throws on any invalid field. */
   encodeScenario(scenario: PartialScenario, options?: { activePanelOnly?: boolean }): string;
   /** Reads a share link's hash (with or without '#'); never throws. */

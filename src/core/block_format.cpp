@@ -2,6 +2,7 @@
 
 #include <cfloat>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "core/value.h"
@@ -264,6 +265,64 @@ bool quantize_blocks(const BlockFormat& f, const std::vector<double>& values, co
   r.rms_rel_error = total.rms();
   r.sqnr_db = total.sqnr();
   *out = std::move(r);
+  return true;
+}
+
+bool dequantize_blocks(const BlockFormat& f, int block, const uint8_t* scales, size_t scale_count,
+                       const uint8_t* elements, size_t count, const float* tensor_scale,
+                       std::vector<double>* out, std::string* error) {
+  if (block == 0) block = f.block;
+  if (block < 1 || block > kMaxBlock) {
+    *error =
+        "block size must be between 1 and " + std::to_string(kMaxBlock) + "; got " + std::to_string(block);
+    return false;
+  }
+  if (count == 0) return *error = "no elements to dequantize", false;
+  if (count > kMaxQuantizeValues) {
+    *error = std::to_string(count) + " elements is more than the " + std::to_string(kMaxQuantizeValues) +
+             " dequantize accepts";
+    return false;
+  }
+  const size_t bsize = static_cast<size_t>(block);
+  const size_t blocks = (count + bsize - 1) / bsize;
+  if (scale_count != blocks) {
+    *error = std::to_string(count) + " elements in blocks of " + std::to_string(block) + " need " +
+             std::to_string(blocks) + " scale" + (blocks == 1 ? "" : "s") + "; got " +
+             std::to_string(scale_count);
+    return false;
+  }
+  double tensor_decode = 1;
+  if (f.tensor_scale) {
+    if (!tensor_scale) return *error = f.name + " needs its per-tensor fp32 scale (s_enc)", false;
+    if (!(std::isfinite(*tensor_scale) && *tensor_scale > 0)) {
+      return *error = f.name + "'s tensor scale must be a positive finite fp32 value", false;
+    }
+    tensor_decode = static_cast<double>(1.0f / *tensor_scale);  // s_dec, as quantize_blocks rounds it
+  } else if (tensor_scale) {
+    return *error = f.name + " has no tensor scale (only nvfp4 has one)", false;
+  }
+  const uint64_t element_codes = f.element.width_mask() + 1;
+  for (size_t b = 0; b < blocks; ++b) {
+    // The NVFP4 recipe only makes positive E4M3 scales (amax / 6 * s_enc >= 0).
+    if (f.tensor_scale && (scales[b] & f.scale.sign_mask()) != 0) {
+      *error = "scale code " + hex_bits(f.scale, scales[b]) + " of block " + std::to_string(b) +
+               " is negative; " + f.name + " block scales are positive";
+      return false;
+    }
+  }
+  out->assign(count, 0.0);
+  for (size_t i = 0; i < count; ++i) {
+    if (elements[i] >= element_codes) {
+      char codes[64];
+      std::snprintf(codes, sizeof codes, "0x%x at index %zu", static_cast<unsigned>(elements[i]), i);
+      *error = std::string("element code ") + codes + " is not a " + f.element.name + " code (0 to " +
+               std::to_string(element_codes - 1) + ")";
+      return false;
+    }
+    const double scale = to_double(f.scale, scales[i / bsize]);
+    // Both factors (and s_dec) have few significant bits: the product is exact.
+    (*out)[i] = std::isnan(scale) ? NAN : to_double(f.element, elements[i]) * (scale * tensor_decode);
+  }
   return true;
 }
 

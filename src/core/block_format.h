@@ -96,6 +96,18 @@ struct QuantizeReport {
 bool quantize_blocks(const BlockFormat& f, const std::vector<double>& values, const QuantizeOptions& opt,
                      QuantizeReport* out, std::string* error);
 
+// The inverse of quantize_blocks, from codes: value i is
+// element(elements[i]) * scale(scales[i / block]) (NVFP4: times the tensor
+// decode scale fp32(1 / tensor_scale), as quantize_blocks computes it), exact
+// in a double, so it equals QuantizedElement::dequantized bit for bit. A NaN
+// scale code makes its whole block NaN. False with a one-sentence *error when
+// the lengths do not match the block size, a code is not one of the format's,
+// or NVFP4's tensor scale is missing (nullptr), not positive and finite, or
+// given to an MX format.
+bool dequantize_blocks(const BlockFormat& f, int block, const uint8_t* scales, size_t scale_count,
+                       const uint8_t* elements, size_t count, const float* tensor_scale,
+                       std::vector<double>* out, std::string* error);
+
 // The MX shared-scale exponent of a block with largest magnitude amax > 0
 // (finite), before clamping to E8M0's range [-127, 127].
 int mx_scale_exponent(double amax, const Format& element, ScaleRule rule);

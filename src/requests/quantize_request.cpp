@@ -47,11 +47,8 @@ bool quantize_values_from_bytes(std::string_view bytes, std::vector<double>* out
   return tensors::read_raw_f32(bytes, kMaxQuantizeValues, out, error);
 }
 
-bool quantize_request_from_args(const requests::Args& args, QuantizeRequest* out, std::string* error) {
-  QuantizeRequest req;
-  if (!args.positional().empty()) {
-    return *error = "quantize takes no positional arguments; give --values LIST or --file F", false;
-  }
+bool quantize_options_from_args(const requests::Args& args, QuantizeRequest* out, std::string* error) {
+  QuantizeRequest& req = *out;
   auto name = args.value("--format");
   if (!name) {
     return *error =
@@ -82,7 +79,15 @@ bool quantize_request_from_args(const requests::Args& args, QuantizeRequest* out
     if (*pad != "zero") return *error = "--pad takes 'zero' (the last block as if padded with zeros)", false;
     req.options.pad = true;
   }
-  if (!args.rounding(&req.options.rounding, error)) return false;
+  return args.rounding(&req.options.rounding, error);
+}
+
+bool quantize_request_from_args(const requests::Args& args, QuantizeRequest* out, std::string* error) {
+  QuantizeRequest req;
+  if (!args.positional().empty()) {
+    return *error = "quantize takes no positional arguments; give --values LIST or --file F", false;
+  }
+  if (!quantize_options_from_args(args, &req, error)) return false;
   const bool has_values = args.has("--values"), has_file = args.has("--file");
   if (has_values == has_file)
     return *error = "quantize needs exactly one of --values LIST and --file F", false;

@@ -62,6 +62,9 @@ struct QuantizeRequest {
 };
 requests::Args quantize_args();
 bool quantize_request_from_args(const requests::Args& args, QuantizeRequest* out, std::string* error);
+// Everything but the values (--format ... --seed): for faces that hand over
+// the values themselves (the JS API's Float32Array).
+bool quantize_options_from_args(const requests::Args& args, QuantizeRequest* out, std::string* error);
 // "1.5, -2, 0x1p-3, nan": each an exact decimal or hex float rounded once to fp64.
 bool quantize_values_from_list(std::string_view list, std::vector<double>* out, std::string* error);
 // A .npy file (<f4, <f8, <f2) or raw little-endian fp32.

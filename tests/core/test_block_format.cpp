@@ -133,3 +133,63 @@ TEST_CASE("mxint8 never produces -128/64; stochastic rounding is reproducible pe
   }
   CHECK(differ_from_rne > 0);  // the draws are used
 }
+
+TEST_CASE("dequantize_blocks of quantize_blocks' codes gives each element's dequantized value exactly") {
+  std::vector<double> xs(48);
+  for (size_t i = 0; i < xs.size(); ++i) {
+    xs[i] = std::sin(static_cast<double>(i) * 1.7) * std::ldexp(1.0, static_cast<int>(i % 23) - 11);
+  }
+  xs[17] = NAN;  // its block is all NaN, in codes and values
+  for (const char* name :
+       {"mxfp4", "mxfp6-e2m3", "mxfp6-e3m2", "mxfp8-e4m3", "mxfp8-e5m2", "mxint8", "nvfp4"}) {
+    INFO(name);
+    const QuantizeReport r = run(name, xs, ScaleRule::Ocp, 8);
+    std::vector<uint8_t> scales, elements;
+    std::vector<double> expected;
+    for (const QuantizedBlock& b : r.blocks) {
+      scales.push_back(static_cast<uint8_t>(b.scale_bits));
+      for (const QuantizedElement& e : b.elements) {
+        elements.push_back(static_cast<uint8_t>(e.bits));
+        expected.push_back(e.dequantized);
+      }
+    }
+    std::vector<double> back;
+    std::string error;
+    const float* ts = r.format.tensor_scale ? &r.tensor_scale : nullptr;
+    REQUIRE(dequantize_blocks(r.format, 8, scales.data(), scales.size(), elements.data(), elements.size(), ts,
+                              &back, &error));
+    REQUIRE(back.size() == expected.size());
+    for (size_t i = 0; i < back.size(); ++i) {
+      INFO(i);
+      if (std::isnan(expected[i])) {
+        CHECK(std::isnan(back[i]));
+      } else {
+        CHECK(back[i] == expected[i]);
+        CHECK(std::signbit(back[i]) == std::signbit(expected[i]));
+      }
+    }
+  }
+}
+
+TEST_CASE("dequantize_blocks refuses mismatched lengths, foreign codes and a wrong tensor scale") {
+  BlockFormat mx, nv;
+  std::string error;
+  REQUIRE(parse_block_format("mxfp4", &mx, &error));
+  REQUIRE(parse_block_format("nvfp4", &nv, &error));
+  const uint8_t scales[2] = {127, 127};
+  const uint8_t elements[3] = {1, 2, 16};
+  std::vector<double> out;
+  const float one = 1;
+  CHECK_FALSE(dequantize_blocks(mx, 2, scales, 1, elements, 3, nullptr, &out, &error));
+  CHECK(error == "3 elements in blocks of 2 need 2 scales; got 1");
+  CHECK_FALSE(dequantize_blocks(mx, 2, scales, 2, elements, 3, nullptr, &out, &error));
+  CHECK(error == "element code 0x10 at index 2 is not a fp4-e2m1 code (0 to 15)");
+  CHECK_FALSE(dequantize_blocks(mx, 2, scales, 1, elements, 2, &one, &out, &error));
+  CHECK(error == "mxfp4 has no tensor scale (only nvfp4 has one)");
+  CHECK_FALSE(dequantize_blocks(nv, 2, scales, 1, elements, 2, nullptr, &out, &error));
+  CHECK(error == "nvfp4 needs its per-tensor fp32 scale (s_enc)");
+  CHECK_FALSE(dequantize_blocks(mx, 0x20000, scales, 1, elements, 2, nullptr, &out, &error));
+  CHECK(error == "block size must be between 1 and 65536; got 131072");
+  CHECK(dequantize_blocks(mx, 2, scales, 1, elements, 2, nullptr, &out, &error));
+  CHECK(out == std::vector<double>{0.5, 1});
+}

@@ -90,6 +90,19 @@ export function gemmErrorFlags(options) {
   return flags;
 }
 
+// As api.js maps quantize's options; values go into one --values list.
+export function quantizeFlags([values, options]) {
+  const flags = ["quantize"];
+  if (options.format !== undefined) flags.push("--format", options.format);
+  if (options.scaleRule !== undefined) flags.push("--scale-rule", options.scaleRule);
+  if (options.block !== undefined) flags.push("--block", String(options.block));
+  if (options.round !== undefined) flags.push("--round", options.round);
+  if (options.seed !== undefined) flags.push("--seed", String(options.seed));
+  if (options.pad) flags.push("--pad", "zero");
+  flags.push("--values", values.join(","));
+  return flags;
+}
+
 // An error result must have been an Error (not a string or a TypeError-less throw).
 function withoutErrorFlag(got, what) {
   if (got && got.error !== undefined) assert.equal(got.isError, true, `${what}: threw something that is not an Error`);
@@ -147,6 +160,136 @@ export function defineApiContract(host, { call, run }) {
         const got = withoutErrorFlag(await call("gemmError", [c]), `gemmError ${JSON.stringify(c)}`);
         assert.deepEqual(got, runCli(gemmErrorFlags(c)), `gemmError ${JSON.stringify(c)}`);
       }
+    });
+
+    test("quantize: every shared case gives the CLI's JSON or its error", async () => {
+      for (const c of cases.quantize) {
+        const got = withoutErrorFlag(await call("quantize", c), `quantize ${JSON.stringify(c)}`);
+        assert.deepEqual(got, runCli(quantizeFlags(c)), `quantize ${JSON.stringify(c)}`);
+      }
+    });
+
+    // quantizeBlocks' codes and fp32 values against the CLI's report of the
+    // same fp32 values (each passed as the shortest decimal of its double,
+    // which the CLI reads back to that exact double).
+    test("quantizeBlocks gives the CLI's scale and element bits, and its dequantized values in fp32", async () => {
+      const values = [];
+      let x = 99;
+      for (let i = 0; i < 64; i++) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        values.push(Math.fround(((x >>> 8) / 2 ** 24 - 0.5) * 2 ** ((x & 31) - 12)));
+      }
+      values[5] = 0;
+      values[9] = Math.fround(7.9);  // near the top of a block: the ocp rule clips it in mxfp4
+      const runs = [
+        { format: "mxfp4" }, { format: "mxfp4", scaleRule: "ceil" }, { format: "mxfp6-e2m3", block: 16 },
+        { format: "mxfp6-e3m2" }, { format: "mxfp8-e4m3", block: 8 }, { format: "mxfp8-e5m2" },
+        { format: "mxint8", round: "stochastic", seed: 3 }, { format: "nvfp4" },
+      ];
+      const got = await run(({ values, runs }) => {
+        const m = globalThis.mantissaApi;
+        return runs.map((options) => {
+          const q = m.quantizeBlocks(new Float32Array(values), options);
+          return {
+            types: [q.scales.constructor.name, q.elements.constructor.name, q.dequantized.constructor.name],
+            scales: Array.from(q.scales), elements: Array.from(q.elements), dequantized: Array.from(q.dequantized),
+            block: q.block, tensorScale: q.tensorScale, tensorDecode: q.tensorDecode,
+          };
+        });
+      }, { values, runs });
+      runs.forEach((options, r) => {
+        const what = JSON.stringify(options);
+        const cliReport = runCli(quantizeFlags([values.map(String), options]));
+        const q = got[r];
+        assert.deepEqual(q.types, ["Uint8Array", "Uint8Array", "Float32Array"], what);
+        assert.equal(q.block, cliReport.block, what);
+        assert.deepEqual(q.scales, cliReport.blocks.map((b) => Number(b.scale_bits)), what);
+        const elements = cliReport.blocks.flatMap((b) => b.elements);
+        assert.deepEqual(q.elements, elements.map((e) => Number(e.bits)), what);
+        // The exact products have at most 31 significant bits: Number() is exact, fround the one rounding.
+        assert.deepEqual(q.dequantized, elements.map((e) => Math.fround(Number(e.dequantized))), what);
+        if (options.format === "nvfp4") {
+          assert.equal(q.tensorScale, Number(cliReport.tensor_scale));
+          assert.equal(q.tensorDecode, Number(cliReport.tensor_decode));
+        } else {
+          assert.equal(q.tensorScale, undefined, what);
+        }
+      });
+      assert.ok(got[0].elements.every((e) => e < 16) && got[2].elements.every((e) => e < 64), "fp4/fp6 codes one per byte");
+    });
+
+    test("dequantizeBlocks inverts quantizeBlocks bit for bit; NaN blocks; clear errors", async () => {
+      const r = await run(() => {
+        const m = globalThis.mantissaApi;
+        const out = { roundTrip: {} };
+        const input = new Float32Array(96);
+        for (let i = 0; i < input.length; i++) input[i] = Math.sin(i * 1.7) * 2 ** ((i % 23) - 11);
+        input[40] = 3e38;  // ceil's scale: an element times it passes fp32's largest value
+        for (const options of [{ format: "mxfp4" }, { format: "mxfp4", scaleRule: "ceil" }, { format: "mxfp6-e2m3" },
+          { format: "mxfp8-e4m3", block: 7, pad: true }, { format: "mxint8" }, { format: "nvfp4" }]) {
+          const q = m.quantizeBlocks(input, options);
+          const back = m.dequantizeBlocks({ scales: q.scales, elements: q.elements, format: options.format,
+            block: options.block, tensorScale: q.tensorScale });
+          const a = new Uint32Array(back.buffer), b = new Uint32Array(q.dequantized.buffer);
+          let mismatches = 0;
+          for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) mismatches++;
+          out.roundTrip[JSON.stringify(options)] = { type: back.constructor.name, n: back.length, mismatches };
+        }
+        const nan = m.quantizeBlocks(new Float32Array([NaN, 1, 2, 3, 1, 2, 3, 4]), { format: "mxfp8-e4m3", block: 4 });
+        out.nan = { scales: Array.from(nan.scales), elements: Array.from(nan.elements), dequantized: Array.from(nan.dequantized) };
+        const inf = m.quantizeBlocks(new Float32Array([1, -Infinity]), { format: "nvfp4", block: 2 });
+        out.inf = { scales: Array.from(inf.scales), dequantized: Array.from(inf.dequantized) };
+        const errors = {};
+        const attempt = (name, fn) => { try { fn(); errors[name] = "no error"; } catch (e) { errors[name] = (e instanceof TypeError ? "TypeError: " : "") + e.message; } };
+        const u8 = (...xs) => new Uint8Array(xs);
+        attempt("lengths", () => m.dequantizeBlocks({ scales: u8(127), elements: new Uint8Array(33), format: "mxfp4" }));
+        attempt("badCode", () => m.dequantizeBlocks({ scales: u8(127), elements: u8(1, 16), format: "mxfp4", block: 2 }));
+        attempt("fp6Code", () => m.dequantizeBlocks({ scales: u8(127), elements: u8(64), format: "mxfp6-e3m2", block: 1 }));
+        attempt("noTensorScale", () => m.dequantizeBlocks({ scales: u8(56), elements: u8(1), format: "nvfp4", block: 1 }));
+        attempt("mxTensorScale", () => m.dequantizeBlocks({ scales: u8(127), elements: u8(1), format: "mxfp4", block: 1, tensorScale: 1 }));
+        attempt("notFp32", () => m.dequantizeBlocks({ scales: u8(56), elements: u8(1), format: "nvfp4", block: 1, tensorScale: 0.1 }));
+        attempt("negativeScale", () => m.dequantizeBlocks({ scales: u8(0xb8), elements: u8(1), format: "nvfp4", block: 1, tensorScale: 1 }));
+        attempt("notTyped", () => m.dequantizeBlocks({ scales: [127], elements: [1], format: "mxfp4" }));
+        attempt("unknownFormat", () => m.dequantizeBlocks({ scales: u8(127), elements: u8(1), format: "mxfp5", block: 1 }));
+        attempt("badBlock", () => m.dequantizeBlocks({ scales: u8(127), elements: u8(1), format: "mxfp4", block: 0 }));
+        attempt("multiple", () => m.quantizeBlocks(new Float32Array(33), { format: "mxfp4" }));
+        attempt("empty", () => m.quantizeBlocks(new Float32Array(0), { format: "mxfp4" }));
+        attempt("array", () => m.quantizeBlocks([1, 2], { format: "mxfp4" }));
+        attempt("unknownOption", () => m.quantizeBlocks(new Float32Array(32), { format: "mxfp4", rule: "ceil" }));
+        attempt("huge", () => m.quantizeBlocks(new Float32Array(2 ** 20 + 32), { format: "mxfp4" }));
+        attempt("emptyReport", () => m.quantize([], { format: "mxfp4" }));
+        out.errors = errors;
+        const before = m.heapInUse();
+        for (let i = 0; i < 200; i++) {
+          const q = m.quantizeBlocks(input, { format: "nvfp4" });
+          m.dequantizeBlocks({ scales: q.scales, elements: q.elements, format: "nvfp4", tensorScale: q.tensorScale });
+          try { m.dequantizeBlocks({ scales: q.scales, elements: q.elements, format: "nvfp4" }); } catch (e) { /* expected */ }
+          m.quantize(["1", "2"], { format: "mxfp4", block: 2 });
+        }
+        out.heap = [before, m.heapInUse()];
+        return out;
+      });
+      for (const [what, got] of Object.entries(r.roundTrip)) assert.deepEqual(got, { type: "Float32Array", n: 96, mismatches: 0 }, what);
+      assert.deepEqual(r.nan, { scales: [0xff, 0x79], elements: [0, 0, 0, 0, 0x68, 0x70, 0x74, 0x78], dequantized: [NaN, NaN, NaN, NaN, 1, 2, 3, 4] });
+      assert.deepEqual(r.inf, { scales: [0x7f], dequantized: [NaN, NaN] });
+      const e = r.errors;
+      assert.equal(e.lengths, "33 elements in blocks of 32 need 2 scales; got 1");
+      assert.equal(e.badCode, "element code 0x10 at index 1 is not a fp4-e2m1 code (0 to 15)");
+      assert.equal(e.fp6Code, "element code 0x40 at index 0 is not a fp6-e3m2 code (0 to 63)");
+      assert.equal(e.noTensorScale, "nvfp4 needs its per-tensor fp32 scale (s_enc)");
+      assert.equal(e.mxTensorScale, "mxfp4 has no tensor scale (only nvfp4 has one)");
+      assert.match(e.notFp32, /tensorScale 0\.1 is not an fp32 value/);
+      assert.equal(e.negativeScale, "scale code 0xb8 of block 0 is negative; nvfp4 block scales are positive");
+      assert.match(e.notTyped, /^TypeError: dequantizeBlocks: scales and elements must be Uint8Arrays/);
+      assert.match(e.unknownFormat, /^unknown block format 'mxfp5'/);
+      assert.equal(e.badBlock, "block size must be between 1 and 65536; got 0");
+      assert.equal(e.multiple, "33 values is not a multiple of the block size 32; add --pad zero to quantize the last block as if zero-padded");
+      assert.equal(e.empty, "no values to quantize");
+      assert.match(e.array, /^TypeError: quantizeBlocks: input must be a Float32Array/);
+      assert.match(e.unknownOption, /unknown option 'rule'/);
+      assert.equal(e.huge, "1048608 values is more than the 1048576 quantizeBlocks accepts");
+      assert.equal(e.emptyReport, "no values to quantize");
+      assert.equal(r.heap[1], r.heap[0], `heap in use ${r.heap[0]} -> ${r.heap[1]}`);
     });
   });
 

@@ -195,6 +195,13 @@ describe("TypeScript and Deno", () => {
     assert.equal(fromDeno.gemmAcc, "tc:h100");
     assert.equal(fromDeno.gemmMedian, gemm.rows[0].median);
     assert.equal(fromDeno.gemmRows, 2);  // one K, two accumulators
+    const blocks = m.quantizeBlocks(new Float32Array([1, 2, 3, 7.9]), { format: "mxfp4", scaleRule: "ocp", block: 4, round: "rne", seed: 1, pad: false });
+    assert.deepEqual([fromDeno.blockScales, fromDeno.blockElements, fromDeno.blockValues],
+      [Array.from(blocks.scales), Array.from(blocks.elements), Array.from(blocks.dequantized)]);
+    const nv = m.quantizeBlocks(new Float32Array([1, -2, 0.5]), { format: "nvfp4", pad: true });
+    assert.equal(fromDeno.nvTensorScale, nv.tensorScale);
+    assert.deepEqual(fromDeno.nvBack, Array.from(nv.dequantized));
+    assert.equal(fromDeno.reportScale, m.quantize(["7.9", 1, 0.5, "-3"], { format: "mxfp4", block: 4, scaleRule: "ceil" }).blocks[0].scale_bits);
     assert.notEqual(fromDeno.message, "");
     assert.equal(fromDeno.message, (() => { try { m.convert("1.2.3", "fp16"); } catch (e) { return e.message; } })());
   });

@@ -5,7 +5,7 @@
 import Mantissa from "mantissa-fp";
 import type {
   ConvertReport, DecodedScenario, DotReport, Explanation, GemmErrorReport, GemmErrorRow, MantissaModule,
-  PartialScenario, SimulationReport,
+  PartialScenario, QuantizedBlocks, QuantizeReport, SimulationReport,
 } from "mantissa-fp";
 
 const m: MantissaModule = await Mantissa();
@@ -56,6 +56,20 @@ const gemmRow: GemmErrorRow = gemm.rows[0];
 const gemmMedian: number | null = gemmRow.median;
 const gemmText: GemmErrorReport = m.gemmError({ k: "32", in: "bf16", acc: "seq:bf16,tc:a100", trials: 2 });
 
+const blocks: QuantizedBlocks = m.quantizeBlocks(new Float32Array([1, 2, 3, 7.9]), {
+  format: "mxfp4", scaleRule: "ocp", block: 4, round: "rne", seed: 1, pad: false,
+});
+const blockScales: Uint8Array = blocks.scales;
+const blockElements: Uint8Array = blocks.elements;
+const blockValues: Float32Array = blocks.dequantized;
+const nv: QuantizedBlocks = m.quantizeBlocks(new Float32Array([1, -2, 0.5]), { format: "nvfp4", pad: true });
+const nvBack: Float32Array = m.dequantizeBlocks({
+  scales: nv.scales, elements: nv.elements, format: "nvfp4", block: nv.block, tensorScale: nv.tensorScale,
+});
+const report: QuantizeReport = m.quantize(["7.9", 1, 0.5, "-3"], { format: "mxfp4", block: 4, scaleRule: "ceil" });
+const reportScale: string = report.blocks[0].scale_bits;
+const reportSqnr: number | null = report.sqnr_db;
+
 const scenario: PartialScenario = { panel: "add", addition: { a: "1.5", b_format: "bf16" } };
 const hash: string = m.encodeScenario(scenario, { activePanelOnly: true });
 const back: DecodedScenario = m.decodeScenario("#" + hash);
@@ -79,5 +93,7 @@ console.log(JSON.stringify({
   traceKeys: Object.keys(trace).length > 0, steps, fp16Final, lossScaledSteps: lossScaled.steps,
   half: Array.from(half), brain: Array.from(brain), e4m3: Array.from(e4m3), anyFormat: Array.from(anyFormat),
   dotBits, dotRel, dotExact: dotTyped.exact, gemmAcc: gemmRow.acc, gemmMedian, gemmRows: gemmText.rows.length,
+  blockScales: Array.from(blockScales), blockElements: Array.from(blockElements), blockValues: Array.from(blockValues),
+  nvTensorScale: nv.tensorScale, nvBack: Array.from(nvBack), reportScale, reportSqnr,
   hash, panel, notices, linkVersion, compact, heapPositive: heap > 0, message,
 }));
