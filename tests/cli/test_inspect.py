@@ -55,10 +55,32 @@ def to_bf16(x32):
     return r.view(np.float32).astype(np.float64)
 
 
+def round_grid(x, m, emin, max_finite):
+    """Round to nearest even onto the grid of a format with m fraction bits,
+    smallest normal exponent emin and largest finite max_finite, from the
+    definition: the quantum of |x| is 2^(max(floor(log2|x|), emin) - m), and
+    x / quantum is exact in float64, so np.round (half to even) rounds it.
+    Results past max_finite overflow (inf; NaN for the formats without inf:
+    both count as overflow). Independent of numpy's float16 and of the core."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.full_like(x, np.nan)
+    fin = np.isfinite(x)
+    nz = fin & (x != 0)
+    y[fin & (x == 0)] = x[fin & (x == 0)]
+    e = np.maximum(np.frexp(x[nz])[1] - 1, emin)
+    q = np.ldexp(1.0, (e - m).astype(np.int64))
+    r = np.round(x[nz] / q) * q
+    r[np.abs(r) > max_finite] = np.inf
+    y[nz] = r
+    return y
+
+
 # (rounding function, man_bits, emin) of the formats checked here.
 ORACLES = {
     "fp16": (lambda x: x.astype(np.float16).astype(np.float64), 10, -14),
     "bf16": (lambda x: to_bf16(x.astype(np.float32)), 7, -126),
+    "fp8-e4m3": (lambda x: round_grid(x, 3, -6, 448.0), 3, -6),
+    "fp8-e5m2": (lambda x: round_grid(x, 2, -14, 57344.0), 2, -14),
 }
 
 
@@ -99,7 +121,9 @@ def expected(x, fmt, update=None):
 SUMS = ("rmse", "mean_rel_error", "sqnr_db")
 
 
-class Statistics(unittest.TestCase):
+class TensorChecks(unittest.TestCase):
+    """check_tensor for the test classes below; holds no tests itself."""
+
     def check_tensor(self, got, x, update=None):
         x = np.asarray(x, dtype=np.float64).ravel()
         n = x.size
@@ -128,6 +152,8 @@ class Statistics(unittest.TestCase):
                     else:
                         self.assertEqual(f[k], v)
 
+
+class Statistics(TensorChecks):
     def test_npy_specials_subnormals_and_signed_zeros(self):
         x = np.array([0.0, -0.0, 1.0, -2.5, np.nan, np.inf, -np.inf, 65504.0, 65520.0, 1e6,
                       2.0**-24, 2.0**-25, 3 * 2.0**-26, 1e-30, 5.96e-8, 0.1, -1 / 3, 1 + 2.0**-11])
@@ -223,6 +249,61 @@ class Statistics(unittest.TestCase):
             r = run(p)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("total: 1 tensors, 2 values", r.stdout)
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Silero VAD (MIT), the ONNX model npm's @ricky0123/vad-web (ISC) ships: a dev dependency.
+REAL_MODEL = os.path.join(ROOT, "node_modules", "@ricky0123", "vad-web", "dist", "silero_vad_legacy.onnx")
+
+
+def read_safetensors(path):
+    """{name: float64 array} read here with numpy, independently of mantissa's reader."""
+    with open(path, "rb") as f:
+        data = f.read()
+    n = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + n])
+    body = data[8 + n:]
+    np_dtype = {"F32": "<f4", "F16": "<f2", "F64": "<f8"}
+    out = {}
+    for name, e in header.items():
+        if name == "__metadata__":
+            continue
+        b, end = e["data_offsets"]
+        out[name] = np.frombuffer(body[b:end], dtype=np_dtype[e["dtype"]]).astype(np.float64)
+        assert out[name].size == math.prod(e["shape"])
+    return out
+
+
+class RealModel(TensorChecks):
+    def test_silero_vad_weights_every_statistic_against_numpy(self):
+        # The converter writes the model's float initializers to safetensors
+        # and bit-compares the written file with what the ONNX parser read.
+        out_dir = os.path.join(os.path.dirname(os.path.abspath(MANTISSA)), "real_model")
+        os.makedirs(out_dir, exist_ok=True)
+        path = os.path.join(out_dir, "silero_vad_legacy.safetensors")
+        conv = subprocess.run(["node", os.path.join(ROOT, "tests", "cli", "onnx_to_safetensors.mjs"), REAL_MODEL, path],
+                              capture_output=True, text=True, timeout=120)
+        self.assertEqual(conv.returncode, 0, conv.stderr)
+        made = json.loads(conv.stdout)
+        weights = read_safetensors(path)
+        self.assertEqual(made["tensors"], len(weights))
+        self.assertEqual(made["values"], sum(w.size for w in weights.values()))
+        self.assertGreater(made["values"], 100_000)  # the real weights, not a stub
+        update = 1e-4 * 1e-3
+        r = inspect(path, "--formats", "fp16,bf16,fp8-e4m3,fp8-e5m2", "--lr", "1e-4", "--grad-std", "1e-3")
+        got = {t["name"]: t for t in r["tensors"]}
+        self.assertEqual(sorted(got), sorted(weights))
+        for name, w in weights.items():
+            self.check_tensor(got[name], w, update)
+        total = {t["format"]: t for t in r["totals"]}
+        every = np.concatenate(list(weights.values()))
+        for fmt in ("fp16", "bf16", "fp8-e4m3", "fp8-e5m2"):
+            want = expected(every, fmt, update)
+            with self.subTest(total=fmt):
+                self.assertEqual(total[fmt]["exact"], want["exact"])
+                self.assertEqual(total[fmt]["overflow"], want["overflow"])
+                self.assertEqual(total[fmt]["lost_update_fraction"], want["lost_update_fraction"])
+                self.assertAlmostEqual(total[fmt]["sqnr_db"], want["sqnr_db"], delta=1e-12 * abs(want["sqnr_db"]))
 
 
 def good_header(**override):
