@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/rounding.h"
+#include "tensors/gguf.h"
 
 namespace mantissa::tensors {
 
@@ -71,13 +72,6 @@ int json_depth(std::string_view s) {
   return deepest;
 }
 
-std::string name_text(std::string_view name) {
-  std::string s(name.substr(0, 80));
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < 0x20) c = '?';
-  return "'" + s + (name.size() > 80 ? "...'" : "'");
-}
-
 // A strict reader of the Python dict literal numpy writes as the .npy header:
 // {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
 class NpyDict {
@@ -93,7 +87,7 @@ class NpyDict {
       std::string key;
       if (!string(&key)) return *error = ".npy header has a malformed key", false;
       skip();
-      if (!eat(':')) return *error = ".npy header lacks ':' after " + name_text(key), false;
+      if (!eat(':')) return *error = ".npy header lacks ':' after " + quoted_name(key), false;
       skip();
       if (key == "descr") {
         if (!string(descr)) return *error = ".npy descr is not a string", false;
@@ -107,7 +101,7 @@ class NpyDict {
         if (!tuple(shape)) return *error = ".npy shape is not a tuple of integers", false;
         have_shape = true;
       } else {
-        return *error = ".npy header has an unknown key " + name_text(key), false;
+        return *error = ".npy header has an unknown key " + quoted_name(key), false;
       }
       skip();
       if (eat(',')) continue;
@@ -168,8 +162,17 @@ class NpyDict {
 
 }  // namespace
 
+std::string quoted_name(std::string_view name) {
+  std::string s(name.substr(0, 80));
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20) c = '?';
+  return "'" + s + (name.size() > 80 ? "...'" : "'");
+}
+
 FileKind sniff_kind(std::string_view first_bytes) {
-  return looks_like_npy(first_bytes) ? FileKind::Npy : FileKind::Safetensors;
+  if (looks_like_npy(first_bytes)) return FileKind::Npy;
+  if (looks_like_gguf(first_bytes)) return FileKind::Gguf;
+  return FileKind::Safetensors;
 }
 
 bool looks_like_npy(std::string_view bytes) { return bytes.size() >= 6 && bytes.substr(0, 6) == "\x93NUMPY"; }
@@ -180,6 +183,7 @@ TensorFileReader::TensorFileReader(FileKind kind, std::string npy_name, TensorVi
 TensorFileReader::~TensorFileReader() = default;
 
 bool TensorFileReader::feed(std::string_view chunk, std::string* error) {
+  if (kind_ == FileKind::Gguf && !in_data_) return feed_gguf_header(chunk, false, error);
   if (!in_data_ && !feed_header(&chunk, error)) return false;
   if (in_data_ && !chunk.empty()) return feed_data(chunk, error);
   return true;
@@ -236,6 +240,45 @@ bool TensorFileReader::feed_header(std::string_view* chunk, std::string* error) 
   return true;
 }
 
+bool TensorFileReader::feed_gguf_header(std::string_view chunk, bool at_end, std::string* error) {
+  buffer_.append(chunk);
+  // Parse again only once the buffer has doubled (or at the end of the file),
+  // so small chunks cost linear time in the header's size, not quadratic.
+  if (!at_end && buffer_.size() < gguf_next_try_) return true;
+  GgufHeader h;
+  switch (parse_gguf_header(buffer_, &h, error)) {
+    case GgufParse::Error: return false;
+    case GgufParse::NeedMore:
+      if (at_end) return *error = "the file ends inside its GGUF header", false;
+      gguf_next_try_ = std::min<uint64_t>(2 * std::max<uint64_t>(buffer_.size(), 32), kMaxGgufHeader + 1);
+      return true;
+    case GgufParse::Done: break;
+  }
+  // The data region starts right after the header: the padding up to the
+  // first aligned byte, and between tensors, become padding segments.
+  tensors_ = std::move(h.tensors);
+  notices_ = std::move(h.notices);
+  const uint64_t lead = h.data_start - h.header_end;
+  uint64_t at = 0;
+  std::vector<size_t> order(tensors_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return h.offsets[a] < h.offsets[b]; });
+  for (size_t i : order) {
+    const uint64_t begin = lead + h.offsets[i];
+    if (begin > at) segments_.push_back({kPadding, at, begin});
+    segments_.push_back({i, begin, begin + h.sizes[i]});
+    at = begin + h.sizes[i];
+  }
+  data_len_ = at;
+  trailing_allowed_ = h.alignment - 1;
+  const std::string rest = buffer_.substr(static_cast<size_t>(h.header_end));
+  buffer_.clear();
+  buffer_.shrink_to_fit();
+  in_data_ = true;
+  enter_segments();
+  return rest.empty() || feed_data(rest, error);
+}
+
 bool TensorFileReader::parse_npy_header(std::string* error) {
   TensorInfo t;
   t.name = npy_name_;
@@ -246,7 +289,7 @@ bool TensorFileReader::parse_npy_header(std::string* error) {
     t.width = t.dtype == "<f8" ? 8 : t.dtype == "<f4" ? 4 : 2;
     t.supported = true;
   } else {
-    return *error = ".npy dtype " + name_text(t.dtype) + " is not supported (<f8, <f4 or <f2)", false;
+    return *error = ".npy dtype " + quoted_name(t.dtype) + " is not supported (<f8, <f4 or <f2)", false;
   }
   if (!shape_product(t.shape, &t.count) || t.count > (uint64_t{1} << 62) / 8)
     return *error = ".npy shape is too large", false;
@@ -265,7 +308,7 @@ bool TensorFileReader::parse_safetensors_header(std::string* error) {
   if (!j.is_object()) return *error = "safetensors header is not a JSON object", false;
   for (const auto& [name, entry] : j.items()) {
     if (name == "__metadata__") continue;
-    const std::string who = "tensor " + name_text(name);
+    const std::string who = "tensor " + quoted_name(name);
     if (!entry.is_object()) return *error = who + " is not a JSON object", false;
     const auto dtype = entry.find("dtype"), shape = entry.find("shape"), offsets = entry.find("data_offsets");
     if (dtype == entry.end() || !dtype->is_string()) return *error = who + " has no string dtype", false;
@@ -291,7 +334,7 @@ bool TensorFileReader::parse_safetensors_header(std::string* error) {
                       " bytes, but data_offsets span " + std::to_string(end - begin) + " bytes",
              false;
     }
-    if (!t.supported) notices_.push_back(who + ": dtype " + name_text(t.dtype) + " skipped (only float dtypes are read)");
+    if (!t.supported) notices_.push_back(who + ": dtype " + quoted_name(t.dtype) + " skipped (only float dtypes are read)");
     segments_.push_back({tensors_.size(), begin, end});
     tensors_.push_back(std::move(t));
   }
@@ -301,7 +344,7 @@ bool TensorFileReader::parse_safetensors_header(std::string* error) {
                    [](const Segment& a, const Segment& b) { return a.begin < b.begin; });
   uint64_t at = 0;
   for (const Segment& s : segments_) {
-    const std::string who = "tensor " + name_text(tensors_[s.tensor].name);
+    const std::string who = "tensor " + quoted_name(tensors_[s.tensor].name);
     if (s.begin < at) return *error = who + " overlaps the tensor before it in the data", false;
     if (s.begin > at) return *error = who + " leaves a gap of " + std::to_string(s.begin - at) + " bytes before it", false;
     at = s.end;
@@ -314,11 +357,10 @@ bool TensorFileReader::parse_safetensors_header(std::string* error) {
 void TensorFileReader::enter_segments() {
   while (!segment_open_ && next_segment_ < segments_.size() && segments_[next_segment_].begin == pos_) {
     const Segment& s = segments_[next_segment_];
-    const TensorInfo& t = tensors_[s.tensor];
-    if (t.supported) visitor_->begin_tensor(t);
+    if (segment_read(s)) visitor_->begin_tensor(tensors_[s.tensor]);
     segment_open_ = true;
     if (s.end == s.begin) {
-      if (t.supported) visitor_->end_tensor();
+      if (segment_read(s)) visitor_->end_tensor();
       segment_open_ = false;
       ++next_segment_;
     }
@@ -327,8 +369,8 @@ void TensorFileReader::enter_segments() {
 
 void TensorFileReader::emit(const unsigned char* p, size_t n) {
   const Segment& s = segments_[next_segment_];
+  if (!segment_read(s)) return;
   const TensorInfo& t = tensors_[s.tensor];
-  if (!t.supported) return;
   scratch_.resize(std::min<size_t>(n, 4096));
   for (size_t done = 0; done < n;) {
     const size_t k = std::min(n - done, scratch_.size());
@@ -348,11 +390,14 @@ bool TensorFileReader::feed_data(std::string_view chunk, std::string* error) {
   while (n > 0) {
     enter_segments();
     if (next_segment_ >= segments_.size()) {
+      // GGUF pads its last tensor to the alignment too.
+      if (n <= trailing_allowed_ - trailing_) return trailing_ += n, true;
       return *error = std::to_string(n) + " bytes follow the last tensor's data (the file is longer than its header says)",
              false;
     }
     const Segment& s = segments_[next_segment_];
-    const size_t width = static_cast<size_t>(std::max(1, tensors_[s.tensor].width));
+    // Skipped tensors and padding are passed over byte by byte, not split into elements.
+    const size_t width = segment_read(s) ? static_cast<size_t>(tensors_[s.tensor].width) : 1;
     const size_t take = static_cast<size_t>(std::min<uint64_t>(n, s.end - pos_));
     size_t i = 0;
     // Complete an element split across chunks.
@@ -371,7 +416,7 @@ bool TensorFileReader::feed_data(std::string_view chunk, std::string* error) {
     u += take;
     n -= take;
     if (pos_ == s.end) {
-      if (tensors_[s.tensor].supported) visitor_->end_tensor();
+      if (segment_read(s)) visitor_->end_tensor();
       segment_open_ = false;
       ++next_segment_;
       carry_len_ = 0;
@@ -382,11 +427,11 @@ bool TensorFileReader::feed_data(std::string_view chunk, std::string* error) {
 }
 
 bool TensorFileReader::finish(std::string* error) {
+  if (kind_ == FileKind::Gguf && !in_data_ && !feed_gguf_header({}, true, error)) return false;
   if (!in_data_) return *error = "the file ends inside its header", false;
   if (pos_ < data_len_) {
-    const std::string who = next_segment_ < segments_.size()
-                                ? " (inside tensor " + name_text(tensors_[segments_[next_segment_].tensor].name) + ")"
-                                : "";
+    const TensorInfo* t = next_segment_ < segments_.size() ? segment_tensor(segments_[next_segment_]) : nullptr;
+    const std::string who = t ? " (inside tensor " + quoted_name(t->name) + ")" : "";
     return *error = "the file is truncated: " + std::to_string(data_len_ - pos_) + " bytes of data missing" + who,
            false;
   }

@@ -1,4 +1,4 @@
-// Streaming readers of tensor files: safetensors and NumPy .npy. The caller
+// Streaming readers of tensor files: safetensors, NumPy .npy and GGUF. The caller
 // feeds the file's bytes in chunks of any size (the CLI reads a few MiB at a
 // time, a web worker will feed slices of a File); the reader never holds more
 // than the header and one partial element. Every tensor's elements reach the
@@ -48,7 +48,7 @@ class TensorVisitor {
   virtual void end_tensor() = 0;
 };
 
-enum class FileKind { Safetensors, Npy };
+enum class FileKind { Safetensors, Npy, Gguf };
 
 class TensorFileReader {
  public:
@@ -65,11 +65,18 @@ class TensorFileReader {
   const std::vector<TensorInfo>& tensors() const { return tensors_; }
 
  private:
+  static constexpr size_t kPadding = ~size_t{0};  // a Segment of alignment padding (GGUF)
   struct Segment {
-    size_t tensor;  // index into tensors_
+    size_t tensor;  // index into tensors_, or kPadding
     uint64_t begin, end;  // byte offsets in the data region
   };
+  const TensorInfo* segment_tensor(const Segment& s) const {
+    return s.tensor == kPadding ? nullptr : &tensors_[s.tensor];
+  }
+  bool segment_read(const Segment& s) const { return s.tensor != kPadding && tensors_[s.tensor].supported; }
   bool feed_header(std::string_view* chunk, std::string* error);
+  // GGUF: buffer until the header parses (its length is not in a prefix).
+  bool feed_gguf_header(std::string_view chunk, bool at_end, std::string* error);
   bool parse_npy_header(std::string* error);
   bool parse_safetensors_header(std::string* error);
   bool feed_data(std::string_view chunk, std::string* error);
@@ -90,17 +97,21 @@ class TensorFileReader {
   uint64_t data_len_ = 0, pos_ = 0;
   unsigned char carry_[8] = {};
   size_t carry_len_ = 0;
+  uint64_t gguf_next_try_ = 0;  // buffered size at which to try parsing the GGUF header again
+  uint64_t trailing_allowed_ = 0, trailing_ = 0;  // GGUF: padding after the last tensor
   std::vector<double> scratch_;
   std::vector<std::string> notices_;
 };
 
-// Which reader a file's first bytes call for: .npy by its magic, else safetensors.
+// Which reader a file's first bytes call for: .npy or GGUF by their magic, else safetensors.
 FileKind sniff_kind(std::string_view first_bytes);
 
 // A whole .npy in memory, C order only, at most max_values elements
 // (`quantize --file`, whose blocks follow C order). False with *error.
 bool read_npy(std::string_view bytes, size_t max_values, std::vector<double>* out, std::string* error);
 bool looks_like_npy(std::string_view bytes);
+// A tensor name for messages: quoted, cut at 80 bytes, control bytes shown as '?'.
+std::string quoted_name(std::string_view name);
 // Raw little-endian fp32.
 bool read_raw_f32(std::string_view bytes, size_t max_values, std::vector<double>* out, std::string* error);
 

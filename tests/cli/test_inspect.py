@@ -45,6 +45,52 @@ def safetensors(path, tensors, metadata=None, header=None):
         f.write(struct.pack("<Q", len(text)) + text + data)
 
 
+def gguf_string(s):
+    b = s.encode() if isinstance(s, str) else s
+    return struct.pack("<Q", len(b)) + b
+
+
+def gguf_value(vtype, v):
+    """One GGUF metadata value (type code per the GGUF spec) without its type tag."""
+    fixed = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+    if vtype in fixed:
+        return struct.pack(fixed[vtype], v)
+    if vtype == 8:
+        return gguf_string(v)
+    etype, items = v  # array
+    return struct.pack("<IQ", etype, len(items)) + b"".join(gguf_value(etype, x) for x in items)
+
+
+# ggml type codes and (block, bytes per block) of those written here (gguf-py's GGML_QUANT_SIZES).
+GGML = {"F32": (0, 1, 4), "F16": (1, 1, 2), "Q4_0": (2, 32, 18), "I32": (26, 1, 4), "F64": (28, 1, 8),
+        "BF16": (30, 1, 2), "Q4_K": (12, 256, 144)}
+
+
+def gguf(path, tensors, metadata=(), alignment=None, version=3, raw_header=None, tail=b"", offsets=None):
+    """tensors: (name, ggml type name, shape outermost first, raw bytes), laid out in order
+    with padding to the alignment, as llama.cpp's writers do. metadata: (key, vtype, value)."""
+    align = alignment or 32
+    kv = list(metadata)
+    if alignment is not None:
+        kv.append(("general.alignment", 4, alignment))
+    head = b"GGUF" + struct.pack("<IQQ", version, len(tensors), len(kv))
+    for key, vtype, v in kv:
+        head += gguf_string(key) + struct.pack("<I", vtype) + gguf_value(vtype, v)
+    data, offs = b"", []
+    for name, tname, shape, raw in tensors:
+        offs.append(len(data))
+        data += raw + b"\0" * (-len(raw) % align)
+    for i, (name, tname, shape, raw) in enumerate(tensors):
+        off = offsets[i] if offsets else offs[i]
+        head += gguf_string(name) + struct.pack("<I", len(shape)) + b"".join(
+            struct.pack("<Q", d) for d in reversed(shape)) + struct.pack("<IQ", GGML[tname][0], off)
+    if raw_header is not None:
+        head = raw_header
+    head += b"\0" * (-len(head) % align)
+    with open(path, "wb") as f:
+        f.write(head + data + tail)
+
+
 def to_bf16(x32):
     """Round float32 values to bf16 (nearest even) from the bit pattern."""
     b = x32.view(np.uint32).astype(np.uint64)
@@ -207,6 +253,51 @@ class Statistics(TensorChecks):
             r = inspect(p, "--formats", "fp16", "--tensors", r"\.weight$")
             self.assertEqual([t["name"] for t in r["tensors"]], ["w.weight"])
 
+    def test_gguf_float_tensors_read_quantized_ones_listed(self):
+        rng = np.random.default_rng(7)
+        w = (rng.standard_normal((3, 40)) * 0.05).astype("<f4")
+        w.flat[:3] = [np.nan, -0.0, 1e-41]
+        h = (rng.standard_normal(17) * 100).astype("<f2")
+        b16 = to_bf16(rng.standard_normal((2, 5)).astype(np.float32)).astype(np.float32)
+        d = np.array([0.1, -1e300, 2.0**-1074], "<f8")
+        metadata = [("general.architecture", 8, "llama"), ("general.name", 8, "tiny"),
+                    ("tokenizer.ggml.tokens", 9, (8, ["<s>", "a", "\u00e9"])),
+                    ("nested", 9, (9, [(4, [1, 2]), (6, [0.5])])), ("x.u8", 0, 3), ("x.f64", 12, 0.25),
+                    ("x.bool", 7, True), ("x.i64", 11, -5)]
+        for alignment in (None, 64):
+            with tempfile.TemporaryDirectory() as dd, self.subTest(alignment=alignment):
+                p = os.path.join(dd, "m.gguf")
+                gguf(p, [("blk.0.w", "F32", [3, 40], w.tobytes()),
+                         ("q", "Q4_0", [2, 64], bytes(2 * 2 * 18)),
+                         ("h", "F16", [17], h.tobytes()),
+                         ("ids", "I32", [3], np.arange(3, dtype="<i4").tobytes()),
+                         ("b", "BF16", [2, 5], (b16.view(np.uint32) >> 16).astype("<u2").tobytes()),
+                         ("empty", "F32", [0], b""),
+                         ("d", "F64", [3], d.tobytes())], metadata, alignment=alignment)
+                r = inspect(p, "--formats", "fp16,bf16", "--lr", "1e-3", "--grad-std", "1e-2")
+                got = {t["name"]: t for t in r["tensors"]}
+                self.assertEqual(list(got), ["blk.0.w", "h", "b", "empty", "d"])
+                self.assertEqual(got["blk.0.w"]["shape"], [3, 40])
+                self.assertEqual(got["blk.0.w"]["dtype"], "F32")
+                self.check_tensor(got["blk.0.w"], w, 1e-5)
+                self.check_tensor(got["h"], h, 1e-5)
+                self.check_tensor(got["b"], b16, 1e-5)
+                self.check_tensor(got["empty"], [], 1e-5)
+                self.check_tensor(got["d"], d, 1e-5)
+                self.assertTrue(any("'q'" in n and "Q4_0" in n for n in r["notices"]), r["notices"])
+                self.assertTrue(any("'ids'" in n and "I32" in n for n in r["notices"]), r["notices"])
+
+    def test_gguf_header_longer_than_a_read_chunk(self):
+        # 6 MiB of vocabulary: the header crosses the CLI's 4 MiB reads.
+        tokens = ["t%07d" % i for i in range(400_000)]
+        x = np.array([1.0, 1 + 2.0**-11, 3e-8], "<f4")
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "v.gguf")
+            gguf(p, [("x", "F32", [3], x.tobytes())], [("tokenizer.ggml.tokens", 9, (8, tokens))])
+            self.assertGreater(os.path.getsize(p), 5 * 2**20)
+            r = inspect(p, "--formats", "fp16")
+            self.check_tensor(r["tensors"][0], x)
+
     def test_elements_split_across_read_chunks(self):
         # A 3-byte F8 tensor first puts every later float32 off a 4-byte
         # boundary, and 5 MiB of data crosses the CLI's 4 MiB read size.
@@ -344,7 +435,50 @@ HOSTILE = {
     "npy header over 1 MiB": lambda p: write(p, b"\x93NUMPY\x02\x00" + struct.pack("<I", 2**31)),
     "npy huge shape": lambda p: write(p, 
         b"\x93NUMPY\x01\x00\x46\x00" + b"{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999999999)}".ljust(69) + b"\n"),
+    "gguf version 1": lambda p: gguf(p, [], version=1),
+    "gguf big endian": lambda p: write(p, b"GGUF" + struct.pack(">IQQ", 3, 0, 0)),
+    "gguf ends in its header": lambda p: write(p, b"GGUF" + struct.pack("<IQ", 3, 1)),
+    "gguf tensor count huge": lambda p: write(p, b"GGUF" + struct.pack("<IQQ", 3, 2**63, 0) + b"\0" * 64),
+    "gguf kv count huge": lambda p: write(p, b"GGUF" + struct.pack("<IQQ", 3, 0, 2**64 - 1) + b"\0" * 64),
+    "gguf key length huge": lambda p: write(p, b"GGUF" + struct.pack("<IQQQ", 3, 0, 1, 2**63) + b"\0" * 64),
+    "gguf string value length huge": lambda p: write(
+        p, b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + gguf_string("k") + struct.pack("<IQ", 8, 2**62)),
+    "gguf array count huge": lambda p: write(
+        p, b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + gguf_string("k") + struct.pack("<IIQ", 9, 12, 2**61)),
+    "gguf array of strings count huge": lambda p: write(
+        p, b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + gguf_string("k") + struct.pack("<IIQ", 9, 8, 2**61) + b"\0" * 99),
+    "gguf arrays nested deep": lambda p: write(
+        p, b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + gguf_string("k") + struct.pack("<I", 9)
+        + struct.pack("<IQ", 9, 1) * 50 + struct.pack("<IQ", 0, 0)),
+    "gguf unknown value type": lambda p: write(
+        p, b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + gguf_string("k") + struct.pack("<I", 13) + b"\0" * 8),
+    "gguf duplicate key": lambda p: gguf(p, [], [("k", 4, 1), ("k", 4, 2)]),
+    "gguf alignment not a power of two": lambda p: gguf(p, [], alignment=48),
+    "gguf alignment zero": lambda p: gguf(p, [], [("general.alignment", 4, 0)]),
+    "gguf alignment not uint32": lambda p: gguf(p, [], [("general.alignment", 10, 32)]),
+    "gguf unknown ggml type": lambda p: gguf(p, [("a", "F32", [2], b"\0" * 8)]) or _patch_type(p, 99),
+    "gguf five dims": lambda p: gguf(p, [("a", "F32", [1, 1, 1, 1, 2], b"\0" * 8)]),
+    "gguf dims overflow": lambda p: gguf(p, [("a", "F32", [2**40, 2**40], b"\0" * 8)]),
+    "gguf block size mismatch": lambda p: gguf(p, [("a", "Q4_0", [33], b"\0" * 36)]),
+    "gguf offset misaligned": lambda p: gguf(p, [("a", "F32", [2], b"\0" * 8)], offsets=[4]),
+    "gguf offsets overlap": lambda p: gguf(
+        p, [("a", "F32", [16], b"\0" * 64), ("b", "F32", [2], b"\0" * 8)], offsets=[0, 32]),
+    "gguf offsets leave a gap": lambda p: gguf(
+        p, [("a", "F32", [2], b"\0" * 8), ("b", "F32", [2], b"\0" * 8)], offsets=[0, 64]),
+    "gguf duplicate tensor name": lambda p: gguf(p, [("a", "F32", [2], b"\0" * 8), ("a", "F32", [2], b"\0" * 8)]),
+    "gguf truncated data": lambda p: gguf(p, [("a", "F32", [16], b"\0" * 64)]) or _truncate(p, 3),
+    "gguf bytes after the padding": lambda p: gguf(p, [("a", "F32", [8], b"\0" * 32)], tail=b"\0" * 32),
 }
+
+
+def _patch_type(p, t):
+    """Rewrites the ggml type of a one-tensor GGUF (the u32 before the final u64 offset)."""
+    with open(p, "rb") as f:
+        data = bytearray(f.read())
+    end = data.index(b"a", 24) + 1 + 4 + 8  # name, n_dims, one dim
+    data[end:end + 4] = struct.pack("<I", t)
+    with open(p, "wb") as f:
+        f.write(bytes(data))
 
 
 def write(p, data):

@@ -1,5 +1,5 @@
 // The body shared by the fuzz targets of the streaming tensor-file readers
-// (fuzz_npy.cpp, fuzz_safetensors.cpp): the reader of one file kind with the
+// (fuzz_npy.cpp, fuzz_safetensors.cpp, fuzz_gguf.cpp): the reader of one file kind with the
 // statistics collector behind it. The first input byte picks a chunk size, so
 // headers and elements get split at every boundary the CLI or a web worker
 // could produce. No crash, no hang, no unbounded allocation; every refusal
