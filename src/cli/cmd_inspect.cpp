@@ -4,7 +4,6 @@
 // few MiB of memory.
 #include <cstdio>
 #include <fstream>
-#include <regex>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -61,9 +60,8 @@ int cmd_inspect(int argc, char** argv) {
   for (const Format& f : req.formats) report.formats.push_back(f.name);
   report.question = req.question;
   tensors::StatsCollector stats(req.formats, req.question);
-  if (req.tensor_pattern) {
-    const std::regex pattern(*req.tensor_pattern);
-    stats.set_filter([pattern](const std::string& name) { return std::regex_search(name, pattern); });
+  if (req.tensor_filter) {
+    stats.set_filter([pattern = *req.tensor_filter](const std::string& name) { return pattern.search(name); });
   }
   for (const std::string& path : req.files) {
     if (!inspect_file(path, &stats, &report.notices, &error)) return cli::fail(error);

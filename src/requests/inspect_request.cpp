@@ -2,7 +2,6 @@
 // No I/O here: the face opens the files and feeds the readers.
 #include <cmath>
 #include <cstdlib>
-#include <regex>
 
 #include "requests/requests.h"
 
@@ -52,12 +51,12 @@ bool inspect_request_from_args(const requests::Args& args, InspectRequest* out, 
     req.question = q;
   }
   if (auto pattern = args.value("--tensors")) {
-    try {
-      std::regex check(*pattern);
-    } catch (const std::regex_error&) {
-      return *error = "--tensors '" + pattern->substr(0, 40) + "' is not a valid regular expression", false;
-    }
+    tensors::NamePattern compiled;
+    std::string why;
+    if (!tensors::NamePattern::compile(*pattern, &compiled, &why))
+      return *error = "--tensors " + tensors::quoted_name(pattern->substr(0, 40)) + ": " + why, false;
     req.tensor_pattern = *pattern;
+    req.tensor_filter = std::move(compiled);
   }
   if (args.has("--json") && args.has("--csv")) return *error = "give --json or --csv, not both", false;
   if (args.has("--json")) req.output = InspectRequest::Output::Json;

@@ -13,6 +13,7 @@
 #include "core/dot.h"
 #include "core/trace.h"
 #include "requests/args.h"
+#include "tensors/name_pattern.h"
 #include "tensors/tensor_stats.h"
 #include "sim/gemm_error.h"
 #include "sim/setup.h"
@@ -76,7 +77,8 @@ struct InspectRequest {
   std::vector<std::string> files;  // the face reads them, in chunks
   std::vector<Format> formats;
   std::optional<tensors::UpdateQuestion> question;
-  std::optional<std::string> tensor_pattern;  // ECMAScript regex, searched in each tensor's name
+  std::optional<std::string> tensor_pattern;  // as given: a regex (ECMAScript subset), searched in each name
+  std::optional<tensors::NamePattern> tensor_filter;  // tensor_pattern compiled (tensors/name_pattern.h)
   enum class Output { Text, Json, Csv } output = Output::Text;
 };
 requests::Args inspect_args();

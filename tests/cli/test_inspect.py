@@ -521,7 +521,8 @@ class HostileFiles(unittest.TestCase):
 
     def test_bad_options_exit_2(self):
         for args in (["--formats", "fp99"], ["--lr", "1"], ["--lr", "x", "--grad-std", "1"],
-                     ["--tensors", "("], ["--json", "--csv"], ["--scale", "block"]):
+                     ["--tensors", "("], ["--tensors", "a{2}"], ["--tensors", "(a)\\1"], ["--tensors", "a" * 300],
+                     ["--tensors", "(" * 40 + ")" * 40], ["--json", "--csv"], ["--scale", "block"]):
             with self.subTest(args=args):
                 r = run("/dev/null", *args)
                 self.assertEqual(r.returncode, 2, r.stderr)
