@@ -226,6 +226,9 @@ bool quantize_blocks(const BlockFormat& f, const std::vector<double>& values, co
     for (double x : in) {
       if (std::isfinite(x)) amax = std::max(amax, static_cast<float>(std::fabs(x)));
     }
+    // Rounding to fp32 is monotonic: the fp32 amax is the rounded double amax.
+    if (opt.tensor_amax >= 0 && std::isfinite(static_cast<float>(opt.tensor_amax)))
+      amax = std::max(amax, static_cast<float>(opt.tensor_amax));
     r.amax_tensor = amax;
     // s_enc = 6 * 448 / amax in fp32; an all-zero tensor takes 1 (any scale
     // gives zeros) and a tiny amax is held at fp32's largest finite value.

@@ -48,6 +48,9 @@ struct QuantizeOptions {
   int block = 0;                    // 0: the format's default
   bool pad = false;                 // allow a short last block (as if zero-padded; zeros never change amax)
   RoundingOptions rounding;         // elements; stochastic draws use counter = index
+  // NVFP4: the amax of the whole tensor when `values` are one stretch of it
+  // (a streaming reader's chunk); negative: the amax of `values`.
+  double tensor_amax = -1;
 };
 
 // Upper bounds on inputs a face may pass (a clear error, not a huge allocation).

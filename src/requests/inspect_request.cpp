@@ -8,7 +8,7 @@
 namespace mantissa {
 
 requests::Args inspect_args() {
-  return requests::Args({"--formats", "--scale", "--lr", "--grad-std", "--tensors"}, {"--json", "--csv"});
+  return requests::Args({"--formats", "--scale", "--lr", "--grad-std", "--tensors"}, {"--json", "--csv", "--progress"});
 }
 
 namespace {
@@ -29,19 +29,30 @@ bool positive_number(const requests::Args& args, std::string_view flag, double* 
 bool inspect_request_from_args(const requests::Args& args, InspectRequest* out, std::string* error) {
   InspectRequest req;
   req.files = args.positional();
-  if (req.files.empty()) return *error = "inspect needs at least one FILE (.safetensors or .npy)", false;
+  if (req.files.empty()) return *error = "inspect needs at least one FILE (.safetensors, .npy or .gguf)", false;
   const std::string list = args.value("--formats").value_or("fp16,bf16,fp8-e4m3,fp8-e5m2,tf32");
   for (size_t p = 0; p <= list.size();) {
     size_t end = list.find(',', p);
     if (end == std::string::npos) end = list.size();
+    const std::string name = list.substr(p, end - p);
     Format f;
-    std::string why;
-    if (!parse_format(list.substr(p, end - p), &f, &why)) return *error = "--formats: " + why, false;
-    req.formats.push_back(f);
+    BlockFormat b;
+    std::string why, block_why;
+    if (parse_format(name, &f, &why)) {
+      req.formats.push_back(f);
+    } else if (parse_block_format(name, &b, &block_why)) {
+      req.block_formats.push_back(b);
+    } else {
+      return *error = "--formats: " + why + "; or a block format: mxfp8-e4m3, mxfp8-e5m2, mxfp6-e2m3, mxfp6-e3m2, "
+                      "mxfp4, mxint8, nvfp4", false;
+    }
     p = end + 1;
   }
-  if (auto scale = args.value("--scale"); scale && *scale != "none") {
-    return *error = "--scale " + scale->substr(0, 20) + " is not supported yet (only none)", false;
+  if (req.formats.size() + req.block_formats.size() > 16) return *error = "--formats: at most 16 formats", false;
+  if (auto scale = args.value("--scale")) {
+    if (*scale == "tensor") req.scale = tensors::ScaleMode::Tensor;
+    else if (*scale != "none")
+      return *error = "--scale " + tensors::quoted_name(scale->substr(0, 20)) + " is not none or tensor", false;
   }
   if (args.has("--lr") != args.has("--grad-std")) return *error = "--lr and --grad-std go together", false;
   if (args.has("--lr")) {
@@ -59,6 +70,7 @@ bool inspect_request_from_args(const requests::Args& args, InspectRequest* out, 
     req.tensor_filter = std::move(compiled);
   }
   if (args.has("--json") && args.has("--csv")) return *error = "give --json or --csv, not both", false;
+  req.progress = args.has("--progress");
   if (args.has("--json")) req.output = InspectRequest::Output::Json;
   if (args.has("--csv")) req.output = InspectRequest::Output::Csv;
   *out = std::move(req);

@@ -75,11 +75,14 @@ bool quantize_values_from_bytes(std::string_view bytes, std::vector<double>* out
 // [--tensors REGEX] [--json|--csv]`: per-tensor statistics of checkpoints.
 struct InspectRequest {
   std::vector<std::string> files;  // the face reads them, in chunks
-  std::vector<Format> formats;
+  std::vector<Format> formats;            // the scalar targets of --formats
+  std::vector<BlockFormat> block_formats;  // the block targets of --formats (mxfp4, nvfp4, ...)
+  tensors::ScaleMode scale = tensors::ScaleMode::None;
   std::optional<tensors::UpdateQuestion> question;
   std::optional<std::string> tensor_pattern;  // as given: a regex (ECMAScript subset), searched in each name
   std::optional<tensors::NamePattern> tensor_filter;  // tensor_pattern compiled (tensors/name_pattern.h)
   enum class Output { Text, Json, Csv } output = Output::Text;
+  bool progress = false;  // --progress: a progress bar on stderr even when it is not a terminal
 };
 requests::Args inspect_args();
 bool inspect_request_from_args(const requests::Args& args, InspectRequest* out, std::string* error);

@@ -49,6 +49,7 @@ void format_json(JsonWriter& w, const FormatStats& s, uint64_t count, bool quest
   w.field("max_rel_error", s.max_rel_error);
   w.field("sqnr_db", s.sqnr_db());  // null when every error is zero
   if (question) w.field("lost_update_fraction", s.lost_fraction());
+  if (s.tensor_scale) w.field("tensor_scale", *s.tensor_scale);
   w.end_object();
 }
 
@@ -65,6 +66,7 @@ std::vector<FormatStats> format_totals(const InspectReport& r) {
 std::string inspect_report_json(const InspectReport& r) {
   JsonWriter w;
   w.begin_object();
+  w.field("scale", r.scale == ScaleMode::Tensor ? "tensor" : "none");
   if (r.question) {
     w.key("update").begin_object();
     w.field("lr", r.question->lr).field("grad_std", r.question->grad_std).field("lr_times_grad", r.question->update());
@@ -164,6 +166,7 @@ std::string inspect_report_text(const InspectReport& r) {
              fmt("%.3g%%", 100 * frac(s.subnormal, t.count)) + "  to zero " +
              fmt("%.3g%%", 100 * frac(s.flushed, t.count)) + "  max rel " + fmt("%.3g", s.max_rel_error);
       if (r.question) out += "  lost updates " + fmt("%.4g%%", 100 * s.lost_fraction());
+      if (s.tensor_scale) out += "  scale " + fmt("%.9g", *s.tensor_scale);
       out += "\n";
     }
   }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/block_format.h"
 #include "core/format.h"
 #include "tensors/tensor_reader.h"
 
@@ -24,8 +25,18 @@ struct UpdateQuestion {
   double update() const { return lr * grad_std; }
 };
 
+// --scale: none, or tensor: before rounding to a (scalar) format, each tensor
+// is multiplied by 2^k, k the largest integer with amax * 2^k <= the format's
+// largest finite value (the FP8 recipes' amax scaling, restricted to powers
+// of two so that scaling and unscaling are exact); errors are measured
+// after unscaling. Block formats carry their own scales and ignore it.
+enum class ScaleMode { None, Tensor };
+// k for a tensor of largest finite magnitude amax (0 when amax is 0).
+int tensor_scale_exponent(const Format& f, double amax);
+
 struct FormatStats {
   std::string format;
+  std::optional<double> tensor_scale;  // the factor applied (--scale tensor: 2^k; nvfp4: s_enc)
   // Over every element: counts by what rounding did.
   uint64_t overflow = 0;   // finite input, rounded to inf/NaN (or beyond max finite)
   uint64_t subnormal = 0;  // rounded to a non-zero subnormal
@@ -55,10 +66,22 @@ struct TensorStats {
 };
 
 // A visitor collecting TensorStats for every tensor whose name passes the filter.
+//
+// Needs each tensor's amax before its first element (--scale tensor, nvfp4):
+// then the face reads each file twice, first through an AmaxCollector (a
+// second pass over the file rather than buffering tensors, so memory stays
+// flat whatever the tensor's size), and hands the result to set_amax().
 class StatsCollector : public TensorVisitor {
  public:
   StatsCollector(std::vector<Format> formats, std::optional<UpdateQuestion> question)
       : formats_(std::move(formats)), question_(question) {}
+  // Block formats as targets (reported after the scalar formats): blocks
+  // follow the tensor's element order, the last one as if zero-padded.
+  void set_block_formats(std::vector<BlockFormat> blocks) { blocks_ = std::move(blocks); }
+  void set_scale(ScaleMode mode) { scale_ = mode; }
+  bool needs_amax_pass() const;
+  using AmaxMap = std::map<std::pair<std::string, std::string>, double>;  // (file, tensor) -> amax
+  void set_amax(AmaxMap amax) { amax_ = std::move(amax); }
   void set_file(std::string file) { file_ = std::move(file); }
   // Tensors whose name fails the filter are not measured.
   void set_filter(std::function<bool(const std::string&)> keep) { keep_ = std::move(keep); }
@@ -66,14 +89,38 @@ class StatsCollector : public TensorVisitor {
   void values(const double* v, size_t n) override;
   void end_tensor() override;
   std::vector<TensorStats>& results() { return results_; }
+  // Names of the targets in report order: scalar formats, then block formats.
+  std::vector<std::string> target_names() const;
 
  private:
+  void flush_blocks(bool end);
   std::vector<Format> formats_;
+  std::vector<BlockFormat> blocks_;
+  ScaleMode scale_ = ScaleMode::None;
+  AmaxMap amax_;
+  std::vector<int> scale_exp_;                 // per scalar format, this tensor's k
+  std::vector<std::vector<double>> pending_;  // per block format, values not yet quantized
+  double tensor_amax_ = 0;
   std::optional<UpdateQuestion> question_;
   std::string file_;
   std::vector<TensorStats> results_;
   std::function<bool(const std::string&)> keep_;
   TensorStats* current_ = nullptr;
+};
+
+// The first pass when amax is needed: each tensor's largest finite magnitude.
+class AmaxCollector : public TensorVisitor {
+ public:
+  void set_file(std::string file) { file_ = std::move(file); }
+  void begin_tensor(const TensorInfo& info) override;
+  void values(const double* v, size_t n) override;
+  void end_tensor() override {}
+  StatsCollector::AmaxMap& result() { return amax_; }
+
+ private:
+  std::string file_;
+  StatsCollector::AmaxMap amax_;
+  double* current_ = nullptr;
 };
 
 // Totals over tensors (per format), and the reports of `mantissa inspect`.
@@ -82,6 +129,7 @@ struct InspectReport {
   std::vector<std::string> notices;
   std::vector<std::string> formats;
   std::optional<UpdateQuestion> question;
+  ScaleMode scale = ScaleMode::None;
 };
 std::vector<FormatStats> format_totals(const InspectReport& r);
 std::string inspect_report_text(const InspectReport& r);

@@ -166,6 +166,154 @@ def expected(x, fmt, update=None):
 
 SUMS = ("rmse", "mean_rel_error", "sqnr_db")
 
+# Element formats of the block formats: (fraction bits, emin, largest finite, emax, is float).
+MX_ELEMENTS = {
+    "mxfp8-e4m3": (3, -6, 448.0, 8, True), "mxfp8-e5m2": (2, -14, 57344.0, 15, True),
+    "mxfp6-e2m3": (3, 0, 7.5, 2, True), "mxfp6-e3m2": (2, -2, 28.0, 4, True), "mxfp4": (1, 0, 6.0, 2, True),
+    "mxint8": (6, 0, 127 / 64, 0, False),
+}
+
+
+def grid_round(v, m, emin):
+    """Round to nearest even onto a grid of m fraction bits above 2^emin (spacing 2^(emin-m) below),
+    with no largest value: the caller clamps."""
+    v = np.asarray(v, dtype=np.float64)
+    out = np.zeros_like(v)
+    nz = v != 0
+    e = np.maximum(np.frexp(v[nz])[1] - 1, emin)
+    q = np.ldexp(1.0, (e - m).astype(np.int64))
+    out[nz] = np.round(v[nz] / q) * q
+    out[~nz] = v[~nz]
+    return out
+
+
+def half_step(elem, m, emin, is_float):
+    if not is_float:
+        return np.full_like(elem, 2.0 ** -(m + 1))
+    a = np.abs(elem)
+    e = np.where(a >= 2.0**emin, np.frexp(a)[1] - 1, emin)
+    return np.ldexp(1.0, (e - m - 1).astype(np.int64))
+
+
+def block_oracle(x, fmt):
+    """(dequantized, clipped, subnormal element, flushed, half step for the update question) per element,
+    from the definitions: OCP MX v1.0 (scale 2^(floor(log2 amax) - emax_elem), elements rounded to
+    nearest even and clamped; a NaN/Inf makes the block NaN), NVIDIA's NVFP4 recipe in fp32 steps.
+    Blocks follow element order; the last is as if zero-padded."""
+    x = np.asarray(x, dtype=np.float64)
+    n = x.size
+    block = 16 if fmt == "nvfp4" else 32
+    dq = np.zeros(n)
+    clipped, sub, flushed, half = (np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool), np.zeros(n))
+    if fmt == "nvfp4":
+        m, emin, top, is_float = 1, 0, 6.0, True
+        x32 = x.astype(np.float32)
+        fin = np.isfinite(x32)
+        amax = np.float32(np.abs(x32[fin]).max()) if fin.any() else np.float32(0)
+        s_enc = np.float32(1) if amax == 0 else np.minimum(np.float32(2688) / amax, np.finfo(np.float32).max)
+        s_dec = np.float32(1) / s_enc
+    else:
+        m, emin, top, emax, is_float = MX_ELEMENTS[fmt]
+    for b in range(0, n, block):
+        v = x[b:b + block]
+        if not np.isfinite(v).all():
+            dq[b:b + block] = np.nan
+            continue
+        if fmt == "nvfp4":
+            v32 = v.astype(np.float32)
+            decode_b = np.float32(np.abs(v32).max()) / np.float32(6)
+            stored = np.float32(decode_b * s_enc)
+            scale = min(float(grid_round(float(stored), 3, -6)), 448.0)  # E4M3, saturating
+            encode_b = np.float32(0) if scale == 0 else np.float32(1) / (np.float32(scale) * s_dec)
+            scaled = v32.astype(np.float64) * np.float64(encode_b)
+            step = scale * np.float64(s_dec)
+        else:
+            amax = np.abs(v).max()
+            k = -127 if amax == 0 else max(int(np.frexp(amax)[1] - 1) - emax, -127)
+            scaled = np.ldexp(v, -k)
+            step = 2.0**k
+        r = grid_round(scaled, m, emin)
+        over = np.abs(r) > top
+        r = np.clip(r, -top, top)
+        dq[b:b + block] = r * step
+        clipped[b:b + block] = over
+        sub[b:b + block] = is_float & (r != 0) & (np.abs(r) < 2.0**emin)
+        flushed[b:b + block] = (v != 0) & (r == 0)
+        half[b:b + block] = half_step(r, m, emin, is_float) * step
+    return dq, clipped, sub, flushed, half
+
+
+def expected_block(x, fmt, update=None):
+    x = np.asarray(x, dtype=np.float64).ravel()
+    n = x.size
+    dq, clipped, sub, flushed, half = block_oracle(x, fmt)
+    fin = np.isfinite(x)
+    yfin = np.isfinite(dq)
+    meas = fin & yfin
+    xm, ym = x[meas], dq[meas]
+    err = np.abs(ym - xm)
+    nz = xm != 0
+    rel = err[nz] / np.abs(xm[nz])
+    sig, noise = math.fsum(xm * xm), math.fsum(err * err)
+    out = {
+        "overflow": (fin & (~yfin | clipped)).sum() / n,
+        "subnormal": (meas & sub).sum() / n,
+        "flushed_to_zero": (meas & flushed).sum() / n,
+        "exact": (ym == xm).sum() / n,
+        "max_abs_error": float(err.max()) if err.size else 0.0,
+        "max_rel_error": float(rel.max()) if rel.size else 0.0,
+        "rmse": math.sqrt(math.fsum(err * err) / err.size) if err.size else 0.0,
+        "mean_rel_error": math.fsum(rel) / rel.size if rel.size else 0.0,
+        "sqnr_db": None if noise == 0 else 10 * math.log10(sig / noise),
+    }
+    if update is not None:
+        out["lost_update_fraction"] = (update < half[meas]).sum() / ym.size if ym.size else 0.0
+    return out
+
+
+def expected_scaled(x, fmt, update=None):
+    """--scale tensor: x * 2^k rounded, k the largest with amax * 2^k <= the format's largest finite."""
+    m, emin, top = {"fp16": (10, -14, 65504.0), "bf16": (7, -126, 3.3895313892515355e38),
+                    "fp8-e4m3": (3, -6, 448.0), "fp8-e5m2": (2, -14, 57344.0)}[fmt]
+    x = np.asarray(x, dtype=np.float64).ravel()
+    fin = x[np.isfinite(x)]
+    amax = np.abs(fin).max() if fin.size else 0.0
+    k = 0
+    if amax > 0:
+        k = int(np.frexp(top)[1] - np.frexp(amax)[1])
+        while np.ldexp(amax, k) > top:
+            k -= 1
+        while np.ldexp(amax, k + 1) <= top:
+            k += 1
+    n = x.size
+    fx = np.isfinite(x)
+    s = np.where(fx, np.ldexp(np.where(fx, x, 0), k), np.nan)
+    r = grid_round(np.where(fx, s, 0), m, emin)
+    over = fx & (np.abs(r) > top)
+    meas = fx & ~over
+    y = np.ldexp(r, -k)
+    xm, ym = x[meas], y[meas]
+    err = np.abs(ym - xm)
+    nz = xm != 0
+    rel = err[nz] / np.abs(xm[nz])
+    sig, noise = math.fsum(xm * xm), math.fsum(err * err)
+    out = {
+        "overflow": over.sum() / n,
+        "subnormal": ((r[meas] != 0) & (np.abs(r[meas]) < 2.0**emin)).sum() / n,
+        "flushed_to_zero": ((xm != 0) & (ym == 0)).sum() / n,
+        "exact": (ym == xm).sum() / n,
+        "max_abs_error": float(err.max()) if err.size else 0.0,
+        "max_rel_error": float(rel.max()) if rel.size else 0.0,
+        "rmse": math.sqrt(math.fsum(err * err) / err.size) if err.size else 0.0,
+        "mean_rel_error": math.fsum(rel) / rel.size if rel.size else 0.0,
+        "sqnr_db": None if noise == 0 else 10 * math.log10(sig / noise),
+        "tensor_scale": 2.0**k,
+    }
+    if update is not None:
+        half = np.ldexp(half_step(r[meas], m, emin, True), -k)
+        out["lost_update_fraction"] = (update < half).sum() / ym.size if ym.size else 0.0
+    return out
+
 
 class TensorChecks(unittest.TestCase):
     """check_tensor for the test classes below; holds no tests itself."""
@@ -286,6 +434,63 @@ class Statistics(TensorChecks):
                 self.check_tensor(got["d"], d, 1e-5)
                 self.assertTrue(any("'q'" in n and "Q4_0" in n for n in r["notices"]), r["notices"])
                 self.assertTrue(any("'ids'" in n and "I32" in n for n in r["notices"]), r["notices"])
+
+    def check_formats(self, got, x, oracle, update):
+        for f in got["formats"]:
+            want = oracle(x, f["format"], update)
+            for k, v in want.items():
+                with self.subTest(tensor=got["name"], format=f["format"], stat=k):
+                    if k in SUMS and v is not None and f[k] is not None:
+                        self.assertAlmostEqual(f[k], v, delta=1e-12 * abs(v))
+                    else:
+                        self.assertEqual(f[k], v)
+
+    def block_tensors(self):
+        rng = np.random.default_rng(3)
+        w = (rng.standard_normal(1000) * 0.03).astype("<f4")  # 31.25 blocks of 32: the last one padded
+        w[40:72] = 0  # an all-zero block
+        w[100] = 7.0  # rounds past mxfp4's 6 in its block: clipped
+        w[200:210] = rng.standard_normal(10).astype("<f4") * 1e-6  # tiny values beside bigger ones: flushed
+        spiky = (rng.standard_normal(77) * 300).astype("<f4")
+        spiky[5] = np.nan  # poisons its block
+        h = (rng.standard_normal(50) * 2).astype("<f2")
+        return {"w": w, "spiky": spiky, "h": h}
+
+    def test_block_formats_as_targets_against_numpy(self):
+        tensors = self.block_tensors()
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "b.safetensors")
+            safetensors(p, [(k, "F16" if v.dtype == np.float16 else "F32", [v.size], v.tobytes())
+                            for k, v in tensors.items()])
+            fmts = "mxfp8-e4m3,mxfp8-e5m2,mxfp6-e2m3,mxfp6-e3m2,mxfp4,mxint8,nvfp4"
+            r = inspect(p, "--formats", fmts, "--lr", "1e-3", "--grad-std", "1e-2")
+            self.assertEqual([f["format"] for f in r["totals"]], fmts.split(","))
+            got = {t["name"]: t for t in r["tensors"]}
+            for name, x in tensors.items():
+                self.check_formats(got[name], x, expected_block, 1e-5)
+            # nvfp4 reports its fp32 per-tensor scale s_enc = 6 * 448 / amax
+            nv = [f for f in got["w"]["formats"] if f["format"] == "nvfp4"][0]
+            self.assertEqual(nv["tensor_scale"], float(np.float32(2688) / np.abs(tensors["w"]).max()))
+
+    def test_scale_tensor_against_numpy(self):
+        tensors = self.block_tensors()
+        tensors["big"] = np.array([1e5, -3e4, 2.5, 0.0], "<f4")  # overflows fp16 unscaled, fits scaled
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "s.safetensors")
+            safetensors(p, [(k, "F16" if v.dtype == np.float16 else "F32", [v.size], v.tobytes())
+                            for k, v in tensors.items()])
+            r = inspect(p, "--formats", "fp16,bf16,fp8-e4m3,fp8-e5m2,mxfp4", "--scale", "tensor",
+                        "--lr", "1e-3", "--grad-std", "1e-2")
+            self.assertEqual(r["scale"], "tensor")
+            got = {t["name"]: t for t in r["tensors"]}
+            for name, x in tensors.items():
+                scalar = dict(got[name], formats=got[name]["formats"][:4])
+                self.check_formats(scalar, x, expected_scaled, 1e-5)
+                # block formats keep their own scales: same figures as without --scale
+                self.check_formats(dict(got[name], formats=got[name]["formats"][4:]), x, expected_block, 1e-5)
+            self.assertEqual(got["big"]["formats"][0]["overflow"], 0)
+            unscaled = inspect(p, "--formats", "fp16", "--tensors", "^big$")
+            self.assertGreater(unscaled["tensors"][0]["formats"][0]["overflow"], 0)
 
     def test_gguf_header_longer_than_a_read_chunk(self):
         # 6 MiB of vocabulary: the header crosses the CLI's 4 MiB reads.
