@@ -346,6 +346,16 @@ class TensorChecks(unittest.TestCase):
                     else:
                         self.assertEqual(f[k], v)
 
+    def check_formats(self, got, x, oracle, update):
+        for f in got["formats"]:
+            want = oracle(x, f["format"], update)
+            for k, v in want.items():
+                with self.subTest(tensor=got["name"], format=f["format"], stat=k):
+                    if k in SUMS and v is not None and f[k] is not None:
+                        self.assertAlmostEqual(f[k], v, delta=1e-12 * abs(v))
+                    else:
+                        self.assertEqual(f[k], v)
+
 
 class Statistics(TensorChecks):
     def test_npy_specials_subnormals_and_signed_zeros(self):
@@ -434,16 +444,6 @@ class Statistics(TensorChecks):
                 self.check_tensor(got["d"], d, 1e-5)
                 self.assertTrue(any("'q'" in n and "Q4_0" in n for n in r["notices"]), r["notices"])
                 self.assertTrue(any("'ids'" in n and "I32" in n for n in r["notices"]), r["notices"])
-
-    def check_formats(self, got, x, oracle, update):
-        for f in got["formats"]:
-            want = oracle(x, f["format"], update)
-            for k, v in want.items():
-                with self.subTest(tensor=got["name"], format=f["format"], stat=k):
-                    if k in SUMS and v is not None and f[k] is not None:
-                        self.assertAlmostEqual(f[k], v, delta=1e-12 * abs(v))
-                    else:
-                        self.assertEqual(f[k], v)
 
     def block_tensors(self):
         rng = np.random.default_rng(3)
@@ -591,6 +591,12 @@ class RealModel(TensorChecks):
         self.assertEqual(sorted(got), sorted(weights))
         for name, w in weights.items():
             self.check_tensor(got[name], w, update)
+        # block formats and --scale tensor on the same weights
+        r2 = inspect(path, "--formats", "fp8-e4m3,mxfp8-e4m3,mxfp4,nvfp4", "--scale", "tensor",
+                     "--lr", "1e-4", "--grad-std", "1e-3")
+        for t in r2["tensors"]:
+            self.check_formats(dict(t, formats=t["formats"][:1]), weights[t["name"]], expected_scaled, update)
+            self.check_formats(dict(t, formats=t["formats"][1:]), weights[t["name"]], expected_block, update)
         total = {t["format"]: t for t in r["totals"]}
         every = np.concatenate(list(weights.values()))
         for fmt in ("fp16", "bf16", "fp8-e4m3", "fp8-e5m2"):
