@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/rounding.h"
+#include "kernels/convert.h"
 #include "tensors/gguf.h"
 
 namespace mantissa::tensors {
@@ -367,6 +368,27 @@ void TensorFileReader::enter_segments() {
   }
 }
 
+// F32, F16 and BF16 elements widened in bulk (the common dtypes of real
+// checkpoints); the generic loop above handles the rest. Hosts are
+// little-endian (x86-64, wasm), as the files are.
+bool TensorFileReader::decode_fast(const TensorInfo& t, const unsigned char* p, size_t n) {
+  static_assert(sizeof(float) == 4);
+  if (t.format == &fp32()) {
+    narrow_.resize(n);
+    std::memcpy(narrow_.data(), p, n * 4);
+  } else if (t.format == &fp16() || t.format == &bf16()) {
+    bits16_.resize(n);
+    narrow_.resize(n);
+    std::memcpy(bits16_.data(), p, n * 2);
+    if (t.format == &fp16()) kernels::fp16_to_fp32(bits16_.data(), narrow_.data(), n);
+    else kernels::bf16_to_fp32(bits16_.data(), narrow_.data(), n);
+  } else {
+    return false;
+  }
+  for (size_t i = 0; i < n; ++i) scratch_[i] = narrow_[i];  // fp32 -> double: exact
+  return true;
+}
+
 void TensorFileReader::emit(const unsigned char* p, size_t n) {
   const Segment& s = segments_[next_segment_];
   if (!segment_read(s)) return;
@@ -374,10 +396,13 @@ void TensorFileReader::emit(const unsigned char* p, size_t n) {
   scratch_.resize(std::min<size_t>(n, 4096));
   for (size_t done = 0; done < n;) {
     const size_t k = std::min(n - done, scratch_.size());
-    for (size_t i = 0; i < k; ++i) {
-      const uint64_t bits = le(p + (done + i) * t.width, t.width);
-      if (t.width == 8) std::memcpy(&scratch_[i], &bits, 8);
-      else scratch_[i] = to_double(*t.format, bits);
+    const unsigned char* q = p + done * static_cast<size_t>(t.width);
+    if (!decode_fast(t, q, k)) {
+      for (size_t i = 0; i < k; ++i) {
+        const uint64_t bits = le(q + i * static_cast<size_t>(t.width), t.width);
+        if (t.width == 8) std::memcpy(&scratch_[i], &bits, 8);
+        else scratch_[i] = to_double(*t.format, bits);
+      }
     }
     visitor_->values(scratch_.data(), k);
     done += k;

@@ -81,6 +81,7 @@ class TensorFileReader {
   bool parse_safetensors_header(std::string* error);
   bool feed_data(std::string_view chunk, std::string* error);
   void emit(const unsigned char* p, size_t n_elements);
+  bool decode_fast(const TensorInfo& t, const unsigned char* p, size_t n);
   void enter_segments();
 
   FileKind kind_;
@@ -100,6 +101,8 @@ class TensorFileReader {
   uint64_t gguf_next_try_ = 0;  // buffered size at which to try parsing the GGUF header again
   uint64_t trailing_allowed_ = 0, trailing_ = 0;  // GGUF: padding after the last tensor
   std::vector<double> scratch_;
+  std::vector<float> narrow_;
+  std::vector<uint16_t> bits16_;
   std::vector<std::string> notices_;
 };
 

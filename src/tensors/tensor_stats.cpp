@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/rounding.h"
+#include "kernels/convert.h"
 
 namespace mantissa::tensors {
 
@@ -12,6 +13,8 @@ namespace {
 // Values a block format buffers before quantizing them (a multiple of every
 // block size: 32 for MX, 16 for NVFP4).
 constexpr size_t kBlockChunk = 4096;
+// Values measured at a time (the kernels' batch).
+constexpr size_t kChunk = 4096;
 
 // The error sums of one element x stored as y (both finite).
 void measure(FormatStats* s, double x, double y, bool lost_update) {
@@ -122,15 +125,43 @@ void StatsCollector::begin_tensor(const TensorInfo& info) {
     }
   }
   pending_.assign(blocks_.size(), {});
+  binades_.assign(kBinades, 0);
+  // The batch kernels serve fp16, bf16 and fp8 targets of tensors whose values are fp32 values.
+  kernel_.assign(formats_.size(), std::nullopt);
+  const bool fp32_values = info.format != nullptr && info.format->man_bits <= fp32().man_bits &&
+                           info.format->emax() <= fp32().emax() && info.format->emin() >= fp32().emin();
+  for (size_t i = 0; i < formats_.size(); ++i)
+    if (fp32_values && scale_exp_[i] == 0 && !scalar_reference_) kernel_[i] = kernels::target_of(formats_[i]);
 }
 
 void StatsCollector::values(const double* v, size_t n) {
   if (!current_) return;
+  for (size_t done = 0; done < n; done += kChunk) {
+    const size_t k = std::min(kChunk, n - done);
+    tensor_values(v + done, k);
+    bool narrowed = false;
+    for (size_t i = 0; i < formats_.size(); ++i) {
+      if (!kernel_[i]) {
+        format_values(i, v + done, k);
+        continue;
+      }
+      if (!narrowed) {
+        // The tensor's values are fp32 values (its dtype is no wider): exact.
+        xf_.resize(k);
+        for (size_t j = 0; j < k; ++j) xf_[j] = static_cast<float>(v[done + j]);
+        narrowed = true;
+      }
+      format_values_kernel(i, k);
+    }
+  }
+  if (!pending_.empty() && pending_[0].size() >= kBlockChunk) flush_blocks(false);
+}
+
+// What the tensor holds: counts, range, the binade histogram.
+void StatsCollector::tensor_values(const double* v, size_t n) {
   TensorStats& t = *current_;
-  const double update = question_ ? question_->update() : 0;
   for (size_t k = 0; k < n; ++k) {
     const double x = v[k];
-    ++t.count;
     // Block formats see every value in order: a NaN or Inf makes its block's scale NaN.
     for (std::vector<double>& p : pending_) p.push_back(x);
     if (std::isnan(x)) {
@@ -146,26 +177,81 @@ void StatsCollector::values(const double* v, size_t n) {
     t.max = std::max(t.max, x);
     t.amax = std::max(t.amax, std::fabs(x));
     if (x == 0) ++t.zeros;
-    else ++t.log2_histogram[std::ilogb(x)];
-    for (size_t i = 0; i < formats_.size(); ++i) {
-      const Format& f = formats_[i];
-      FormatStats& s = t.formats[i];
-      // --scale tensor: x * 2^k and back are exact (powers of two, in range).
-      const int k = scale_exp_[i];
-      const Rounded r = round_double(f, std::ldexp(x, k));
-      const double stored = to_double(f, r.bits);
-      if (!std::isfinite(stored) || r.info.overflow) {
-        ++s.overflow;
-        if (!std::isfinite(stored)) continue;
-      }
-      const double y = std::ldexp(stored, -k);
-      if (y == x) ++s.exact;
-      if (x != 0 && y == 0) ++s.flushed;
-      if (stored != 0 && std::fabs(stored) < std::ldexp(1.0, f.emin())) ++s.subnormal;
-      measure(&s, x, y, question_ && update < std::ldexp(half_ulp_above(f, stored), -k));
-    }
+    else ++binades_[static_cast<size_t>(std::ilogb(x) - kMinBinade)];
   }
-  if (!pending_.empty() && pending_[0].size() >= kBlockChunk) flush_blocks(false);
+  t.count += n;
+}
+
+// One scalar format, element by element through the core: the reference.
+void StatsCollector::format_values(size_t i, const double* v, size_t n) {
+  const Format& f = formats_[i];
+  FormatStats& s = current_->formats[i];
+  const double update = question_ ? question_->update() : 0;
+  const int k = scale_exp_[i];
+  for (size_t j = 0; j < n; ++j) {
+    const double x = v[j];
+    if (!std::isfinite(x)) continue;
+    // --scale tensor: x * 2^k and back are exact (powers of two, in range).
+    const Rounded r = round_double(f, std::ldexp(x, k));
+    const double stored = to_double(f, r.bits);
+    if (!std::isfinite(stored) || r.info.overflow) {
+      ++s.overflow;
+      if (!std::isfinite(stored)) continue;
+    }
+    const double y = std::ldexp(stored, -k);
+    if (y == x) ++s.exact;
+    if (x != 0 && y == 0) ++s.flushed;
+    if (stored != 0 && std::fabs(stored) < std::ldexp(1.0, f.emin())) ++s.subnormal;
+    measure(&s, x, y, question_ && update < std::ldexp(half_ulp_above(f, stored), -k));
+  }
+}
+
+// The same statistics for fp16, bf16, fp8-e4m3 or fp8-e5m2 of fp32 values
+// (xf_) without scaling: the batch kernels (bit-identical to the core, as
+// tests/kernels pins down) round and widen back, then the same sums in the
+// same element order, so every figure equals format_values()'s.
+void StatsCollector::format_values_kernel(size_t i, size_t n) {
+  const Format& f = formats_[i];
+  FormatStats& s = current_->formats[i];
+  yf_.resize(n);
+  switch (*kernel_[i]) {
+    case kernels::Target::Fp16:
+      narrow16_.resize(n);
+      kernels::fp32_to_fp16(xf_.data(), narrow16_.data(), n);
+      kernels::fp16_to_fp32(narrow16_.data(), yf_.data(), n);
+      break;
+    case kernels::Target::Bf16:
+      narrow16_.resize(n);
+      kernels::fp32_to_bf16(xf_.data(), narrow16_.data(), n);
+      kernels::bf16_to_fp32(narrow16_.data(), yf_.data(), n);
+      break;
+    case kernels::Target::Fp8E4M3:
+      narrow8_.resize(n);
+      kernels::fp32_to_fp8_e4m3(xf_.data(), narrow8_.data(), n);
+      kernels::fp8_e4m3_to_fp32(narrow8_.data(), yf_.data(), n);
+      break;
+    case kernels::Target::Fp8E5M2:
+      narrow8_.resize(n);
+      kernels::fp32_to_fp8_e5m2(xf_.data(), narrow8_.data(), n);
+      kernels::fp8_e5m2_to_fp32(narrow8_.data(), yf_.data(), n);
+      break;
+  }
+  const double update = question_ ? question_->update() : 0;
+  const double smallest_normal = std::ldexp(1.0, f.emin());
+  for (size_t j = 0; j < n; ++j) {
+    const double x = xf_[j];
+    if (!std::isfinite(x)) continue;
+    const double y = yf_[j];
+    // Without saturation the kernels overflow exactly when the core does: to inf or NaN.
+    if (!std::isfinite(y)) {
+      ++s.overflow;
+      continue;
+    }
+    if (y == x) ++s.exact;
+    if (x != 0 && y == 0) ++s.flushed;
+    if (y != 0 && std::fabs(y) < smallest_normal) ++s.subnormal;
+    measure(&s, x, y, question_ && update < half_ulp_above(f, y));
+  }
 }
 
 // Quantizes the pending values of each block format, a whole number of
@@ -211,6 +297,10 @@ void StatsCollector::flush_blocks(bool end) {
 
 void StatsCollector::end_tensor() {
   if (current_ && !blocks_.empty()) flush_blocks(true);
+  if (current_) {
+    for (size_t b = 0; b < binades_.size(); ++b)
+      if (binades_[b]) current_->log2_histogram[static_cast<int>(b) + kMinBinade] = binades_[b];
+  }
   current_ = nullptr;
 }
 

@@ -12,6 +12,7 @@
 
 #include "core/block_format.h"
 #include "core/format.h"
+#include "kernels/convert.h"
 #include "tensors/tensor_reader.h"
 
 namespace mantissa::tensors {
@@ -83,6 +84,8 @@ class StatsCollector : public TensorVisitor {
   using AmaxMap = std::map<std::pair<std::string, std::string>, double>;  // (file, tensor) -> amax
   void set_amax(AmaxMap amax) { amax_ = std::move(amax); }
   void set_file(std::string file) { file_ = std::move(file); }
+  // Every element through the core, no batch kernels (tests compare the two).
+  void set_scalar_reference(bool on) { scalar_reference_ = on; }
   // Tensors whose name fails the filter are not measured.
   void set_filter(std::function<bool(const std::string&)> keep) { keep_ = std::move(keep); }
   void begin_tensor(const TensorInfo& info) override;
@@ -94,6 +97,19 @@ class StatsCollector : public TensorVisitor {
 
  private:
   void flush_blocks(bool end);
+  void tensor_values(const double* v, size_t n);
+  void format_values(size_t i, const double* v, size_t n);
+  void format_values_kernel(size_t i, size_t n);
+  // ilogb of finite non-zero doubles: -1074 .. 1023, counted in an array
+  // while the tensor streams (a map lookup per element is slow).
+  static constexpr int kMinBinade = -1074;
+  static constexpr size_t kBinades = 1023 - kMinBinade + 1;
+  std::vector<uint64_t> binades_;
+  std::vector<std::optional<kernels::Target>> kernel_;  // per scalar format: the batch kernel, if any
+  bool scalar_reference_ = false;
+  std::vector<float> xf_, yf_;
+  std::vector<uint16_t> narrow16_;
+  std::vector<uint8_t> narrow8_;
   std::vector<Format> formats_;
   std::vector<BlockFormat> blocks_;
   ScaleMode scale_ = ScaleMode::None;
