@@ -1,0 +1,116 @@
+// The statistics of `inspect` by the batch kernels equal the core's
+// element-by-element reference bit for bit (counts, sums, maxima), for fp32,
+// fp16 and bf16 tensors fed through the streaming reader in odd chunks, with
+// every special value and edge of the targets, on every kernel path this CPU
+// runs (the kernels' own tests pin them to the core; this pins the collector).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/convert.h"
+#include "tensors/tensor_reader.h"
+#include "tensors/tensor_stats.h"
+
+using namespace mantissa;
+
+namespace {
+
+// A safetensors file of three tensors (F32, F16, BF16) from the fp32 values.
+std::string checkpoint(const std::vector<float>& x) {
+  std::vector<uint16_t> h(x.size()), b(x.size());
+  kernels::fp32_to_fp16(x.data(), h.data(), x.size(), false, kernels::Impl::Scalar);
+  kernels::fp32_to_bf16(x.data(), b.data(), x.size(), false, kernels::Impl::Scalar);
+  const size_t n = x.size();
+  const std::string header = "{\"f\":{\"dtype\":\"F32\",\"shape\":[" + std::to_string(n) + "],\"data_offsets\":[0," +
+                             std::to_string(4 * n) + "]},\"h\":{\"dtype\":\"F16\",\"shape\":[" + std::to_string(n) +
+                             "],\"data_offsets\":[" + std::to_string(4 * n) + "," + std::to_string(6 * n) +
+                             "]},\"b\":{\"dtype\":\"BF16\",\"shape\":[" + std::to_string(n) +
+                             "],\"data_offsets\":[" + std::to_string(6 * n) + "," + std::to_string(8 * n) + "]}}";
+  std::string file(8, '\0');
+  const uint64_t len = header.size();
+  std::memcpy(file.data(), &len, 8);
+  file += header;
+  file.append(reinterpret_cast<const char*>(x.data()), 4 * n);
+  file.append(reinterpret_cast<const char*>(h.data()), 2 * n);
+  file.append(reinterpret_cast<const char*>(b.data()), 2 * n);
+  return file;
+}
+
+std::vector<tensors::TensorStats> collect(const std::string& file, bool reference, size_t chunk) {
+  std::vector<Format> formats = {fp16(), bf16(), fp8_e4m3(), fp8_e5m2(), tf32()};
+  tensors::StatsCollector stats(formats, tensors::UpdateQuestion{1e-3, 1e-2});
+  stats.set_scalar_reference(reference);
+  tensors::TensorFileReader reader(tensors::FileKind::Safetensors, "x", &stats);
+  std::string error;
+  for (size_t p = 0; p < file.size(); p += chunk)
+    REQUIRE(reader.feed(std::string_view(file).substr(p, chunk), &error));
+  REQUIRE(reader.finish(&error));
+  return stats.results();
+}
+
+bool same(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+}  // namespace
+
+TEST_CASE("inspect statistics by the batch kernels equal the core's, bit for bit", "[tensors]") {
+  std::mt19937 rng(15);
+  std::vector<float> x;
+  // Specials and the edges of every target: overflow, max, subnormals, ties.
+  const float inf = std::numeric_limits<float>::infinity();
+  for (float v : {0.0f, -0.0f, inf, -inf, std::nanf(""), 65504.0f, 65520.0f, 65519.99f, 448.0f, 464.0f, 480.0f,
+                  57344.0f, 61440.0f, 6e-8f, 2.98e-8f, 1e-40f, 1.0f + 0x1p-11f, 1.0f + 0x1p-8f, 3.4e38f, 1e-45f})
+    x.push_back(v);
+  std::normal_distribution<float> normal(0, 1);
+  for (int i = 0; i < 30000; ++i) x.push_back(normal(rng) * std::ldexp(1.0f, static_cast<int>(rng() % 60) - 40));
+  for (int i = 0; i < 3000; ++i) {
+    uint32_t bits = static_cast<uint32_t>(rng());
+    float f;
+    std::memcpy(&f, &bits, 4);
+    x.push_back(f);
+  }
+  const std::string file = checkpoint(x);
+  const auto reference = collect(file, true, 1 << 20);
+  std::vector<std::string> paths = {""};
+  for (const std::string& p : kernels::kernel_path_names(true)) paths.push_back(p);
+  for (const std::string& path : paths) {
+    REQUIRE(kernels::force_kernel_path(path).empty());
+    for (size_t chunk : {size_t{7}, size_t{4096 + 3}}) {
+      INFO("kernel path '" << path << "', chunk " << chunk);
+      const auto fast = collect(file, false, chunk);
+      REQUIRE(fast.size() == reference.size());
+      for (size_t t = 0; t < fast.size(); ++t) {
+        const tensors::TensorStats &a = fast[t], &b = reference[t];
+        CHECK(a.count == b.count);
+        CHECK(a.zeros == b.zeros);
+        CHECK(a.nans == b.nans);
+        CHECK(a.infs == b.infs);
+        CHECK(same(a.min, b.min));
+        CHECK(same(a.max, b.max));
+        CHECK(same(a.amax, b.amax));
+        CHECK(a.log2_histogram == b.log2_histogram);
+        for (size_t f = 0; f < a.formats.size(); ++f) {
+          const tensors::FormatStats &p = a.formats[f], &q = b.formats[f];
+          INFO(b.name << " " << q.format);
+          CHECK(p.overflow == q.overflow);
+          CHECK(p.subnormal == q.subnormal);
+          CHECK(p.flushed == q.flushed);
+          CHECK(p.exact == q.exact);
+          CHECK(p.measured == q.measured);
+          CHECK(p.rel_count == q.rel_count);
+          CHECK(p.lost_updates == q.lost_updates);
+          CHECK(same(p.sum_sq_signal, q.sum_sq_signal));
+          CHECK(same(p.sum_sq_error, q.sum_sq_error));
+          CHECK(same(p.max_abs_error, q.max_abs_error));
+          CHECK(same(p.sum_rel_error, q.sum_rel_error));
+          CHECK(same(p.max_rel_error, q.max_rel_error));
+        }
+      }
+    }
+  }
+  kernels::force_kernel_path("");
+}
