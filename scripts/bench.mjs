@@ -50,6 +50,22 @@ process.stderr.write(`bench: native population, ${popRounds} rounds\n`);
 const nativePopulation = JSON.parse(execFileSync(path.join(benchDir, "bench_population"),
   ["--json", "--reps", String(popRounds)], { encoding: "utf8" }));
 
+// ---- native: inspect's scan of a checkpoint (bench_inspect) ----
+// 512 MB fp32 and bf16 files, and a 2 GB file for the memory check (--quick: 64 MB, no big file).
+process.stderr.write("bench: native inspect scan (bench_inspect: writes its files under build/native/bench/data)\n");
+const inspectTmp = mkdtempSync(path.join(os.tmpdir(), "mantissa-bench-inspect-"));
+let inspectText, nativeInspect;
+try {
+  const file = path.join(inspectTmp, "inspect.json");
+  inspectText = execFileSync(path.join(benchDir, "bench_inspect"),
+    ["--mb", quick ? "64" : "512", "--rounds", String(popRounds), "--big-gb", quick ? "0" : "2",
+      "--dir", path.join(repoRoot, "build", "native", "bench", "data"), "--json", file],
+    { encoding: "utf8", cwd: repoRoot, maxBuffer: 1 << 24 });
+  nativeInspect = JSON.parse(readFileSync(file, "utf8"));
+} finally {
+  rmSync(inspectTmp, { recursive: true, force: true });
+}
+
 // ---- browser ----
 process.stderr.write("bench: headless Chromium (build/web/bench/)\n");
 const env = await startBrowser();
@@ -98,6 +114,7 @@ ratios.population_simd_vs_scalar_fp16_per_weight_near_one = speedup("fp16 per-we
 ratios.population_simd_vs_scalar_fp32_master_per_weight_near_one = speedup("fp32-master per-weight, weights near 1");
 ratios.population_simd_vs_scalar_fp16_per_weight_near_zero = speedup("fp16 per-weight, weights near 0");
 for (const [k, v] of Object.entries(nativePopulation.ratios)) ratios[`native_population_simd_vs_scalar_${k}`] = v.ratio;
+for (const [k, v] of Object.entries(nativeInspect.ratios)) ratios[`native_${k}`] = v;
 
 const targets = {
   native_best_vs_memcpy: 0.9, wasm_simd_vs_memcpy: 0.8, wasm_simd_vs_typedarray_set: 0.9,
@@ -135,6 +152,7 @@ const what = {
 const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
 const cores = os.cpus().length;
 console.log(kernelsText.trimEnd());
+console.log(inspectText.trimEnd());
 console.log(`\nbrowser (${web.userAgent.match(/(Headless)?Chrome\/[\d.]+/)?.[0] ?? "chromium"}), fp32->fp16, ${elements} elements, median of ${rounds} interleaved rounds (ms):`);
 for (const [k, v] of Object.entries(wc)) console.log(`  ${k.padEnd(28)} ${v.toFixed(2).padStart(10)}`);
 console.log(`browser population, 1e6 weights x 100 steps, median of ${popRounds} interleaved rounds (ms):`);
@@ -170,7 +188,7 @@ if (jsonPath) {
     native: { fp16_rne_ms: native.fp16_rne_ms, fp16_rne_g_elements_per_s: native.fp16_rne_g_elements_per_s,
       other_kernels_g_elements_per_s: native.other_kernels_g_elements_per_s, best_path_fp16: native.best_path_fp16,
       forced_path: native.forced_path, simd_isa: native.simd_isa,
-      population: nativePopulation },
+      population: nativePopulation, inspect: nativeInspect },
     browser: { userAgent: web.userAgent, convert: web.convert, population: web.population, convertArrayWorkers: web.workers },
   };
   writeFileSync(jsonPath, JSON.stringify(out, null, 2) + "\n");

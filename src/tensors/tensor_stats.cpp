@@ -1,6 +1,7 @@
 #include "tensors/tensor_stats.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "core/rounding.h"
@@ -15,6 +16,23 @@ namespace {
 constexpr size_t kBlockChunk = 4096;
 // Values measured at a time (the kernels' batch).
 constexpr size_t kChunk = 4096;
+
+// floor(log2|x|) of a finite non-zero double: its exponent field, or ilogb
+// for subnormals.
+inline int binade(double x) {
+  uint64_t bits;
+  std::memcpy(&bits, &x, 8);
+  const int field = static_cast<int>((bits >> 52) & 0x7ff);
+  return field != 0 ? field - 1023 : std::ilogb(x);
+}
+
+// 2^e for a normal double exponent e, from its bits.
+inline double power_of_two(int e) {
+  const uint64_t bits = static_cast<uint64_t>(e + 1023) << 52;
+  double d;
+  std::memcpy(&d, &bits, 8);
+  return d;
+}
 
 // The error sums of one element x stored as y (both finite).
 void measure(FormatStats* s, double x, double y, bool lost_update) {
@@ -177,7 +195,7 @@ void StatsCollector::tensor_values(const double* v, size_t n) {
     t.max = std::max(t.max, x);
     t.amax = std::max(t.amax, std::fabs(x));
     if (x == 0) ++t.zeros;
-    else ++binades_[static_cast<size_t>(std::ilogb(x) - kMinBinade)];
+    else ++binades_[static_cast<size_t>(binade(x) - kMinBinade)];
   }
   t.count += n;
 }
@@ -238,6 +256,7 @@ void StatsCollector::format_values_kernel(size_t i, size_t n) {
   }
   const double update = question_ ? question_->update() : 0;
   const double smallest_normal = std::ldexp(1.0, f.emin());
+  const double half_subnormal_step = std::ldexp(1.0, f.emin() - f.man_bits - 1);
   for (size_t j = 0; j < n; ++j) {
     const double x = xf_[j];
     if (!std::isfinite(x)) continue;
@@ -249,8 +268,11 @@ void StatsCollector::format_values_kernel(size_t i, size_t n) {
     }
     if (y == x) ++s.exact;
     if (x != 0 && y == 0) ++s.flushed;
-    if (y != 0 && std::fabs(y) < smallest_normal) ++s.subnormal;
-    measure(&s, x, y, question_ && update < half_ulp_above(f, y));
+    const bool below_normal = std::fabs(y) < smallest_normal;
+    if (y != 0 && below_normal) ++s.subnormal;
+    // half_ulp_above(f, y) from y's exponent bits: 2^(binade(y) - man_bits - 1).
+    const bool lost = question_ && update < (below_normal ? half_subnormal_step : power_of_two(binade(y) - f.man_bits - 1));
+    measure(&s, x, y, lost);
   }
 }
 
