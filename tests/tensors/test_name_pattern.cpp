@@ -22,6 +22,7 @@ bool search(const std::string& pattern, const std::string& name) {
   return p.search(name);
 }
 
+#if defined(__GLIBCXX__)  // the std::regex oracle's cases (see below)
 const char* const kNames[] = {
     "",
     "model.layers.0.self_attn.q_proj.weight",
@@ -34,9 +35,15 @@ const char* const kNames[] = {
     "x-y_z 9",
     "layers.10.attn",
 };
+#endif
 
 }  // namespace
 
+// The oracle is std::regex where it is libstdc++'s (native): Emscripten's
+// libc++ misses the empty match of "$" at the end of a non-empty name (seen:
+// regex_search("b11a1a", regex("$")) is false there), so the wasm build runs
+// only the expectations written out by hand below.
+#if defined(__GLIBCXX__)
 TEST_CASE("tensor name patterns agree with std::regex_search on a fixed set", "[tensors]") {
   const char* const patterns[] = {
       "weight$", "^model\\.", "attn.*weight$", "a.b", "a\\.b", "layers\\.\\d+\\.", "layers\\.(0|12)\\.",
@@ -89,6 +96,30 @@ TEST_CASE("tensor name patterns agree with std::regex_search on random patterns"
     }
   }
   CHECK(matched > 400);  // the sample exercises both outcomes
+}
+
+#endif
+
+TEST_CASE("tensor name patterns: ECMAScript's answers written out", "[tensors]") {
+  CHECK(search("weight$", "model.layers.0.self_attn.q_proj.weight"));
+  CHECK_FALSE(search("weight$", "model.layers.0.weight.scale"));
+  CHECK(search("$", "b11a1a"));
+  CHECK(search("", "anything"));
+  CHECK(search("^$", ""));
+  CHECK_FALSE(search("^$", "a"));
+  CHECK(search("a.b", "aXb"));
+  CHECK_FALSE(search("a\\.b", "aXb"));
+  CHECK(search("layers\\.\\d+\\.mlp", "model.layers.12.mlp.down_proj"));
+  CHECK_FALSE(search("layers\\.\\d+\\.mlp", "model.layers.x.mlp"));
+  CHECK(search("^(blk|model)\\.[0-9]+", "blk.3.attn_k.weight"));
+  CHECK_FALSE(search("^(blk|model)\\.[0-9]+", "token_embd.weight"));
+  CHECK(search("[^a-z.]", "a.b_c"));
+  CHECK_FALSE(search("[^a-z.]", "a.bc"));
+  CHECK(search("(a|)+b", "b"));
+  CHECK(search("x?y+z*$", "wyy"));
+  CHECK_FALSE(search("(?:q|k|v)_proj", "o_proj"));
+  CHECK(search("\\W", "a b"));
+  CHECK_FALSE(search("\\W", "a_b9"));
 }
 
 TEST_CASE("tensor name patterns outside the subset are refused with a sentence", "[tensors]") {
