@@ -82,11 +82,13 @@ void write_checkpoint(const std::string& path, uint64_t bytes, bool bf16) {
   std::normal_distribution<float> normal(0.0f, 0.02f);
   std::vector<float> block(1u << 20);
   std::vector<uint16_t> narrow(block.size());
+  // One 1M-element block of random values, written again and again: drawing
+  // gigabytes of normals would take longer than the scan being measured.
+  for (float& v : block) v = normal(rng);
+  if (bf16) kernels::fp32_to_bf16(block.data(), narrow.data(), block.size());
   for (uint64_t done = 0; done < count;) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(block.size(), count - done));
-    for (size_t i = 0; i < n; ++i) block[i] = normal(rng);
     if (bf16) {
-      kernels::fp32_to_bf16(block.data(), narrow.data(), n);
       out.write(reinterpret_cast<const char*>(narrow.data()), static_cast<std::streamsize>(2 * n));
     } else {
       out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(4 * n));
