@@ -23,7 +23,7 @@ const std::vector<Command> kCommands = {
     {"quantize", mantissa::cmd_quantize,
      "block-scaled formats (mxfp8/6/4, mxint8, nvfp4): scales, elements, errors"},
     {"inspect", mantissa::cmd_inspect,
-     "tensor files (.safetensors, .npy): per-tensor statistics and what each format does to them"},
+     "tensor files (.safetensors, .npy, .gguf): per-tensor statistics and what each format does to them"},
     {"formats", mantissa::cmd_formats, "list the formats and their landmark values"},
     {"simulate", mantissa::cmd_simulate,
      "a weight receiving many updates, stored several ways, against fp64"},

@@ -515,6 +515,18 @@ class Statistics(TensorChecks):
             sq = {t["name"]: t["formats"][0]["sqnr_db"] for t in r["tensors"]}
             self.assertEqual(r["worst"][0]["by_sqnr"], sorted(sq, key=lambda k: sq[k]))
 
+    def test_progress_goes_to_stderr_only(self):
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "x.npy")
+            np.save(p, np.arange(10, dtype="<f4"))
+            plain = run(p, "--json")
+            shown = run(p, "--json", "--progress", "--scale", "tensor")  # two passes: two bars
+            self.assertEqual(shown.returncode, 0, shown.stderr)
+            self.assertEqual(plain.stderr, "")  # not a terminal, no --progress: no bar
+            self.assertIn("100%", shown.stderr)
+            self.assertIn("(amax pass)", shown.stderr)
+            self.assertEqual(json.loads(shown.stdout)["tensors"][0]["count"], 10)
+
     def test_csv_and_text_outputs(self):
         with tempfile.TemporaryDirectory() as d:
             p = os.path.join(d, "x.npy")
