@@ -20,50 +20,22 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "bench_timing.h"
 #include "core/block_format.h"
 #include "kernels/block_quantize.h"
 #include "kernels/convert.h"
 
 using namespace mantissa;
 using namespace mantissa::kernels;
-
-namespace {
-
-double seconds_of(const std::function<void()>& run) {
-  const auto t0 = std::chrono::steady_clock::now();
-  run();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
-
-std::string cpu_model() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  }
-  return "unknown";
-}
-
-struct Variant {
-  std::string name;
-  std::function<void()> run;
-  std::vector<double> seconds;
-};
-
-}  // namespace
+using bench::median;
+using bench::seconds_of;
+using bench::Variant;
 
 int main(int argc, char** argv) {
   int rounds = 7;
@@ -136,9 +108,11 @@ int main(int argc, char** argv) {
     for (Variant& v : variants) v.seconds.push_back(seconds_of(v.run));
   }
 
-  const std::string model = cpu_model();
+  const std::string model = bench::cpu_model();
   const std::string forced = forced_kernel_path();
-  std::printf("cpu: %s\n", model.c_str());
+  std::printf("cpu: %s; features:", model.c_str());
+  for (const std::string& f : bench::cpu_features()) std::printf(" %s", f.c_str());
+  std::printf("\n");
   std::printf("block quantization, %zu fp32 elements (normal, every 64th x100), RNE, median of %d interleaved rounds%s%s\n",
               n, rounds, forced.empty() ? "" : ", forced MANTISSA_KERNELS=", forced.c_str());
   std::printf("%-34s %10s %12s\n", "variant", "ms", "G elem/s");
