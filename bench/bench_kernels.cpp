@@ -117,7 +117,19 @@ bool write_file(const std::string& path, const void* data, size_t bytes) {
 }
 
 std::string bench_dir() {
-  std::string here = __FILE__;  // CMake compiles bench/*.cpp by absolute path
+  // CMake compiles bench/*.cpp by absolute path, but ccache with base_dir
+  // rewrites it relative to the build folder (build/native), which is the
+  // parent of this program's folder (build/native/bench).
+  std::string here = __FILE__;
+  if (!here.empty() && here[0] != '/') {
+    char exe[4096];
+    const ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+      std::string dir(exe, static_cast<size_t>(len));
+      dir = dir.substr(0, dir.rfind('/'));  // build/native/bench
+      here = dir + "/../" + here;
+    }
+  }
   const size_t slash = here.rfind('/');
   return slash == std::string::npos ? "bench" : here.substr(0, slash);
 }

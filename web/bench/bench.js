@@ -131,8 +131,10 @@ function blocksBench(n, rounds) {
         out[impl] = { scales, elements };
         variants[`${format} ${impl}`] = { run: () => mod.quantizeBlocks(inPtr, scales, elements, n, format, impl) };
       }
-      const u8 = (ptr) => mod.HEAPU8.subarray(ptr, ptr + n);
+      // One scale per block (nvfp4: 16 values, MX: 32), one code per value.
+      const count = { scales: Math.ceil(n / (format === "nvfp4" ? 16 : 32)), elements: n };
       for (const part of ["scales", "elements"]) {
+        const u8 = (ptr) => mod.HEAPU8.subarray(ptr, ptr + count[part]);
         const d = firstDifference(u8(out.simd[part]), u8(out.scalar[part]));
         if (d >= 0) throw new Error(`${format}: SIMD and scalar ${part} differ at ${d}`);
       }
