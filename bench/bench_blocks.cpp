@@ -74,19 +74,24 @@ int main(int argc, char** argv) {
     paths[name] = block_kernel_path(spec);
     // Bit-identity first: the timing means nothing otherwise.
     quantize_blocks_f32(spec, in.data(), n, scales.data(), elements.data(), nullptr, BlockImpl::Best);
-    quantize_blocks_f32(spec, in.data(), n, scales_ref.data(), elements_ref.data(), nullptr, BlockImpl::Scalar);
+    quantize_blocks_f32(spec, in.data(), n, scales_ref.data(), elements_ref.data(), nullptr,
+                        BlockImpl::Scalar);
     if (scales != scales_ref || elements != elements_ref) {
       std::fprintf(stderr, "%s: SIMD and scalar codes differ\n", name);
       return 1;
     }
-    variants.push_back({std::string(name) + " scalar", [&, spec] {
+    variants.push_back({std::string(name) + " scalar",
+                        [&, spec] {
                           quantize_blocks_f32(spec, in.data(), n, scales.data(), elements.data(), nullptr,
                                               BlockImpl::Scalar);
-                        }, {}});
-    variants.push_back({std::string(name) + " simd", [&, spec] {
+                        },
+                        {}});
+    variants.push_back({std::string(name) + " simd",
+                        [&, spec] {
                           quantize_blocks_f32(spec, in.data(), n, scales.data(), elements.data(), nullptr,
                                               BlockImpl::Best);
-                        }, {}});
+                        },
+                        {}});
   }
   {
     BlockFormat f;
@@ -94,14 +99,17 @@ int main(int argc, char** argv) {
     parse_block_format("mxfp4", &f, &error);
     BlockKernelSpec spec;
     block_kernel_spec(f, QuantizeOptions{}, &spec);
-    variants.push_back({"mxfp4 simd + dequantized", [&, spec] {
+    variants.push_back({"mxfp4 simd + dequantized",
+                        [&, spec] {
                           quantize_blocks_f32(spec, in.data(), n, scales.data(), elements.data(), copy.data(),
                                               BlockImpl::Best);
-                        }, {}});
+                        },
+                        {}});
   }
   const std::string fp16_name = std::string("fp32->fp16 best (") + kernel_path_for(Target::Fp16) + ")";
   variants.push_back({fp16_name, [&] { fp32_to_fp16(in.data(), out16.data(), n, false, Impl::Best); }, {}});
-  variants.push_back({"memcpy (fp32 in)", [&] { std::memcpy(copy.data(), in.data(), n * sizeof(float)); }, {}});
+  variants.push_back(
+      {"memcpy (fp32 in)", [&] { std::memcpy(copy.data(), in.data(), n * sizeof(float)); }, {}});
 
   for (Variant& v : variants) v.run();  // warm-up
   for (int r = 0; r < rounds; ++r) {
@@ -113,8 +121,10 @@ int main(int argc, char** argv) {
   std::printf("cpu: %s; features:", model.c_str());
   for (const std::string& f : bench::cpu_features()) std::printf(" %s", f.c_str());
   std::printf("\n");
-  std::printf("block quantization, %zu fp32 elements (normal, every 64th x100), RNE, median of %d interleaved rounds%s%s\n",
-              n, rounds, forced.empty() ? "" : ", forced MANTISSA_KERNELS=", forced.c_str());
+  std::printf(
+      "block quantization, %zu fp32 elements (normal, every 64th x100), RNE, median of %d interleaved "
+      "rounds%s%s\n",
+      n, rounds, forced.empty() ? "" : ", forced MANTISSA_KERNELS=", forced.c_str());
   std::printf("%-34s %10s %12s\n", "variant", "ms", "G elem/s");
   std::map<std::string, double> med;
   for (Variant& v : variants) {
@@ -139,7 +149,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "cannot write %s\n", json_path.c_str());
       return 1;
     }
-    std::fprintf(f, "{\n  \"elements\": %zu,\n  \"rounds\": %d,\n  \"cpu\": \"%s\",\n  \"simd_path\": \"%s\",\n",
+    std::fprintf(f,
+                 "{\n  \"elements\": %zu,\n  \"rounds\": %d,\n  \"cpu\": \"%s\",\n  \"simd_path\": \"%s\",\n",
                  n, rounds, model.c_str(), paths["mxfp4"].c_str());
     std::fprintf(f, "  \"fp16_name\": \"%s\",\n  \"g_elements_per_s\": {", fp16_name.c_str());
     const char* sep = "";

@@ -192,7 +192,8 @@ void quantize_nvfp4_block(const BlockFormat& f, const QuantizeOptions& opt, floa
 
 }  // namespace
 
-bool check_quantize_shape(const BlockFormat& f, size_t count, const QuantizeOptions& opt, std::string* error) {
+bool check_quantize_shape(const BlockFormat& f, size_t count, const QuantizeOptions& opt,
+                          std::string* error) {
   const int block = opt.block == 0 ? f.block : opt.block;
   if (block < 1 || block > kMaxBlock) {
     *error =
@@ -275,7 +276,8 @@ bool quantize_blocks(const BlockFormat& f, const std::vector<double>& values, co
 }
 
 bool check_dequantize_input(const BlockFormat& f, int block, const uint8_t* scales, size_t scale_count,
-                            const uint8_t* elements, size_t count, const float* tensor_scale, std::string* error) {
+                            const uint8_t* elements, size_t count, const float* tensor_scale,
+                            std::string* error) {
   if (block == 0) block = f.block;
   if (block < 1 || block > kMaxBlock) {
     *error =
@@ -328,7 +330,8 @@ bool check_dequantize_input(const BlockFormat& f, int block, const uint8_t* scal
 bool dequantize_blocks(const BlockFormat& f, int block, const uint8_t* scales, size_t scale_count,
                        const uint8_t* elements, size_t count, const float* tensor_scale,
                        std::vector<double>* out, std::string* error) {
-  if (!check_dequantize_input(f, block, scales, scale_count, elements, count, tensor_scale, error)) return false;
+  if (!check_dequantize_input(f, block, scales, scale_count, elements, count, tensor_scale, error))
+    return false;
   if (block == 0) block = f.block;
   const size_t bsize = static_cast<size_t>(block);
   // s_dec, as quantize_blocks rounds it.

@@ -113,7 +113,8 @@ bool dequantize_blocks(const BlockFormat& f, int block, const uint8_t* scales, s
                        std::vector<double>* out, std::string* error);
 // dequantize_blocks' checks alone (the same messages), for the kernels.
 bool check_dequantize_input(const BlockFormat& f, int block, const uint8_t* scales, size_t scale_count,
-                            const uint8_t* elements, size_t count, const float* tensor_scale, std::string* error);
+                            const uint8_t* elements, size_t count, const float* tensor_scale,
+                            std::string* error);
 
 // The MX shared-scale exponent of a block with largest magnitude amax > 0
 // (finite), before clamping to E8M0's range [-127, 127].

@@ -125,7 +125,8 @@ void nvfp4_block_params(const uint32_t* amax, size_t count, float s_enc, float s
 
 uint8_t nvfp4_element_code(float x, float encode, float* value) {
   // x * encode is exact in a double: one rounding, into E2M1.
-  const Rounded r = round_double(fp4_e2m1(), static_cast<double>(x) * static_cast<double>(encode), saturating());
+  const Rounded r =
+      round_double(fp4_e2m1(), static_cast<double>(x) * static_cast<double>(encode), saturating());
   *value = static_cast<float>(to_double(fp4_e2m1(), r.bits));
   return static_cast<uint8_t>(r.bits);
 }
@@ -181,9 +182,11 @@ BlockQuantized quantize_blocks_scalar(const BlockKernelSpec& spec, const float* 
     const int kc = std::max(k, kE8m0MinExp);
     scales[b] = static_cast<uint8_t>(kc + kE8m0Bias);
     for (size_t i = 0; i < len; ++i) {
-      const Rounded e = round_double(element, std::ldexp(static_cast<double>(in[first + i]), -kc), saturating());
+      const Rounded e =
+          round_double(element, std::ldexp(static_cast<double>(in[first + i]), -kc), saturating());
       elements[first + i] = static_cast<uint8_t>(e.bits);
-      if (dequantized) dequantized[first + i] = static_cast<float>(std::ldexp(to_double(element, e.bits), kc));
+      if (dequantized)
+        dequantized[first + i] = static_cast<float>(std::ldexp(to_double(element, e.bits), kc));
     }
   }
   return r;
@@ -248,7 +251,8 @@ void dequantize_blocks_f32(const BlockKernelSpec& spec, const uint8_t* scales, c
     for (size_t i = 0; i < n; ++i) {
       const double scale = to_double(scale_format, scales[i / B]);
       const double s_dec = nvfp4 ? static_cast<double>(tensor_decode) : 1.0;
-      out[i] = std::isnan(scale) ? NAN : static_cast<float>(to_double(element, elements[i]) * (scale * s_dec));
+      out[i] =
+          std::isnan(scale) ? NAN : static_cast<float>(to_double(element, elements[i]) * (scale * s_dec));
     }
     return;
   }
@@ -270,7 +274,8 @@ void dequantize_blocks_f32(const BlockKernelSpec& spec, const uint8_t* scales, c
       continue;
     }
     if (nvfp4) {
-      for (size_t i = 0; i < len; ++i) out[first + i] = element_value[elements[first + i]] * scale * tensor_decode;
+      for (size_t i = 0; i < len; ++i)
+        out[first + i] = element_value[elements[first + i]] * scale * tensor_decode;
     } else {
       for (size_t i = 0; i < len; ++i) out[first + i] = element_value[elements[first + i]] * scale;
     }

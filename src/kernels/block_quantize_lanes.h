@@ -32,9 +32,9 @@ struct ElementFloat {
   static constexpr int kWidth = 1 + kE + kM;
   static constexpr int kBias = (1 << (kE - 1)) - 1;
   static constexpr int kEmin = 1 - kBias;
-  static constexpr int kDrop = kF32ManBits - kM;                   // fp32 fraction bits the element lacks
+  static constexpr int kDrop = kF32ManBits - kM;  // fp32 fraction bits the element lacks
   static constexpr uint32_t kDropMask = (1u << kDrop) - 1;
-  static constexpr uint32_t kHalfUlp = 1u << (kDrop - 1);          // in fp32 bits, within a binade
+  static constexpr uint32_t kHalfUlp = 1u << (kDrop - 1);  // in fp32 bits, within a binade
   static constexpr uint32_t kRebias = static_cast<uint32_t>(kF32Bias - kBias) << kF32ManBits;
   static constexpr uint32_t kMinNormalAsF32 = f32_power_of_two(kEmin);
   // Below the element's normal range its step is 2^(emin - m). Adding
@@ -44,7 +44,8 @@ struct ElementFloat {
   static constexpr uint32_t kSubnormalMagic = f32_power_of_two(kEmin - kM + kF32ManBits);
   static constexpr uint32_t kSubnormalHalfStep = f32_power_of_two(kEmin - kM - 1);
   // The largest magnitude as fp32 bits: its exponent rebiased, fraction widened.
-  static constexpr uint32_t kMaxAsF32 = ((kMax >> kM) << kF32ManBits) + kRebias + ((kMax & ((1u << kM) - 1)) << kDrop);
+  static constexpr uint32_t kMaxAsF32 =
+      ((kMax >> kM) << kF32ManBits) + kRebias + ((kMax & ((1u << kM) - 1)) << kDrop);
 };
 using ElementE4M3 = ElementFloat<4, 3, 0x7e>;
 using ElementE5M2 = ElementFloat<5, 2, 0x7b>;
@@ -61,10 +62,10 @@ static_assert(ElementE2M1::kMaxAsF32 == 0x40c00000u);  // 6
 struct ElementInt8 {
   static constexpr bool kInteger = true;
   static constexpr int kFractionBits = 6;
-  static constexpr uint32_t kMaxAsF32 = 0x3ffe0000u;                  // 127/64
-  static constexpr uint32_t kToInteger = f32_power_of_two(6);          // 64
-  static constexpr uint32_t kFromInteger = f32_power_of_two(-6);       // 1/64
-  static constexpr uint32_t kRoundToInteger = f32_power_of_two(23);    // floats in [2^23, 2^24) step by 1
+  static constexpr uint32_t kMaxAsF32 = 0x3ffe0000u;                 // 127/64
+  static constexpr uint32_t kToInteger = f32_power_of_two(6);        // 64
+  static constexpr uint32_t kFromInteger = f32_power_of_two(-6);     // 1/64
+  static constexpr uint32_t kRoundToInteger = f32_power_of_two(23);  // floats in [2^23, 2^24) step by 1
 };
 
 // The NVFP4 tie fix-up and the scalar element roundings (block_quantize.cpp).

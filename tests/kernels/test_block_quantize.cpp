@@ -80,7 +80,8 @@ Codes kernel_codes(const BlockKernelSpec& spec, const std::vector<float>& in, Bl
 }
 
 // The first index where two code sets differ, described, or "".
-std::string first_difference(const Codes& got, const Codes& want, const std::vector<float>& in, size_t block) {
+std::string first_difference(const Codes& got, const Codes& want, const std::vector<float>& in,
+                             size_t block) {
   char text[200];
   for (size_t b = 0; b < want.scales.size(); ++b) {
     if (got.scales[b] != want.scales[b]) {
@@ -91,8 +92,9 @@ std::string first_difference(const Codes& got, const Codes& want, const std::vec
   }
   for (size_t i = 0; i < want.elements.size(); ++i) {
     if (got.elements[i] != want.elements[i] || got.dequantized[i] != want.dequantized[i]) {
-      std::snprintf(text, sizeof text, "element %zu (block %zu) of %a: code 0x%02x value 0x%08x, core 0x%02x 0x%08x",
-                    i, i / block, static_cast<double>(in[i]), got.elements[i], got.dequantized[i],
+      std::snprintf(text, sizeof text,
+                    "element %zu (block %zu) of %a: code 0x%02x value 0x%08x, core 0x%02x 0x%08x", i,
+                    i / block, static_cast<double>(in[i]), got.elements[i], got.dequantized[i],
                     want.elements[i], want.dequantized[i]);
       return text;
     }
@@ -171,10 +173,12 @@ std::vector<float> random_blocks(std::mt19937& rng, size_t blocks, size_t block)
     const int k = kind(rng);
     for (size_t i = 0; i < block; ++i) {
       float x = std::ldexp(normal(rng), k == 5 ? std::min(e, -120) : std::min(e, 125));
-      if (k == 1 && i == 0) x *= 100;              // one outlier
-      if (k == 2 && pick(rng) % 3 == 0) x = 0;     // sparse
-      if (k == 3) x = std::ldexp(static_cast<float>(pick(rng) % 17 - 8), e / 2);  // small integers: exact grid points
-      if (k == 4 && pick(rng) % 8 == 0) x = std::ldexp(x, -(pick(rng) % 40));     // wide spread: subnormal elements
+      if (k == 1 && i == 0) x *= 100;           // one outlier
+      if (k == 2 && pick(rng) % 3 == 0) x = 0;  // sparse
+      if (k == 3)
+        x = std::ldexp(static_cast<float>(pick(rng) % 17 - 8), e / 2);  // small integers: exact grid points
+      if (k == 4 && pick(rng) % 8 == 0)
+        x = std::ldexp(x, -(pick(rng) % 40));  // wide spread: subnormal elements
       v.push_back(x);
     }
   }
@@ -226,27 +230,29 @@ std::vector<float> adversarial_blocks(const BlockFormat& f, size_t block) {
   }
   for (int e : {-149, -140, -127, -126, -100, -1, 0, 1, 50, 126, 127}) {
     const float p = std::ldexp(1.0f, e);
-    add_block({p, p / 3, -p / 5, p / 1024});                              // amax exactly a power of two
+    add_block({p, p / 3, -p / 5, p / 1024});  // amax exactly a power of two
     if (e > -149) {
-      add_block({std::nextafter(2 * p, 0.0f), p, -p / 7});                // just below the next one (ocp clip)
+      add_block({std::nextafter(2 * p, 0.0f), p, -p / 7});  // just below the next one (ocp clip)
       add_block({-std::nextafter(2 * p, 0.0f), static_cast<float>(max_elem / 2 * p)});
     }
-    add_block({static_cast<float>(std::min<double>(max_elem * p, FLT_MAX)), static_cast<float>(max_elem * p / 2 + p / 64)});
+    add_block({static_cast<float>(std::min<double>(max_elem * p, FLT_MAX)),
+               static_cast<float>(max_elem * p / 2 + p / 64)});
   }
-  add_block({});                                   // all zeros
-  add_block({-0.0f, 0.0f, -0.0f});                 // signed zeros
-  add_block({FLT_MAX, -FLT_MAX, 1.0f});            // amax at the top of fp32 (and E8M0)
-  add_block({FLT_TRUE_MIN, -FLT_TRUE_MIN});        // at the bottom: the scale clamps to 2^-127
-  add_block({1.0f, NAN, 2.0f});                    // a NaN in a block
-  add_block({1.0f, -INFINITY});                    // an infinity
+  add_block({});                             // all zeros
+  add_block({-0.0f, 0.0f, -0.0f});           // signed zeros
+  add_block({FLT_MAX, -FLT_MAX, 1.0f});      // amax at the top of fp32 (and E8M0)
+  add_block({FLT_TRUE_MIN, -FLT_TRUE_MIN});  // at the bottom: the scale clamps to 2^-127
+  add_block({1.0f, NAN, 2.0f});              // a NaN in a block
+  add_block({1.0f, -INFINITY});              // an infinity
   add_block({INFINITY, -INFINITY, NAN});
-  add_block({1e-30f, 3.0f, 1e-30f, -1e-42f});      // elements that flush to zero
+  add_block({1e-30f, 3.0f, 1e-30f, -1e-42f});  // elements that flush to zero
   return v;
 }
 
 }  // namespace
 
-TEST_CASE("block quantize kernels equal the core on random blocks of every format and rule", "[block_quantize]") {
+TEST_CASE("block quantize kernels equal the core on random blocks of every format and rule",
+          "[block_quantize]") {
   std::mt19937 rng(20261201);
   for (const Case& c : every_case()) {
     const std::vector<float> in = random_blocks(rng, 96, static_cast<size_t>(c.format.block));
@@ -278,7 +284,8 @@ TEST_CASE("block quantize kernels: other block sizes, short last blocks, and siz
   }
 }
 
-TEST_CASE("nvfp4: a product that rounds in fp32 onto an E2M1 midpoint is still rounded once", "[block_quantize]") {
+TEST_CASE("nvfp4: a product that rounds in fp32 onto an E2M1 midpoint is still rounded once",
+          "[block_quantize]") {
   // One block of 16 with amax A fixes the encode scale e (the published
   // formula); values x with fp32(x * e) exactly a midpoint of E2M1 while
   // x * e is not (the double product) are the inputs the lanes must redo.
@@ -321,7 +328,8 @@ TEST_CASE("nvfp4: a product that rounds in fp32 onto an E2M1 midpoint is still r
   check_agrees(Case{f, {}, "nvfp4 ties"}, in);
 }
 
-TEST_CASE("block quantize: every kernel path this CPU runs, forced, gives the core's codes", "[block_quantize]") {
+TEST_CASE("block quantize: every kernel path this CPU runs, forced, gives the core's codes",
+          "[block_quantize]") {
   std::mt19937 rng(99);
   for (const std::string& path : mantissa::kernels::kernel_path_names(true)) {
     REQUIRE(mantissa::kernels::force_kernel_path(path) == "");
