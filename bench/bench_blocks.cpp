@@ -8,7 +8,9 @@
 // interleaved rounds, fp32 -> fp16 (round to nearest even, Impl::Best) and a
 // memcpy of the input: the yardsticks the block figures are read against.
 // Every round times each variant once, in the same order; medians over the
-// rounds; ratios of medians, so everything is measured side by side.
+// rounds; ratios of medians, so everything is measured side by side. Rounds
+// alternate between wall-clock time and this thread's CPU time (on a shared
+// machine the wall time of a long call includes waiting to be scheduled).
 // The SIMD codes are checked equal to the scalar ones before timing.
 //
 //   build/native/bench/bench_blocks [--rounds N] [--n ELEMENTS] [--json FILE]
@@ -112,8 +114,17 @@ int main(int argc, char** argv) {
       {"memcpy (fp32 in)", [&] { std::memcpy(copy.data(), in.data(), n * sizeof(float)); }, {}});
 
   for (Variant& v : variants) v.run();  // warm-up
-  for (int r = 0; r < rounds; ++r) {
-    for (Variant& v : variants) v.seconds.push_back(seconds_of(v.run));
+  // Even rounds time wall clock, odd rounds this thread's CPU time (the
+  // machine is shared: see bench_timing.h), both interleaved.
+  std::map<std::string, std::vector<double>> cpu_seconds;
+  for (int r = 0; r < 2 * rounds; ++r) {
+    for (Variant& v : variants) {
+      if (r % 2 == 0) {
+        v.seconds.push_back(seconds_of(v.run));
+      } else {
+        cpu_seconds[v.name].push_back(bench::thread_seconds_of(v.run));
+      }
+    }
   }
 
   const std::string model = bench::cpu_model();
@@ -125,11 +136,13 @@ int main(int argc, char** argv) {
       "block quantization, %zu fp32 elements (normal, every 64th x100), RNE, median of %d interleaved "
       "rounds%s%s\n",
       n, rounds, forced.empty() ? "" : ", forced MANTISSA_KERNELS=", forced.c_str());
-  std::printf("%-34s %10s %12s\n", "variant", "ms", "G elem/s");
-  std::map<std::string, double> med;
+  std::printf("%-34s %10s %12s %12s %12s\n", "variant", "wall ms", "G elem/s", "cpu ms", "G elem/s");
+  std::map<std::string, double> med, cpu;
   for (Variant& v : variants) {
     med[v.name] = median(v.seconds);
-    std::printf("%-34s %10.2f %12.3f\n", v.name.c_str(), med[v.name] * 1e3, n / med[v.name] / 1e9);
+    cpu[v.name] = median(cpu_seconds[v.name]);
+    std::printf("%-34s %10.2f %12.3f %12.2f %12.3f\n", v.name.c_str(), med[v.name] * 1e3, n / med[v.name] / 1e9,
+                cpu[v.name] * 1e3, n / cpu[v.name] / 1e9);
   }
   std::map<std::string, double> ratios;
   for (const char* name : formats) {
@@ -138,6 +151,11 @@ int main(int argc, char** argv) {
   }
   ratios["mx_quantize_simd_vs_scalar"] =
       std::min(ratios["mxfp8-e4m3_simd_vs_scalar"], ratios["mxfp4_simd_vs_scalar"]);
+  // The same from CPU time (less disturbed by other jobs on a shared machine).
+  ratios["mx_quantize_simd_vs_scalar_cpu"] =
+      std::min(cpu["mxfp8-e4m3 scalar"] / cpu["mxfp8-e4m3 simd"], cpu["mxfp4 scalar"] / cpu["mxfp4 simd"]);
+  ratios["mxfp8_simd_vs_fp16_best_cpu"] = cpu[fp16_name] / cpu["mxfp8-e4m3 simd"];
+  ratios["mxfp4_simd_vs_fp16_best_cpu"] = cpu[fp16_name] / cpu["mxfp4 simd"];
   ratios["mxfp8_simd_vs_fp16_best"] = med[fp16_name] / med["mxfp8-e4m3 simd"];
   ratios["mxfp4_simd_vs_fp16_best"] = med[fp16_name] / med["mxfp4 simd"];
   std::printf("\nsimd path: %s\nratios (speed of the first / speed of the second)\n", paths["mxfp4"].c_str());
@@ -155,6 +173,12 @@ int main(int argc, char** argv) {
     std::fprintf(f, "  \"fp16_name\": \"%s\",\n  \"g_elements_per_s\": {", fp16_name.c_str());
     const char* sep = "";
     for (const auto& [k, v] : med) {
+      std::fprintf(f, "%s\"%s\": %.4f", sep, k.c_str(), n / v / 1e9);
+      sep = ", ";
+    }
+    std::fprintf(f, "},\n  \"cpu_g_elements_per_s\": {");
+    sep = "";
+    for (const auto& [k, v] : cpu) {
       std::fprintf(f, "%s\"%s\": %.4f", sep, k.c_str(), n / v / 1e9);
       sep = ", ";
     }

@@ -3,6 +3,7 @@
 #pragma once
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -18,6 +19,17 @@ inline double seconds_of(const std::function<void()>& run) {
   const auto t0 = std::chrono::steady_clock::now();
   run();
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The CPU time this thread spent in one call: on a machine shared with
+// other jobs, the wall time of a call also counts the time it waited to be
+// scheduled, the CPU time does not.
+inline double thread_seconds_of(const std::function<void()>& run) {
+  timespec t0, t1;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+  run();
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+  return static_cast<double>(t1.tv_sec - t0.tv_sec) + 1e-9 * static_cast<double>(t1.tv_nsec - t0.tv_nsec);
 }
 
 inline double median(std::vector<double> v) {

@@ -52,7 +52,8 @@ const nativePopulation = JSON.parse(execFileSync(path.join(benchDir, "bench_popu
   ["--json", "--reps", String(popRounds)], { encoding: "utf8" }));
 
 // ---- native: block quantization (bench_blocks) ----
-const blockElements = quick ? 1 << 20 : 1 << 22;
+// 1M values (4 MB): short calls, so fewer of them are cut by other jobs on a shared machine.
+const blockElements = quick ? 1 << 18 : 1 << 20;
 process.stderr.write(`bench: native block quantization, ${blockElements} elements, ${rounds} rounds\n`);
 const [blocksText, nativeBlocks] = runNative("bench_blocks", ["--rounds", String(rounds), "--n", String(blockElements)]);
 
