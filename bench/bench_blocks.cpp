@@ -170,25 +170,14 @@ int main(int argc, char** argv) {
     std::fprintf(f,
                  "{\n  \"elements\": %zu,\n  \"rounds\": %d,\n  \"cpu\": \"%s\",\n  \"simd_path\": \"%s\",\n",
                  n, rounds, model.c_str(), paths["mxfp4"].c_str());
-    std::fprintf(f, "  \"fp16_name\": \"%s\",\n  \"g_elements_per_s\": {", fp16_name.c_str());
-    const char* sep = "";
-    for (const auto& [k, v] : med) {
-      std::fprintf(f, "%s\"%s\": %.4f", sep, k.c_str(), n / v / 1e9);
-      sep = ", ";
-    }
-    std::fprintf(f, "},\n  \"cpu_g_elements_per_s\": {");
-    sep = "";
-    for (const auto& [k, v] : cpu) {
-      std::fprintf(f, "%s\"%s\": %.4f", sep, k.c_str(), n / v / 1e9);
-      sep = ", ";
-    }
-    std::fprintf(f, "},\n  \"ratios\": {");
-    sep = "";
-    for (const auto& [k, v] : ratios) {
-      std::fprintf(f, "%s\"%s\": %.3f", sep, k.c_str(), v);
-      sep = ", ";
-    }
-    std::fprintf(f, "}\n}\n");
+    const auto throughput = [n](double v) { return n / v / 1e9; };
+    std::fprintf(f, "  \"fp16_name\": \"%s\",\n  \"g_elements_per_s\": ", fp16_name.c_str());
+    bench::write_json_numbers(f, med, throughput, 4);
+    std::fprintf(f, ",\n  \"cpu_g_elements_per_s\": ");
+    bench::write_json_numbers(f, cpu, throughput, 4);
+    std::fprintf(f, ",\n  \"ratios\": ");
+    bench::write_json_numbers(f, ratios, [](double v) { return v; }, 3);
+    std::fprintf(f, "\n}\n");
     std::fclose(f);
   }
   return 0;

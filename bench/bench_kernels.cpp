@@ -359,31 +359,16 @@ int main(int argc, char** argv) {
                  "  \"bytes\": {\"conversion_read\": %zu, \"conversion_written\": %zu, \"memcpy_read\": %zu, "
                  "\"memcpy_written\": %zu},\n",
                  n * 4, n * 2, n * 4, n * 4);
-    std::fprintf(f, "  \"fp16_rne_ms\": {");
-    sep = "";
-    for (const auto& [k, v] : med) {
-      std::fprintf(f, "%s\"%s\": %.4f", sep, k.c_str(), v * 1e3);
-      sep = ", ";
-    }
-    std::fprintf(f, "},\n  \"fp16_rne_g_elements_per_s\": {");
-    sep = "";
-    for (const auto& [k, v] : med) {
-      std::fprintf(f, "%s\"%s\": %.4f", sep, k.c_str(), n / v / 1e9);
-      sep = ", ";
-    }
-    std::fprintf(f, "},\n  \"other_kernels_g_elements_per_s\": {");
-    sep = "";
-    for (const auto& [k, v] : other_throughput) {
-      std::fprintf(f, "%s\"%s\": %.4f", sep, k.c_str(), v);
-      sep = ", ";
-    }
-    std::fprintf(f, "},\n  \"ratios\": {");
-    sep = "";
-    for (const auto& [k, v] : ratios) {
-      std::fprintf(f, "%s\"%s\": %.3f", sep, k.c_str(), v);
-      sep = ", ";
-    }
-    std::fprintf(f, "}\n}\n");
+    const auto same = [](double v) { return v; };
+    std::fprintf(f, "  \"fp16_rne_ms\": ");
+    bench::write_json_numbers(f, med, [](double v) { return v * 1e3; }, 4);
+    std::fprintf(f, ",\n  \"fp16_rne_g_elements_per_s\": ");
+    bench::write_json_numbers(f, med, [n](double v) { return n / v / 1e9; }, 4);
+    std::fprintf(f, ",\n  \"other_kernels_g_elements_per_s\": ");
+    bench::write_json_numbers(f, other_throughput, same, 4);
+    std::fprintf(f, ",\n  \"ratios\": ");
+    bench::write_json_numbers(f, ratios, same, 3);
+    std::fprintf(f, "\n}\n");
     std::fclose(f);
   }
   if (!input_file.empty()) {

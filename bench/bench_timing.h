@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -72,6 +73,19 @@ inline std::vector<std::string> cpu_features() {
   std::vector<std::string> out;
   for (const auto& [name, has] : all) out.push_back(has ? name : std::string("no-") + name);
   return out;
+}
+
+// {"name": value, ...} into a JSON file: each value f(v) with `digits`
+// decimals (names hold no quotes or backslashes).
+inline void write_json_numbers(FILE* out, const std::map<std::string, double>& values,
+                               const std::function<double(double)>& f, int digits) {
+  std::fprintf(out, "{");
+  const char* sep = "";
+  for (const auto& [k, v] : values) {
+    std::fprintf(out, "%s\"%s\": %.*f", sep, k.c_str(), digits, f(v));
+    sep = ", ";
+  }
+  std::fprintf(out, "}");
 }
 
 // One timed variant of an interleaved benchmark: its seconds per round.
