@@ -133,9 +133,10 @@ std::string gemm_error_flags(const std::string& joined) {
 // as exact doubles (api.js joins them into --values). The report holds ~300
 // bytes of JSON per element, so the API takes fewer values than the CLI.
 constexpr size_t kMaxReportValues = size_t{1} << 16;
-// quantizeBlocks / dequantizeBlocks: ~70 bytes of wasm heap per value
-// (QuantizeReport's elements plus the buffers), within the 1 GB the module
-// may grow to.
+// quantizeBlocks / dequantizeBlocks: ~70 bytes of wasm heap per value on
+// the core's path (other modes than RNE: QuantizeReport's elements plus the
+// buffers), within the 1 GB the module may grow to; the kernels' path (RNE)
+// needs only the buffers, 13 bytes per value.
 constexpr size_t kMaxArrayValues = size_t{1} << 20;
 
 std::string quantize_flags(const std::string& joined) {
