@@ -42,24 +42,18 @@
 #include <utility>
 #include <vector>
 
+#include "bench_timing.h"
 #include "kernels/convert.h"
 #include "kernels/kernel_sets.h"
 
+using bench::cpu_features;
+using bench::cpu_model;
+using bench::median;
+using bench::seconds_of;
+using bench::Variant;
 using mantissa::kernels::detail::KernelSet;
 
 namespace {
-
-double seconds_of(const std::function<void()>& run) {
-  const auto t0 = std::chrono::steady_clock::now();
-  run();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
 
 // ---- numpy in a co-process ----------------------------------------------------
 // The script loads the input file once, checks that numpy's fp16 bits equal
@@ -123,52 +117,22 @@ bool write_file(const std::string& path, const void* data, size_t bytes) {
 }
 
 std::string bench_dir() {
-  std::string here = __FILE__;  // CMake compiles bench/*.cpp by absolute path
+  // CMake compiles bench/*.cpp by absolute path, but ccache with base_dir
+  // rewrites it relative to the build folder (build/native), which is the
+  // parent of this program's folder (build/native/bench).
+  std::string here = __FILE__;
+  if (!here.empty() && here[0] != '/') {
+    char exe[4096];
+    const ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+      std::string dir(exe, static_cast<size_t>(len));
+      dir = dir.substr(0, dir.rfind('/'));  // build/native/bench
+      here = dir + "/../" + here;
+    }
+  }
   const size_t slash = here.rfind('/');
   return slash == std::string::npos ? "bench" : here.substr(0, slash);
 }
-
-// The CPU's model name, from /proc/cpuinfo ("unknown" elsewhere).
-std::string cpu_model() {
-  FILE* f = std::fopen("/proc/cpuinfo", "r");
-  if (!f) return "unknown";
-  char line[512];
-  std::string model = "unknown";
-  while (std::fgets(line, sizeof line, f)) {
-    if (std::strncmp(line, "model name", 10) != 0) continue;
-    const char* colon = std::strchr(line, ':');
-    if (colon) {
-      model = colon + 1;
-      while (!model.empty() && (model.front() == ' ' || model.front() == '\t')) model.erase(0, 1);
-      while (!model.empty() && (model.back() == '\n' || model.back() == ' ')) model.pop_back();
-    }
-    break;
-  }
-  std::fclose(f);
-  return model;
-}
-
-// The instruction sets the kernels look for: present ones, then "no-<name>".
-std::vector<std::string> cpu_features() {
-  using namespace mantissa::kernels;
-  const std::pair<const char*, bool> all[] = {
-      {"sse2", true},
-      {"avx2", cpu_has_avx2()},
-      {"f16c", cpu_has_f16c()},
-      {"avx512(f,bw,vl,dq)", cpu_has_avx512()},
-      {"avx512_bf16", cpu_has_avx512_bf16()},
-      {"avx512_fp16", cpu_has_avx512_fp16()},
-  };
-  std::vector<std::string> out;
-  for (const auto& [name, has] : all) out.push_back(has ? name : std::string("no-") + name);
-  return out;
-}
-
-struct Variant {
-  std::string name;
-  std::function<void()> run;
-  std::vector<double> seconds;
-};
 
 }  // namespace
 
@@ -395,31 +359,16 @@ int main(int argc, char** argv) {
                  "  \"bytes\": {\"conversion_read\": %zu, \"conversion_written\": %zu, \"memcpy_read\": %zu, "
                  "\"memcpy_written\": %zu},\n",
                  n * 4, n * 2, n * 4, n * 4);
-    std::fprintf(f, "  \"fp16_rne_ms\": {");
-    sep = "";
-    for (const auto& [k, v] : med) {
-      std::fprintf(f, "%s\"%s\": %.4f", sep, k.c_str(), v * 1e3);
-      sep = ", ";
-    }
-    std::fprintf(f, "},\n  \"fp16_rne_g_elements_per_s\": {");
-    sep = "";
-    for (const auto& [k, v] : med) {
-      std::fprintf(f, "%s\"%s\": %.4f", sep, k.c_str(), n / v / 1e9);
-      sep = ", ";
-    }
-    std::fprintf(f, "},\n  \"other_kernels_g_elements_per_s\": {");
-    sep = "";
-    for (const auto& [k, v] : other_throughput) {
-      std::fprintf(f, "%s\"%s\": %.4f", sep, k.c_str(), v);
-      sep = ", ";
-    }
-    std::fprintf(f, "},\n  \"ratios\": {");
-    sep = "";
-    for (const auto& [k, v] : ratios) {
-      std::fprintf(f, "%s\"%s\": %.3f", sep, k.c_str(), v);
-      sep = ", ";
-    }
-    std::fprintf(f, "}\n}\n");
+    const auto same = [](double v) { return v; };
+    std::fprintf(f, "  \"fp16_rne_ms\": ");
+    bench::write_json_numbers(f, med, [](double v) { return v * 1e3; }, 4);
+    std::fprintf(f, ",\n  \"fp16_rne_g_elements_per_s\": ");
+    bench::write_json_numbers(f, med, [n](double v) { return n / v / 1e9; }, 4);
+    std::fprintf(f, ",\n  \"other_kernels_g_elements_per_s\": ");
+    bench::write_json_numbers(f, other_throughput, same, 4);
+    std::fprintf(f, ",\n  \"ratios\": ");
+    bench::write_json_numbers(f, ratios, same, 3);
+    std::fprintf(f, "\n}\n");
     std::fclose(f);
   }
   if (!input_file.empty()) {

@@ -31,19 +31,20 @@ const elements = quick ? 1 << 22 : 1 << 24;
 const popRounds = quick ? 3 : 5;
 const benchDir = path.join(repoRoot, "build", "native", "bench");
 
+// A native benchmark run with --json into a scratch file: [its text, its JSON].
+function runNative(name, benchArgs) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mantissa-bench-"));
+  try {
+    const file = path.join(dir, `${name}.json`);
+    const text = execFileSync(path.join(benchDir, name), [...benchArgs, "--json", file], { encoding: "utf8", cwd: repoRoot });
+    return [text, JSON.parse(readFileSync(file, "utf8"))];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 // ---- native: conversion (bench_kernels) ----
 process.stderr.write(`bench: native fp32->fp16, ${elements} elements, ${rounds} rounds\n`);
-const tmp = mkdtempSync(path.join(os.tmpdir(), "mantissa-bench-"));
-let native;
-let kernelsText;
-try {
-  const file = path.join(tmp, "kernels.json");
-  kernelsText = execFileSync(path.join(benchDir, "bench_kernels"),
-    ["--rounds", String(rounds), "--n", String(elements), "--json", file], { encoding: "utf8", cwd: repoRoot });
-  native = JSON.parse(readFileSync(file, "utf8"));
-} finally {
-  rmSync(tmp, { recursive: true, force: true });
-}
+const [kernelsText, native] = runNative("bench_kernels", ["--rounds", String(rounds), "--n", String(elements)]);
 
 // ---- native: population (bench_population) ----
 process.stderr.write(`bench: native population, ${popRounds} rounds\n`);
@@ -66,6 +67,12 @@ try {
   rmSync(inspectTmp, { recursive: true, force: true });
 }
 
+// ---- native: block quantization (bench_blocks) ----
+// 1M values (4 MB): short calls, so fewer of them are cut by other jobs on a shared machine.
+const blockElements = quick ? 1 << 18 : 1 << 20;
+process.stderr.write(`bench: native block quantization, ${blockElements} elements, ${rounds} rounds\n`);
+const [blocksText, nativeBlocks] = runNative("bench_blocks", ["--rounds", String(rounds), "--n", String(blockElements)]);
+
 // ---- browser ----
 process.stderr.write("bench: headless Chromium (build/web/bench/)\n");
 const env = await startBrowser();
@@ -77,7 +84,7 @@ try {
   if (pageErrors.length || consoleErrors.length) throw new Error(`bench page: ${[...pageErrors, ...consoleErrors].join("; ")}`);
   page.setDefaultTimeout(0);
   web = await page.evaluate((o) => window.mantissaBench.run(o),
-    { n: elements, rounds, weights: 1000000, steps: 100, popRounds });
+    { n: elements, rounds, weights: 1000000, steps: 100, popRounds, blockElements: quick ? 1 << 18 : 1 << 20 });
   process.stderr.write("bench: the JS API's convertArray on the page's thread vs a pool of Web Workers\n");
   web.workers = await page.evaluate((o) => window.mantissaBench.convertArrayWorkers(o), { n: elements, rounds: popRounds });
 } finally {
@@ -116,11 +123,20 @@ ratios.population_simd_vs_scalar_fp16_per_weight_near_zero = speedup("fp16 per-w
 for (const [k, v] of Object.entries(nativePopulation.ratios)) ratios[`native_population_simd_vs_scalar_${k}`] = v.ratio;
 for (const [k, v] of Object.entries(nativeInspect.ratios)) ratios[`native_${k}`] = v;
 
+// Block quantization (issue 14): SIMD vs the scalar reference, the smaller
+// of MXFP8's and MXFP4's speed-ups, natively and in the browser.
+const wb = web.blocks.ms;
+const wasmBlockRatio = (f) => wb[`${f} scalar`] / wb[`${f} simd`];
+ratios.mx_quantize_simd_vs_scalar = nativeBlocks.ratios.mx_quantize_simd_vs_scalar;
+ratios.wasm_mx_quantize_simd_vs_scalar = Math.min(wasmBlockRatio("mxfp8-e4m3"), wasmBlockRatio("mxfp4"));
+ratios.wasm_nvfp4_quantize_simd_vs_scalar = wasmBlockRatio("nvfp4");
+
 const targets = {
   native_best_vs_memcpy: 0.9, wasm_simd_vs_memcpy: 0.8, wasm_simd_vs_typedarray_set: 0.9,
   wasm_memcpy_vs_native_memcpy: null, wasm_simd_bf16_vs_memcpy: null, native_avx512_vs_f16c: null,
   wasm_simd_vs_float16array: 6, wasm_simd_vs_wasm_scalar: 5, native_simd_vs_f16c: 0.8, native_simd_vs_numpy: 4,
   native_f16c_vs_memcpy: null, population_simd_vs_scalar: 4,
+  mx_quantize_simd_vs_scalar: 4, wasm_mx_quantize_simd_vs_scalar: 4, wasm_nvfp4_quantize_simd_vs_scalar: null,
 };
 // The best pool against convertArray on the page's own thread (> 1: workers help).
 const workerMs = Object.entries(web.workers.ms).filter(([k]) => k !== "this thread");
@@ -146,6 +162,9 @@ const what = {
   population_simd_vs_scalar_fp16_per_weight_near_one: "browser: fp16, an increment per weight, weights near 1",
   population_simd_vs_scalar_fp32_master_per_weight_near_one: "browser: fp32-master, the same stream",
   population_simd_vs_scalar_fp16_per_weight_near_zero: "browser: fp16, weights near 0 (the binade step's worst case)",
+  mx_quantize_simd_vs_scalar: `native: block quantization ${nativeBlocks.simd_path} vs scalar reference (min of MXFP8, MXFP4)`,
+  wasm_mx_quantize_simd_vs_scalar: "browser: block quantization wasm-simd128 vs scalar reference (min of MXFP8, MXFP4)",
+  wasm_nvfp4_quantize_simd_vs_scalar: "browser: NVFP4 quantization wasm-simd128 vs scalar reference",
   convertarray_workers_vs_this_thread: `browser: JS API convertArray fp16 in ${bestPool} (slices copied and transferred) vs on the page's thread`,
 };
 
@@ -162,6 +181,12 @@ for (const [k, v] of Object.entries(pop)) {
 }
 console.log(`browser convertArray fp16, ${elements} elements, hardwareConcurrency ${web.workers.hardwareConcurrency}, median of ${popRounds} interleaved rounds (ms):`);
 for (const [k, v] of Object.entries(web.workers.ms)) console.log(`  ${k.padEnd(28)} ${v.toFixed(2).padStart(10)}`);
+console.log(`\n${blocksText.trimEnd()}`);
+console.log(`browser block quantization, ${web.blocks.n} elements, median of ${web.blocks.rounds} interleaved rounds:`);
+console.log(`  ${"variant".padEnd(28)} ${"ms".padStart(10)} ${"G elem/s".padStart(10)}`);
+for (const [k, v] of Object.entries(wb)) {
+  console.log(`  ${k.padEnd(28)} ${v.toFixed(2).padStart(10)} ${web.blocks.gPerS[k].toFixed(3).padStart(10)}`);
+}
 const mb = elements * 4 / 2 ** 20;
 console.log(`\ncpu: ${native.cpu.model}; features: ${native.cpu.features.join(" ")}`);
 console.log(`bytes: every conversion reads ${mb} MB of fp32 and writes ${mb / 2} MB; memcpy and TypedArray.set read ${mb} MB and write ${mb} MB`);
@@ -188,8 +213,9 @@ if (jsonPath) {
     native: { fp16_rne_ms: native.fp16_rne_ms, fp16_rne_g_elements_per_s: native.fp16_rne_g_elements_per_s,
       other_kernels_g_elements_per_s: native.other_kernels_g_elements_per_s, best_path_fp16: native.best_path_fp16,
       forced_path: native.forced_path, simd_isa: native.simd_isa,
-      population: nativePopulation, inspect: nativeInspect },
-    browser: { userAgent: web.userAgent, convert: web.convert, population: web.population, convertArrayWorkers: web.workers },
+      population: nativePopulation, inspect: nativeInspect, blocks: nativeBlocks },
+    browser: { userAgent: web.userAgent, convert: web.convert, population: web.population, convertArrayWorkers: web.workers,
+      blocks: web.blocks },
   };
   writeFileSync(jsonPath, JSON.stringify(out, null, 2) + "\n");
   process.stderr.write(`bench: wrote ${jsonPath}\n`);

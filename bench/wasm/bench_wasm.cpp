@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "core/block_format.h"
 #include "kernels/accumulate.h"
+#include "kernels/block_quantize.h"
 #include "kernels/convert.h"
 #include "sim/random.h"
 
@@ -41,6 +43,24 @@ void fp32_to_bf16_bench(uintptr_t in, uintptr_t out, uint32_t n, const std::stri
 }
 
 std::string simd_impl_name() { return simd_isa(); }
+
+// Block quantization, RNE, codes only (scales: one byte per block, elements:
+// one per value). format: a block format name ("mxfp8-e4m3", "mxfp4",
+// "nvfp4", ...); impl: "scalar" (the kernel's reference: the core's rounding
+// per element) or "simd" (the SIMD128 lanes). Returns the path that ran, or
+// "!" and why.
+std::string quantize_blocks_bench(uintptr_t in, uintptr_t scales, uintptr_t elements, uint32_t n,
+                                  const std::string& format, const std::string& impl) {
+  mantissa::BlockFormat f;
+  std::string error;
+  if (!mantissa::parse_block_format(format, &f, &error)) return "!" + error;
+  BlockKernelSpec spec;
+  block_kernel_spec(f, mantissa::QuantizeOptions{}, &spec);
+  const BlockImpl which = impl == "simd" ? BlockImpl::Best : BlockImpl::Scalar;
+  quantize_blocks_f32(spec, reinterpret_cast<const float*>(in), n, reinterpret_cast<uint8_t*>(scales),
+                      reinterpret_cast<uint8_t*>(elements), nullptr, which);
+  return block_kernel_path(spec, which);
+}
 
 // The population benchmark: P weights x S steps, fp16 weights or an fp32
 // master, in three stream shapes:
@@ -155,6 +175,7 @@ EMSCRIPTEN_BINDINGS(mantissa_bench) {
   emscripten::function("fp32ToFp16", &fp32_to_fp16_bench);
   emscripten::function("fp32ToBf16", &fp32_to_bf16_bench);
   emscripten::function("simdImplName", &simd_impl_name);
+  emscripten::function("quantizeBlocks", &quantize_blocks_bench);
   emscripten::function("populationPrepare", &population_prepare);
   emscripten::function("populationRun", &population_run);
   emscripten::function("populationChecksum", &population_checksum);

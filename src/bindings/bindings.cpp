@@ -33,6 +33,7 @@
 #include "sim/report.h"
 #include "sim/simulation.h"
 #if __has_include("kernels/convert.h")
+#include "kernels/block_quantize.h"
 #include "kernels/convert.h"
 #define MANTISSA_HAS_CONVERT_KERNELS 1
 #endif
@@ -132,9 +133,10 @@ std::string gemm_error_flags(const std::string& joined) {
 // as exact doubles (api.js joins them into --values). The report holds ~300
 // bytes of JSON per element, so the API takes fewer values than the CLI.
 constexpr size_t kMaxReportValues = size_t{1} << 16;
-// quantizeBlocks / dequantizeBlocks: ~70 bytes of wasm heap per value
-// (QuantizeReport's elements plus the buffers), within the 1 GB the module
-// may grow to.
+// quantizeBlocks / dequantizeBlocks: ~70 bytes of wasm heap per value on
+// the core's path (other modes than RNE: QuantizeReport's elements plus the
+// buffers), within the 1 GB the module may grow to; the kernels' path (RNE)
+// needs only the buffers, 13 bytes per value.
 constexpr size_t kMaxArrayValues = size_t{1} << 20;
 
 std::string quantize_flags(const std::string& joined) {
@@ -170,19 +172,33 @@ std::string quantize_blocks_flags(uintptr_t in, double count, const std::string&
                    " quantizeBlocks accepts");
   }
   const auto* src = reinterpret_cast<const float*>(in);
-  req.values.assign(src, src + n);
-  QuantizeReport report;
-  if (!quantize_blocks(req.format, req.values, req.options, &report, &error)) return failure(error);
   auto* scale_out = reinterpret_cast<uint8_t*>(scales);
   auto* element_out = reinterpret_cast<uint8_t*>(elements);
   auto* value_out = reinterpret_cast<float*>(dequantized);
-  for (size_t b = 0; b < report.blocks.size(); ++b) {
-    const QuantizedBlock& block = report.blocks[b];
-    scale_out[b] = static_cast<uint8_t>(block.scale_bits);
-    for (size_t i = 0; i < block.elements.size(); ++i) {
-      // A NaN block's elements were never rounded: code 0, value NaN.
-      element_out[block.first + i] = static_cast<uint8_t>(block.elements[i].bits);
-      value_out[block.first + i] = static_cast<float>(block.elements[i].dequantized);
+  QuantizeReport report;
+  kernels::BlockKernelSpec spec;
+  if (kernels::block_kernel_spec(req.format, req.options, &spec)) {
+    // Round to nearest even: the SIMD128 kernel, bit for bit the core's
+    // codes (tests/kernels/test_block_quantize.cpp), without its report.
+    if (!check_quantize_shape(req.format, n, req.options, &error)) return failure(error);
+    const kernels::BlockQuantized q =
+        kernels::quantize_blocks_f32(spec, src, n, scale_out, element_out, value_out);
+    report.blocks.resize((n + spec.block - 1) / spec.block);
+    report.block = static_cast<int>(spec.block);
+    report.tensor_scale = q.tensor_scale;
+    report.tensor_decode = q.tensor_decode;
+  } else {
+    // Other modes (stochastic, ...) through the core, element by element.
+    req.values.assign(src, src + n);
+    if (!quantize_blocks(req.format, req.values, req.options, &report, &error)) return failure(error);
+    for (size_t b = 0; b < report.blocks.size(); ++b) {
+      const QuantizedBlock& block = report.blocks[b];
+      scale_out[b] = static_cast<uint8_t>(block.scale_bits);
+      for (size_t i = 0; i < block.elements.size(); ++i) {
+        // A NaN block's elements were never rounded: code 0, value NaN.
+        element_out[block.first + i] = static_cast<uint8_t>(block.elements[i].bits);
+        value_out[block.first + i] = static_cast<float>(block.elements[i].dequantized);
+      }
     }
   }
   JsonWriter w;
@@ -213,14 +229,20 @@ std::string dequantize_blocks_raw(uintptr_t scales, double scale_count, uintptr_
            " dequantizeBlocks accepts";
   }
   const float ts = static_cast<float>(tensor_scale);
-  std::vector<double> values;
-  if (!dequantize_blocks(f, static_cast<int>(block), reinterpret_cast<const uint8_t*>(scales),
-                         static_cast<size_t>(scale_count), reinterpret_cast<const uint8_t*>(elements), n,
-                         has_tensor_scale ? &ts : nullptr, &values, &error)) {
+  const auto* scale_codes = reinterpret_cast<const uint8_t*>(scales);
+  const auto* element_codes = reinterpret_cast<const uint8_t*>(elements);
+  if (!check_dequantize_input(f, static_cast<int>(block), scale_codes, static_cast<size_t>(scale_count),
+                              element_codes, n, has_tensor_scale ? &ts : nullptr, &error)) {
     return error;
   }
-  auto* dst = reinterpret_cast<float*>(out);
-  for (size_t i = 0; i < n; ++i) dst[i] = static_cast<float>(values[i]);
+  // The codes are checked: the kernel's table product, rounded once to fp32,
+  // is core dequantize_blocks' exact value rounded once.
+  QuantizeOptions opt;
+  opt.block = static_cast<int>(block);
+  kernels::BlockKernelSpec spec;
+  kernels::block_kernel_spec(f, opt, &spec);
+  kernels::dequantize_blocks_f32(spec, scale_codes, element_codes, n, f.tensor_scale ? 1.0f / ts : 1.0f,
+                                 reinterpret_cast<float*>(out));
   return "";
 }
 

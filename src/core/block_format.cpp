@@ -192,26 +192,33 @@ void quantize_nvfp4_block(const BlockFormat& f, const QuantizeOptions& opt, floa
 
 }  // namespace
 
-bool quantize_blocks(const BlockFormat& f, const std::vector<double>& values, const QuantizeOptions& opt,
-                     QuantizeReport* out, std::string* error) {
+bool check_quantize_shape(const BlockFormat& f, size_t count, const QuantizeOptions& opt,
+                          std::string* error) {
   const int block = opt.block == 0 ? f.block : opt.block;
   if (block < 1 || block > kMaxBlock) {
     *error =
         "block size must be between 1 and " + std::to_string(kMaxBlock) + "; got " + std::to_string(block);
     return false;
   }
-  if (values.empty()) return *error = "no values to quantize", false;
-  if (values.size() > kMaxQuantizeValues) {
-    *error = std::to_string(values.size()) + " values is more than the " +
-             std::to_string(kMaxQuantizeValues) + " quantize accepts";
+  if (count == 0) return *error = "no values to quantize", false;
+  if (count > kMaxQuantizeValues) {
+    *error = std::to_string(count) + " values is more than the " + std::to_string(kMaxQuantizeValues) +
+             " quantize accepts";
     return false;
   }
+  if (count % static_cast<size_t>(block) != 0 && !opt.pad) {
+    *error = std::to_string(count) + " values is not a multiple of the block size " + std::to_string(block) +
+             "; add --pad zero to quantize the last block as if zero-padded";
+    return false;
+  }
+  return true;
+}
+
+bool quantize_blocks(const BlockFormat& f, const std::vector<double>& values, const QuantizeOptions& opt,
+                     QuantizeReport* out, std::string* error) {
+  if (!check_quantize_shape(f, values.size(), opt, error)) return false;
+  const int block = opt.block == 0 ? f.block : opt.block;
   const size_t bsize = static_cast<size_t>(block);
-  if (values.size() % bsize != 0 && !opt.pad) {
-    *error = std::to_string(values.size()) + " values is not a multiple of the block size " +
-             std::to_string(block) + "; add --pad zero to quantize the last block as if zero-padded";
-    return false;
-  }
   QuantizeReport r;
   r.format = f;
   r.options = opt;
@@ -271,9 +278,9 @@ bool quantize_blocks(const BlockFormat& f, const std::vector<double>& values, co
   return true;
 }
 
-bool dequantize_blocks(const BlockFormat& f, int block, const uint8_t* scales, size_t scale_count,
-                       const uint8_t* elements, size_t count, const float* tensor_scale,
-                       std::vector<double>* out, std::string* error) {
+bool check_dequantize_input(const BlockFormat& f, int block, const uint8_t* scales, size_t scale_count,
+                            const uint8_t* elements, size_t count, const float* tensor_scale,
+                            std::string* error) {
   if (block == 0) block = f.block;
   if (block < 1 || block > kMaxBlock) {
     *error =
@@ -294,13 +301,11 @@ bool dequantize_blocks(const BlockFormat& f, int block, const uint8_t* scales, s
              std::to_string(scale_count);
     return false;
   }
-  double tensor_decode = 1;
   if (f.tensor_scale) {
     if (!tensor_scale) return *error = f.name + " needs its per-tensor fp32 scale (s_enc)", false;
     if (!(std::isfinite(*tensor_scale) && *tensor_scale > 0)) {
       return *error = f.name + "'s tensor scale must be a positive finite fp32 value", false;
     }
-    tensor_decode = static_cast<double>(1.0f / *tensor_scale);  // s_dec, as quantize_blocks rounds it
   } else if (tensor_scale) {
     return *error = f.name + " has no tensor scale (only nvfp4 has one)", false;
   }
@@ -313,7 +318,6 @@ bool dequantize_blocks(const BlockFormat& f, int block, const uint8_t* scales, s
       return false;
     }
   }
-  out->assign(count, 0.0);
   for (size_t i = 0; i < count; ++i) {
     if (elements[i] >= element_codes) {
       char codes[64];
@@ -322,6 +326,21 @@ bool dequantize_blocks(const BlockFormat& f, int block, const uint8_t* scales, s
                std::to_string(element_codes - 1) + ")";
       return false;
     }
+  }
+  return true;
+}
+
+bool dequantize_blocks(const BlockFormat& f, int block, const uint8_t* scales, size_t scale_count,
+                       const uint8_t* elements, size_t count, const float* tensor_scale,
+                       std::vector<double>* out, std::string* error) {
+  if (!check_dequantize_input(f, block, scales, scale_count, elements, count, tensor_scale, error))
+    return false;
+  if (block == 0) block = f.block;
+  const size_t bsize = static_cast<size_t>(block);
+  // s_dec, as quantize_blocks rounds it.
+  const double tensor_decode = f.tensor_scale ? static_cast<double>(1.0f / *tensor_scale) : 1.0;
+  out->assign(count, 0.0);
+  for (size_t i = 0; i < count; ++i) {
     const double scale = to_double(f.scale, scales[i / bsize]);
     // Both factors (and s_dec) have few significant bits: the product is exact.
     (*out)[i] = std::isnan(scale) ? NAN : to_double(f.element, elements[i]) * (scale * tensor_decode);

@@ -99,6 +99,10 @@ struct QuantizeReport {
 bool quantize_blocks(const BlockFormat& f, const std::vector<double>& values, const QuantizeOptions& opt,
                      QuantizeReport* out, std::string* error);
 
+// The request checks of quantize_blocks alone (block size, count, a short
+// last block without `pad`), for faces that quantize through the kernels.
+bool check_quantize_shape(const BlockFormat& f, size_t count, const QuantizeOptions& opt, std::string* error);
+
 // The inverse of quantize_blocks, from codes: value i is
 // element(elements[i]) * scale(scales[i / block]) (NVFP4: times the tensor
 // decode scale fp32(1 / tensor_scale), as quantize_blocks computes it), exact
@@ -110,6 +114,10 @@ bool quantize_blocks(const BlockFormat& f, const std::vector<double>& values, co
 bool dequantize_blocks(const BlockFormat& f, int block, const uint8_t* scales, size_t scale_count,
                        const uint8_t* elements, size_t count, const float* tensor_scale,
                        std::vector<double>* out, std::string* error);
+// dequantize_blocks' checks alone (the same messages), for the kernels.
+bool check_dequantize_input(const BlockFormat& f, int block, const uint8_t* scales, size_t scale_count,
+                            const uint8_t* elements, size_t count, const float* tensor_scale,
+                            std::string* error);
 
 // The MX shared-scale exponent of a block with largest magnitude amax > 0
 // (finite), before clamping to E8M0's range [-127, 127].

@@ -1,4 +1,5 @@
-// The in-browser half of scripts/bench: fp32 -> fp16 over 16M elements
+// The in-browser half of scripts/bench: block quantization (MXFP8, MXFP4,
+// NVFP4: SIMD128 vs scalar, beside fp32 -> fp16), fp32 -> fp16 over 16M elements
 // (wasm SIMD128 vs the core's scalar loop in wasm vs `new Float16Array(f32)`,
 // and fp32 -> bf16 in SIMD128, and a plain TypedArray.set copy of the input)
 // and the population update (1e6 weights x 100 steps, fp16 and fp32-master,
@@ -104,6 +105,53 @@ function convertBench(n, rounds) {
   }
 }
 
+// Block quantization (issue 14): MXFP8 (e4m3), MXFP4 and NVFP4 codes from
+// the same normal values (every 64th x100), SIMD128 kernel vs its scalar
+// reference in wasm, and fp32 -> fp16 (SIMD128) timed in the same
+// interleaved rounds as the yardstick. Codes are checked equal first.
+const blockFormats = ["mxfp8-e4m3", "mxfp4", "nvfp4"];
+function blocksBench(n, rounds) {
+  const inPtr = mod.alloc(n * 4);
+  const bufs = [];
+  const buf = (bytes) => { const p = mod.alloc(bytes); bufs.push(p); return p; };
+  try {
+    const input = new Float32Array(n);
+    fillNormal(input, 20261201);
+    for (let i = 0; i < n; i += 64) input[i] *= 100;
+    mod.HEAPF32.set(input, inPtr >>> 2);
+    const variants = {};
+    const paths = {};
+    for (const format of blockFormats) {
+      const out = {};
+      for (const impl of ["scalar", "simd"]) {
+        const scales = buf(n), elements = buf(n);
+        const path = mod.quantizeBlocks(inPtr, scales, elements, n, format, impl);  // warm-up
+        if (path.startsWith("!")) throw new Error(path.slice(1));
+        paths[`${format} ${impl}`] = path;
+        out[impl] = { scales, elements };
+        variants[`${format} ${impl}`] = { run: () => mod.quantizeBlocks(inPtr, scales, elements, n, format, impl) };
+      }
+      // One scale per block (nvfp4: 16 values, MX: 32), one code per value.
+      const count = { scales: Math.ceil(n / (format === "nvfp4" ? 16 : 32)), elements: n };
+      for (const part of ["scales", "elements"]) {
+        const u8 = (ptr) => mod.HEAPU8.subarray(ptr, ptr + count[part]);
+        const d = firstDifference(u8(out.simd[part]), u8(out.scalar[part]));
+        if (d >= 0) throw new Error(`${format}: SIMD and scalar ${part} differ at ${d}`);
+      }
+    }
+    const out16 = buf(n * 2);
+    variants["fp32->fp16 wasm-simd128"] = { run: () => mod.fp32ToFp16(inPtr, out16, n, "simd") };
+    variants["fp32->fp16 wasm-simd128"].run();
+    const times = interleaved(variants, rounds);
+    const ms = Object.fromEntries(Object.entries(times).map(([k, t]) => [k, median(t)]));
+    const gPerS = Object.fromEntries(Object.entries(ms).map(([k, t]) => [k, n / (t / 1000) / 1e9]));
+    return { n, rounds, paths, ms, gPerS, all: times };
+  } finally {
+    mod.free(inPtr);
+    for (const p of bufs) mod.free(p);
+  }
+}
+
 // Cases by name: the two broadcast ones are the headline ratio; the
 // per-weight streams show the kernels beyond the tutorial's constant stream
 // (bench_wasm.cpp describes the shapes).
@@ -195,12 +243,15 @@ async function convertArrayWorkersBench(n, rounds, poolSizes) {
 }
 
 window.mantissaBench = {
-  async run({ n = 1 << 24, rounds = 9, weights = 1000000, steps = 100, popRounds = 5 } = {}) {
+  async run({ n = 1 << 24, rounds = 9, weights = 1000000, steps = 100, popRounds = 5, blockElements = 1 << 20 } = {}) {
     status.textContent = "running…";
     const convert = convertBench(n, rounds);
     const population = populationBench(weights, steps, popRounds);
+    // The scalar reference is slow (the core's rounding, ~0.2-0.4 us per
+    // element in wasm): 1M elements keep the rounds to seconds.
+    const blocks = blocksBench(Math.min(n, blockElements), rounds);
     status.textContent = "done";
-    return { userAgent: navigator.userAgent, convert, population };
+    return { userAgent: navigator.userAgent, convert, population, blocks };
   },
   // The pool sizes: 2, and the machine's core count when it has more (at most 8).
   async convertArrayWorkers({ n = 1 << 24, rounds = 5 } = {}) {
