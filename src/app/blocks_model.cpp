@@ -15,12 +15,6 @@ const std::vector<Format>& blocks_plain_formats() {
   return formats;
 }
 
-std::string blocks_exact(double x) {
-  uint64_t b;
-  std::memcpy(&b, &x, sizeof b);
-  return exact_value(fp64(), b).to_string();
-}
-
 bool blocks_base_values(const BlocksScenario& s, std::vector<double>* out, std::string* error) {
   if (!s.values.empty()) {
     std::vector<double> v;
@@ -139,7 +133,7 @@ void write_blocks_model_state(JsonWriter& w, const BlocksScenario& s, const Bloc
   w.key("results").begin_object();
   w.field("error", error);
   w.key("values").begin_array();
-  for (double v : m.values) w.value(blocks_exact(v));
+  for (double v : m.values) w.value(quantize_exact_text(v));
   w.end_array();
   w.field("outlier_index", m.outlier_index);
   w.key("quantize").raw(quantize_report_json(m.report));
@@ -168,7 +162,7 @@ std::string blocks_model_announcement(const BlocksScenario& s, const BlocksModel
   std::string out = std::to_string(m.values.size()) + " values in " + s.format + " (" +
                     std::to_string(m.report.blocks.size()) + " block" +
                     (m.report.blocks.size() == 1 ? "" : "s") + "), first scale " +
-                    (b.non_finite ? std::string("NaN") : blocks_exact(b.scale)) + ": SQNR " +
+                    (b.non_finite ? std::string("NaN") : quantize_exact_text(b.scale)) + ": SQNR " +
                     db(m.report.sqnr_db);
   for (const tensors::FormatStats& p : m.plain) out += ", " + p.format + " " + db(p.sqnr_db());
   out += "; " + std::to_string(m.report.clipped) + " clipped, " + std::to_string(m.report.flushed) +

@@ -46,7 +46,4 @@ void write_blocks_model_state(JsonWriter& w, const BlocksScenario& s, const Bloc
 // The aria-live sentence.
 std::string blocks_model_announcement(const BlocksScenario& s, const BlocksModel& m, const std::string& error);
 
-// The exact decimal of a double (what the state and the CLI print).
-std::string blocks_exact(double x);
-
 }  // namespace mantissa::app

@@ -178,7 +178,7 @@ void draw_summary(const BlocksModel& m) {
   text_colored(r.flushed ? palette().warn : palette().muted, std::to_string(r.flushed) + " flushed to zero");
   if (r.format.tensor_scale) {
     ImGui::PushTextWrapPos(0);
-    text_muted("Per-tensor fp32 scale s_enc = 6 * 448 / amax (amax " + blocks_exact(r.amax_tensor) + "):");
+    text_muted("Per-tensor fp32 scale s_enc = 6 * 448 / amax (amax " + quantize_exact_text(r.amax_tensor) + "):");
     ImGui::PopTextWrapPos();
     uint32_t bits = 0;
     const float se = r.tensor_scale;
@@ -188,7 +188,7 @@ void draw_summary(const BlocksModel& m) {
     st.box = px(12);
     st.wrap = ImGui::GetContentRegionAvail().x;
     bit_boxes("tensor-scale", fp32(), &b64, st);
-    flow_exact("= " + blocks_exact(r.tensor_scale), blocks_exact(r.tensor_scale));
+    flow_exact("= " + quantize_exact_text(r.tensor_scale), quantize_exact_text(r.tensor_scale));
   }
 }
 
@@ -238,12 +238,10 @@ void draw_element(const QuantizeReport& r, const QuantizedBlock& b, size_t k, fl
   const std::string element = b.non_finite ? "NaN" : exact_value(r.format.element, e.bits).to_string();
   flow_text(element + " \xc3\x97 scale", palette().muted, px(10));
   const ImU32 tone = e.clipped ? palette().warn : e.flushed ? palette().error : 0;
-  flow_exact("= " + blocks_exact(e.dequantized), blocks_exact(e.dequantized), tone, px(10));
-  flow_text("from " + shortest_decimal(e.input), palette().muted, px(10));
-  if (!std::isnan(e.dequantized)) {
-    const double err = e.dequantized - e.input;
-    flow_text("error " + shortest_decimal(err), palette().muted, px(10));
-  }
+  flow_exact("= " + quantize_exact_text(e.dequantized), quantize_exact_text(e.dequantized), tone, px(10));
+  flow_exact("from " + quantize_exact_text(e.input), quantize_exact_text(e.input), palette().muted, px(10));
+  const std::string err = quantize_error_text(e.dequantized, e.input);
+  flow_exact("error " + err, err, palette().muted, px(10));
   ImGui::PopFont();
   if (e.clipped) {
     ImGui::SameLine();
@@ -272,7 +270,7 @@ void draw_block(const QuantizeReport& r, size_t index) {
   bit_boxes("scale", r.format.scale, &bits, st);
   anchor_item("blocks-scale:" + std::to_string(index));
   ImGui::PushFont(mono_font());
-  const std::string value = b.non_finite ? "NaN (a NaN or inf in the block)" : blocks_exact(b.scale);
+  const std::string value = b.non_finite ? "NaN (a NaN or inf in the block)" : quantize_exact_text(b.scale);
   flow_text("= " + value + (r.format.tensor_scale || b.non_finite ? "" : " = 2^" + std::to_string(b.scale_exp)),
             0, px(10));
   ImGui::PopFont();
