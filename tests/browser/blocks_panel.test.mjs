@@ -267,3 +267,63 @@ describe("Blocks tab", () => {
     }
   });
 });
+
+// The landscape's block-format row: mxfp4 at a fixed block scale 2^k, beside
+// fp16. The shader's errors equal the core's at every column (the state
+// hook's own check), and sampled columns equal an independent oracle: the
+// FP4 E2M1 grid by brute force (ties to the even code), scaled by 2^k.
+describe("Blocks in the Error landscape", () => {
+  const FP4 = [0, 0.5, 1, 1.5, 2, 3, 4, 6];
+  function fp4Rel(x, k) {
+    const a = x / 2 ** k;
+    // From 7 (6 plus half of E2M1's top spacing, 2) rounding overflows: the
+    // element clips to 6, which the landscape draws as its overflow region.
+    if (a >= 7) return null;
+    let best = 0;
+    for (let c = 1; c < 8; c++) {
+      const d = Math.abs(FP4[c] - a);
+      const db = Math.abs(FP4[best] - a);
+      if (d < db || (d === db && c % 2 === 0)) best = c;
+    }
+    return Math.fround((FP4[best] * 2 ** k - x) / x);
+  }
+
+  test("an mxfp4 row at block scale 2^k agrees with the core and the FP4 grid", async () => {
+    const opened = await openPage(env, "/#v=1&p=landscape&lf=fp16&lb=mxfp4&lbe=-3&lx0=0.001&lx1=2");
+    const { page, context } = opened;
+    try {
+      await waitForFrames(page, 3);
+      await settle(page, 6);
+      for (const [k, hash] of [
+        [-3, null],
+        [5, "v=1&p=landscape&lf=fp16&lb=mxfp4&lbe=5&lx0=0.5&lx1=400"],
+      ]) {
+        if (hash) await setHash(page, hash);
+        const state = await appState(page);
+        const r = state.results;
+        assert.equal(state.inputs.block_format, "mxfp4");
+        assert.equal(state.inputs.block_scale_exp, k);
+        assert.equal(r.gpu_error, "");
+        assert.equal(r.mismatches, 0, JSON.stringify(r.mismatch_examples));
+        assert.ok(r.checked >= 400, `checked ${r.checked}`);
+        let oracle = 0;
+        for (const column of r.columns_checked) {
+          const x = Number(column.x);
+          const row = column.formats.find((f) => f.format === `mxfp4 x2^${k}`);
+          assert.ok(row, `the block row at ${column.x}`);
+          if (x === 0) continue;
+          const expect = fp4Rel(x, k);
+          if (expect === null) assert.ok(row.overflow, `clip from 7 x 2^${k} at ${column.x}`);
+          else assert.equal(row.gpu_rel, expect, `mxfp4 x2^${k} at x = ${column.x}`);
+          oracle++;
+        }
+        assert.ok(oracle >= 20, `oracle checks ${oracle}`);
+        assert.match(state.announcement, new RegExp(`mxfp4 at block scale 2\\^${k}`));
+        await screenshot(page, `blocks-landscape-${k}`);
+      }
+      assertClean(opened);
+    } finally {
+      await context.close();
+    }
+  });
+});
