@@ -327,3 +327,30 @@ describe("Blocks in the Error landscape", () => {
     }
   });
 });
+
+// The MX element formats in the Inspector (its custom row), against the CLI's convert.
+describe("MX element formats in the Inspector", () => {
+  test("fp6-e2m3, fp6-e3m2 and fp4-e2m1 as the custom row equal `mantissa convert`", async () => {
+    const opened = await openPage(env, "/#v=1&x=7.9&xc=fp6-e2m3");
+    const { page, context } = opened;
+    try {
+      await waitForFrames(page, 3);
+      for (const [x, f] of [
+        ["7.9", "fp6-e2m3"],
+        ["0.3", "fp6-e3m2"],
+        ["100", "fp4-e2m1"],
+        ["-2.6", "fp4-e2m1"],
+      ]) {
+        await setHash(page, `v=1&x=${x}&xc=${f}&xfocus=${f}`);
+        const row = (await appState(page)).results.rows.find((r) => r.format === f);
+        assert.ok(row, `${f} row`);
+        const native = JSON.parse(execFileSync(cli, ["convert", x, "--to", f, "--json"], { encoding: "utf8" }));
+        assert.equal(row.value, native.value, `${x} in ${f}`);
+        assert.equal(row.bits, native.bits, `${x} in ${f}`);
+      }
+      assertClean(opened);
+    } finally {
+      await context.close();
+    }
+  });
+});
