@@ -211,7 +211,8 @@ void draw_error_chart(const BlocksModel& m) {
   bars.bar_width = 0.8;
   PlotSpec spec;
   spec.id = "blocks-errors";
-  spec.title = "Error of each element (dequantized - input)";
+  spec.title = "Errors";
+  spec.caption = "dequantized - input, per element";
   spec.x_label = "element";
   spec.integer_x = true;
   spec.height = 150;
