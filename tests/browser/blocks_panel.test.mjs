@@ -31,12 +31,19 @@ import {
 } from "./harness.mjs";
 
 const cli = path.join(repoRoot, "build", "native", "mantissa");
-let env, tmp;
+// One page for every test (loading the wasm is the slow part): each test
+// sets its scenario by link.
+let env, tmp, opened, page;
 before(async () => {
   env = await startBrowser();
   tmp = mkdtempSync(path.join(tmpdir(), "mantissa-blocks-"));
+  opened = await openPage(env, "/#v=1&p=blocks");
+  page = opened.page;
+  await waitForFrames(page, 3);
 });
 after(async () => {
+  assertClean(opened);
+  await opened?.context.close();
   await env?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
@@ -168,10 +175,7 @@ async function setHash(page, hash) {
 
 describe("Blocks tab", () => {
   test("presets and links: every figure equals the CLI's", async () => {
-    const opened = await openPage(env, "/#v=1&p=blocks");
-    const { page, context } = opened;
-    try {
-      await waitForFrames(page, 3);
+    {
       let state = await assertMatchesCli(page, "default (mxfp4, outlier)");
       // The generated outlier: fp32 values, one of them 100x a normal draw.
       const values = state.results.values.map(Number);
@@ -207,17 +211,12 @@ describe("Blocks tab", () => {
         await setHash(page, hash);
         await assertMatchesCli(page, hash);
       }
-      assertClean(opened);
-    } finally {
-      await context.close();
     }
   });
 
   test("dragging the outlier, or setting it by link, updates every figure", async () => {
-    const opened = await openPage(env, "/#v=1&p=blocks");
-    const { page, context } = opened;
-    try {
-      await waitForFrames(page, 3);
+    {
+      await setHash(page, "v=1&p=blocks");
       const before = await appState(page);
       const i = before.results.outlier_index;
       const { x, y } = await anchorCenter(page, "blocks-outlier");
@@ -240,17 +239,12 @@ describe("Blocks tab", () => {
       assert.equal(small.results.values[i], "0.5");
       assert.ok(small.results.quantize.flushed < before.results.quantize.flushed, "a tame outlier flushes fewer");
       await screenshot(page, "blocks-tame-outlier");
-      assertClean(opened);
-    } finally {
-      await context.close();
     }
   });
 
   test("a hostile link: notices, and the Blocks defaults", async () => {
-    const opened = await openPage(env, "/#v=1&p=blocks");
-    const { page, context } = opened;
-    try {
-      await waitForFrames(page, 3);
+    {
+      await setHash(page, "v=1&p=blocks");
       const defaults = await appState(page);
       const many = Array.from({ length: 65 }, (_, k) => k).join(",");
       await setHash(page, `v=1&p=blocks&bk=mxfp9&bkr=floor&bkv=${many}&bkn=0&bko=1e&bkg=%3Cscript%3E`);
@@ -262,8 +256,6 @@ describe("Blocks tab", () => {
       assert.deepEqual(state.inputs, defaults.inputs);
       assert.deepEqual(state.results, defaults.results);
       assert.deepEqual(opened.pageErrors, []);
-    } finally {
-      await context.close();
     }
   });
 });
@@ -289,13 +281,9 @@ describe("Blocks in the Error landscape", () => {
   }
 
   test("an mxfp4 row at block scale 2^k agrees with the core and the FP4 grid", async () => {
-    const opened = await openPage(env, "/#v=1&p=landscape&lf=fp16&lb=mxfp4&lbe=-3&lx0=0.001&lx1=2");
-    const { page, context } = opened;
-    try {
-      await waitForFrames(page, 3);
-      await settle(page, 6);
+    {
       for (const [k, hash] of [
-        [-3, null],
+        [-3, "v=1&p=landscape&lf=fp16&lb=mxfp4&lbe=-3&lx0=0.001&lx1=2"],
         [5, "v=1&p=landscape&lf=fp16&lb=mxfp4&lbe=5&lx0=0.5&lx1=400"],
       ]) {
         if (hash) await setHash(page, hash);
@@ -321,9 +309,6 @@ describe("Blocks in the Error landscape", () => {
         assert.match(state.announcement, new RegExp(`mxfp4 at block scale 2\\^${k}`));
         await screenshot(page, `blocks-landscape-${k}`);
       }
-      assertClean(opened);
-    } finally {
-      await context.close();
     }
   });
 });
@@ -331,10 +316,7 @@ describe("Blocks in the Error landscape", () => {
 // The MX element formats in the Inspector (its custom row), against the CLI's convert.
 describe("MX element formats in the Inspector", () => {
   test("fp6-e2m3, fp6-e3m2 and fp4-e2m1 as the custom row equal `mantissa convert`", async () => {
-    const opened = await openPage(env, "/#v=1&x=7.9&xc=fp6-e2m3");
-    const { page, context } = opened;
-    try {
-      await waitForFrames(page, 3);
+    {
       for (const [x, f] of [
         ["7.9", "fp6-e2m3"],
         ["0.3", "fp6-e3m2"],
@@ -348,9 +330,6 @@ describe("MX element formats in the Inspector", () => {
         assert.equal(row.value, native.value, `${x} in ${f}`);
         assert.equal(row.bits, native.bits, `${x} in ${f}`);
       }
-      assertClean(opened);
-    } finally {
-      await context.close();
     }
   });
 });
