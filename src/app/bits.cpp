@@ -205,9 +205,9 @@ bool bit_boxes(const char* id, const Format& f, uint64_t* bits, const BitBoxStyl
   for (int i = 0; i < f.width(); ++i) {
     const bool set = (*bits >> (f.width() - 1 - i)) & 1;
     const ImU32 color = f.kind == FormatKind::Scale ? pal.exponent
-                        : i == 0                     ? pal.sign
-                        : i <= f.exp_bits            ? pal.exponent
-                                                     : pal.mantissa;
+                        : i == 0                    ? pal.sign
+                        : i <= f.exp_bits           ? pal.exponent
+                                                    : pal.mantissa;
     draw_box(i, set, color, false);
   }
   if (draws_hidden(f, style.show_hidden)) {

@@ -21,7 +21,8 @@ bool blocks_base_values(const BlocksScenario& s, std::vector<double>* out, std::
     // The CLI's own reader: typed decimals rounded once to fp64.
     if (!quantize_values_from_list(s.values, &v, error)) return false;
     if (v.size() > kMaxBlockValues) {
-      return *error = "at most " + std::to_string(kMaxBlockValues) + " values; got " + std::to_string(v.size()),
+      return *error =
+                 "at most " + std::to_string(kMaxBlockValues) + " values; got " + std::to_string(v.size()),
              false;
     }
     *out = std::move(v);
@@ -149,7 +150,8 @@ void write_blocks_model_state(JsonWriter& w, const BlocksScenario& s, const Bloc
   w.end_object();
 }
 
-std::string blocks_model_announcement(const BlocksScenario& s, const BlocksModel& m, const std::string& error) {
+std::string blocks_model_announcement(const BlocksScenario& s, const BlocksModel& m,
+                                      const std::string& error) {
   if (!error.empty()) return "Blocks: " + error;
   if (m.report.blocks.empty()) return "Blocks: no values.";
   auto db = [](double v) {

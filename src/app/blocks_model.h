@@ -44,6 +44,7 @@ void write_blocks_model_state(JsonWriter& w, const BlocksScenario& s, const Bloc
                               const std::string& error);
 
 // The aria-live sentence.
-std::string blocks_model_announcement(const BlocksScenario& s, const BlocksModel& m, const std::string& error);
+std::string blocks_model_announcement(const BlocksScenario& s, const BlocksModel& m,
+                                      const std::string& error);
 
 }  // namespace mantissa::app

@@ -51,8 +51,8 @@ bool accept_outlier(const std::string& text, void* context, std::string* error) 
 }
 
 // A combo over a fixed list of names; anchors "<id>:<name>" for tests.
-bool name_combo(const char* label, const char* anchor, std::string* value, std::initializer_list<const char*> names,
-                float width) {
+bool name_combo(const char* label, const char* anchor, std::string* value,
+                std::initializer_list<const char*> names, float width) {
   bool changed = false;
   ImGui::SetNextItemWidth(width);
   if (ImGui::BeginCombo(label, value->c_str())) {
@@ -91,9 +91,10 @@ void draw_inputs(BlocksScenario& s) {
   name_combo("##bk-rule", "blocks-rule", &s.rule, {"ocp", "ceil"}, field_width(px(90)));
   ImGui::EndDisabled();
   ImGui::SameLine();
-  help_marker(nv ? "NVFP4's E4M3 block scale has its own published rule: round_to_e4m3(amax / 6 * s_enc)."
-                 : "ocp (MX spec 6.3): 2^(floor(log2 amax) - emax of the element); the largest value can clip.\n"
-                   "ceil (NVIDIA): the smallest power of two with amax / S <= max element; never clips.");
+  help_marker(
+      nv ? "NVFP4's E4M3 block scale has its own published rule: round_to_e4m3(amax / 6 * s_enc)."
+         : "ocp (MX spec 6.3): 2^(floor(log2 amax) - emax of the element); the largest value can clip.\n"
+           "ceil (NVIDIA): the smallest power of two with amax / S <= max element; never clips.");
   same_line_or_wrap(px(260));
   field_label("Elements round");
   mode_combo("##bk-mode", &s.mode, field_width(px(200)));
@@ -126,8 +127,9 @@ void draw_inputs(BlocksScenario& s) {
     field_label("Seed");
     ImGui::SetNextItemWidth(field_width(px(90)));
     if (ImGui::InputScalar("##bk-gseed", ImGuiDataType_U64, &s.gen_seed)) s.outlier.clear();
-    text_muted(s.gen == "outlier" ? "normal(0, 1) as fp32, one value times 100 (empty the field above to generate)"
-                                  : "fp32 values (type numbers above to use your own)");
+    text_muted(s.gen == "outlier"
+                   ? "normal(0, 1) as fp32, one value times 100 (empty the field above to generate)"
+                   : "fp32 values (type numbers above to use your own)");
   } else if (ImGui::SmallButton("Generate instead")) {
     s.values.clear();
     s.outlier.clear();
@@ -152,8 +154,8 @@ void draw_outlier(BlocksScenario& s, const BlocksModel& m) {
     if (ImGui::SmallButton("reset")) s.outlier.clear();
   }
   draw_field_error(g_outlier_field);
-  text_muted("element " + std::to_string(m.outlier_index) + ", the largest magnitude: drag it and watch its " +
-             "neighbours lose their bits");
+  text_muted("element " + std::to_string(m.outlier_index) +
+             ", the largest magnitude: drag it and watch its " + "neighbours lose their bits");
 }
 
 // --- Results ------------------------------------------------------------------------------
@@ -170,7 +172,8 @@ void draw_summary(const BlocksModel& m) {
   text_colored(palette().accent, "SQNR " + r.format.name + "  " + db_text(r.sqnr_db));
   for (const tensors::FormatStats& p : m.plain) {
     same_line_or_wrap(px(170), px(18));
-    text_muted(p.format + "  " + db_text(p.sqnr_db()) + (p.overflow ? " (" + std::to_string(p.overflow) + " overflow)" : ""));
+    text_muted(p.format + "  " + db_text(p.sqnr_db()) +
+               (p.overflow ? " (" + std::to_string(p.overflow) + " overflow)" : ""));
   }
   ImGui::PopFont();
   if (r.clipped) text_colored(palette().warn, std::to_string(r.clipped) + " clipped to the element's max");
@@ -178,7 +181,8 @@ void draw_summary(const BlocksModel& m) {
   text_colored(r.flushed ? palette().warn : palette().muted, std::to_string(r.flushed) + " flushed to zero");
   if (r.format.tensor_scale) {
     ImGui::PushTextWrapPos(0);
-    text_muted("Per-tensor fp32 scale s_enc = 6 * 448 / amax (amax " + quantize_exact_text(r.amax_tensor) + "):");
+    text_muted("Per-tensor fp32 scale s_enc = 6 * 448 / amax (amax " + quantize_exact_text(r.amax_tensor) +
+               "):");
     ImGui::PopTextWrapPos();
     uint32_t bits = 0;
     const float se = r.tensor_scale;
@@ -217,7 +221,8 @@ void draw_error_chart(const BlocksModel& m) {
   spec.integer_x = true;
   spec.height = 150;
   spec.file_name = "mantissa-block-errors";
-  if (m.outlier_index >= 0) spec.marks.push_back({static_cast<double>(m.outlier_index), palette().warn, "outlier"});
+  if (m.outlier_index >= 0)
+    spec.marks.push_back({static_cast<double>(m.outlier_index), palette().warn, "outlier"});
   std::vector<PlotSeries> series = {bars};
   draw_plot(spec, series, g_chart);
 }
@@ -272,8 +277,9 @@ void draw_block(const QuantizeReport& r, size_t index) {
   anchor_item("blocks-scale:" + std::to_string(index));
   ImGui::PushFont(mono_font());
   const std::string value = b.non_finite ? "NaN (a NaN or inf in the block)" : quantize_exact_text(b.scale);
-  flow_text("= " + value + (r.format.tensor_scale || b.non_finite ? "" : " = 2^" + std::to_string(b.scale_exp)),
-            0, px(10));
+  flow_text(
+      "= " + value + (r.format.tensor_scale || b.non_finite ? "" : " = 2^" + std::to_string(b.scale_exp)), 0,
+      px(10));
   ImGui::PopFont();
   if (b.scale_clamped) flow_text("(clamped to E8M0's range)", palette().warn);
   flow_text("SQNR " + db_text(b.sqnr_db) + ", " + std::to_string(b.clipped) + " clipped, " +

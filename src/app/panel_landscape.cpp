@@ -198,7 +198,8 @@ void draw_controls(LandscapeScenario& s) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(px(130));
   if (ImGui::BeginCombo("##block-format", s.block_format.empty() ? "none" : s.block_format.c_str())) {
-    for (const char* name : {"", "mxfp8-e4m3", "mxfp8-e5m2", "mxfp6-e2m3", "mxfp6-e3m2", "mxfp4", "mxint8", "nvfp4"}) {
+    for (const char* name :
+         {"", "mxfp8-e4m3", "mxfp8-e5m2", "mxfp6-e2m3", "mxfp6-e3m2", "mxfp4", "mxint8", "nvfp4"}) {
       if (ImGui::Selectable(*name ? name : "none", s.block_format == name)) s.block_format = name;
       anchor_item(std::string("landscape-block:") + (*name ? name : "none"));
     }
@@ -211,7 +212,8 @@ void draw_controls(LandscapeScenario& s) {
     ImGui::TextUnformatted("scale 2^");
     ImGui::SameLine(0, px(2));
     ImGui::SetNextItemWidth(px(110));
-    if (ImGui::InputInt("##block-scale", &s.block_scale_exp)) s.block_scale_exp = std::clamp(s.block_scale_exp, -127, 127);
+    if (ImGui::InputInt("##block-scale", &s.block_scale_exp))
+      s.block_scale_exp = std::clamp(s.block_scale_exp, -127, 127);
     anchor_item("landscape:block-scale");
   }
 
@@ -353,7 +355,8 @@ void draw_landmarks(const View& v, ImDrawList* dl) {
                  {min_normal(r.format) * r.scale(), "min normal", "min norm"},
                  {max_finite(r.format) * r.scale(), "max", "max"}};
     for (const auto& m : marks) {
-      if (r.format.kind == FormatKind::Int && m.x == min_normal(r.format) * r.scale()) continue;  // an integer grid has no normal range
+      if (r.format.kind == FormatKind::Int && m.x == min_normal(r.format) * r.scale())
+        continue;  // an integer grid has no normal range
       const double p = v.axis.to_px(m.x);
       if (!(p >= 0 && p <= w) || m.x > 3.4e38) continue;
       const float x = v.a0.x + static_cast<float>(p);
@@ -606,7 +609,8 @@ std::string landscape_announcement(const Scenario& sc) {
   std::string names;
   for (const std::string& f : s.formats) names += (names.empty() ? "" : ", ") + f;
   if (!s.block_format.empty())
-    names += (names.empty() ? "" : ", ") + s.block_format + " at block scale 2^" + std::to_string(s.block_scale_exp);
+    names += (names.empty() ? "" : ", ") + s.block_format + " at block scale 2^" +
+             std::to_string(s.block_scale_exp);
   return "Relative rounding error of " + names + " for x from " + shortest_decimal(s.x_min) + " to " +
          shortest_decimal(s.x_max) + (s.log_x ? " (log scale)." : ".");
 }

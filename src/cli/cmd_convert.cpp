@@ -90,13 +90,14 @@ int cmd_formats(int argc, char** argv) {
       std::snprintf(dig, sizeof dig, "%.2f", digits);
       const char* note = f.kind == FormatKind::Finite       ? "(no inf) "
                          : f.kind == FormatKind::NoSpecials ? "(no inf, no NaN) "
-                         : is_int                           ? "(MXINT8: two's complement x 2^-6, no inf, no NaN) "
-                         : is_scale                         ? "(MX scale: 2^(bits-127), 0xff NaN, no zero, no sign) "
-                                                            : "";
+                         : is_int   ? "(MXINT8: two's complement x 2^-6, no inf, no NaN) "
+                         : is_scale ? "(MX scale: 2^(bits-127), 0xff NaN, no zero, no sign) "
+                                    : "";
       text += std::string(head) + note + "~" + dig + " decimal digits\n";
       text += "    max finite     " + max + "\n";
       if (!min_normal.empty()) text += "    min normal     " + min_normal + "\n";
-      if (!min_sub.empty()) text += std::string(is_int ? "    step           " : "    min subnormal  ") + min_sub + "\n";
+      if (!min_sub.empty())
+        text += std::string(is_int ? "    step           " : "    min subnormal  ") + min_sub + "\n";
       if (!eps.empty()) text += "    epsilon        " + eps + "\n";
     }
   }

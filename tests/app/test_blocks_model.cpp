@@ -135,7 +135,8 @@ TEST_CASE("plain comparisons: fp16 SQNR from the compiler's own fp16", "[blocks]
 #if defined(__x86_64__) && defined(__FLT16_MAX__)
   double signal = 0, noise = 0;
   for (double v : m.values) {
-    const double q = static_cast<double>(static_cast<_Float16>(static_cast<float>(v)));  // v is fp32: one rounding
+    const double q =
+        static_cast<double>(static_cast<_Float16>(static_cast<float>(v)));  // v is fp32: one rounding
     signal += v * v;
     noise += (q - v) * (q - v);
   }
