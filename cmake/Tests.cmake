@@ -54,7 +54,7 @@ foreach(folder IN LISTS test_folders)
   file(GLOB sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/tests/${folder}/*.cpp")
   set(target test_${folder})
   add_executable(${target} ${sources} $<TARGET_OBJECTS:catch_main>)
-  target_link_libraries(${target} PRIVATE ${MANTISSA_LIBS} mantissa_catch2)
+  target_link_libraries(${target} PRIVATE mantissa_app_models ${MANTISSA_LIBS} mantissa_catch2)
   mantissa_target_defaults(${target})
   if(EMSCRIPTEN)
     # build/web/tests/test_<folder>.js + .wasm, run by Node. Emscripten 3.1.6

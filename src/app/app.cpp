@@ -31,10 +31,12 @@ struct PanelEntry {
 };
 
 constexpr PanelEntry kPanels[] = {
-    {Panel::Inspector, ScenarioPanel::Inspector, "Inspector", "Inspector"},
-    {Panel::Addition, ScenarioPanel::Addition, "Addition", "Addition"},
-    {Panel::Training, ScenarioPanel::Training, "Training", "Training"},
+    // Five tabs side by side on a 320 px phone: short labels there.
+    {Panel::Inspector, ScenarioPanel::Inspector, "Inspector", "Inspect"},
+    {Panel::Addition, ScenarioPanel::Addition, "Addition", "Add"},
+    {Panel::Training, ScenarioPanel::Training, "Training", "Train"},
     {Panel::Landscape, ScenarioPanel::Landscape, "Error landscape", "Landscape"},
+    {Panel::Blocks, ScenarioPanel::Blocks, "Blocks", "Blocks"},
 };
 
 Panel panel_of(ScenarioPanel p) {
@@ -190,6 +192,9 @@ void draw_panel(App& app) {
     case Panel::Landscape:
       draw_landscape_panel(app.scenario);
       break;
+    case Panel::Blocks:
+      draw_blocks_panel(app.scenario);
+      break;
   }
   // Dragging empty space scrolls: touch screens have no wheel, and a thin
   // scrollbar is a small target for a finger. (Items being dragged, such as
@@ -208,7 +213,7 @@ void draw_panels(App& app) {
   const Panel wanted = panel_of(app.scenario.panel);
   if (wanted != app.shown && !app.selecting) app.selecting = wanted;
 
-  // On a phone the four tabs fit side by side: shorter labels, narrower
+  // On a phone the five tabs fit side by side: shorter labels, narrower
   // padding (pushed for the whole tab bar, which lays its tabs out with it,
   // and popped while the panel itself draws). A tab's ID ("###" + title) is
   // the same at every width.
@@ -286,8 +291,8 @@ bool app_animating(const App& app) {
 // window.mantissa.state(): one JSON object, stable for tests and scripts.
 //   {
 //     "version": "0.1.0",
-//     "panel": "Inspector" | "Addition" | "Training" | "Error landscape",  (the tab shown)
-//     "panel_key": "inspect" | "add" | "train" | "landscape",             (scenario_panel_key)
+//     "panel": "Inspector" | "Addition" | "Training" | "Error landscape" | "Blocks",  (the tab shown)
+//     "panel_key": "inspect" | "add" | "train" | "landscape" | "blocks",             (scenario_panel_key)
 //     "announcement": "…",        the aria-live sentence for the panel
 //     "inputs": { the panel's Scenario fields, by their scenario.h names },
 //     "results": { the panel's computed figures (see write_*_state in panel_*.cpp) }
@@ -313,6 +318,9 @@ std::string app_state_json(App& app) {
     case Panel::Landscape:
       write_landscape_state(w, app.scenario);
       break;
+    case Panel::Blocks:
+      write_blocks_state(w, app.scenario);
+      break;
     default:
       w.key("inputs").begin_object().end_object();
       w.key("results").begin_object().end_object();
@@ -332,6 +340,8 @@ std::string app_announcement(App& app) {
       return training_announcement(app.scenario);
     case Panel::Landscape:
       return landscape_announcement(app.scenario);
+    case Panel::Blocks:
+      return blocks_announcement(app.scenario);
   }
   return "";
 }

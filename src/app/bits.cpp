@@ -17,10 +17,15 @@ constexpr float kFieldGap = 0.45f;
 constexpr float kNibbleGap = 0.18f;
 constexpr float kBoxGap = 0.08f;
 
+// Only sign/exponent/mantissa floats have a hidden bit: E8M0 (all exponent
+// bits, no sign) and MXINT8 (two's complement) have none.
+bool draws_hidden(const Format& f, bool show_hidden) { return show_hidden && f.is_float(); }
+
 // Width in box units: boxes, field gaps, nibble gaps.
 float width_units(const Format& f, bool show_hidden) {
+  show_hidden = draws_hidden(f, show_hidden);
   const int boxes = f.width() + (show_hidden ? 1 : 0);
-  const int field_gaps = show_hidden ? 3 : 2;
+  const int field_gaps = f.kind == FormatKind::Scale ? 0 : show_hidden ? 3 : 2;
   const int nibble_gaps = (f.man_bits - 1) / 4;
   return boxes * (1 + kBoxGap) + field_gaps * kFieldGap + nibble_gaps * kNibbleGap;
 }
@@ -32,6 +37,7 @@ constexpr float kLineGap = 0.3f;
 float line_x(const Format& f, int index, const BitBoxStyle& style) {
   const float b = style.box;
   const float step = b * (1 + kBoxGap);
+  if (f.kind == FormatKind::Scale) return index * step;  // E8M0: eight exponent bits, no sign
   float x = 0;
   // sign
   if (index == 0) return x;
@@ -39,7 +45,7 @@ float line_x(const Format& f, int index, const BitBoxStyle& style) {
   // exponent
   if (index >= 1 && index <= f.exp_bits) return x + (index - 1) * step;
   x += f.exp_bits * step + b * kFieldGap;
-  if (style.show_hidden) {
+  if (draws_hidden(f, style.show_hidden)) {
     if (index == -1) return x;
     x += step + b * kFieldGap;
   }
@@ -50,9 +56,10 @@ float line_x(const Format& f, int index, const BitBoxStyle& style) {
 // The boxes in the order they are drawn, left to right.
 template <typename Visit>
 void for_each_box(const Format& f, const BitBoxStyle& style, Visit visit) {
-  for (int i = 0; i <= f.exp_bits; ++i) visit(i);
-  if (style.show_hidden) visit(-1);
-  for (int i = f.exp_bits + 1; i < f.width(); ++i) visit(i);
+  const int before_hidden = f.kind == FormatKind::Scale ? f.width() : f.exp_bits + 1;
+  for (int i = 0; i < before_hidden; ++i) visit(i);
+  if (draws_hidden(f, style.show_hidden)) visit(-1);
+  for (int i = before_hidden; i < f.width(); ++i) visit(i);
 }
 
 // Index of the bit under (x, y) (block-relative), or -2 for none; -1 is the
@@ -197,10 +204,13 @@ bool bit_boxes(const char* id, const Format& f, uint64_t* bits, const BitBoxStyl
 
   for (int i = 0; i < f.width(); ++i) {
     const bool set = (*bits >> (f.width() - 1 - i)) & 1;
-    const ImU32 color = i == 0 ? pal.sign : i <= f.exp_bits ? pal.exponent : pal.mantissa;
+    const ImU32 color = f.kind == FormatKind::Scale ? pal.exponent
+                        : i == 0                    ? pal.sign
+                        : i <= f.exp_bits           ? pal.exponent
+                                                    : pal.mantissa;
     draw_box(i, set, color, false);
   }
-  if (style.show_hidden) {
+  if (draws_hidden(f, style.show_hidden)) {
     // 1 for normal numbers; 0 for zeros and subnormals; none for inf/NaN.
     const bool normal = d.cls == FloatClass::Normal;
     if (d.cls != FloatClass::Infinity && d.cls != FloatClass::NaN) draw_box(-1, normal, pal.hidden, true);

@@ -1,5 +1,7 @@
 #include "app/landscape_axis.h"
 
+#include "core/block_format.h"
+
 namespace mantissa::app::landscape {
 
 XAxis make_axis(const LandscapeScenario& s, uint32_t columns) {
@@ -45,6 +47,17 @@ std::vector<FormatRow> parse_formats(const LandscapeScenario& s, std::string* er
     }
     if (rows.size() == kMaxFormats) break;
     rows.push_back({f, format_color(rows.size())});
+  }
+  BlockFormat block;
+  std::string e;
+  if (!s.block_format.empty() && rows.size() < kMaxFormats) {
+    if (!parse_block_format(s.block_format, &block, &e)) {
+      *error = e;
+    } else {
+      FormatRow row{block.element, format_color(rows.size()), s.block_scale_exp};
+      row.format.name = block.name + " x2^" + std::to_string(s.block_scale_exp);
+      rows.push_back(row);
+    }
   }
   return rows;
 }

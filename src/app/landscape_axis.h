@@ -89,12 +89,18 @@ XAxis make_axis(const LandscapeScenario& s, uint32_t columns);
 // --- Formats -----------------------------------------------------------------------------
 
 struct FormatRow {
-  Format format;
+  Format format;  // a block format's row: its element format, named "mxfp4 x2^k"
   ImU32 color;
+  // A block format's fixed block scale 2^scale_exp: the row stores x as
+  // element(x / 2^k) * 2^k, so its relative error is the element format's at
+  // x / 2^k, and its landmarks are the element's times 2^k (0 for scalars).
+  int scale_exp = 0;
+  double scale() const { return std::ldexp(1.0, scale_exp); }
 };
 
 ImU32 format_color(size_t i);
-// The scenario's formats (at most kMaxFormats); a bad name sets *error.
+// The scenario's formats (at most kMaxFormats), then its block format if
+// any (LandscapeScenario::block_format); a bad name sets *error.
 std::vector<FormatRow> parse_formats(const LandscapeScenario& s, std::string* error);
 
 // Landmarks as doubles: smallest subnormal, smallest normal, largest finite.

@@ -28,6 +28,7 @@
 #include "app/app.h"
 #include "app/fonts.h"
 #include "app/landscape_axis.h"
+#include "app/landscape_gpu.h"
 #include "app/panels.h"
 #include "app/plot.h"
 #include "app/style.h"
@@ -35,9 +36,6 @@
 #include "core/convert.h"
 #include "core/format.h"
 #include "core/value.h"
-#include "embed/shader_landscape_draw_frag.h"
-#include "embed/shader_landscape_error_frag.h"
-#include "embed/shader_landscape_vert.h"
 #include "imgui.h"
 #include "imgui_internal.h"
 
@@ -45,212 +43,6 @@ namespace mantissa::app {
 namespace {
 
 using namespace landscape;  // the axis and formats (landscape_axis.h)
-
-// --- GPU ---------------------------------------------------------------------------------
-
-struct Gpu {
-  bool tried = false;
-  std::string error;
-  GLuint vao = 0, error_program = 0, draw_program = 0;
-  GLuint error_texture = 0, error_fbo = 0, image_texture = 0, image_fbo = 0;
-  int columns = 0, formats = 0, height = 0;  // allocated sizes
-  std::string rendered;                      // the parameters of the current image
-  bool usable() const { return error.empty() && error_program && draw_program; }
-};
-Gpu g_gpu;
-
-GLuint compile(GLenum type, const unsigned char* source, std::string* error) {
-  const GLuint s = glCreateShader(type);
-  const char* text = reinterpret_cast<const char*>(source);
-  glShaderSource(s, 1, &text, nullptr);
-  glCompileShader(s);
-  GLint ok = 0;
-  glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
-  if (!ok) {
-    char log[2048] = {};
-    glGetShaderInfoLog(s, sizeof log, nullptr, log);
-    *error = std::string("shader: ") + log;
-    glDeleteShader(s);
-    return 0;
-  }
-  return s;
-}
-
-GLuint link(const unsigned char* vertex, const unsigned char* fragment, std::string* error) {
-  const GLuint vs = compile(GL_VERTEX_SHADER, vertex, error);
-  const GLuint fs = vs ? compile(GL_FRAGMENT_SHADER, fragment, error) : 0;
-  if (!fs) return 0;
-  const GLuint p = glCreateProgram();
-  glAttachShader(p, vs);
-  glAttachShader(p, fs);
-  glLinkProgram(p);
-  glDeleteShader(vs);
-  glDeleteShader(fs);
-  GLint ok = 0;
-  glGetProgramiv(p, GL_LINK_STATUS, &ok);
-  if (!ok) {
-    char log[2048] = {};
-    glGetProgramInfoLog(p, sizeof log, nullptr, log);
-    *error = std::string("program: ") + log;
-    glDeleteProgram(p);
-    return 0;
-  }
-  return p;
-}
-
-void gpu_init() {
-  if (g_gpu.tried) return;
-  g_gpu.tried = true;
-  g_gpu.error_program = link(shader_landscape_vert, shader_landscape_error_frag, &g_gpu.error);
-  if (g_gpu.error_program)
-    g_gpu.draw_program = link(shader_landscape_vert, shader_landscape_draw_frag, &g_gpu.error);
-  glGenVertexArrays(1, &g_gpu.vao);
-  glGenTextures(1, &g_gpu.error_texture);
-  glGenTextures(1, &g_gpu.image_texture);
-  glGenFramebuffers(1, &g_gpu.error_fbo);
-  glGenFramebuffers(1, &g_gpu.image_fbo);
-}
-
-// (Re)allocates the two render targets when the plot's size changes.
-void gpu_allocate(int columns, int formats, int height) {
-  if (columns == g_gpu.columns && formats == g_gpu.formats && height == g_gpu.height) return;
-  g_gpu.columns = columns, g_gpu.formats = formats, g_gpu.height = height;
-  g_gpu.rendered.clear();
-  GLint old_texture = 0, old_fbo = 0;
-  glGetIntegerv(GL_TEXTURE_BINDING_2D, &old_texture);
-  glGetIntegerv(GL_FRAMEBUFFER_BINDING, &old_fbo);
-  glBindTexture(GL_TEXTURE_2D, g_gpu.error_texture);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA32UI, columns, formats, 0, GL_RGBA_INTEGER, GL_UNSIGNED_INT, nullptr);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-  glBindFramebuffer(GL_FRAMEBUFFER, g_gpu.error_fbo);
-  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, g_gpu.error_texture, 0);
-  if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE)
-    g_gpu.error = "RGBA32UI target incomplete";
-  glBindTexture(GL_TEXTURE_2D, g_gpu.image_texture);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, columns, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-  glBindFramebuffer(GL_FRAMEBUFFER, g_gpu.image_fbo);
-  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, g_gpu.image_texture, 0);
-  if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE)
-    g_gpu.error = "RGBA8 target incomplete";
-  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(old_texture));
-  glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(old_fbo));
-}
-
-struct YAxis {
-  bool log = true;
-  double y0 = -8, y1 = 0.3;  // log10 |error|, or signed error
-};
-
-YAxis make_y_axis(const std::vector<FormatRow>& rows, bool log) {
-  int pmin = 53, pmax = 1;
-  for (const FormatRow& r : rows) {
-    pmin = std::min(pmin, r.format.precision());
-    pmax = std::max(pmax, std::min(r.format.precision(), 24));
-  }
-  if (rows.empty()) pmin = pmax = 11;
-  YAxis y;
-  y.log = log;
-  if (log) {
-    y.y0 = std::floor(std::log10(std::ldexp(1.0, -pmax - 2)));
-    y.y1 = 0.35;
-  } else {
-    const double e = std::ldexp(1.0, -std::min(pmin, 24)) * 1.2;
-    y.y0 = -e, y.y1 = e;
-  }
-  return y;
-}
-
-// Runs both passes into the render targets. Leaves GL as ImGui expects it.
-void gpu_render(const XAxis& ax, const YAxis& ay, const std::vector<FormatRow>& rows, int height, bool dark) {
-  GLint old_fbo = 0, old_program = 0, old_vao = 0, old_viewport[4] = {};
-  glGetIntegerv(GL_FRAMEBUFFER_BINDING, &old_fbo);
-  glGetIntegerv(GL_CURRENT_PROGRAM, &old_program);
-  glGetIntegerv(GL_VERTEX_ARRAY_BINDING, &old_vao);
-  glGetIntegerv(GL_VIEWPORT, old_viewport);
-  const GLboolean blend = glIsEnabled(GL_BLEND), scissor = glIsEnabled(GL_SCISSOR_TEST);
-  glDisable(GL_BLEND);
-  glDisable(GL_SCISSOR_TEST);
-  glBindVertexArray(g_gpu.vao);
-
-  // Pass 1: exact errors.
-  const int n = static_cast<int>(rows.size());
-  int man_bits[kMaxFormats] = {}, emin[kMaxFormats] = {}, emax[kMaxFormats] = {};
-  GLuint max_sig[kMaxFormats] = {};
-  for (int i = 0; i < n; ++i) {
-    const Format& f = rows[i].format;
-    man_bits[i] = f.man_bits;
-    emin[i] = f.emin();
-    emax[i] = f.emax();
-    // The largest finite significand in units of the top binade's quantum.
-    const int p = f.precision();
-    max_sig[i] = p >= 32 ? 0xffffffffu : (uint32_t{1} << p) - (f.kind == FormatKind::Finite ? 2u : 1u);
-  }
-  glBindFramebuffer(GL_FRAMEBUFFER, g_gpu.error_fbo);
-  glViewport(0, 0, static_cast<GLsizei>(ax.columns), n);
-  GLuint p = g_gpu.error_program;
-  glUseProgram(p);
-  glUniform1ui(glGetUniformLocation(p, "u_mode"), ax.log ? 0u : 1u);
-  glUniform1ui(glGetUniformLocation(p, "u_lo"), ax.lo);
-  glUniform1ui(glGetUniformLocation(p, "u_span"), ax.span);
-  glUniform1i(glGetUniformLocation(p, "u_quantum_exp"), ax.quantum_exp);
-  glUniform1ui(glGetUniformLocation(p, "u_positions"), ax.positions());
-  glUniform1ui(glGetUniformLocation(p, "u_samples"), ax.samples);
-  glUniform1iv(glGetUniformLocation(p, "u_man_bits"), kMaxFormats, man_bits);
-  glUniform1iv(glGetUniformLocation(p, "u_emin"), kMaxFormats, emin);
-  glUniform1iv(glGetUniformLocation(p, "u_emax"), kMaxFormats, emax);
-  glUniform1uiv(glGetUniformLocation(p, "u_max_significand"), kMaxFormats, max_sig);
-  glDrawArrays(GL_TRIANGLES, 0, 3);
-
-  // Pass 2: the picture.
-  glBindFramebuffer(GL_FRAMEBUFFER, g_gpu.image_fbo);
-  glViewport(0, 0, static_cast<GLsizei>(ax.columns), height);
-  p = g_gpu.draw_program;
-  glUseProgram(p);
-  glActiveTexture(GL_TEXTURE0);
-  GLint old_texture = 0;
-  glGetIntegerv(GL_TEXTURE_BINDING_2D, &old_texture);
-  glBindTexture(GL_TEXTURE_2D, g_gpu.error_texture);
-  glUniform1i(glGetUniformLocation(p, "u_errors"), 0);
-  glUniform1i(glGetUniformLocation(p, "u_formats"), n);
-  float colors[kMaxFormats * 3] = {};
-  for (int i = 0; i < n; ++i) {
-    const ImVec4 c = ImGui::ColorConvertU32ToFloat4(rows[i].color);
-    colors[i * 3] = c.x, colors[i * 3 + 1] = c.y, colors[i * 3 + 2] = c.z;
-  }
-  glUniform3fv(glGetUniformLocation(p, "u_colors"), kMaxFormats, colors);
-  glUniform1f(glGetUniformLocation(p, "u_height"), static_cast<float>(height));
-  glUniform1ui(glGetUniformLocation(p, "u_log_y"), ay.log ? 1u : 0u);
-  glUniform1f(glGetUniformLocation(p, "u_y0"), static_cast<float>(ay.y0));
-  glUniform1f(glGetUniformLocation(p, "u_y1"), static_cast<float>(ay.y1));
-  glClearColor(0, 0, 0, 0);
-  glClear(GL_COLOR_BUFFER_BIT);
-  glDrawArrays(GL_TRIANGLES, 0, 3);
-  (void)dark;
-
-  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(old_texture));
-  glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(old_fbo));
-  glUseProgram(static_cast<GLuint>(old_program));
-  glBindVertexArray(static_cast<GLuint>(old_vao));
-  glViewport(old_viewport[0], old_viewport[1], old_viewport[2], old_viewport[3]);
-  if (blend) glEnable(GL_BLEND);
-  if (scissor) glEnable(GL_SCISSOR_TEST);
-}
-
-// Pass 1's texels (columns x formats x 4), read back for the test hook.
-std::vector<uint32_t> gpu_read_errors() {
-  std::vector<uint32_t> texels(static_cast<size_t>(g_gpu.columns) * g_gpu.formats * 4);
-  if (!g_gpu.usable() || texels.empty()) return {};
-  GLint old_fbo = 0;
-  glGetIntegerv(GL_FRAMEBUFFER_BINDING, &old_fbo);
-  glBindFramebuffer(GL_FRAMEBUFFER, g_gpu.error_fbo);
-  glPixelStorei(GL_PACK_ALIGNMENT, 4);
-  glReadPixels(0, 0, g_gpu.columns, g_gpu.formats, GL_RGBA_INTEGER, GL_UNSIGNED_INT, texels.data());
-  glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(old_fbo));
-  return texels;
-}
 
 // --- The core's answer for one x -----------------------------------------------------------
 
@@ -260,10 +52,17 @@ struct CoreError {
   ConvertReport report;
 };
 
-CoreError core_error(uint32_t xbits, const Format& f) {
+CoreError core_error(uint32_t xbits, const FormatRow& row) {
   CoreError c;
-  c.report = convert_exact(exact_value(fp32(), xbits), f, std::nullopt, RoundingOptions{});
-  if (c.report.error_rel) {
+  // A block row stores x / 2^k in its element format (exact in a double:
+  // |k| <= 127 keeps every fp32 x normal); the relative error is the same.
+  const double x = std::ldexp(static_cast<double>(float_of(xbits)), -row.scale_exp);
+  uint64_t b;
+  std::memcpy(&b, &x, sizeof b);
+  c.report = convert_exact(exact_value(fp64(), b), row.format, std::nullopt, RoundingOptions{});
+  // Formats without inf (fp6, fp4, int8-mx, block rows) clamp an overflow to
+  // their max; the plot marks it as overflow, as it marks inf and NaN.
+  if (c.report.error_rel && !c.report.rounding.overflow) {
     c.finite = true;
     c.rel_bits = bits_of(static_cast<float>(*c.report.error_rel));
   }
@@ -290,8 +89,8 @@ View g_view;
 void fit_view(LandscapeScenario& s, const std::vector<FormatRow>& rows) {
   double lo = INFINITY, hi = 0;
   for (const FormatRow& r : rows) {
-    lo = std::min(lo, min_subnormal(r.format) / 2);
-    hi = std::max(hi, max_finite(r.format) * 2);
+    lo = std::min(lo, min_subnormal(r.format) * r.scale() / 2);
+    hi = std::max(hi, max_finite(r.format) * r.scale() * 2);
   }
   if (!std::isfinite(lo)) lo = 1e-8, hi = 7e4;
   s.x_min = std::max(lo, 1.4e-45);
@@ -389,8 +188,34 @@ void draw_controls(LandscapeScenario& s) {
   anchor_item("landscape:formats");
   ImGui::SameLine();
   help_marker(
-      "Any format: fp16, bf16, fp8-e4m3, or eXmY / eXmYfn (up to 8). The error of storing each fp32 "
-      "x, rounded to nearest, ties to even.");
+      "Any format: fp16, bf16, fp8-e4m3, fp6-e2m3, fp6-e3m2, fp4-e2m1, or eXmY / eXmYfn / eXmYns (up to 8). "
+      "The error of storing each fp32 x, rounded to nearest, ties to even.");
+
+  // A block format at a fixed block scale 2^k (issue 14): its elements' grid
+  // times the scale; beyond max x 2^k the element clips (shown as overflow).
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Block format");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(px(130));
+  if (ImGui::BeginCombo("##block-format", s.block_format.empty() ? "none" : s.block_format.c_str())) {
+    for (const char* name :
+         {"", "mxfp8-e4m3", "mxfp8-e5m2", "mxfp6-e2m3", "mxfp6-e3m2", "mxfp4", "mxint8", "nvfp4"}) {
+      if (ImGui::Selectable(*name ? name : "none", s.block_format == name)) s.block_format = name;
+      anchor_item(std::string("landscape-block:") + (*name ? name : "none"));
+    }
+    ImGui::EndCombo();
+  }
+  anchor_item("landscape:block-format");
+  if (!s.block_format.empty()) {
+    same_line_or_wrap(ImGui::CalcTextSize("scale 2^").x + px(110));
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted("scale 2^");
+    ImGui::SameLine(0, px(2));
+    ImGui::SetNextItemWidth(px(110));
+    if (ImGui::InputInt("##block-scale", &s.block_scale_exp))
+      s.block_scale_exp = std::clamp(s.block_scale_exp, -127, 127);
+    anchor_item("landscape:block-scale");
+  }
 
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("x axis");
@@ -526,10 +351,12 @@ void draw_landmarks(const View& v, ImDrawList* dl) {
       double x;
       const char* what;
       const char* brief;
-    } marks[] = {{min_subnormal(r.format), "min subnormal", "min sub"},
-                 {min_normal(r.format), "min normal", "min norm"},
-                 {max_finite(r.format), "max", "max"}};
+    } marks[] = {{min_subnormal(r.format) * r.scale(), "min subnormal", "min sub"},
+                 {min_normal(r.format) * r.scale(), "min normal", "min norm"},
+                 {max_finite(r.format) * r.scale(), "max", "max"}};
     for (const auto& m : marks) {
+      if (r.format.kind == FormatKind::Int && m.x == min_normal(r.format) * r.scale())
+        continue;  // an integer grid has no normal range
       const double p = v.axis.to_px(m.x);
       if (!(p >= 0 && p <= w) || m.x > 3.4e38) continue;
       const float x = v.a0.x + static_cast<float>(p);
@@ -569,10 +396,12 @@ void draw_hover(const View& v) {
   ImGui::Text("x = %s", exact_value(fp32(), xbits).to_string().c_str());
   text_muted("    fp32 " + hex_bits(fp32(), xbits));
   for (const FormatRow& r : v.rows) {
-    const CoreError c = core_error(xbits, r.format);
+    const CoreError c = core_error(xbits, r);
     text_colored(r.color, "\xe2\x96\xa0");
     ImGui::SameLine();
-    std::string line = r.format.name + "  " + c.report.result.value.to_string() + "  " +
+    // A block row shows its element (x / 2^k rounded), then the scale.
+    std::string line = r.format.name + "  " + c.report.result.value.to_string() +
+                       (r.scale_exp ? " x2^" + std::to_string(r.scale_exp) : "") + "  " +
                        hex_bits(r.format, c.report.result.bits);
     if (c.finite) {
       char buf[48];
@@ -606,7 +435,7 @@ void draw_landscape_panel(Scenario& sc) {
     const Format& f = r.format;
     char entry[160];
     std::snprintf(entry, sizeof entry, "%s  (%d significand bits, max %s)", f.name.c_str(), f.precision(),
-                  shortest_decimal(max_finite(f)).c_str());
+                  shortest_decimal(max_finite(f) * r.scale()).c_str());
     const float entry_w = ImGui::CalcTextSize("\xe2\x96\xa0").x + px(4) + ImGui::CalcTextSize(entry).x;
     if (i > 0) same_line_or_wrap(entry_w, px(18));
     text_colored(r.color, "\xe2\x96\xa0");
@@ -700,6 +529,8 @@ void write_landscape_state(JsonWriter& w, const Scenario& sc) {
   w.field("x_max", s.x_max);
   w.field("log_x", s.log_x);
   w.field("log_error", s.log_error);
+  w.field("block_format", s.block_format);
+  w.field("block_scale_exp", s.block_scale_exp);
   w.end_object();
 
   w.key("results").begin_object();
@@ -732,7 +563,7 @@ void write_landscape_state(JsonWriter& w, const Scenario& sc) {
     }
     for (size_t f = 0; f < v.rows.size(); ++f) {
       const uint32_t* t = &texels[(f * cols + c) * 4];
-      const CoreError core = core_error(xbits, v.rows[f].format);
+      const CoreError core = core_error(xbits, v.rows[f]);
       const bool gpu_finite = (t[3] & (kFlagOverflow | kFlagZero)) == 0;
       const bool ok = xbits == 0 || (gpu_finite == core.finite && (!core.finite || t[0] == core.rel_bits));
       ++checked;
@@ -777,6 +608,9 @@ std::string landscape_announcement(const Scenario& sc) {
   const LandscapeScenario& s = sc.landscape;
   std::string names;
   for (const std::string& f : s.formats) names += (names.empty() ? "" : ", ") + f;
+  if (!s.block_format.empty())
+    names += (names.empty() ? "" : ", ") + s.block_format + " at block scale 2^" +
+             std::to_string(s.block_scale_exp);
   return "Relative rounding error of " + names + " for x from " + shortest_decimal(s.x_min) + " to " +
          shortest_decimal(s.x_max) + (s.log_x ? " (log scale)." : ".");
 }

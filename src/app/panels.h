@@ -14,17 +14,20 @@ void draw_inspector_panel(Scenario& s);  // one number, bit by bit, in any forma
 void draw_addition_panel(Scenario& s);   // a + b, traced: alignment, rounding, what was lost
 void draw_training_panel(Scenario& s);   // low-precision weight updates over many steps
 void draw_landscape_panel(Scenario& s);  // rounding error across a range of inputs
+void draw_blocks_panel(Scenario& s);     // block-scaled formats (MX, NVFP4), bit by bit
 
 // Writes "inputs" and "results" keys of the panel's state object.
 void write_inspector_state(JsonWriter& w, const Scenario& s);
 void write_addition_state(JsonWriter& w, const Scenario& s);
 void write_training_state(JsonWriter& w, const Scenario& s);
 void write_landscape_state(JsonWriter& w, const Scenario& s);
+void write_blocks_state(JsonWriter& w, const Scenario& s);
 
 std::string inspector_announcement(const Scenario& s);
 std::string addition_announcement(const Scenario& s);
 std::string training_announcement(const Scenario& s);
 std::string landscape_announcement(const Scenario& s);
+std::string blocks_announcement(const Scenario& s);
 
 // True while the walkthrough plays on its own (the main loop keeps drawing).
 bool addition_playing();

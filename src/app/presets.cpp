@@ -24,6 +24,13 @@ void add(Scenario& s, const char* a, const char* b, const char* format, bool com
   s.addition.compare_fp32 = compare_fp32;
 }
 
+void blocks(Scenario& s, const char* format, const char* values = "") {
+  s.panel = ScenarioPanel::Blocks;
+  s.blocks = BlocksScenario{};
+  s.blocks.format = format;
+  s.blocks.values = values;
+}
+
 constexpr Preset kPresets[] = {
     // The tutorial.
     {"tutorial-convert", "1.12156456132 \xe2\x86\x92 fp32 \xe2\x86\x92 fp16",
@@ -57,6 +64,15 @@ constexpr Preset kPresets[] = {
     {"tenth-fifth", "0.1 + 0.2 in fp64 is not 0.3",
      "Neither operand is exact in binary; the rounded sum lands one ULP above fp64's 0.3.",
      [](Scenario& s) { add(s, "0.1", "0.2", "fp64", false); }},
+    {"mx-outlier", "MXFP4: one outlier costs its 31 neighbours",
+     "A value 100x the others sets the block's shared E8M0 scale: most of its neighbours flush to zero.",
+     [](Scenario& s) { blocks(s, "mxfp4"); }},
+    {"mx-ocp-clip", "MXFP4's OCP scale clips 7.9 to 6",
+     "The OCP rule takes 2^(floor(log2 7.9) - 2) = 1: 7.9 clips to E2M1's max, 6. The ceil rule would not.",
+     [](Scenario& s) { blocks(s, "mxfp4", "7.9, 1.3, -0.74, 0.26, 3.1, -5.2, 0.1, 2.2"); }},
+    {"nvfp4", "NVFP4: E4M3 scales per 16, an fp32 scale per tensor",
+     "The same outlier costs less: blocks of 16 with a finer E4M3 scale, set from the tensor's amax.",
+     [](Scenario& s) { blocks(s, "nvfp4"); }},
 };
 
 }  // namespace

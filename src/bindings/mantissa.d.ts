@@ -96,7 +96,7 @@ export interface SimulationReport {
 
 /** A playground scenario, named after src/scenario/scenario.h. */
 export interface Scenario {
-  panel: "inspect" | "add" | "train" | "landscape";
+  panel: "inspect" | "add" | "train" | "landscape" | "blocks";
   inspector: {
     value: string; from: string; mode: string; seed: number; saturate: boolean; ftz: boolean;
     custom: string; focus: string;
@@ -111,7 +111,19 @@ export interface Scenario {
     strategies: string[]; loss_scale: string; population: number; view_x0: number; view_x1: number;
     view_y0: number; view_y1: number; log_error: boolean; selected_step: number;
   };
-  landscape: { formats: string[]; x_min: number; x_max: number; log_x: boolean; log_error: boolean };
+  landscape: {
+    formats: string[]; x_min: number; x_max: number; log_x: boolean; log_error: boolean;
+    /** A block format drawn at the fixed block scale 2^block_scale_exp ("" for none). */
+    block_format: string; block_scale_exp: number;
+  };
+  /** The Blocks tab: values quantized as `mantissa quantize --pad zero` does. */
+  blocks: {
+    format: string; rule: "ocp" | "ceil"; mode: string; seed: number;
+    /** Up to 64 comma-separated numbers; "" generates `count` values. */
+    values: string; gen: "normal" | "uniform" | "outlier"; count: number; gen_seed: number;
+    /** Replaces the largest-magnitude value ("" keeps it). */
+    outlier: string;
+  };
 }
 
 /** Any part of a scenario; the rest keeps its defaults. */
@@ -121,6 +133,7 @@ export type PartialScenario = {
   addition?: Partial<Scenario["addition"]>;
   training?: Partial<Scenario["training"]>;
   landscape?: Partial<Scenario["landscape"]>;
+  blocks?: Partial<Scenario["blocks"]>;
 };
 
 export interface DecodedScenario {

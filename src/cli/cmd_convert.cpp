@@ -25,6 +25,22 @@ int cmd_convert(int argc, char** argv) {
 
 namespace {
 
+const char* kind_name(FormatKind k) {
+  switch (k) {
+    case FormatKind::Ieee:
+      return "ieee";
+    case FormatKind::Finite:
+      return "finite";
+    case FormatKind::NoSpecials:
+      return "no-specials";
+    case FormatKind::Int:
+      return "int";
+    case FormatKind::Scale:
+      return "scale";
+  }
+  return "ieee";
+}
+
 // Exact decimal of a landmark bit pattern.
 std::string landmark(const Format& f, uint64_t bits) { return exact_value(f, bits).to_string(); }
 
@@ -40,11 +56,17 @@ int cmd_formats(int argc, char** argv) {
   if (json) w.begin_array();
   std::string text =
       "format     bits  exp  man   bias  max finite / min normal / min subnormal / epsilon (exact)\n";
-  for (const Format& f : standard_formats()) {
+  // The standard formats, then OCP MX v1.0's element and scale formats
+  // (convert accepts all of them; int8-mx and e8m0 are not floats: an integer
+  // grid has no normal range or epsilon, E8M0 no subnormals; "" then).
+  std::vector<Format> listed = standard_formats();
+  for (const Format* f : {&fp6_e2m3(), &fp6_e3m2(), &fp4_e2m1(), &int8_mx(), &e8m0()}) listed.push_back(*f);
+  for (const Format& f : listed) {
+    const bool is_int = f.kind == FormatKind::Int, is_scale = f.kind == FormatKind::Scale;
     const std::string max = landmark(f, f.max_finite_bits());
-    const std::string min_normal = landmark(f, f.min_normal_bits());
-    const std::string min_sub = landmark(f, min_subnormal_bits(f));
-    const std::string eps = Decimal::pow2(-f.man_bits).to_plain();
+    const std::string min_normal = is_int ? "" : landmark(f, is_scale ? 0 : f.min_normal_bits());
+    const std::string min_sub = is_scale ? "" : landmark(f, min_subnormal_bits(f));
+    const std::string eps = f.is_float() ? Decimal::pow2(-f.man_bits).to_plain() : "";
     const double digits = f.precision() * std::log10(2.0);
     if (json) {
       w.begin_object();
@@ -52,7 +74,7 @@ int cmd_formats(int argc, char** argv) {
       w.field("width", f.width());
       w.field("exponent_bits", f.exp_bits);
       w.field("mantissa_bits", f.man_bits);
-      w.field("kind", f.kind == FormatKind::Ieee ? "ieee" : "finite");
+      w.field("kind", kind_name(f.kind));
       w.field("bias", f.bias());
       w.field("min_subnormal", min_sub);
       w.field("min_normal", min_normal);
@@ -66,11 +88,17 @@ int cmd_formats(int argc, char** argv) {
                     f.man_bits, f.bias());
       char dig[32];
       std::snprintf(dig, sizeof dig, "%.2f", digits);
-      text += std::string(head) + (f.has_inf() ? "" : "(no inf) ") + "~" + dig + " decimal digits\n";
+      const char* note = f.kind == FormatKind::Finite       ? "(no inf) "
+                         : f.kind == FormatKind::NoSpecials ? "(no inf, no NaN) "
+                         : is_int   ? "(MXINT8: two's complement x 2^-6, no inf, no NaN) "
+                         : is_scale ? "(MX scale: 2^(bits-127), 0xff NaN, no zero, no sign) "
+                                    : "";
+      text += std::string(head) + note + "~" + dig + " decimal digits\n";
       text += "    max finite     " + max + "\n";
-      text += "    min normal     " + min_normal + "\n";
-      text += "    min subnormal  " + min_sub + "\n";
-      text += "    epsilon        " + eps + "\n";
+      if (!min_normal.empty()) text += "    min normal     " + min_normal + "\n";
+      if (!min_sub.empty())
+        text += std::string(is_int ? "    step           " : "    min subnormal  ") + min_sub + "\n";
+      if (!eps.empty()) text += "    epsilon        " + eps + "\n";
     }
   }
   if (json) {
@@ -78,8 +106,9 @@ int cmd_formats(int argc, char** argv) {
     std::printf("%s\n", w.str().c_str());
   } else {
     text +=
-        "\nCustom formats: eXmY (IEEE-like) or eXmYfn (E4M3-like: no inf, one NaN), 2 <= X <= 11, 1 <= Y <= "
-        "52.\n";
+        "\nCustom formats: eXmY (IEEE-like), eXmYfn (E4M3-like: no inf, one NaN) or eXmYns (no inf, no NaN), "
+        "2 <= X <= 11, 1 <= Y <= 52.\nBlock formats (mantissa quantize): mxfp8-e4m3, mxfp8-e5m2, mxfp6-e2m3, "
+        "mxfp6-e3m2, mxfp4, mxint8 (E8M0 scale per 32), nvfp4 (E4M3 scale per 16, fp32 per tensor).\n";
     std::fputs(text.c_str(), stdout);
   }
   return 0;

@@ -134,5 +134,9 @@ namespace mantissa {
 // elements, dequantized values and errors are exact decimals.
 std::string quantize_report_json(const QuantizeReport& r);
 std::string quantize_report_text(const QuantizeReport& r);
+// The exact decimal of a double, and dequantized - input exactly ("nan" when
+// either is not finite): the strings the report prints, for other faces.
+std::string quantize_exact_text(double x);
+std::string quantize_error_text(double dequantized, double input);
 
 }  // namespace mantissa

@@ -20,14 +20,6 @@ ExactValue exact_double(double x) {
 
 std::string exact(double x) { return exact_double(x).to_string(); }
 
-// dequantized - input, exactly (both are doubles, their difference may not be).
-std::string exact_error(double dq, double x) {
-  const ExactValue a = exact_double(dq), b = exact_double(x);
-  if (!a.is_finite() || !b.is_finite()) return "nan";
-  const Decimal d = a.value - b.value;
-  return d.is_zero() ? "0" : d.to_plain();
-}
-
 std::string g(double x, const char* fmt = "%.6g") {
   char buf[64];
   std::snprintf(buf, sizeof buf, fmt, x);
@@ -50,6 +42,16 @@ void write_stat(JsonWriter& w, const char* key, double v) {
 }
 
 }  // namespace
+
+std::string quantize_exact_text(double x) { return exact(x); }
+
+// dequantized - input, exactly (both are doubles, their difference may not be).
+std::string quantize_error_text(double dq, double x) {
+  const ExactValue a = exact_double(dq), b = exact_double(x);
+  if (!a.is_finite() || !b.is_finite()) return "nan";
+  const Decimal d = a.value - b.value;
+  return d.is_zero() ? "0" : d.to_plain();
+}
 
 std::string quantize_report_json(const QuantizeReport& r) {
   const Format& el = r.format.element;
@@ -94,7 +96,7 @@ std::string quantize_report_json(const QuantizeReport& r) {
       w.field("binary", binary_fields(el, e.bits));
       w.field("element", b.non_finite ? std::string("nan") : exact_value(el, e.bits).to_string());
       w.field("dequantized", exact(e.dequantized));
-      w.field("error", exact_error(e.dequantized, e.input));
+      w.field("error", quantize_error_text(e.dequantized, e.input));
       w.field("clipped", e.clipped);
       w.field("flushed", e.flushed);
       w.field("subnormal", e.subnormal);

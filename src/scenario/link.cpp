@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "core/block_format.h"
 #include "core/format.h"
 #include "core/json.h"
 #include "core/parse.h"
@@ -440,6 +441,71 @@ bool check_reference(std::string_view in, std::string* canonical, std::string* w
   return true;
 }
 
+// ---- Blocks (issue 14) -------------------------------------------------------------
+
+bool check_block_format(std::string_view in, std::string* canonical, std::string* why) {
+  BlockFormat f;
+  if (in.size() > 32 || !parse_block_format(in, &f, nullptr)) {
+    *why = "unknown block format";
+    return false;
+  }
+  *canonical = f.name;
+  return true;
+}
+
+bool check_optional_block_format(std::string_view in, std::string* canonical, std::string* why) {
+  if (in.empty()) {
+    canonical->clear();
+    return true;
+  }
+  return check_block_format(in, canonical, why);
+}
+
+bool check_scale_rule(std::string_view in, std::string* canonical, std::string* why) {
+  ScaleRule r;
+  if (!parse_scale_rule(in, &r, nullptr)) {
+    *why = "unknown scale rule (ocp or ceil)";
+    return false;
+  }
+  *canonical = scale_rule_name(r);
+  return true;
+}
+
+bool check_block_gen(std::string_view in, std::string* canonical, std::string* why) {
+  if (in != "normal" && in != "uniform" && in != "outlier") {
+    *why = "unknown generator (normal, uniform, outlier)";
+    return false;
+  }
+  *canonical = std::string(in);
+  return true;
+}
+
+// Up to kMaxBlockValues numbers separated by commas, each one the Blocks
+// tab (and `mantissa quantize --values`) reads; kept as typed.
+bool check_block_values(std::string_view in, std::string* canonical, std::string* why) {
+  size_t count = 0, start = 0;
+  while (start <= in.size() && !in.empty()) {
+    size_t comma = in.find(',', start);
+    if (comma == std::string_view::npos) comma = in.size();
+    std::string_view item = in.substr(start, comma - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    ParsedValue parsed;
+    std::string error;
+    if (++count > kMaxBlockValues) {
+      *why = "more than " + std::to_string(kMaxBlockValues) + " values";
+      return false;
+    }
+    if (item.empty() || !parse_value(item, &parsed, &error) || parsed.kind == ParsedValue::Kind::Bits) {
+      *why = "not a list of numbers ('" + shown(item, 24) + "')";
+      return false;
+    }
+    start = comma + 1;
+  }
+  *canonical = std::string(in);
+  return true;
+}
+
 // ---- The field table -----------------------------------------------------------
 
 enum class FieldKind { Text, List, Bool, Int, Double };
@@ -572,10 +638,12 @@ using I = InspectorScenario;
 using A = AdditionScenario;
 using T = TrainingScenario;
 using L = LandscapeScenario;
+using B = BlocksScenario;
 constexpr auto kIns = ScenarioPanel::Inspector;
 constexpr auto kAdd = ScenarioPanel::Addition;
 constexpr auto kTrain = ScenarioPanel::Training;
 constexpr auto kLand = ScenarioPanel::Landscape;
+constexpr auto kBlocks = ScenarioPanel::Blocks;
 constexpr uint64_t kU64Max = ~uint64_t{0};
 constexpr uint64_t kI64Max = uint64_t{1} << 62;
 
@@ -630,6 +698,18 @@ const std::vector<Field>& fields() {
       double_field<&S::landscape, &L::x_max>("lx1", kLand),
       bool_field<&S::landscape, &L::log_x>("llog", kLand),
       bool_field<&S::landscape, &L::log_error>("llogy", kLand),
+      text_field<&S::landscape, &L::block_format, check_optional_block_format>("lb", kLand),
+      int_field<&S::landscape, &L::block_scale_exp, -127, 127>("lbe", kLand),
+
+      text_field<&S::blocks, &B::format, check_block_format>("bk", kBlocks),
+      text_field<&S::blocks, &B::rule, check_scale_rule>("bkr", kBlocks),
+      text_field<&S::blocks, &B::mode, check_mode>("bkm", kBlocks),
+      int_field<&S::blocks, &B::seed, 0, kU64Max>("bks", kBlocks),
+      text_field<&S::blocks, &B::values, check_block_values>("bkv", kBlocks),
+      text_field<&S::blocks, &B::gen, check_block_gen>("bkg", kBlocks),
+      int_field<&S::blocks, &B::count, 1, kMaxBlockValues>("bkn", kBlocks),
+      int_field<&S::blocks, &B::gen_seed, 0, kU64Max>("bkgs", kBlocks),
+      text_field<&S::blocks, &B::outlier, check_optional_value>("bko", kBlocks),
   };
   return table;
 }
@@ -643,7 +723,7 @@ const Field* find_field(std::string_view key) {
 
 bool parse_panel(std::string_view t, ScenarioPanel* out) {
   for (ScenarioPanel p : {ScenarioPanel::Inspector, ScenarioPanel::Addition, ScenarioPanel::Training,
-                          ScenarioPanel::Landscape}) {
+                          ScenarioPanel::Landscape, ScenarioPanel::Blocks}) {
     if (t == scenario_panel_key(p)) {
       *out = p;
       return true;
@@ -705,6 +785,17 @@ constexpr std::pair<std::string_view, std::string_view> kMemberKeys[] = {
     {"landscape.x_max", "lx1"},
     {"landscape.log_x", "llog"},
     {"landscape.log_error", "llogy"},
+    {"landscape.block_format", "lb"},
+    {"landscape.block_scale_exp", "lbe"},
+    {"blocks.format", "bk"},
+    {"blocks.rule", "bkr"},
+    {"blocks.mode", "bkm"},
+    {"blocks.seed", "bks"},
+    {"blocks.values", "bkv"},
+    {"blocks.gen", "bkg"},
+    {"blocks.count", "bkn"},
+    {"blocks.gen_seed", "bkgs"},
+    {"blocks.outlier", "bko"},
 };
 
 // Version 0: panel=Inspector|Addition|Training|Landscape, <panel>.<field>
@@ -720,7 +811,9 @@ void upgrade_v0_to_v1(std::vector<Pair>* pairs, Notices* notices) {
       {"inspect", "inspect"},
       {"add", "add"},
       {"train", "train"},
-      {"landscape", "landscape"}};
+      {"landscape", "landscape"},
+      {"Blocks", "blocks"},
+      {"blocks", "blocks"}};
   std::vector<Pair> out;
   for (auto& [key, value] : *pairs) {
     if (key == "panel") {

@@ -10,7 +10,7 @@
 //
 // Keys of version 1 (every panel's inputs have their own keys, so a link can
 // hold the whole scenario; the embed writes the active panel's only):
-//   v       schema version                p     panel: inspect | add | train | landscape
+//   v       schema version                p     panel: inspect | add | train | landscape | blocks
 //   Inspector   x value, xf bits' format, xr rounding mode, xs seed, xsat, xftz,
 //               xc custom format row, xfocus focused row
 //   Addition    op (add|sub|mul|fma), a b c operands, af bf cf their formats,
@@ -22,8 +22,16 @@
 //               uniform:LO:HI), ref reference (stored|exact), vx0 vx1 vy0 vy1
 //               view ranges, logerr, sel selected step
 //   Landscape   lf formats (comma list), lx0 lx1 x range, llog log x axis,
-//               llogy log |error| y axis (0: linear relative error)
-// A key added with its default value (llogy) leaves every older link of the
+//               llogy log |error| y axis (0: linear relative error),
+//               lb a block format drawn beside them (mxfp4, ...; empty: none),
+//               lbe its block scale exponent (-127..127: elements times 2^lbe)
+//   Blocks      bk block format (mxfp4 | mxfp6-e2m3 | mxfp6-e3m2 | mxfp8-e4m3 |
+//               mxfp8-e5m2 | mxint8 | nvfp4), bkr scale rule (ocp|ceil), bkm
+//               element rounding mode, bks its seed, bkv values (comma list of
+//               at most 64 numbers; empty: generated), bkg generator (normal |
+//               uniform | outlier), bkn how many (1..64), bkgs generator seed,
+//               bko the outlier's value (replaces the largest magnitude)
+// A key added with its default value (llogy, lb, bk...) leaves every older link of the
 // same version meaning what it meant: the version changes only when a key's
 // meaning changes, and then upgrade_vN_to_vN+1 translates.
 // Booleans are 1/0; numbers as typed; formats, modes and strategies are

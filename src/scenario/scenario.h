@@ -12,7 +12,7 @@
 
 namespace mantissa {
 
-enum class ScenarioPanel { Inspector, Addition, Training, Landscape };
+enum class ScenarioPanel { Inspector, Addition, Training, Landscape, Blocks };
 
 struct InspectorScenario {
   std::string value = "1.12156456132";  // decimal, hex-float, inf/nan, or a bit pattern in `from`
@@ -71,8 +71,30 @@ struct LandscapeScenario {
   bool log_x = true;
   bool log_error = true;  // y axis: log10 |relative error|, or the signed relative error
 
+  // A block format drawn beside the scalar ones (issue 14): its elements
+  // times the fixed scale 2^block_scale_exp (empty: none).
+  std::string block_format = "";
+  int block_scale_exp = 0;
+
   bool operator==(const LandscapeScenario&) const = default;
 };
+
+// The Blocks tab (issue 14): one to four blocks quantized to an MX or NVFP4
+// format, as `mantissa quantize --format F --pad zero --values LIST` does.
+struct BlocksScenario {
+  std::string format = "mxfp4";  // a block format (core/block_format.h)
+  std::string rule = "ocp";      // ocp | ceil (MX only; NVFP4 has its own)
+  std::string mode = "rne";      // element rounding
+  uint64_t seed = 1;             // stochastic only
+  std::string values = "";       // up to kMaxBlockValues numbers, comma-separated; empty: generated
+  std::string gen = "outlier";   // normal | uniform | outlier (normal, one value x100)
+  uint64_t count = 32;           // generated values, 1..kMaxBlockValues
+  uint64_t gen_seed = 1;
+  std::string outlier = "";  // replaces the largest-magnitude value (the drag); empty: as is
+
+  bool operator==(const BlocksScenario&) const = default;
+};
+constexpr uint64_t kMaxBlockValues = 64;
 
 struct Scenario {
   ScenarioPanel panel = ScenarioPanel::Inspector;
@@ -80,10 +102,11 @@ struct Scenario {
   AdditionScenario addition;
   TrainingScenario training;
   LandscapeScenario landscape;
+  BlocksScenario blocks;
 
   bool operator==(const Scenario&) const = default;
 };
 
-const char* scenario_panel_key(ScenarioPanel p);  // "inspect", "add", "train", "landscape"
+const char* scenario_panel_key(ScenarioPanel p);  // "inspect", "add", "train", "landscape", "blocks"
 
 }  // namespace mantissa

@@ -20,6 +20,7 @@ enum class RandomStream : uint64_t {
   Gradient = 1,       // grad ~ normal(mean, std), counter = step * P + index
   InitialWeight = 2,  // population w0, counter = index
   DotOperand = 3,     // gemm-error inputs, counter = trial * 2^32 + 2 * i (+1 for b)
+  BlockValues = 4,    // the Blocks tab's generated values, counter = index (outlier: count)
 };
 
 // 64 well-mixed bits for (seed, stream, counter, attempt): splitmix64's

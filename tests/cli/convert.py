@@ -138,6 +138,30 @@ class Formats(unittest.TestCase):
         self.assertEqual(table["bf16"]["epsilon"], "0.0078125")
         self.assertEqual(table["fp32"]["bias"], 127)
 
+    def test_mx_formats_listed_with_spec_landmarks(self):
+        # OCP MX v1.0 (sections 5.3.3, 5.4.1 and 5.5), as exact rationals.
+        from fractions import Fraction as F
+
+        table = {f["format"]: f for f in json.loads(run("formats", "--json").stdout)}
+        spec = {
+            "fp6-e2m3": ("no-specials", F(15, 2), F(1), F(1, 8)),
+            "fp6-e3m2": ("no-specials", F(28), F(1, 4), F(1, 16)),
+            "fp4-e2m1": ("no-specials", F(6), F(1), F(1, 2)),
+        }
+        for name, (kind, mx, mn, sub) in spec.items():
+            f = table[name]
+            self.assertEqual(f["kind"], kind)
+            self.assertEqual((F(f["max_finite"]), F(f["min_normal"]), F(f["min_subnormal"])), (mx, mn, sub), name)
+        self.assertEqual(F(table["int8-mx"]["max_finite"]), F(127, 64))
+        self.assertEqual(F(table["int8-mx"]["min_subnormal"]), F(1, 64))  # the grid's step
+        self.assertEqual(table["int8-mx"]["min_normal"], "")
+        self.assertEqual(F(table["e8m0"]["max_finite"]), F(2) ** 127)
+        self.assertEqual(F(table["e8m0"]["min_normal"]), F(1, 2**127))
+        self.assertEqual(table["e8m0"]["min_subnormal"], "")
+        text = run("formats").stdout
+        for name in ("fp6-e2m3", "fp6-e3m2", "fp4-e2m1", "int8-mx", "e8m0", "nvfp4"):
+            self.assertIn(name, text)
+
 
 if __name__ == "__main__":
     MANTISSA = sys.argv.pop(1)

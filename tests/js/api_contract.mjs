@@ -347,6 +347,9 @@ export function defineApiContract(host, { call, run }) {
         out.decoded = m.decodeScenario("#" + hash);
         try { m.encodeScenario({ addition: { a_format: "fp17" } }); } catch (e) { out.badEncode = e.message; }
         out.bad = m.decodeScenario("#v=1&af=fp17&<script>=1");
+        out.blocksHash = m.encodeScenario({ panel: "blocks", blocks: { format: "nvfp4", count: 48, outlier: "500" } });
+        out.blocks = m.decodeScenario("#" + out.blocksHash).scenario.blocks;
+        out.blocksBad = m.decodeScenario("#v=1&p=blocks&bkv=" + Array.from({ length: 65 }, (_, i) => i).join(",")).notices;
         return out;
       });
       assert.equal(r.number, "0x3fb999999999999a");
@@ -358,6 +361,12 @@ export function defineApiContract(host, { call, run }) {
       assert.equal(r.decoded.scenario.addition.a, "1.5");
       assert.deepEqual(r.decoded.notices, []);
       assert.equal(r.badEncode, "encodeScenario: ignored af=fp17: unknown format");
+      assert.equal(r.blocksHash, "v=1&p=blocks&bk=nvfp4&bkn=48&bko=500");
+      assert.deepEqual(r.blocks, {
+        format: "nvfp4", rule: "ocp", mode: "rne", seed: 1, values: "", gen: "outlier", count: 48, gen_seed: 1, outlier: "500",
+      });
+      assert.equal(r.blocksBad.length, 1);
+      assert.match(r.blocksBad[0], /more than 64 values/);
       assert.deepEqual(r.bad.notices, ["ignored af=fp17: unknown format", "ignored <script>=1: unknown key"]);
     });
 

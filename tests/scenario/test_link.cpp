@@ -67,6 +67,9 @@ Scenario everything_changed() {
   s.landscape.x_max = 1e30;
   s.landscape.log_x = false;
   s.landscape.log_error = false;
+  s.landscape.block_format = "mxfp6-e2m3";
+  s.landscape.block_scale_exp = -3;
+  s.blocks = {"nvfp4", "ceil", "stochastic", 9, "1.5, -2e-3, 0x1p-4, 300", "uniform", 17, 5, "-42.5"};
   return s;
 }
 
@@ -381,4 +384,35 @@ TEST_CASE("scenario_json names every member, and the member names read back", "[
   CHECK(d.scenario.addition.saturate);
   CHECK(d.scenario.training.strategies == std::vector<std::string>{"fp16", "bf16"});
   CHECK(d.scenario.landscape.x_max == 100);
+}
+
+TEST_CASE("Blocks keys: round trip, hostile values keep the defaults with a notice", "[link][blocks]") {
+  Scenario s;
+  s.panel = ScenarioPanel::Blocks;
+  s.blocks.format = "mxfp8-e5m2";
+  s.blocks.outlier = "250";
+  s.blocks.values = "1,2,3";
+  const std::string hash = encode_link(s, LinkScope::ActivePanel);
+  CHECK(hash == "v=1&p=blocks&bk=mxfp8-e5m2&bkv=1,2,3&bko=250");
+  CHECK(decode_link(hash).scenario == s);
+
+  const BlocksScenario defaults;
+  std::string many;
+  for (int i = 0; i < 65; ++i) many += (i ? "," : "") + std::to_string(i);
+  const DecodedLink d = decode_link("v=1&p=blocks&bk=mxfp9&bkr=floor&bkm=up-ish&bkv=" + many +
+                                    "&bkg=cauchy&bkn=65&bko=1e&lb=fp16&lbe=200");
+  INFO(notices_text(d));
+  CHECK(d.scenario.panel == ScenarioPanel::Blocks);
+  CHECK(d.scenario.blocks == defaults);
+  CHECK(d.scenario.landscape == LandscapeScenario{});
+  CHECK(has_notice(d, "ignored bk=mxfp9: unknown block format"));
+  CHECK(has_notice(d, "ignored bkr=floor: unknown scale rule (ocp or ceil)"));
+  CHECK(has_notice(d, "ignored bkv=" + many.substr(0, 40) + "...: more than 64 values"));
+  CHECK(has_notice(d, "ignored bkg=cauchy: unknown generator (normal, uniform, outlier)"));
+  CHECK(has_notice(d, "ignored bkn=65: out of range"));
+  CHECK(has_notice(d, "ignored bko=1e: not a number"));
+  CHECK(has_notice(d, "ignored lb=fp16: unknown block format"));
+  CHECK(has_notice(d, "ignored lbe=200: out of range"));
+  CHECK(decode_link("bkv=1,,2").notices.size() == 1);
+  CHECK(decode_link("bkv=1,0x3c00").scenario.blocks.values.empty());
 }

@@ -73,7 +73,9 @@ const reportSqnr: number | null = report.sqnr_db;
 const scenario: PartialScenario = { panel: "add", addition: { a: "1.5", b_format: "bf16" } };
 const hash: string = m.encodeScenario(scenario, { activePanelOnly: true });
 const back: DecodedScenario = m.decodeScenario("#" + hash);
-const panel: "inspect" | "add" | "train" | "landscape" = back.scenario.panel;
+const panel: "inspect" | "add" | "train" | "landscape" | "blocks" = back.scenario.panel;
+const blocksOutlier: string = back.scenario.blocks.outlier;
+const blocksHash: string = m.encodeScenario({ panel: "blocks", blocks: { format: "mxfp4", count: 16 } });
 const notices: string[] = back.notices;
 const linkVersion: number = back.version;
 const compact: boolean = back.compact;
@@ -95,5 +97,5 @@ console.log(JSON.stringify({
   dotBits, dotRel, dotExact: dotTyped.exact, gemmAcc: gemmRow.acc, gemmMedian, gemmRows: gemmText.rows.length,
   blockScales: Array.from(blockScales), blockElements: Array.from(blockElements), blockValues: Array.from(blockValues),
   nvTensorScale: nv.tensorScale, nvBack: Array.from(nvBack), reportScale, reportSqnr,
-  hash, panel, notices, linkVersion, compact, heapPositive: heap > 0, message,
+  hash, panel, blocksOutlier, blocksHash, notices, linkVersion, compact, heapPositive: heap > 0, message,
 }));
