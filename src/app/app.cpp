@@ -35,6 +35,7 @@ constexpr PanelEntry kPanels[] = {
     {Panel::Addition, ScenarioPanel::Addition, "Addition", "Addition"},
     {Panel::Training, ScenarioPanel::Training, "Training", "Training"},
     {Panel::Landscape, ScenarioPanel::Landscape, "Error landscape", "Landscape"},
+    {Panel::Tensors, ScenarioPanel::Tensors, "Inspect tensors", "Tensors"},
 };
 
 Panel panel_of(ScenarioPanel p) {
@@ -190,6 +191,9 @@ void draw_panel(App& app) {
     case Panel::Landscape:
       draw_landscape_panel(app.scenario);
       break;
+    case Panel::Tensors:
+      draw_tensors_panel(app.scenario);
+      break;
   }
   // Dragging empty space scrolls: touch screens have no wheel, and a thin
   // scrollbar is a small target for a finger. (Items being dragged, such as
@@ -264,6 +268,7 @@ void draw_app(App& app) {
 #else
   const bool embedded = false;
 #endif
+  tensors_frame(app.scenario);
   ImGui::Begin("Mantissa", nullptr, kFlags);
   ImGui::PopStyleVar(2);
   if (embedded) {
@@ -280,7 +285,7 @@ void draw_app(App& app) {
 
 bool app_animating(const App& app) {
   return (app.scenario.panel == ScenarioPanel::Addition && addition_playing()) ||
-         (app.scenario.panel == ScenarioPanel::Training && training_running());
+         (app.scenario.panel == ScenarioPanel::Training && training_running()) || tensors_scanning();
 }
 
 // window.mantissa.state(): one JSON object, stable for tests and scripts.
@@ -313,6 +318,9 @@ std::string app_state_json(App& app) {
     case Panel::Landscape:
       write_landscape_state(w, app.scenario);
       break;
+    case Panel::Tensors:
+      write_tensors_state(w, app.scenario);
+      break;
     default:
       w.key("inputs").begin_object().end_object();
       w.key("results").begin_object().end_object();
@@ -332,6 +340,8 @@ std::string app_announcement(App& app) {
       return training_announcement(app.scenario);
     case Panel::Landscape:
       return landscape_announcement(app.scenario);
+    case Panel::Tensors:
+      return tensors_announcement(app.scenario);
   }
   return "";
 }

@@ -255,6 +255,7 @@ void write_tensors_model_state(JsonWriter& w, const TensorsScenario& s, const Te
   w.field("bytes_done", m.bytes_done).field("bytes_total", m.bytes_total);
   w.field("bytes_per_second", m.bytes_per_second).field("seconds", m.seconds);
   w.field("error", m.error);
+  w.field("options_error", m.options_error);
   w.key("options").raw(m.options.empty() ? "{}" : m.options);
   w.key("tensors").begin_array();
   for (const TensorFigures& t : m.tensors) {

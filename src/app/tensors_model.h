@@ -46,6 +46,7 @@ struct TensorsModel {
   uint64_t bytes_done = 0, bytes_total = 0;
   double bytes_per_second = 0, seconds = 0;
   std::string current_file, error;
+  std::string options_error;  // the inputs' problem (the CLI's sentence); "" when fine
   std::string options;  // the options (JSON) the shown results were computed with
   std::vector<TensorFigures> tensors;
   std::vector<TensorFormatFigures> totals;
