@@ -57,6 +57,16 @@ constexpr Preset kPresets[] = {
     {"tenth-fifth", "0.1 + 0.2 in fp64 is not 0.3",
      "Neither operand is exact in binary; the rounded sum lands one ULP above fp64's 0.3.",
      [](Scenario& s) { add(s, "0.1", "0.2", "fp64", false); }},
+    {"tensors-lost-updates", "Your checkpoint: which updates would be lost?",
+     "Drop a .safetensors or .npy file: lr 1e-4 times gradients of 1e-3, against half an ULP of each weight "
+     "in fp16, bf16 and fp8-e4m3.",
+     [](Scenario& s) {
+       s.panel = ScenarioPanel::Tensors;
+       s.tensors = TensorsScenario{};
+       s.tensors.formats = {"fp16", "bf16", "fp8-e4m3"};
+       s.tensors.lr = "1e-4";
+       s.tensors.grad_std = "1e-3";
+     }},
 };
 
 }  // namespace
