@@ -59,7 +59,8 @@ void read_report(TensorsModel& m, const json& r) {
     for (const json& d : t.value("shape", json::array())) f.shape.push_back(d.get<uint64_t>());
     f.count = t.value("count", uint64_t{0});
     f.amax = maybe(t, "amax");
-    for (const auto& [k, v] : t.value("log2_histogram", json::object()).items()) {
+    const json histogram = t.value("log2_histogram", json::object());  // items() needs it alive
+    for (const auto& [k, v] : histogram.items()) {
       f.log2_histogram[std::atoi(k.c_str())] = v.get<uint64_t>();
     }
     for (const json& s : t.value("formats", json::array())) f.formats.push_back(format_figures(s));
