@@ -29,6 +29,7 @@ const PANELS = [
   ["Addition", "addition"],
   ["Training", "training"],
   ["Error landscape", "landscape"],
+  ["Inspect tensors", "tensors"],
 ];
 const SLACK = 0.5; // CSS px: rounding of device pixels at ratio 2
 
@@ -204,6 +205,7 @@ describe("phone widths", () => {
         ["addition", "p=add"],
         ["training", "p=train"],
         ["landscape", "p=landscape"],
+        ["tensors", "p=tensors"],
       ]) {
         // A host page with one 320 px iframe of the panel's embed (the embed
         // reads its hash once: a new frame per panel).
