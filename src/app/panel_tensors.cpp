@@ -185,7 +185,13 @@ void draw_table(TensorsModel& m) {
     ImGuiTableColumnFlags flags = c == kColTensor ? ImGuiTableColumnFlags_DefaultSort : ImGuiTableColumnFlags_None;
     ImGui::TableSetupColumn(kHeaders[c], flags, 0, static_cast<ImGuiID>(c));
   }
-  ImGui::TableHeadersRow();
+  // Headers one by one, each named for tests (TableHeadersRow would not say where they are).
+  ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+  for (int c = 0; c < columns; ++c) {
+    if (!ImGui::TableSetColumnIndex(c)) continue;
+    ImGui::TableHeader(kHeaders[c]);
+    anchor_item(std::string("tensors-col:") + table_column_name(c));
+  }
   if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsDirty) {
     if (specs->SpecsCount > 0) {
       m.sort_column = static_cast<int>(specs->Specs[0].ColumnUserID);
@@ -205,6 +211,7 @@ void draw_table(TensorsModel& m) {
       ImGui::TableSetColumnIndex(kColTensor);
       ImGui::PushID(r);
       if (ImGui::Selectable(tf.name.c_str(), m.selected == t, ImGuiSelectableFlags_SpanAllColumns)) m.selected = t;
+      anchor_item("tensors-row:" + tf.name + ":" + ff.format);
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s  %s  in %s", tf.name.c_str(), tf.dtype.c_str(), tf.file.c_str());
       ImGui::PopID();
       ImGui::TableSetColumnIndex(kColFormat);
@@ -292,10 +299,10 @@ void draw_number_lines(TensorsModel& m) {
     };
     const ImU32 flush = (pal.error & 0x00ffffff) | 0x90000000, sub = (pal.warn & 0x00ffffff) | 0x90000000;
     const ImU32 normal = (pal.good & 0x00ffffff) | 0x70000000, over = (pal.error & 0x00ffffff) | 0xd0000000;
-    zone(lo, z.flush_below + 1, flush);  // below half the smallest subnormal: zero
-    zone(z.flush_below + 1, z.normal_from, sub);
-    zone(z.normal_from, z.max_finite, normal);
-    zone(z.overflow_from, hi + 1, over);
+    zone(lo, std::log2(z.flush_at), flush);
+    zone(std::log2(z.flush_at), std::log2(z.min_normal), sub);
+    zone(std::log2(z.min_normal), std::log2(z.overflow_at), normal);  // past max finite, still rounds down to it
+    zone(std::log2(z.overflow_at), hi + 1, over);
     y += lane_h + gap;
   }
   // Axis labels every few binades.

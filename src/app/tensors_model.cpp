@@ -230,13 +230,12 @@ std::vector<std::pair<int, int>> table_rows(const TensorsModel& m) {
 
 FormatZones format_zones(const Format& f) {
   FormatZones z;
-  z.normal_from = f.emin();
-  z.subnormal_from = f.emin() - f.man_bits;
-  // Round to nearest even: half the smallest subnormal (a tie) goes to zero.
-  z.flush_below = z.subnormal_from - 1;
-  const double max = to_double(f, f.max_finite_bits());
-  z.max_finite = std::log2(max);
-  z.overflow_from = std::log2(max + std::ldexp(1.0, f.emax() - f.man_bits - 1));
+  z.min_normal = std::ldexp(1.0, f.emin());
+  z.min_subnormal = std::ldexp(1.0, f.emin() - f.man_bits);
+  z.flush_at = z.min_subnormal / 2;
+  z.max_finite = to_double(f, f.max_finite_bits());
+  z.overflow_at = z.max_finite + std::ldexp(1.0, f.emax() - f.man_bits - 1);
+  z.tie_overflows = (f.max_finite_bits() & 1) != 0;
   return z;
 }
 
@@ -288,6 +287,21 @@ void write_tensors_model_state(JsonWriter& w, const TensorsScenario& s, const Te
   w.end_array();
   w.end_object();
   w.field("selected", m.tensors.empty() ? std::string() : m.tensors[std::clamp<int>(m.selected, 0, m.tensors.size() - 1)].name);
+  // The number lines drawn under the selected tensor's histogram.
+  w.key("number_lines").begin_array();
+  if (!m.tensors.empty()) {
+    for (const TensorFormatFigures& f : m.tensors[std::clamp<int>(m.selected, 0, m.tensors.size() - 1)].formats) {
+      Format parsed;
+      std::string why;
+      if (!parse_format(f.format, &parsed, &why)) continue;
+      const FormatZones z = format_zones(parsed);
+      w.begin_object().field("format", f.format).field("flush_at", z.flush_at).field("min_subnormal", z.min_subnormal);
+      w.field("min_normal", z.min_normal).field("max_finite", z.max_finite).field("overflow_at", z.overflow_at);
+      w.field("tie_overflows", z.tie_overflows);
+      w.end_object();
+    }
+  }
+  w.end_array();
   w.end_object();
 }
 

@@ -73,11 +73,16 @@ bool tensors_scan_options(const TensorsScenario& s, std::string* options_json, s
 // The table's rows in display order: (tensor index, format index) pairs.
 std::vector<std::pair<int, int>> table_rows(const TensorsModel& m);
 
-// Where a format's values sit on the log2|x| axis: subnormals from
-// log2(min subnormal) to emin, normals from emin to log2(max finite);
-// values below flush_below round to zero, from overflow_from up they overflow.
+// Where a format's values sit, as exact magnitudes (the view draws their
+// log2): |x| <= flush_at (half the smallest subnormal: the tie goes to the
+// even zero) rounds to zero; subnormals from min_subnormal, normals from
+// min_normal to max_finite; |x| > overflow_at (max + half an ULP) overflows,
+// round to nearest even, no saturation (as the statistics count it). The tie
+// overflow_at itself goes to the even neighbour: inf for IEEE formats (max's
+// last bit is 1), max for E4M3FN-like ones (max ends in 0; 464 -> 448).
 struct FormatZones {
-  double flush_below, subnormal_from, normal_from, max_finite, overflow_from;
+  double flush_at, min_subnormal, min_normal, max_finite, overflow_at;
+  bool tie_overflows;
 };
 FormatZones format_zones(const Format& f);
 

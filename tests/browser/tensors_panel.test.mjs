@@ -37,6 +37,23 @@ with open(sys.argv[1], "wb") as f:
   return path.join(dir, "big.safetensors");
 }
 
+// A double as a hex float the CLI reads exactly ("0x1.8p-3").
+function hexFloat(x) {
+  let e = Math.floor(Math.log2(x));
+  let m = x / 2 ** e;
+  if (m >= 2) { m /= 2; e += 1; }
+  if (m < 1) { m *= 2; e -= 1; }
+  let digits = "";
+  let frac = m - 1;
+  for (let i = 0; i < 13 && frac > 0; i++) {
+    frac *= 16;
+    const d = Math.floor(frac);
+    digits += d.toString(16);
+    frac -= d;
+  }
+  return `0x1${digits ? "." + digits : ""}p${e}`;
+}
+
 function cliReport(dir, names, flags) {
   return JSON.parse(execFileSync(cli, ["inspect", ...names, ...flags, "--json"], { cwd: dir, encoding: "utf8" }));
 }
@@ -104,6 +121,41 @@ describe("Inspect tensors panel", { skip: !(cli && existsSync(cli)) && "no nativ
       assert.equal(r.table.rows.length, expected.tensors.length * 3);
       assert.ok(expected.tensors.every((t) => t.formats[0].lost_update_fraction !== undefined));
     }
+    // Sorting by a header, worst SQNR first, as the CLI's figures order the rows.
+    await clickAnchor(page, "tensors-col:sqnr");
+    let sorted = (await appState(page)).results.table;
+    if (sorted.descending) {
+      await clickAnchor(page, "tensors-col:sqnr");
+      sorted = (await appState(page)).results.table;
+    }
+    assert.equal(sorted.sort, "sqnr");
+    const last = CHECKPOINTS[CHECKPOINTS.length - 1].files();
+    const rowsByCli = cliReport(last.dir, last.names, ["--formats", "fp16,bf16,fp8-e4m3"]).tensors
+      .flatMap((t) => t.formats.map((f) => ({ key: [t.name, f.format], sqnr: f.sqnr_db ?? Infinity })));
+    assert.deepEqual(sorted.rows.map((row) => rowsByCli.find((r) => r.key[0] === row[0] && r.key[1] === row[1]).sqnr),
+      rowsByCli.map((r) => r.sqnr).sort((a, b) => a - b));
+    // Selecting a row selects its tensor; the number lines' bounds against the page's Math.f16round and the CLI.
+    await clickAnchor(page, `tensors-row:${sorted.rows[0][0]}:${sorted.rows[0][1]}`);
+    const picked = (await appState(page)).results;
+    assert.equal(picked.selected, sorted.rows[0][0]);
+    assert.deepEqual(picked.number_lines.map((l) => l.format), ["fp16", "bf16", "fp8-e4m3"]);
+    for (const line of picked.number_lines) {
+      const to = (x) => {
+        if (line.format === "fp16") return page.evaluate((x) => Math.f16round(x), x);
+        const r = JSON.parse(execFileSync(cli, ["convert", hexFloat(x), "--to", line.format, "--json"], { encoding: "utf8" }));
+        return r.class === "inf" || r.class === "nan" ? Infinity : Number(r.value);
+      };
+      const up = (x) => x * (1 + 2 ** -40), down = (x) => x * (1 - 2 ** -40);
+      assert.equal(await to(line.flush_at), 0, `${line.format}: flush_at rounds to zero`);
+      assert.equal(await to(up(line.flush_at)), line.min_subnormal, `${line.format}: just above rounds to the smallest subnormal`);
+      assert.equal(await to(line.min_normal), line.min_normal);
+      assert.equal(await to(down(line.min_normal)), line.min_normal, `${line.format}: below min normal rounds up to it`);
+      assert.equal(await to(line.max_finite), line.max_finite);
+      assert.equal(await to(down(line.overflow_at)), line.max_finite, `${line.format}: below overflow_at stays finite`);
+      assert.equal(await to(line.overflow_at), line.tie_overflows ? Infinity : line.max_finite, `${line.format}: the tie`);
+      assert.equal(await to(up(line.overflow_at)), Infinity, `${line.format}: above overflow_at overflows`);
+    }
+
     // Another format list by link: the same files are read again with it.
     const { dir, names } = CHECKPOINTS[CHECKPOINTS.length - 1].files();
     await page.evaluate(() => { location.hash = "#v=1&p=tensors&tf=bf16,e3m4&tsc=none"; });
