@@ -398,9 +398,26 @@
       else if (key === "lr" || key === "gradStd") v = valueText(v, "inspect");
       flags.push(INSPECT_FLAGS[key], text(v));
     });
+    // The CLI checks --tensors by compiling it with std::regex and catching
+    // its exception; this wasm build catches no C++ exceptions, so a pattern
+    // is first compiled here (the same ECMAScript grammar, same sentence).
+    if (options.tensors !== undefined && options.tensors !== null) {
+      try {
+        new RegExp(text(options.tensors));
+      } catch (e) {
+        throw new Error("--tensors '" + text(options.tensors).slice(0, 40) + "' is not a valid regular expression");
+      }
+    }
     var signal = options.signal;
     if (signal && signal.aborted) throw abortError();
-    var handle = unwrap(Module["raw_inspect_open"](flags.join("\0")));
+    var opened;
+    try {
+      opened = Module["raw_inspect_open"](flags.join("\0"));
+    } catch (e) {
+      if (e instanceof Error) throw e;
+      throw new Error("inspect: the options could not be read (--tensors '" + text(options.tensors).slice(0, 40) + "'?)");
+    }
+    var handle = unwrap(opened);
     var total = 0;
     sources.forEach(function (s) { total += s.size; });
     var done = 0, started = Date.now();

@@ -233,6 +233,7 @@ export function defineApiContract(host, { call, run }) {
             assert.deepEqual(withoutErrorFlag(got, JSON.stringify(options)), expected, `inspect ${JSON.stringify(options)}`);
             continue;
           }
+          assert.equal(typeof got.report, "object", `inspect ${JSON.stringify(options)}: ${JSON.stringify(got).slice(0, 200)}`);
           assertSameInspectReport(got.report, expected, `inspect ${JSON.stringify(options)}`);
           const bytes = ck.files.reduce((n, f) => n + f.bytes.length, 0);
           if (options.chunkBytes) assert.ok(got.calls >= Math.floor(bytes / options.chunkBytes), `${got.calls} progress calls`);
