@@ -31,10 +31,14 @@ constexpr const char* kQuickFormats[] = {"fp16", "bf16", "fp8-e4m3", "fp8-e5m2",
 
 std::string bytes_text(double bytes) {
   char buf[48];
-  if (bytes >= 1e9) std::snprintf(buf, sizeof buf, "%.2f GB", bytes / 1e9);
-  else if (bytes >= 1e6) std::snprintf(buf, sizeof buf, "%.1f MB", bytes / 1e6);
-  else if (bytes >= 1e3) std::snprintf(buf, sizeof buf, "%.1f kB", bytes / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.0f B", bytes);
+  if (bytes >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.2f GB", bytes / 1e9);
+  else if (bytes >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.1f MB", bytes / 1e6);
+  else if (bytes >= 1e3)
+    std::snprintf(buf, sizeof buf, "%.1f kB", bytes / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f B", bytes);
   return buf;
 }
 
@@ -62,8 +66,10 @@ void draw_inputs(TensorsScenario& s) {
     auto it = std::find(s.formats.begin(), s.formats.end(), name);
     bool on = it != s.formats.end();
     if (ImGui::Checkbox(name, &on)) {
-      if (on) s.formats.push_back(name);
-      else s.formats.erase(it);
+      if (on)
+        s.formats.push_back(name);
+      else
+        s.formats.erase(it);
     }
     anchor_item(std::string("tensors-format:") + name);
   }
@@ -128,21 +134,25 @@ void draw_files(const TensorsModel& m) {
   anchor_item("tensors:pick");
   ImGui::SameLine();
   ImGui::PushTextWrapPos(0);
-  text_muted("or drop .safetensors / .npy files anywhere on this page. They are read in this browser, in a "
-             "worker, in chunks of 4 MiB: nothing leaves this machine.");
+  text_muted(
+      "or drop .safetensors / .npy files anywhere on this page. They are read in this browser, in a "
+      "worker, in chunks of 4 MiB: nothing leaves this machine.");
   ImGui::PopTextWrapPos();
 
   if (m.status == ScanStatus::Idle) return;
   std::string names;
-  for (const auto& [name, size] : m.files) names += (names.empty() ? "" : ", ") + name + " (" + bytes_text(size) + ")";
+  for (const auto& [name, size] : m.files)
+    names += (names.empty() ? "" : ", ") + name + " (" + bytes_text(size) + ")";
   ImGui::PushTextWrapPos(0);
   ImGui::TextUnformatted(names.c_str());
   ImGui::PopTextWrapPos();
-  const float fraction = m.bytes_total ? static_cast<float>(static_cast<double>(m.bytes_done) / m.bytes_total) : 1.0f;
+  const float fraction =
+      m.bytes_total ? static_cast<float>(static_cast<double>(m.bytes_done) / m.bytes_total) : 1.0f;
   const std::string overlay = bytes_text(m.bytes_done) + " of " + bytes_text(m.bytes_total) +
                               (m.bytes_per_second > 0 ? ", " + bytes_text(m.bytes_per_second) + "/s" : "");
   const bool scanning = m.status == ScanStatus::Scanning;
-  ImGui::ProgressBar(fraction, ImVec2(std::min(px(420), ImGui::GetContentRegionAvail().x - (scanning ? px(90) : 0)), 0),
+  ImGui::ProgressBar(fraction,
+                     ImVec2(std::min(px(420), ImGui::GetContentRegionAvail().x - (scanning ? px(90) : 0)), 0),
                      overlay.c_str());
   anchor_item("tensors:progress");
   if (scanning) {
@@ -172,17 +182,22 @@ void draw_table(TensorsModel& m) {
   if (m.tensors.empty()) return;
   const bool lost = !m.tensors.front().formats.empty() && m.tensors.front().formats.front().lost.has_value();
   const int columns = lost ? kColCount_ : kColCount_ - 1;
-  constexpr ImGuiTableFlags kFlags = ImGuiTableFlags_Sortable | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
-                                     ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX | ImGuiTableFlags_Resizable |
+  constexpr ImGuiTableFlags kFlags = ImGuiTableFlags_Sortable | ImGuiTableFlags_RowBg |
+                                     ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY |
+                                     ImGuiTableFlags_ScrollX | ImGuiTableFlags_Resizable |
                                      ImGuiTableFlags_SizingFixedFit;
-  const float rows_shown = std::min<float>(12.0f, static_cast<float>(m.tensors.size() * m.tensors[0].formats.size()) + 1.5f);
-  if (!ImGui::BeginTable("tensor-table", columns, kFlags, ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * rows_shown + px(8))))
+  const float rows_shown =
+      std::min<float>(12.0f, static_cast<float>(m.tensors.size() * m.tensors[0].formats.size()) + 1.5f);
+  if (!ImGui::BeginTable("tensor-table", columns, kFlags,
+                         ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * rows_shown + px(8))))
     return;
-  static const char* const kHeaders[kColCount_] = {"tensor", "format", "count", "amax", "overflow", "subnormal",
-                                                  "flushed", "exact", "RMSE", "SQNR dB", "lost updates"};
+  static const char* const kHeaders[kColCount_] = {"tensor",   "format",    "count",       "amax",
+                                                   "overflow", "subnormal", "flushed",     "exact",
+                                                   "RMSE",     "SQNR dB",   "lost updates"};
   ImGui::TableSetupScrollFreeze(1, 1);
   for (int c = 0; c < columns; ++c) {
-    ImGuiTableColumnFlags flags = c == kColTensor ? ImGuiTableColumnFlags_DefaultSort : ImGuiTableColumnFlags_None;
+    ImGuiTableColumnFlags flags =
+        c == kColTensor ? ImGuiTableColumnFlags_DefaultSort : ImGuiTableColumnFlags_None;
     ImGui::TableSetupColumn(kHeaders[c], flags, 0, static_cast<ImGuiID>(c));
   }
   // Headers one by one, each named for tests (TableHeadersRow would not say where they are).
@@ -210,9 +225,11 @@ void draw_table(TensorsModel& m) {
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(kColTensor);
       ImGui::PushID(r);
-      if (ImGui::Selectable(tf.name.c_str(), m.selected == t, ImGuiSelectableFlags_SpanAllColumns)) m.selected = t;
+      if (ImGui::Selectable(tf.name.c_str(), m.selected == t, ImGuiSelectableFlags_SpanAllColumns))
+        m.selected = t;
       anchor_item("tensors-row:" + tf.name + ":" + ff.format);
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s  %s  in %s", tf.name.c_str(), tf.dtype.c_str(), tf.file.c_str());
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s  %s  in %s", tf.name.c_str(), tf.dtype.c_str(), tf.file.c_str());
       ImGui::PopID();
       ImGui::TableSetColumnIndex(kColFormat);
       ImGui::TextUnformatted(ff.format.c_str());
@@ -224,8 +241,10 @@ void draw_table(TensorsModel& m) {
       for (int k = 0; k < 4; ++k) {
         ImGui::TableSetColumnIndex(kColOverflow + k);
         const bool bad = k != 3 && fractions[k] > 0 && k != 1;
-        if (bad) text_colored(palette().error, percent(fractions[k]));
-        else ImGui::TextUnformatted(percent(fractions[k]).c_str());
+        if (bad)
+          text_colored(palette().error, percent(fractions[k]));
+        else
+          ImGui::TextUnformatted(percent(fractions[k]).c_str());
       }
       ImGui::TableSetColumnIndex(kColRmse);
       ImGui::TextUnformatted(general(ff.rmse, "%.3g").c_str());
@@ -279,14 +298,17 @@ void draw_number_lines(TensorsModel& m) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const Palette& pal = palette();
   const float x0 = origin.x + label_w;
-  auto x_of = [&](double e) { return x0 + static_cast<float>((std::clamp<double>(e, lo, hi + 1) - lo) / (hi + 1 - lo)) * width; };
+  auto x_of = [&](double e) {
+    return x0 + static_cast<float>((std::clamp<double>(e, lo, hi + 1) - lo) / (hi + 1 - lo)) * width;
+  };
   // Histogram: one bar per binade [e, e+1), height by sqrt(count) so small tails stay visible.
   uint64_t peak = 1;
   for (const auto& [e, c] : t.log2_histogram) peak = std::max(peak, c);
   dl->AddText(ImVec2(origin.x, origin.y + hist_h - ImGui::GetTextLineHeight()), pal.muted, "values");
   for (const auto& [e, c] : t.log2_histogram) {
     const float h = hist_h * static_cast<float>(std::sqrt(static_cast<double>(c) / peak));
-    dl->AddRectFilled(ImVec2(x_of(e) + 1, origin.y + hist_h - h), ImVec2(x_of(e + 1) - 1, origin.y + hist_h), pal.accent);
+    dl->AddRectFilled(ImVec2(x_of(e) + 1, origin.y + hist_h - h), ImVec2(x_of(e + 1) - 1, origin.y + hist_h),
+                      pal.accent);
   }
   dl->AddLine(ImVec2(x0, origin.y + hist_h), ImVec2(x0 + width, origin.y + hist_h), pal.muted);
   float y = origin.y + hist_h + gap;
@@ -301,7 +323,8 @@ void draw_number_lines(TensorsModel& m) {
     const ImU32 normal = (pal.good & 0x00ffffff) | 0x70000000, over = (pal.error & 0x00ffffff) | 0xd0000000;
     zone(lo, std::log2(z.flush_at), flush);
     zone(std::log2(z.flush_at), std::log2(z.min_normal), sub);
-    zone(std::log2(z.min_normal), std::log2(z.overflow_at), normal);  // past max finite, still rounds down to it
+    zone(std::log2(z.min_normal), std::log2(z.overflow_at),
+         normal);  // past max finite, still rounds down to it
     zone(std::log2(z.overflow_at), hi + 1, over);
     y += lane_h + gap;
   }
@@ -311,13 +334,17 @@ void draw_number_lines(TensorsModel& m) {
     if (e < lo) continue;
     char label[16];
     std::snprintf(label, sizeof label, "2^%d", e);
-    dl->AddLine(ImVec2(x_of(e), origin.y + hist_h), ImVec2(x_of(e), y), (pal.muted & 0x00ffffff) | 0x40000000);
+    dl->AddLine(ImVec2(x_of(e), origin.y + hist_h), ImVec2(x_of(e), y),
+                (pal.muted & 0x00ffffff) | 0x40000000);
     dl->AddText(ImVec2(x_of(e) - ImGui::CalcTextSize(label).x / 2, y), pal.muted, label);
   }
   anchor_rect("tensors:lines", origin.x, origin.y, x0 + width, origin.y + height);
   ImGui::Dummy(ImVec2(label_w + width, height));
   // Legend.
-  struct Item { ImU32 color; const char* text; };
+  struct Item {
+    ImU32 color;
+    const char* text;
+  };
   for (const Item& it : {Item{(pal.error & 0x00ffffff) | 0x90000000, "flushes to zero"},
                          Item{(pal.warn & 0x00ffffff) | 0x90000000, "subnormal"},
                          Item{(pal.good & 0x00ffffff) | 0x70000000, "normal"},
@@ -371,7 +398,9 @@ void draw_tensors_panel(Scenario& sc) {
   draw_number_lines(g_model);
 }
 
-void write_tensors_state(JsonWriter& w, const Scenario& s) { write_tensors_model_state(w, s.tensors, g_model); }
+void write_tensors_state(JsonWriter& w, const Scenario& s) {
+  write_tensors_model_state(w, s.tensors, g_model);
+}
 
 std::string tensors_announcement(const Scenario&) { return tensors_model_announcement(g_model); }
 

@@ -76,16 +76,26 @@ double sort_key(const TensorsModel& m, int column, int t, int f) {
   const TensorFigures& tf = m.tensors[t];
   const TensorFormatFigures& ff = tf.formats[f];
   switch (column) {
-    case kColCount: return static_cast<double>(tf.count);
-    case kColAmax: return tf.amax.value_or(-1);
-    case kColOverflow: return ff.overflow;
-    case kColSubnormal: return ff.subnormal;
-    case kColFlushed: return ff.flushed;
-    case kColExact: return ff.exact;
-    case kColRmse: return ff.rmse;
-    case kColSqnr: return ff.sqnr_db.value_or(INFINITY);  // exact: the best
-    case kColLost: return ff.lost.value_or(-1);
-    default: return 0;
+    case kColCount:
+      return static_cast<double>(tf.count);
+    case kColAmax:
+      return tf.amax.value_or(-1);
+    case kColOverflow:
+      return ff.overflow;
+    case kColSubnormal:
+      return ff.subnormal;
+    case kColFlushed:
+      return ff.flushed;
+    case kColExact:
+      return ff.exact;
+    case kColRmse:
+      return ff.rmse;
+    case kColSqnr:
+      return ff.sqnr_db.value_or(INFINITY);  // exact: the best
+    case kColLost:
+      return ff.lost.value_or(-1);
+    default:
+      return 0;
   }
 }
 
@@ -95,19 +105,26 @@ void write_format_figures(JsonWriter& w, const TensorFormatFigures& f) {
   w.field("overflow", f.overflow).field("subnormal", f.subnormal).field("flushed_to_zero", f.flushed);
   w.field("exact", f.exact).field("rmse", f.rmse).field("max_abs_error", f.max_abs_error);
   w.field("mean_rel_error", f.mean_rel_error).field("max_rel_error", f.max_rel_error);
-  if (f.sqnr_db) w.field("sqnr_db", *f.sqnr_db);
-  else w.key("sqnr_db").null();
+  if (f.sqnr_db)
+    w.field("sqnr_db", *f.sqnr_db);
+  else
+    w.key("sqnr_db").null();
   if (f.lost) w.field("lost_update_fraction", *f.lost);
   w.end_object();
 }
 
 const char* status_name(ScanStatus s) {
   switch (s) {
-    case ScanStatus::Idle: return "idle";
-    case ScanStatus::Scanning: return "scanning";
-    case ScanStatus::Done: return "done";
-    case ScanStatus::Failed: return "failed";
-    case ScanStatus::Cancelled: return "cancelled";
+    case ScanStatus::Idle:
+      return "idle";
+    case ScanStatus::Scanning:
+      return "scanning";
+    case ScanStatus::Done:
+      return "done";
+    case ScanStatus::Failed:
+      return "failed";
+    case ScanStatus::Cancelled:
+      return "cancelled";
   }
   return "idle";
 }
@@ -115,8 +132,9 @@ const char* status_name(ScanStatus s) {
 }  // namespace
 
 const char* table_column_name(int column) {
-  static const char* const kNames[kColCount_] = {"tensor", "format", "count", "amax", "overflow", "subnormal",
-                                                 "flushed", "exact", "rmse", "sqnr", "lost"};
+  static const char* const kNames[kColCount_] = {"tensor",   "format",    "count",   "amax",
+                                                 "overflow", "subnormal", "flushed", "exact",
+                                                 "rmse",     "sqnr",      "lost"};
   return column >= 0 && column < kColCount_ ? kNames[column] : "tensor";
 }
 
@@ -212,7 +230,7 @@ std::vector<std::pair<int, int>> table_rows(const TensorsModel& m) {
     bool less;
     if (c == kColTensor) {
       if (a.first == b.first) return a.second < b.second;  // formats keep their order
-      less = a.first < b.first;  // file order
+      less = a.first < b.first;                            // file order
     } else if (c == kColFormat) {
       const std::string& fa = m.tensors[a.first].formats[a.second].format;
       const std::string& fb = m.tensors[b.first].formats[b.second].format;
@@ -250,7 +268,8 @@ void write_tensors_model_state(JsonWriter& w, const TensorsScenario& s, const Te
   w.field("status", status_name(m.status));
   w.field("scan", m.scan);
   w.key("files").begin_array();
-  for (const auto& [name, size] : m.files) w.begin_object().field("name", name).field("size", size).end_object();
+  for (const auto& [name, size] : m.files)
+    w.begin_object().field("name", name).field("size", size).end_object();
   w.end_array();
   w.field("bytes_done", m.bytes_done).field("bytes_total", m.bytes_total);
   w.field("bytes_per_second", m.bytes_per_second).field("seconds", m.seconds);
@@ -264,8 +283,10 @@ void write_tensors_model_state(JsonWriter& w, const TensorsScenario& s, const Te
     for (uint64_t d : t.shape) w.value(d);
     w.end_array();
     w.field("count", t.count);
-    if (t.amax) w.field("amax", *t.amax);
-    else w.key("amax").null();
+    if (t.amax)
+      w.field("amax", *t.amax);
+    else
+      w.key("amax").null();
     w.key("formats").begin_array();
     for (const TensorFormatFigures& f : t.formats) write_format_figures(w, f);
     w.end_array();
@@ -286,17 +307,25 @@ void write_tensors_model_state(JsonWriter& w, const TensorsScenario& s, const Te
   }
   w.end_array();
   w.end_object();
-  w.field("selected", m.tensors.empty() ? std::string() : m.tensors[std::clamp<int>(m.selected, 0, m.tensors.size() - 1)].name);
+  w.field("selected", m.tensors.empty()
+                          ? std::string()
+                          : m.tensors[std::clamp<int>(m.selected, 0, m.tensors.size() - 1)].name);
   // The number lines drawn under the selected tensor's histogram.
   w.key("number_lines").begin_array();
   if (!m.tensors.empty()) {
-    for (const TensorFormatFigures& f : m.tensors[std::clamp<int>(m.selected, 0, m.tensors.size() - 1)].formats) {
+    for (const TensorFormatFigures& f :
+         m.tensors[std::clamp<int>(m.selected, 0, m.tensors.size() - 1)].formats) {
       Format parsed;
       std::string why;
       if (!parse_format(f.format, &parsed, &why)) continue;
       const FormatZones z = format_zones(parsed);
-      w.begin_object().field("format", f.format).field("flush_at", z.flush_at).field("min_subnormal", z.min_subnormal);
-      w.field("min_normal", z.min_normal).field("max_finite", z.max_finite).field("overflow_at", z.overflow_at);
+      w.begin_object()
+          .field("format", f.format)
+          .field("flush_at", z.flush_at)
+          .field("min_subnormal", z.min_subnormal);
+      w.field("min_normal", z.min_normal)
+          .field("max_finite", z.max_finite)
+          .field("overflow_at", z.overflow_at);
       w.field("tie_overflows", z.tie_overflows);
       w.end_object();
     }
@@ -311,7 +340,8 @@ std::string tensors_model_announcement(const TensorsModel& m) {
     case ScanStatus::Idle:
       return "Inspect tensors: drop .safetensors or .npy files, or choose them. Nothing leaves this machine.";
     case ScanStatus::Scanning:
-      std::snprintf(buf, sizeof buf, "Reading %zu file%s: %d%%.", m.files.size(), m.files.size() == 1 ? "" : "s",
+      std::snprintf(buf, sizeof buf, "Reading %zu file%s: %d%%.", m.files.size(),
+                    m.files.size() == 1 ? "" : "s",
                     m.bytes_total ? static_cast<int>(100 * m.bytes_done / m.bytes_total) : 0);
       return buf;
     case ScanStatus::Failed:
@@ -323,9 +353,11 @@ std::string tensors_model_announcement(const TensorsModel& m) {
   }
   std::string s = std::to_string(m.tensors.size()) + " tensors read.";
   for (const TensorFormatFigures& t : m.totals) {
-    if (t.sqnr_db) std::snprintf(buf, sizeof buf, " %s: SQNR %.1f dB, %.3g%% overflow.", t.format.c_str(), *t.sqnr_db,
-                                 100 * t.overflow);
-    else std::snprintf(buf, sizeof buf, " %s: exact.", t.format.c_str());
+    if (t.sqnr_db)
+      std::snprintf(buf, sizeof buf, " %s: SQNR %.1f dB, %.3g%% overflow.", t.format.c_str(), *t.sqnr_db,
+                    100 * t.overflow);
+    else
+      std::snprintf(buf, sizeof buf, " %s: exact.", t.format.c_str());
     s += buf;
   }
   return s;

@@ -24,8 +24,8 @@ struct TensorFormatFigures {
   std::string format;
   double overflow = 0, subnormal = 0, flushed = 0, exact = 0;  // fractions of the tensor's count
   double rmse = 0, max_abs_error = 0, mean_rel_error = 0, max_rel_error = 0;
-  std::optional<double> sqnr_db;     // none: every error is zero
-  std::optional<double> lost;        // lost-update fraction, with lr and grad-std
+  std::optional<double> sqnr_db;  // none: every error is zero
+  std::optional<double> lost;     // lost-update fraction, with lr and grad-std
 };
 
 struct TensorFigures {
@@ -47,7 +47,7 @@ struct TensorsModel {
   double bytes_per_second = 0, seconds = 0;
   std::string current_file, error;
   std::string options_error;  // the inputs' problem (the CLI's sentence); "" when fine
-  std::string options;  // the options (JSON) the shown results were computed with
+  std::string options;        // the options (JSON) the shown results were computed with
   std::vector<TensorFigures> tensors;
   std::vector<TensorFormatFigures> totals;
   std::vector<std::string> notices;
@@ -58,8 +58,20 @@ struct TensorsModel {
 };
 
 // The table's columns (also its sort keys).
-enum TableColumn { kColTensor, kColFormat, kColCount, kColAmax, kColOverflow, kColSubnormal, kColFlushed,
-                   kColExact, kColRmse, kColSqnr, kColLost, kColCount_ };
+enum TableColumn {
+  kColTensor,
+  kColFormat,
+  kColCount,
+  kColAmax,
+  kColOverflow,
+  kColSubnormal,
+  kColFlushed,
+  kColExact,
+  kColRmse,
+  kColSqnr,
+  kColLost,
+  kColCount_
+};
 const char* table_column_name(int column);
 
 // Folds one event from the page's glue into the model. False (model

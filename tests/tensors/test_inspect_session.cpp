@@ -85,8 +85,8 @@ TEST_CASE("inspect session: several files, .npy named after the file, a short or
   // A version 1 .npy: magic, version, header length, dict padded to 128 bytes in all, newline last.
   std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }";
   dict += std::string(128 - 10 - dict.size() - 1, ' ') + "\n";
-  const std::string npy = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(dict.size()) + '\0' + dict +
-                          f32(2) + f32(-3);
+  const std::string npy =
+      std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(dict.size()) + '\0' + dict + f32(2) + f32(-3);
   InspectSession s(request({"--formats", "bf16"}));
   std::string error;
   s.begin_file("a/b/bias.npy");
