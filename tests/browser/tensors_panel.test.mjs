@@ -3,7 +3,8 @@
 // equal `build/native/mantissa inspect --json` on the same files, with the
 // inputs taken from a share link. While a big file is read the UI keeps
 // drawing (the frame counter advances), Cancel stops the scan, and a second
-// drop replaces the first.
+// drop replaces the first. No request but GETs of the page's own files is made
+// while files are read (nothing leaves the machine).
 //
 // Checkpoints are listed in CHECKPOINTS: each gives a directory and the file
 // names in it (the browser's File.name is the bare name, so the CLI runs in
@@ -104,6 +105,9 @@ describe("Inspect tensors panel", { skip: !(cli && existsSync(cli)) && "no nativ
     opened = await openPage(env, "/#v=1&p=tensors&tf=fp16,bf16,fp8-e4m3&tlr=1e-4&tgs=1e-3");
     const { page } = opened;
     await waitForFrames(page, 3);
+    // Nothing leaves the machine: from here on, every request is a GET of the page's own files.
+    opened.requests = [];
+    page.on("request", (r) => opened.requests.push({ method: r.method(), url: r.url(), body: r.postData() }));
     let state = await appState(page);
     assert.equal(state.panel, "Inspect tensors");
     assert.deepEqual(state.inputs, { formats: ["fp16", "bf16", "fp8-e4m3"], lr: "1e-4", grad_std: "1e-3", scale: "none" });
@@ -209,6 +213,13 @@ describe("Inspect tensors panel", { skip: !(cli && existsSync(cli)) && "no nativ
     execFileSync("/usr/bin/python3", ["-c", "import sys; open(sys.argv[1] + '/cut.safetensors', 'wb').write(open(sys.argv[1] + '/small.safetensors', 'rb').read()[:-5])", generated.dir]);
     try { execFileSync(cli, ["inspect", "cut.safetensors", "--json"], { cwd: generated.dir, stdio: "pipe" }); } catch (e) { cliError = String(e.stderr).trim().replace(/^mantissa: /, ""); }
     assert.equal(r.error, cliError);
+    const origin = new URL(env.url).origin;
+    for (const q of opened.requests) {
+      assert.equal(q.method, "GET", q.url);
+      assert.equal(q.body, null, q.url);
+      assert.equal(new URL(q.url).origin, origin, q.url);
+      assert.match(new URL(q.url).pathname, /^\/(inspect-worker\.js|mantissa\.mjs|mantissa\.wasm)$/, q.url);
+    }
     await page.evaluate(() => { location.hash = "#v=1&p=tensors&tlr=1e-4"; });
     await settle(page, 6);
     const state = await appState(page);
