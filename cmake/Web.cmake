@@ -36,6 +36,8 @@ file(GLOB app_sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/src/app/*.cpp")
 add_executable(mantissa_app ${app_sources})
 set_target_properties(mantissa_app PROPERTIES OUTPUT_NAME app RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}")
 target_link_libraries(mantissa_app PRIVATE ${MANTISSA_LIBS} imgui)
+# The Inspect tensors panel reads the worker's report (the CLI's JSON) with nlohmann/json.
+target_include_directories(mantissa_app PRIVATE "${PROJECT_BINARY_DIR}/third_party_json")
 # The heap grows on demand up to a stated cap (the simulator refuses scenarios
 # over its own 256 MiB budget before allocating; the rest is the app's).
 target_link_options(mantissa_app PRIVATE -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=1GB -sENVIRONMENT=web)

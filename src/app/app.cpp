@@ -31,12 +31,13 @@ struct PanelEntry {
 };
 
 constexpr PanelEntry kPanels[] = {
-    // Five tabs side by side on a 320 px phone: short labels there.
+    // Short labels for tabs side by side on a 320 px phone.
     {Panel::Inspector, ScenarioPanel::Inspector, "Inspector", "Inspect"},
     {Panel::Addition, ScenarioPanel::Addition, "Addition", "Add"},
     {Panel::Training, ScenarioPanel::Training, "Training", "Train"},
-    {Panel::Landscape, ScenarioPanel::Landscape, "Error landscape", "Landscape"},
+    {Panel::Landscape, ScenarioPanel::Landscape, "Error landscape", "Errors"},
     {Panel::Blocks, ScenarioPanel::Blocks, "Blocks", "Blocks"},
+    {Panel::Tensors, ScenarioPanel::Tensors, "Inspect tensors", "Tensors"},
 };
 
 Panel panel_of(ScenarioPanel p) {
@@ -195,6 +196,9 @@ void draw_panel(App& app) {
     case Panel::Blocks:
       draw_blocks_panel(app.scenario);
       break;
+    case Panel::Tensors:
+      draw_tensors_panel(app.scenario);
+      break;
   }
   // Dragging empty space scrolls: touch screens have no wheel, and a thin
   // scrollbar is a small target for a finger. (Items being dragged, such as
@@ -269,6 +273,7 @@ void draw_app(App& app) {
 #else
   const bool embedded = false;
 #endif
+  tensors_frame(app.scenario);
   ImGui::Begin("Mantissa", nullptr, kFlags);
   ImGui::PopStyleVar(2);
   if (embedded) {
@@ -285,7 +290,7 @@ void draw_app(App& app) {
 
 bool app_animating(const App& app) {
   return (app.scenario.panel == ScenarioPanel::Addition && addition_playing()) ||
-         (app.scenario.panel == ScenarioPanel::Training && training_running());
+         (app.scenario.panel == ScenarioPanel::Training && training_running()) || tensors_scanning();
 }
 
 // window.mantissa.state(): one JSON object, stable for tests and scripts.
@@ -321,6 +326,9 @@ std::string app_state_json(App& app) {
     case Panel::Blocks:
       write_blocks_state(w, app.scenario);
       break;
+    case Panel::Tensors:
+      write_tensors_state(w, app.scenario);
+      break;
     default:
       w.key("inputs").begin_object().end_object();
       w.key("results").begin_object().end_object();
@@ -342,6 +350,8 @@ std::string app_announcement(App& app) {
       return landscape_announcement(app.scenario);
     case Panel::Blocks:
       return blocks_announcement(app.scenario);
+    case Panel::Tensors:
+      return tensors_announcement(app.scenario);
   }
   return "";
 }

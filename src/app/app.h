@@ -12,7 +12,7 @@
 
 namespace mantissa::app {
 
-enum class Panel { Inspector, Addition, Training, Landscape, Blocks };
+enum class Panel { Inspector, Addition, Training, Landscape, Blocks, Tensors };
 
 struct App {
   Scenario scenario;

@@ -15,6 +15,7 @@ void draw_addition_panel(Scenario& s);   // a + b, traced: alignment, rounding, 
 void draw_training_panel(Scenario& s);   // low-precision weight updates over many steps
 void draw_landscape_panel(Scenario& s);  // rounding error across a range of inputs
 void draw_blocks_panel(Scenario& s);     // block-scaled formats (MX, NVFP4), bit by bit
+void draw_tensors_panel(Scenario& s);    // what each format does to the tensors of dropped files
 
 // Writes "inputs" and "results" keys of the panel's state object.
 void write_inspector_state(JsonWriter& w, const Scenario& s);
@@ -22,16 +23,24 @@ void write_addition_state(JsonWriter& w, const Scenario& s);
 void write_training_state(JsonWriter& w, const Scenario& s);
 void write_landscape_state(JsonWriter& w, const Scenario& s);
 void write_blocks_state(JsonWriter& w, const Scenario& s);
+void write_tensors_state(JsonWriter& w, const Scenario& s);
 
 std::string inspector_announcement(const Scenario& s);
 std::string addition_announcement(const Scenario& s);
 std::string training_announcement(const Scenario& s);
 std::string landscape_announcement(const Scenario& s);
 std::string blocks_announcement(const Scenario& s);
+std::string tensors_announcement(const Scenario& s);
 
 // True while the walkthrough plays on its own (the main loop keeps drawing).
 bool addition_playing();
 // True while a training run advances (a chunk per frame: keep drawing).
 bool training_running();
+// Every frame, whichever panel shows: takes the page's file events (a drop
+// switches to the panel) and hands changed inputs to the page. True when
+// something changed.
+bool tensors_frame(Scenario& s);
+// True while the worker reads files (the main loop keeps drawing: progress).
+bool tensors_scanning();
 
 }  // namespace mantissa::app

@@ -102,3 +102,24 @@ void platform_download_text(const std::string& file_name, const std::string& mim
 void platform_download_png(const std::string& file_name, int width, int height, const uint8_t* rgba);
 
 }  // namespace mantissa::app
+
+// ---- Tensor files (app/panel_tensors.cpp) ----------------------------------------
+// The page's glue (web/tensors.js: a file picker, drop onto the page, a web
+// worker running m.inspect) reports what happens as JSON events; the files
+// stay in the page and never reach the app or any server.
+namespace mantissa::app {
+
+// The next event ({"type": "start" | "progress" | "result" | "error" |
+// "cancelled", "id": N, ...}), oldest first; false when none is waiting
+// (or the page has no glue, e.g. the embed).
+bool platform_tensors_take_event(std::string* json);
+// Opens the file picker (needs the click's user activation, still valid a frame later).
+void platform_tensors_pick();
+// Cancels the running scan.
+void platform_tensors_cancel();
+// The m.inspect options later drops use; with rescan, the last files are read again with them.
+void platform_tensors_set_options(const std::string& json, bool rescan);
+// True when the page has the glue (index.html; not the embed).
+bool platform_tensors_available();
+
+}  // namespace mantissa::app

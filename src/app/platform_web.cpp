@@ -383,3 +383,41 @@ void platform_download_png(const std::string& file_name, int width, int height, 
 }
 
 }  // namespace mantissa::app
+
+// ---- Tensor files (app/panel_tensors.cpp; the glue is web/tensors.js) ---------
+// clang-format off
+EM_JS(int, mantissa_js_tensors_stash_event, (), {
+  var t = Module.mantissaTensors;
+  var e = t ? t.take() : null;
+  if (e === null) return -1;
+  Module.mantissaShareString = e;
+  return lengthBytesUTF8(e);
+});
+EM_JS(void, mantissa_js_tensors_pick, (), { if (Module.mantissaTensors) Module.mantissaTensors.pick(); });
+EM_JS(void, mantissa_js_tensors_cancel, (), { if (Module.mantissaTensors) Module.mantissaTensors.cancel(); });
+EM_JS(void, mantissa_js_tensors_set_options, (const char* json, int rescan), {
+  if (Module.mantissaTensors) Module.mantissaTensors.setOptions(UTF8ToString(json), rescan !== 0);
+});
+EM_JS(int, mantissa_js_tensors_available, (), { return Module.mantissaTensors ? 1 : 0; });
+// clang-format on
+
+namespace mantissa::app {
+
+bool platform_tensors_take_event(std::string* json) {
+  const int length = mantissa_js_tensors_stash_event();
+  if (length < 0) return false;
+  *json = take_js_string(length);
+  return true;
+}
+
+void platform_tensors_pick() { mantissa_js_tensors_pick(); }
+
+void platform_tensors_cancel() { mantissa_js_tensors_cancel(); }
+
+void platform_tensors_set_options(const std::string& json, bool rescan) {
+  mantissa_js_tensors_set_options(json.c_str(), rescan ? 1 : 0);
+}
+
+bool platform_tensors_available() { return mantissa_js_tensors_available() != 0; }
+
+}  // namespace mantissa::app

@@ -73,6 +73,16 @@ constexpr Preset kPresets[] = {
     {"nvfp4", "NVFP4: E4M3 scales per 16, an fp32 scale per tensor",
      "The same outlier costs less: blocks of 16 with a finer E4M3 scale, set from the tensor's amax.",
      [](Scenario& s) { blocks(s, "nvfp4"); }},
+    {"tensors-lost-updates", "Your checkpoint: which updates would be lost?",
+     "Drop a .safetensors or .npy file: lr 1e-4 times gradients of 1e-3, against half an ULP of each weight "
+     "in fp16, bf16 and fp8-e4m3.",
+     [](Scenario& s) {
+       s.panel = ScenarioPanel::Tensors;
+       s.tensors = TensorsScenario{};
+       s.tensors.formats = {"fp16", "bf16", "fp8-e4m3"};
+       s.tensors.lr = "1e-4";
+       s.tensors.grad_std = "1e-3";
+     }},
 };
 
 }  // namespace

@@ -95,6 +95,8 @@ const char* panel_title(ScenarioPanel p) {
       return "Error landscape";
     case ScenarioPanel::Blocks:
       return "Blocks";
+    case ScenarioPanel::Tensors:
+      return "Inspect tensors";
   }
   return "Inspector";
 }

@@ -338,6 +338,128 @@
     });
   };
 
+  // inspect(input | [inputs], {formats, scale, lr, gradStd, tensors, signal,
+  // chunkBytes}, onProgress) -> Promise of the CLI's `inspect --json` object.
+  // An input is a Blob or File (read with Blob.slice, chunkBytes at a time:
+  // memory stays flat with file size), an ArrayBuffer or a typed array, or
+  // {name, data} with one of those. The report names a file by `name`, a
+  // File's name, or "input-N". signal: an AbortSignal, checked between chunks.
+  var INSPECT_FLAGS = { formats: "--formats", scale: "--scale", lr: "--lr", gradStd: "--grad-std", tensors: "--tensors" };
+  var INSPECT_CHUNK = 4 << 20;
+
+  function inspectSource(input, index) {
+    var name = null, data = input;
+    if (input && typeof input === "object" && !ArrayBuffer.isView(input) && !(input instanceof ArrayBuffer) &&
+        !(typeof Blob === "function" && input instanceof Blob) && "data" in input) {
+      name = input.name === undefined ? null : text(input.name);
+      data = input.data;
+    }
+    var isBlob = typeof Blob === "function" && data instanceof Blob;
+    if (!isBlob && !(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
+      throw new TypeError("inspect: input " + (index + 1) + " must be a Blob, a File, an ArrayBuffer, a typed array or {name, data}");
+    }
+    if (name === null) name = isBlob && typeof data.name === "string" && data.name ? data.name : "input-" + (index + 1);
+    var bytes = isBlob ? null : data instanceof ArrayBuffer ? new Uint8Array(data)
+                                                             : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return { name: name, blob: isBlob ? data : null, bytes: bytes, size: isBlob ? data.size : bytes.length };
+  }
+
+  function abortError() {
+    if (typeof DOMException === "function") return new DOMException("inspect was cancelled", "AbortError");
+    var e = new Error("inspect was cancelled");
+    e.name = "AbortError";
+    return e;
+  }
+
+  function nextTask() {
+    return new Promise(function (resolve) { setTimeout(resolve, 0); });
+  }
+
+  Module["inspect"] = async function (inputs, options, onProgress) {
+    options = checkOptions("inspect", options, Object.keys(INSPECT_FLAGS).concat(["signal", "chunkBytes"]));
+    if (onProgress !== undefined && onProgress !== null && typeof onProgress !== "function") {
+      throw new TypeError("inspect: onProgress must be a function");
+    }
+    var list = Array.isArray(inputs) ? inputs : [inputs];
+    if (!list.length) throw new Error("inspect needs at least one file");
+    var sources = list.map(inspectSource);
+    var chunk = INSPECT_CHUNK;
+    if (options.chunkBytes !== undefined) {
+      chunk = Number(options.chunkBytes);
+      if (!Number.isInteger(chunk) || chunk < 1 || chunk > (64 << 20)) {
+        throw new Error("inspect: chunkBytes must be a whole number from 1 to " + (64 << 20));
+      }
+    }
+    var flags = ["inspect"];
+    Object.keys(INSPECT_FLAGS).forEach(function (key) {
+      var v = options[key];
+      if (v === undefined || v === null) return;
+      if (Array.isArray(v)) v = v.map(text).join(",");
+      else if (key === "lr" || key === "gradStd") v = valueText(v, "inspect");
+      flags.push(INSPECT_FLAGS[key], text(v));
+    });
+    // The CLI checks --tensors by compiling it with std::regex and catching
+    // its exception; this wasm build catches no C++ exceptions, so a pattern
+    // is first compiled here (the same ECMAScript grammar, same sentence).
+    if (options.tensors !== undefined && options.tensors !== null) {
+      try {
+        new RegExp(text(options.tensors));
+      } catch (e) {
+        throw new Error("--tensors '" + text(options.tensors).slice(0, 40) + "' is not a valid regular expression");
+      }
+    }
+    var signal = options.signal;
+    if (signal && signal.aborted) throw abortError();
+    var opened;
+    try {
+      opened = Module["raw_inspect_open"](flags.join("\0"));
+    } catch (e) {
+      if (e instanceof Error) throw e;
+      throw new Error("inspect: the options could not be read (--tensors '" + text(options.tensors).slice(0, 40) + "'?)");
+    }
+    var handle = unwrap(opened);
+    var total = 0;
+    sources.forEach(function (s) { total += s.size; });
+    var done = 0, started = Date.now();
+    var buffer = 0;
+    try {
+      buffer = Module["raw_alloc"](Math.max(4, Math.min(chunk, Math.max.apply(null, sources.map(function (s) { return s.size; })))));
+      if (!buffer) throw new Error("inspect: not enough memory for a chunk of " + chunk + " bytes");
+      for (var f = 0; f < sources.length; f++) {
+        var src = sources[f];
+        var error = Module["raw_inspect_begin_file"](handle, src.name);
+        if (error) throw new Error(error);
+        for (var at = 0; at < src.size; at += chunk) {
+          var end = Math.min(src.size, at + chunk);
+          var piece;
+          if (src.blob) {
+            piece = new Uint8Array(await src.blob.slice(at, end).arrayBuffer());
+          } else {
+            await nextTask();  // lets an abort (or a worker's cancel message) arrive
+            piece = src.bytes.subarray(at, end);
+          }
+          if (signal && signal.aborted) throw abortError();
+          HEAPU8.set(piece, buffer);
+          error = Module["raw_inspect_feed"](handle, buffer, piece.length);
+          if (error) throw new Error(error);
+          done += piece.length;
+          if (onProgress) {
+            var elapsed = Date.now() - started;
+            onProgress({ file: src.name, fileIndex: f, files: sources.length, fileBytesDone: end, fileBytes: src.size,
+                         bytesDone: done, bytesTotal: total, elapsedMs: elapsed,
+                         bytesPerSecond: elapsed > 0 ? done / (elapsed / 1000) : 0 });
+          }
+        }
+        error = Module["raw_inspect_end_file"](handle);
+        if (error) throw new Error(error);
+      }
+      return unwrap(Module["raw_inspect_report"](handle));
+    } finally {
+      if (buffer) Module["raw_free"](buffer);
+      Module["raw_inspect_close"](handle);
+    }
+  };
+
   Module["heapInUse"] = function () {
     return Module["raw_heap_in_use"]();
   };

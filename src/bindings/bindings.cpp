@@ -19,6 +19,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,7 @@
 #include "core/trace.h"
 #include "core/value.h"
 #include "mantissa_version.h"
+#include "requests/inspect_session.h"
 #include "requests/requests.h"
 #include "scenario/link.h"
 #include "sim/gemm_error.h"
@@ -279,6 +282,67 @@ std::string encode_scenario(const std::string& fields, bool active_panel_only) {
   return encode_link(d.scenario, active_panel_only ? LinkScope::ActivePanel : LinkScope::Everything);
 }
 
+// inspect: a session per m.inspect call, fed chunk by chunk by api.js
+// (Blob.slice in bounded chunks), addressed by a small integer handle. A
+// session lives until raw_inspect_close, which api.js calls in a finally.
+std::map<int, std::unique_ptr<InspectSession>>& inspect_sessions() {
+  static std::map<int, std::unique_ptr<InspectSession>> sessions;
+  return sessions;
+}
+
+InspectSession* inspect_session(int handle) {
+  auto it = inspect_sessions().find(handle);
+  return it == inspect_sessions().end() ? nullptr : it->second.get();
+}
+
+// Options as the CLI's flags ("inspect\0--formats\0fp16,bf16..."): a handle
+// (a decimal number) or "!error". Files are not flags: api.js feeds them.
+std::string inspect_open(const std::string& joined) {
+  requests::Args args = inspect_args();
+  std::string error;
+  InspectRequest req;
+  if (!parse_flags(&args, joined, &error)) return failure(error);
+  if (!args.positional().empty()) {
+    return failure("inspect in the JavaScript API takes Blobs or ArrayBuffers, not '" +
+                   args.positional()[0].substr(0, 40) + "'");
+  }
+  if (!inspect_options_from_args(args, &req, &error)) return failure(error);
+  static int next = 0;
+  const int handle = ++next;
+  inspect_sessions()[handle] = std::make_unique<InspectSession>(req);
+  return std::to_string(handle);
+}
+
+std::string inspect_begin_file(int handle, const std::string& name) {
+  InspectSession* s = inspect_session(handle);
+  if (!s) return "inspect: no such session";
+  s->begin_file(name);
+  return "";
+}
+
+// `count` bytes at `data` (copied there by api.js): "" or the error sentence.
+std::string inspect_feed(int handle, uintptr_t data, double count) {
+  InspectSession* s = inspect_session(handle);
+  if (!s) return "inspect: no such session";
+  std::string error;
+  const std::string_view chunk(reinterpret_cast<const char*>(data), static_cast<size_t>(count));
+  return s->feed(chunk, &error) ? "" : error;
+}
+
+std::string inspect_end_file(int handle) {
+  InspectSession* s = inspect_session(handle);
+  if (!s) return "inspect: no such session";
+  std::string error;
+  return s->end_file(&error) ? "" : error;
+}
+
+std::string inspect_report(int handle) {
+  InspectSession* s = inspect_session(handle);
+  return s ? s->json() : failure("inspect: no such session");
+}
+
+void inspect_close(int handle) { inspect_sessions().erase(handle); }
+
 // Bytes of the wasm heap in use by malloc (for leak tests).
 double heap_in_use() { return static_cast<double>(mallinfo().uordblks); }
 
@@ -361,6 +425,12 @@ EMSCRIPTEN_BINDINGS(mantissa) {
   emscripten::function("raw_quantize", &quantize_flags);
   emscripten::function("raw_quantize_blocks", &quantize_blocks_flags);
   emscripten::function("raw_dequantize_blocks", &dequantize_blocks_raw);
+  emscripten::function("raw_inspect_open", &inspect_open);
+  emscripten::function("raw_inspect_begin_file", &inspect_begin_file);
+  emscripten::function("raw_inspect_feed", &inspect_feed);
+  emscripten::function("raw_inspect_end_file", &inspect_end_file);
+  emscripten::function("raw_inspect_report", &inspect_report);
+  emscripten::function("raw_inspect_close", &inspect_close);
   emscripten::function("raw_alloc", &buffer_alloc);
   emscripten::function("raw_free", &buffer_free);
 #ifdef MANTISSA_HAS_CONVERT_KERNELS

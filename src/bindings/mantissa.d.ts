@@ -96,7 +96,7 @@ export interface SimulationReport {
 
 /** A playground scenario, named after src/scenario/scenario.h. */
 export interface Scenario {
-  panel: "inspect" | "add" | "train" | "landscape" | "blocks";
+  panel: "inspect" | "add" | "train" | "landscape" | "blocks" | "tensors";
   inspector: {
     value: string; from: string; mode: string; seed: number; saturate: boolean; ftz: boolean;
     custom: string; focus: string;
@@ -124,6 +124,13 @@ export interface Scenario {
     /** Replaces the largest-magnitude value ("" keeps it). */
     outlier: string;
   };
+  /** The Inspect tensors tab: what to measure (`mantissa inspect` options), never the files. */
+  tensors: {
+    formats: string[];
+    /** Both or neither: the lost-update question (lr x grad_std against half an ULP). */
+    lr: string; grad_std: string;
+    scale: "none" | "tensor";
+  };
 }
 
 /** Any part of a scenario; the rest keeps its defaults. */
@@ -134,6 +141,7 @@ export type PartialScenario = {
   training?: Partial<Scenario["training"]>;
   landscape?: Partial<Scenario["landscape"]>;
   blocks?: Partial<Scenario["blocks"]>;
+  tensors?: Partial<Scenario["tensors"]>;
 };
 
 export interface DecodedScenario {
@@ -346,6 +354,81 @@ export interface QuantizeReport {
   blocks: QuantizeReportBlock[];
 }
 
+/** One file for inspect: a Blob or File (read in chunks with Blob.slice), bytes, or bytes with a name. */
+export type InspectInput = Blob | ArrayBuffer | ArrayBufferView | { name?: string; data: Blob | ArrayBuffer | ArrayBufferView };
+
+/** inspect's options: the CLI's `inspect` flags, and how the files are read. */
+export interface InspectOptions {
+  /** Target formats (the CLI's --formats): a list or "fp16,bf16,...". Default fp16,bf16,fp8-e4m3,fp8-e5m2,tf32. */
+  formats?: ReadonlyArray<FormatName> | string;
+  /** "none" (the default); the CLI's --scale. */
+  scale?: string;
+  /** Learning rate and gradient magnitude (together): the lost-update question. */
+  lr?: Value;
+  gradStd?: Value;
+  /** A regular expression searched in each tensor's name (--tensors). */
+  tensors?: string;
+  /** Cancels the scan between chunks: the promise rejects with an AbortError. */
+  signal?: AbortSignal;
+  /** Bytes read at a time (1 .. 64 MiB, default 4 MiB): the memory a scan needs. */
+  chunkBytes?: number;
+}
+
+/** What onProgress receives after each chunk. */
+export interface InspectProgress {
+  file: string;
+  fileIndex: number;
+  files: number;
+  fileBytesDone: number;
+  fileBytes: number;
+  bytesDone: number;
+  bytesTotal: number;
+  elapsedMs: number;
+  bytesPerSecond: number;
+}
+
+export interface InspectFormatStats {
+  format: string;
+  overflow: number;
+  subnormal: number;
+  flushed_to_zero: number;
+  exact: number;
+  rmse: number;
+  max_abs_error: number;
+  mean_rel_error: number;
+  max_rel_error: number;
+  /** null when every error is zero. */
+  sqnr_db: number | null;
+  /** With lr and gradStd only. */
+  lost_update_fraction?: number;
+}
+
+export interface InspectTensor {
+  file: string;
+  name: string;
+  dtype: string;
+  shape: number[];
+  count: number;
+  min: number | null;
+  max: number | null;
+  amax: number | null;
+  zero_fraction: number;
+  nan_fraction: number;
+  inf_fraction: number;
+  /** floor(log2|x|) -> count, over finite non-zeros. */
+  log2_histogram: Record<string, number>;
+  formats: InspectFormatStats[];
+}
+
+/** The CLI's `inspect --json` object. */
+export interface InspectReport {
+  update?: { lr: number; grad_std: number; lr_times_grad: number };
+  tensors: InspectTensor[];
+  totals: InspectFormatStats[];
+  worst: { format: string; by_sqnr: string[]; by_lost_updates?: string[] }[];
+  notices: string[];
+}
+
 export interface MantissaModule {
   version(): string;
   convert(value: Value, format: FormatName, options?: ConvertOptions): ConvertReport;
@@ -373,6 +456,11 @@ export interface MantissaModule {
   encodeScenario(scenario: PartialScenario, options?: { activePanelOnly?: boolean }): string;
   /** Reads a share link's hash (with or without '#'); never throws. */
   decodeScenario(hash: string): DecodedScenario;
+  /** What each format does to every tensor of .safetensors / .npy files: the CLI's `inspect --json`.
+   * Reads Blobs in bounded chunks; rejects with the CLI's sentence on a malformed file, an AbortError
+   * when options.signal aborts. */
+  inspect(input: InspectInput | ReadonlyArray<InspectInput>, options?: InspectOptions,
+          onProgress?: (progress: InspectProgress) => void): Promise<InspectReport>;
   /** Bytes of the wasm heap in use (for leak checks). */
   heapInUse(): number;
 }

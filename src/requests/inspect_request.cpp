@@ -27,9 +27,14 @@ bool positive_number(const requests::Args& args, std::string_view flag, double* 
 }  // namespace
 
 bool inspect_request_from_args(const requests::Args& args, InspectRequest* out, std::string* error) {
+  if (args.positional().empty()) return *error = "inspect needs at least one FILE (.safetensors, .npy or .gguf)", false;
+  if (!inspect_options_from_args(args, out, error)) return false;
+  out->files = args.positional();
+  return true;
+}
+
+bool inspect_options_from_args(const requests::Args& args, InspectRequest* out, std::string* error) {
   InspectRequest req;
-  req.files = args.positional();
-  if (req.files.empty()) return *error = "inspect needs at least one FILE (.safetensors, .npy or .gguf)", false;
   const std::string list = args.value("--formats").value_or("fp16,bf16,fp8-e4m3,fp8-e5m2,tf32");
   for (size_t p = 0; p <= list.size();) {
     size_t end = list.find(',', p);

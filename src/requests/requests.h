@@ -86,5 +86,9 @@ struct InspectRequest {
 };
 requests::Args inspect_args();
 bool inspect_request_from_args(const requests::Args& args, InspectRequest* out, std::string* error);
+// Everything but the files (--formats ... --csv): for faces that hand over the
+// bytes themselves (the JS API's Blobs, the playground's dropped files), which
+// feed an InspectSession (requests/inspect_session.h).
+bool inspect_options_from_args(const requests::Args& args, InspectRequest* out, std::string* error);
 
 }  // namespace mantissa

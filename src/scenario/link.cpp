@@ -432,6 +432,15 @@ bool check_init(std::string_view in, std::string* canonical, std::string* why) {
   return true;
 }
 
+bool check_tensor_scale(std::string_view in, std::string* canonical, std::string* why) {
+  if (in != "none" && in != "tensor") {
+    *why = "not a scale option (none or tensor)";
+    return false;
+  }
+  *canonical = std::string(in);
+  return true;
+}
+
 bool check_reference(std::string_view in, std::string* canonical, std::string* why) {
   if (in != "stored" && in != "exact") {
     *why = "not a reference (stored or exact)";
@@ -639,11 +648,13 @@ using A = AdditionScenario;
 using T = TrainingScenario;
 using L = LandscapeScenario;
 using B = BlocksScenario;
+using TS = TensorsScenario;
 constexpr auto kIns = ScenarioPanel::Inspector;
 constexpr auto kAdd = ScenarioPanel::Addition;
 constexpr auto kTrain = ScenarioPanel::Training;
 constexpr auto kLand = ScenarioPanel::Landscape;
 constexpr auto kBlocks = ScenarioPanel::Blocks;
+constexpr auto kTens = ScenarioPanel::Tensors;
 constexpr uint64_t kU64Max = ~uint64_t{0};
 constexpr uint64_t kI64Max = uint64_t{1} << 62;
 
@@ -710,6 +721,11 @@ const std::vector<Field>& fields() {
       int_field<&S::blocks, &B::count, 1, kMaxBlockValues>("bkn", kBlocks),
       int_field<&S::blocks, &B::gen_seed, 0, kU64Max>("bkgs", kBlocks),
       text_field<&S::blocks, &B::outlier, check_optional_value>("bko", kBlocks),
+
+      list_field<&S::tensors, &TS::formats, check_format, 16>("tf", kTens),
+      text_field<&S::tensors, &TS::lr, check_optional_value>("tlr", kTens),
+      text_field<&S::tensors, &TS::grad_std, check_optional_value>("tgs", kTens),
+      text_field<&S::tensors, &TS::scale, check_tensor_scale>("tsc", kTens),
   };
   return table;
 }
@@ -723,7 +739,7 @@ const Field* find_field(std::string_view key) {
 
 bool parse_panel(std::string_view t, ScenarioPanel* out) {
   for (ScenarioPanel p : {ScenarioPanel::Inspector, ScenarioPanel::Addition, ScenarioPanel::Training,
-                          ScenarioPanel::Landscape, ScenarioPanel::Blocks}) {
+                          ScenarioPanel::Landscape, ScenarioPanel::Blocks, ScenarioPanel::Tensors}) {
     if (t == scenario_panel_key(p)) {
       *out = p;
       return true;
@@ -796,6 +812,10 @@ constexpr std::pair<std::string_view, std::string_view> kMemberKeys[] = {
     {"blocks.count", "bkn"},
     {"blocks.gen_seed", "bkgs"},
     {"blocks.outlier", "bko"},
+    {"tensors.formats", "tf"},
+    {"tensors.lr", "tlr"},
+    {"tensors.grad_std", "tgs"},
+    {"tensors.scale", "tsc"},
 };
 
 // Version 0: panel=Inspector|Addition|Training|Landscape, <panel>.<field>
@@ -813,7 +833,8 @@ void upgrade_v0_to_v1(std::vector<Pair>* pairs, Notices* notices) {
       {"train", "train"},
       {"landscape", "landscape"},
       {"Blocks", "blocks"},
-      {"blocks", "blocks"}};
+      {"blocks", "blocks"},
+      {"tensors", "tensors"}};
   std::vector<Pair> out;
   for (auto& [key, value] : *pairs) {
     if (key == "panel") {
@@ -830,7 +851,7 @@ void upgrade_v0_to_v1(std::vector<Pair>* pairs, Notices* notices) {
     bool found = false;
     for (const auto& [old_key, new_key] : kMemberKeys) {
       if (key == old_key) {
-        if (new_key == "st" || new_key == "lf") std::replace(value.begin(), value.end(), ';', ',');
+        if (new_key == "st" || new_key == "lf" || new_key == "tf") std::replace(value.begin(), value.end(), ';', ',');
         out.emplace_back(std::string(new_key), std::move(value));
         found = true;
         break;

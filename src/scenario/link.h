@@ -11,6 +11,7 @@
 // Keys of version 1 (every panel's inputs have their own keys, so a link can
 // hold the whole scenario; the embed writes the active panel's only):
 //   v       schema version                p     panel: inspect | add | train | landscape | blocks
+//                                                | tensors
 //   Inspector   x value, xf bits' format, xr rounding mode, xs seed, xsat, xftz,
 //               xc custom format row, xfocus focused row
 //   Addition    op (add|sub|mul|fma), a b c operands, af bf cf their formats,
@@ -31,7 +32,10 @@
 //               at most 64 numbers; empty: generated), bkg generator (normal |
 //               uniform | outlier), bkn how many (1..64), bkgs generator seed,
 //               bko the outlier's value (replaces the largest magnitude)
-// A key added with its default value (llogy, lb, bk...) leaves every older link of the
+//   Tensors     tf target formats (comma list), tlr learning rate, tgs gradient
+//               magnitude (tlr and tgs together), tsc scale (none|tensor).
+//               Never the files: a link says what to measure, not what was dropped.
+// A key added with its default value (llogy, lb, bk..., tf...) leaves every older link of the
 // same version meaning what it meant: the version changes only when a key's
 // meaning changes, and then upgrade_vN_to_vN+1 translates.
 // Booleans are 1/0; numbers as typed; formats, modes and strategies are

@@ -14,6 +14,8 @@ const char* scenario_panel_key(ScenarioPanel p) {
       return "landscape";
     case ScenarioPanel::Blocks:
       return "blocks";
+    case ScenarioPanel::Tensors:
+      return "tensors";
   }
   return "inspect";
 }

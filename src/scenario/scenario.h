@@ -12,7 +12,7 @@
 
 namespace mantissa {
 
-enum class ScenarioPanel { Inspector, Addition, Training, Landscape, Blocks };
+enum class ScenarioPanel { Inspector, Addition, Training, Landscape, Blocks, Tensors };
 
 struct InspectorScenario {
   std::string value = "1.12156456132";  // decimal, hex-float, inf/nan, or a bit pattern in `from`
@@ -95,6 +95,15 @@ struct BlocksScenario {
   bool operator==(const BlocksScenario&) const = default;
 };
 constexpr uint64_t kMaxBlockValues = 64;
+// The "Inspect tensors" panel's inputs (the CLI's `inspect` options). The
+// files themselves never go into a scenario or a link: only what to measure.
+struct TensorsScenario {
+  std::vector<std::string> formats = {"fp16", "bf16", "fp8-e4m3", "fp8-e5m2", "tf32"};
+  std::string lr = "", grad_std = "";  // both or neither: the lost-update question
+  std::string scale = "none";          // --scale: none | tensor
+
+  bool operator==(const TensorsScenario&) const = default;
+};
 
 struct Scenario {
   ScenarioPanel panel = ScenarioPanel::Inspector;
@@ -103,10 +112,11 @@ struct Scenario {
   TrainingScenario training;
   LandscapeScenario landscape;
   BlocksScenario blocks;
+  TensorsScenario tensors;
 
   bool operator==(const Scenario&) const = default;
 };
 
-const char* scenario_panel_key(ScenarioPanel p);  // "inspect", "add", "train", "landscape", "blocks"
+const char* scenario_panel_key(ScenarioPanel p);  // "inspect", "add", "train", "landscape", "blocks", "tensors"
 
 }  // namespace mantissa

@@ -30,6 +30,7 @@ const PANELS = [
   ["Training", "training"],
   ["Error landscape", "landscape"],
   ["Blocks", "blocks"],
+  ["Inspect tensors", "tensors"],
 ];
 const SLACK = 0.5; // CSS px: rounding of device pixels at ratio 2
 
@@ -206,6 +207,7 @@ describe("phone widths", () => {
         ["training", "p=train"],
         ["landscape", "p=landscape"],
         ["blocks", "p=blocks"],
+        ["tensors", "p=tensors"],
       ]) {
         // A host page with one 320 px iframe of the panel's embed (the embed
         // reads its hash once: a new frame per panel).

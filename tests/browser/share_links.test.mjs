@@ -42,7 +42,7 @@ const SMALL = { width: 960, height: 600 };
 
 describe("share links", () => {
   // State-only tests run on a smaller viewport: software WebGL draws it faster.
-  test("30 scenarios across all panels: state from a link = state after re-encoding it", async () => {
+  test("every shared scenario across all panels: state from a link = state after re-encoding it", async () => {
     const { page, context, pageErrors, consoleErrors } = await openPage(env, "/", SMALL);
     try {
       await waitForFrames(page, 3);
@@ -68,7 +68,7 @@ describe("share links", () => {
         assert.deepEqual(second, first, `${hash} -> ${again}`);
         panels.add(first.panel_key);
       }
-      assert.deepEqual([...panels].sort(), ["add", "inspect", "landscape", "train"]);
+      assert.deepEqual([...panels].sort(), ["add", "inspect", "landscape", "tensors", "train"]);
       assert.deepEqual(pageErrors, []);
       assert.deepEqual(consoleErrors, []);
     } finally {

@@ -36,4 +36,6 @@ export const SCENARIOS = [
   "v=1&p=landscape&lf=fp16,bf16,fp8-e5m2&lx0=0.001&lx1=1000&llog=1",
   "v=1&p=landscape&lf=fp8-e4m3&llog=0",
   "v=1&p=landscape&lf=fp16,bf16&llogy=0",
+  "v=1&p=tensors&tf=fp16,bf16,fp8-e4m3&tlr=1e-4&tgs=1e-3",
+  "v=1&p=tensors&tf=e3m4,fp8-e5m2&tsc=tensor",
 ];

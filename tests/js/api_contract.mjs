@@ -14,7 +14,8 @@
 //                   finds the module at globalThis.mantissaApi.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -103,6 +104,49 @@ export function quantizeFlags([values, options]) {
   return flags;
 }
 
+// As api.js maps inspect's options (chunkBytes and signal are not flags).
+export function inspectFlags(options) {
+  const flags = ["inspect"];
+  const map = { formats: "--formats", scale: "--scale", lr: "--lr", gradStd: "--grad-std", tensors: "--tensors" };
+  for (const [key, flag] of Object.entries(map)) {
+    if (options[key] !== undefined) flags.push(flag, Array.isArray(options[key]) ? options[key].join(",") : String(options[key]));
+  }
+  return flags;
+}
+
+// The generated checkpoint of tests/js/make_checkpoint.py, in a fresh temp
+// dir: { dir, names, files: [{name, bytes: number[]}] } (bytes as a plain
+// array so a browser host can receive them), and cleanup().
+export function generatedCheckpoint() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mantissa-inspect-"));
+  const names = JSON.parse(execFileSync("/usr/bin/python3", [path.join(repoRoot, "tests", "js", "make_checkpoint.py"), dir],
+    { encoding: "utf8" }));
+  const files = names.map((name) => ({ name, bytes: Array.from(readFileSync(path.join(dir, name))) }));
+  return { dir, names, files, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+// `mantissa inspect NAMES... FLAGS --json` run in `dir` (so the report's
+// "file" is the bare name, as the API's inputs are named).
+export function runCliInspect(dir, names, flags) {
+  try {
+    return JSON.parse(execFileSync(cli, [flags[0], ...names, ...flags.slice(1), "--json"],
+      { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+  } catch (e) {
+    if (e.status !== 2) throw e;
+    return { error: String(e.stderr).trim().replace(/^mantissa: /, "") };
+  }
+}
+
+// An inspect report equal to the CLI's, key for key. Every figure is the
+// same double except SQNR, 10*log10(sum x^2 / sum e^2): both sums agree bit
+// for bit, but the C libraries' log10 (glibc natively, musl in wasm) may
+// differ in the last place, so SQNR is compared to 14 significant digits.
+export function assertSameInspectReport(got, expected, what) {
+  const sqnrTo14 = (report) => JSON.parse(JSON.stringify(report, (key, value) =>
+    key === "sqnr_db" && typeof value === "number" ? Number(value.toPrecision(14)) : value));
+  assert.deepEqual(sqnrTo14(got), sqnrTo14(expected), what);
+}
+
 // An error result must have been an Error (not a string or a TypeError-less throw).
 function withoutErrorFlag(got, what) {
   if (got && got.error !== undefined) assert.equal(got.isError, true, `${what}: threw something that is not an Error`);
@@ -166,6 +210,94 @@ export function defineApiContract(host, { call, run }) {
       for (const c of cases.quantize) {
         const got = withoutErrorFlag(await call("quantize", c), `quantize ${JSON.stringify(c)}`);
         assert.deepEqual(got, runCli(quantizeFlags(c)), `quantize ${JSON.stringify(c)}`);
+      }
+    });
+
+    test("inspect: every shared case gives the CLI's inspect --json (or its error) on a generated checkpoint", async () => {
+      const ck = generatedCheckpoint();
+      try {
+        for (const options of cases.inspect) {
+          const expected = runCliInspect(ck.dir, ck.names, inspectFlags(options));
+          const got = await run(async ({ files, options }) => {
+            const m = globalThis.mantissaApi;
+            const inputs = files.map((f) => ({ name: f.name, data: new Blob([new Uint8Array(f.bytes)]) }));
+            let calls = 0;
+            try {
+              const report = await m.inspect(inputs, options, () => { calls++; });
+              return { report, calls };
+            } catch (e) {
+              return { error: e.message, isError: e instanceof Error };
+            }
+          }, { files: ck.files, options });
+          if (got.error !== undefined) {
+            assert.deepEqual(withoutErrorFlag(got, JSON.stringify(options)), expected, `inspect ${JSON.stringify(options)}`);
+            continue;
+          }
+          assert.equal(typeof got.report, "object", `inspect ${JSON.stringify(options)}: ${JSON.stringify(got).slice(0, 200)}`);
+          assertSameInspectReport(got.report, expected, `inspect ${JSON.stringify(options)}`);
+          const bytes = ck.files.reduce((n, f) => n + f.bytes.length, 0);
+          if (options.chunkBytes) assert.ok(got.calls >= Math.floor(bytes / options.chunkBytes), `${got.calls} progress calls`);
+        }
+      } finally {
+        ck.cleanup();
+      }
+    });
+
+    test("inspect: bytes and Blobs give one report; malformed files, cancellation and bad inputs are clear; no leaks", async () => {
+      const ck = generatedCheckpoint();
+      try {
+        const r = await run(async ({ files }) => {
+          const m = globalThis.mantissaApi;
+          const out = {};
+          const u8 = files.map((f) => new Uint8Array(f.bytes));
+          const blob = await m.inspect(files.map((f, i) => ({ name: f.name, data: new Blob([u8[i]]) })));
+          const bytes = await m.inspect(files.map((f, i) => ({ name: f.name, data: u8[i] })), { chunkBytes: 1 << 20 });
+          out.same = JSON.stringify(blob) === JSON.stringify(bytes);
+          const unnamed = await m.inspect([u8[1].buffer]);
+          out.unnamed = [unnamed.tensors[0].file, unnamed.tensors[0].name];
+          const attempt = async (name, fn) => {
+            try { await fn(); out[name] = "no error"; } catch (e) { out[name] = (e.name === "AbortError" ? "AbortError: " : "") + e.message; }
+          };
+          await attempt("truncated", () => m.inspect({ name: "cut.safetensors", data: u8[0].subarray(0, u8[0].length - 3) }));
+          await attempt("garbage", () => m.inspect({ name: "x.safetensors", data: new Uint8Array([255, 255, 255, 255, 255, 255, 255, 255, 1]) }));
+          await attempt("empty", () => m.inspect(new Uint8Array(0)));
+          await attempt("notFile", () => m.inspect("model.safetensors"));
+          await attempt("noFiles", () => m.inspect([]));
+          await attempt("unknownOption", () => m.inspect(u8[1], { format: "fp16" }));
+          await attempt("chunk", () => m.inspect(u8[1], { chunkBytes: 0 }));
+          const before = m.heapInUse();
+          const controller = new AbortController();
+          let progress = 0;
+          await attempt("aborted", () => m.inspect(new Blob([u8[0]]), { chunkBytes: 64, signal: controller.signal }, () => {
+            if (++progress === 3) controller.abort();
+          }));
+          out.progressAtAbort = progress;
+          await attempt("abortedEarly", () => m.inspect(u8[0], { signal: controller.signal }));
+          for (let i = 0; i < 20; i++) {
+            await m.inspect(files.map((f, k) => ({ name: f.name, data: u8[k] })), { formats: "fp16", chunkBytes: 333 });
+            try { await m.inspect({ name: "cut.safetensors", data: u8[0].subarray(0, 100) }); } catch (e) { /* expected */ }
+          }
+          out.heap = [before, m.heapInUse()];
+          return out;
+        }, { files: ck.files });
+        assert.equal(r.same, true);
+        assert.deepEqual(r.unnamed, ["input-1", "input-1"]);
+        assert.match(r.truncated, /^'cut\.safetensors': /);
+        const whole = Buffer.from(ck.files[0].bytes);
+        writeFileSync(path.join(ck.dir, "cut.safetensors"), whole.subarray(0, whole.length - 3));
+        assert.equal(r.truncated, runCliInspect(ck.dir, ["cut.safetensors"], ["inspect"]).error);
+        assert.match(r.garbage, /^'x\.safetensors': /);
+        assert.match(r.empty, /^'input-1': /);
+        assert.match(r.notFile, /must be a Blob, a File, an ArrayBuffer/);
+        assert.equal(r.noFiles, "inspect needs at least one file");
+        assert.match(r.unknownOption, /unknown option 'format'/);
+        assert.match(r.chunk, /chunkBytes must be a whole number/);
+        assert.equal(r.aborted, "AbortError: inspect was cancelled");
+        assert.equal(r.progressAtAbort, 3);
+        assert.equal(r.abortedEarly, "AbortError: inspect was cancelled");
+        assert.equal(r.heap[1], r.heap[0], `heap in use ${r.heap[0]} -> ${r.heap[1]}`);
+      } finally {
+        ck.cleanup();
       }
     });
 

@@ -202,6 +202,11 @@ describe("TypeScript and Deno", () => {
     assert.equal(fromDeno.nvTensorScale, nv.tensorScale);
     assert.deepEqual(fromDeno.nvBack, Array.from(nv.dequantized));
     assert.equal(fromDeno.reportScale, m.quantize(["7.9", 1, 0.5, "-3"], { format: "mxfp4", block: 4, scaleRule: "ceil" }).blocks[0].scale_bits);
+    // 65520 overflows fp16 (half the values), the file read 16 bytes at a time.
+    assert.equal(fromDeno.inspectOverflow, 0.5);
+    assert.equal(typeof fromDeno.inspectLost, "number");
+    assert.ok(fromDeno.inspectChunks >= 5, `${fromDeno.inspectChunks} progress calls`);
+    assert.equal(fromDeno.inspectFile, "input-1");
     assert.notEqual(fromDeno.message, "");
     assert.equal(fromDeno.message, (() => { try { m.convert("1.2.3", "fp16"); } catch (e) { return e.message; } })());
   });

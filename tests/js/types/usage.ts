@@ -5,7 +5,7 @@
 import Mantissa from "mantissa-fp";
 import type {
   ConvertReport, DecodedScenario, DotReport, Explanation, GemmErrorReport, GemmErrorRow, MantissaModule,
-  PartialScenario, QuantizedBlocks, QuantizeReport, SimulationReport,
+  PartialScenario, QuantizedBlocks, QuantizeReport, Scenario, SimulationReport, InspectReport, InspectProgress,
 } from "mantissa-fp";
 
 const m: MantissaModule = await Mantissa();
@@ -73,7 +73,7 @@ const reportSqnr: number | null = report.sqnr_db;
 const scenario: PartialScenario = { panel: "add", addition: { a: "1.5", b_format: "bf16" } };
 const hash: string = m.encodeScenario(scenario, { activePanelOnly: true });
 const back: DecodedScenario = m.decodeScenario("#" + hash);
-const panel: "inspect" | "add" | "train" | "landscape" | "blocks" = back.scenario.panel;
+const panel: Scenario["panel"] = back.scenario.panel;
 const blocksOutlier: string = back.scenario.blocks.outlier;
 const blocksHash: string = m.encodeScenario({ panel: "blocks", blocks: { format: "mxfp4", count: 16 } });
 const notices: string[] = back.notices;
@@ -88,6 +88,22 @@ try {
   if (e instanceof Error) message = e.message;
 }
 
+// inspect: a two-value safetensors file built in memory, read as a Blob and as bytes.
+const header = new TextEncoder().encode('{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}');
+const file = new Uint8Array(8 + header.length + 8);
+new DataView(file.buffer).setUint32(0, header.length, true);
+file.set(header, 8);
+new DataView(file.buffer).setFloat32(8 + header.length, 65520, true);
+new DataView(file.buffer).setFloat32(12 + header.length, 1e-8, true);
+const seen: InspectProgress[] = [];
+const inspected: InspectReport = await m.inspect({ name: "w.safetensors", data: new Blob([file]) },
+  { formats: ["fp16", "bf16"], lr: "1e-4", gradStd: 1e-3, chunkBytes: 16 }, (p) => seen.push(p));
+const inspectOverflow: number = inspected.tensors[0].formats[0].overflow;
+const inspectLost: number | undefined = inspected.totals[0].lost_update_fraction;
+const inspectChunks = seen.length;
+const inspectBytes = await m.inspect([file.buffer], { signal: new AbortController().signal });
+const inspectFile: string = inspectBytes.tensors[0].file;
+
 // What Deno prints; package.test.mjs compares it with the same calls in Node.
 console.log(JSON.stringify({
   version, bits, value, cls, relative, rounded: rounded.bits, stochastic: stochastic.bits, fromBits: fromBits.value,
@@ -97,5 +113,6 @@ console.log(JSON.stringify({
   dotBits, dotRel, dotExact: dotTyped.exact, gemmAcc: gemmRow.acc, gemmMedian, gemmRows: gemmText.rows.length,
   blockScales: Array.from(blockScales), blockElements: Array.from(blockElements), blockValues: Array.from(blockValues),
   nvTensorScale: nv.tensorScale, nvBack: Array.from(nvBack), reportScale, reportSqnr,
+  inspectOverflow, inspectLost, inspectChunks, inspectFile,
   hash, panel, blocksOutlier, blocksHash, notices, linkVersion, compact, heapPositive: heap > 0, message,
 }));

@@ -1,0 +1,48 @@
+// The "Inspect tensors" panel's worker: its own instance of the JS API runs
+// m.inspect off the page's main thread, so the playground keeps drawing
+// while a checkpoint is read. Files are read in bounded chunks (Blob.slice
+// inside m.inspect): a 10 GB checkpoint needs no more memory than a small one.
+// Nothing leaves the machine: the files are read here and never sent anywhere.
+//
+// Messages in:  { type: "inspect", id, files: [File...], options }  (a new id replaces the scan running)
+//               { type: "cancel", id }
+// Messages out: { type: "progress", id, bytesDone, bytesTotal, bytesPerSecond, file, fileIndex, files }
+//               { type: "result", id, report: "<the CLI's inspect --json text>", seconds }
+//               { type: "error", id, message }  { type: "cancelled", id }
+import Mantissa from "./mantissa.mjs";
+
+const ready = Mantissa();
+let current = null;  // { id, controller }
+
+// Progress at most every 50 ms: the page needs no more, and postMessage is not free.
+const kProgressEveryMs = 50;
+
+async function scan({ id, files, options }) {
+  const m = await ready;
+  if (current) current.controller.abort();
+  const controller = new AbortController();
+  current = { id, controller };
+  let last = 0;
+  const started = performance.now();
+  try {
+    const report = await m.inspect(files, { ...options, signal: controller.signal }, (p) => {
+      const now = performance.now();
+      if (now - last < kProgressEveryMs && p.bytesDone < p.bytesTotal) return;
+      last = now;
+      self.postMessage({ type: "progress", id, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal,
+                         bytesPerSecond: p.bytesPerSecond, file: p.file, fileIndex: p.fileIndex, files: p.files });
+    });
+    self.postMessage({ type: "result", id, report: JSON.stringify(report), seconds: (performance.now() - started) / 1000 });
+  } catch (e) {
+    if (e && e.name === "AbortError") self.postMessage({ type: "cancelled", id });
+    else self.postMessage({ type: "error", id, message: e && e.message ? e.message : String(e) });
+  } finally {
+    if (current && current.id === id) current = null;
+  }
+}
+
+self.onmessage = (event) => {
+  const msg = event.data;
+  if (msg.type === "inspect") scan(msg);
+  else if (msg.type === "cancel" && current && (msg.id === undefined || msg.id === current.id)) current.controller.abort();
+};
