@@ -216,7 +216,8 @@ void quantize_blocks_lanes(const BlockKernelSpec& spec, const float* in, size_t 
     // Pass 2: the elements, four vectors per store; the last partial group
     // runs on a zero-padded copy (its padding lanes reuse the last block).
     size_t b = 0, in_block = 0;
-    auto one_group = [&](const float* src, uint8_t* codes_out, float* values_out) {
+    auto one_group = [&](const float* src, uint8_t* codes_out, float* values_out)
+        __attribute__((always_inline)) {
       Lanes<O> codes[4];
 #pragma GCC unroll 4
       for (size_t j = 0; j < 4; ++j) {
