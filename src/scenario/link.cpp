@@ -17,6 +17,7 @@
 #include "core/json.h"
 #include "core/parse.h"
 #include "core/rounding.h"
+#include "scenario/accumulation_checks.h"
 #include "sim/setup.h"
 
 namespace mantissa {
@@ -572,10 +573,12 @@ using I = InspectorScenario;
 using A = AdditionScenario;
 using T = TrainingScenario;
 using L = LandscapeScenario;
+using D = AccumulationScenario;
 constexpr auto kIns = ScenarioPanel::Inspector;
 constexpr auto kAdd = ScenarioPanel::Addition;
 constexpr auto kTrain = ScenarioPanel::Training;
 constexpr auto kLand = ScenarioPanel::Landscape;
+constexpr auto kDot = ScenarioPanel::Accumulation;
 constexpr uint64_t kU64Max = ~uint64_t{0};
 constexpr uint64_t kI64Max = uint64_t{1} << 62;
 
@@ -630,6 +633,18 @@ const std::vector<Field>& fields() {
       double_field<&S::landscape, &L::x_max>("lx1", kLand),
       bool_field<&S::landscape, &L::log_x>("llog", kLand),
       bool_field<&S::landscape, &L::log_error>("llogy", kLand),
+
+      text_field<&S::accumulation, &D::in, check_dot_input_format_text>("di", kDot),
+      text_field<&S::accumulation, &D::dist, check_operand_distribution>("dd", kDot),
+      text_field<&S::accumulation, &D::ks, check_k_list>("dk", kDot),
+      text_field<&S::accumulation, &D::acc, check_accumulator_list>("dacc", kDot),
+      int_field<&S::accumulation, &D::trials, 1, kMaxAccumulationTrials>("dn", kDot),
+      int_field<&S::accumulation, &D::seed, 0, kU64Max>("ds", kDot),
+      text_field<&S::accumulation, &D::block_acc, check_tensor_core_name>("dwacc", kDot),
+      text_field<&S::accumulation, &D::block_a, check_block_values>("dwa", kDot),
+      text_field<&S::accumulation, &D::block_b, check_block_values>("dwb", kDot),
+      text_field<&S::accumulation, &D::block_c, check_optional_value>("dwc", kDot),
+      int_field<&S::accumulation, &D::example, 0, 0xffffffffu>("dwx", kDot),
   };
   return table;
 }
@@ -643,7 +658,7 @@ const Field* find_field(std::string_view key) {
 
 bool parse_panel(std::string_view t, ScenarioPanel* out) {
   for (ScenarioPanel p : {ScenarioPanel::Inspector, ScenarioPanel::Addition, ScenarioPanel::Training,
-                          ScenarioPanel::Landscape}) {
+                          ScenarioPanel::Landscape, ScenarioPanel::Accumulation}) {
     if (t == scenario_panel_key(p)) {
       *out = p;
       return true;
@@ -705,6 +720,17 @@ constexpr std::pair<std::string_view, std::string_view> kMemberKeys[] = {
     {"landscape.x_max", "lx1"},
     {"landscape.log_x", "llog"},
     {"landscape.log_error", "llogy"},
+    {"accumulation.in", "di"},
+    {"accumulation.dist", "dd"},
+    {"accumulation.ks", "dk"},
+    {"accumulation.acc", "dacc"},
+    {"accumulation.trials", "dn"},
+    {"accumulation.seed", "ds"},
+    {"accumulation.block_acc", "dwacc"},
+    {"accumulation.block_a", "dwa"},
+    {"accumulation.block_b", "dwb"},
+    {"accumulation.block_c", "dwc"},
+    {"accumulation.example", "dwx"},
 };
 
 // Version 0: panel=Inspector|Addition|Training|Landscape, <panel>.<field>
@@ -720,7 +746,8 @@ void upgrade_v0_to_v1(std::vector<Pair>* pairs, Notices* notices) {
       {"inspect", "inspect"},
       {"add", "add"},
       {"train", "train"},
-      {"landscape", "landscape"}};
+      {"landscape", "landscape"},
+      {"dot", "dot"}};
   std::vector<Pair> out;
   for (auto& [key, value] : *pairs) {
     if (key == "panel") {
