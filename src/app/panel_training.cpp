@@ -47,14 +47,7 @@ double g_panel_ms_max = 0;
 
 // Series colours: the reference grey, the strategies from a fixed cycle so a
 // strategy keeps its colour while others are toggled.
-ImU32 strategy_color(size_t index) {
-  static const ImU32 kColors[] = {IM_COL32(31, 119, 180, 255),  IM_COL32(255, 127, 14, 255),
-                                  IM_COL32(44, 160, 44, 255),   IM_COL32(214, 39, 40, 255),
-                                  IM_COL32(148, 103, 189, 255), IM_COL32(140, 86, 75, 255),
-                                  IM_COL32(227, 119, 194, 255), IM_COL32(23, 190, 207, 255),
-                                  IM_COL32(188, 189, 34, 255),  IM_COL32(127, 127, 127, 255)};
-  return kColors[index % (sizeof kColors / sizeof kColors[0])];
-}
+ImU32 strategy_color(size_t index) { return series_color(index); }
 ImU32 reference_color() { return palette().muted; }
 
 // --- Derived data for the plots (rebuilt when the run's results change) ----------------
