@@ -39,8 +39,19 @@
 namespace mantissa::app {
 namespace {
 
-// Compute per frame (of ~16.7 ms): the page stays responsive, the run ends soon.
-constexpr double kFrameBudgetSeconds = 0.010;
+// Compute per frame: about as long as the rest of the frame takes (drawing,
+// the GPU, waiting for vsync), between these two. With a GPU a frame stays
+// near 60 fps with ~8 ms of compute; where drawing itself is slow (software
+// WebGL: 100+ ms a frame) the run still gets close to half the time instead
+// of a sliver, and the page answers within a frame or two.
+constexpr double kMinFrameBudgetSeconds = 0.008, kMaxFrameBudgetSeconds = 0.080;
+double g_budget = kMinFrameBudgetSeconds;  // this frame's
+double g_last_compute = 0;                 // seconds computed in the last frame
+
+double frame_budget() {
+  const double rest = static_cast<double>(ImGui::GetIO().DeltaTime) - g_last_compute;
+  return std::clamp(rest, kMinFrameBudgetSeconds, kMaxFrameBudgetSeconds);
+}
 
 AccumulationRun g_run;
 PlotState g_plot;
@@ -175,9 +186,10 @@ void draw_accumulator_list(AccumulationScenario& d) {
     ImGui::EndCombo();
   }
   anchor_item("dot-add");
-  same_line_or_wrap(px(300));
+  const float add_w = button_width("Add") + ImGui::CalcTextSize("(?)").x + 3 * ImGui::GetStyle().ItemSpacing.x;
+  same_line_or_wrap(px(160) + add_w);
   ImGui::PushFont(mono_font());
-  ImGui::SetNextItemWidth(field_width(px(220)));
+  ImGui::SetNextItemWidth(std::min(px(220), ImGui::GetContentRegionAvail().x - add_w));
   const bool entered = input_text("##dot-add-text", &g_new_acc, ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::PopFont();
   anchor_item("dot:add-text");
@@ -235,9 +247,11 @@ void draw_inputs(AccumulationScenario& d) {
 
   field_label("K values");
   checked_input("##dot-ks", "dot:ks", g_ks_field, &d.ks, field_width(px(300)), check_k_list);
-  same_line_or_wrap(px(330));
-  // A log-spaced list from lo to hi.
-  ImGui::PushItemWidth(px(70));
+  // A log-spaced list: n values from lo to hi.
+  const float small = px(64);
+  same_line_or_wrap(3 * small + ImGui::CalcTextSize("to").x + button_width("log-spaced") + px(40));
+  ImGui::PushItemWidth(small);
+  ImGui::PushFont(mono_font());
   ImGui::InputInt("##lo", &g_log_lo, 0);
   ImGui::SameLine();
   text_muted("to");
@@ -245,7 +259,9 @@ void draw_inputs(AccumulationScenario& d) {
   ImGui::InputInt("##hi", &g_log_hi, 0);
   ImGui::SameLine();
   ImGui::InputInt("##n", &g_log_n, 0);
+  ImGui::PopFont();
   ImGui::PopItemWidth();
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("how many K values");
   ImGui::SameLine();
   if (ImGui::Button("log-spaced")) {
     d.ks = log_spaced_ks(static_cast<uint64_t>(std::max(1, g_log_lo)), static_cast<uint64_t>(std::max(1, g_log_hi)),
@@ -291,13 +307,13 @@ void draw_run_bar(const AccumulationScenario& d) {
                      ImVec2(std::min(px(320), ImGui::GetContentRegionAvail().x * 0.5f), 0), overlay);
   ImGui::PopStyleColor();
   anchor_item("dot:progress");
-  ImGui::SameLine();
   char info[160];
   std::snprintf(info, sizeof info, "%s \xc2\xb7 computed for %.2f s (%.2f s wall)", run_status_name(g_run.status()),
                 g_run.compute_seconds(), g_run.wall_seconds());
+  same_line_or_wrap(ImGui::CalcTextSize(info).x);
   ImGui::AlignTextToFramePadding();
   text_muted(info);
-  ImGui::SameLine();
+  same_line_or_wrap(button_width("Run again"));
   if (g_run.status() == RunStatus::Running) {
     if (ImGui::Button("Cancel")) g_run.cancel();
     anchor_item("dot:cancel");
@@ -336,6 +352,7 @@ void draw_error_plot() {
     s.y = c.median;
     s.y_min = c.p95;
     s.y_max = c.max;
+    s.band_between = true;
     s.thickness = 2.0f;
     series.push_back(s);
   }
@@ -366,10 +383,10 @@ void draw_error_plot() {
   }
   PlotSpec spec;
   spec.id = "dot-error";
-  spec.title = "Relative error |result \xe2\x88\x92 exact| / |exact| vs K";
+  spec.title = "Relative error vs K";
   spec.caption =
-      "Line: median over the trials; band: p95 to max. Dashed: the deterministic bound and \xe2\x88\x9aK\xc2\xb7u "
-      "(relative to \xce\xa3|a\xe1\xb5\xa2" "b\xe1\xb5\xa2|, which is |exact| for data of one sign). Zero errors are "
+      "|result \xe2\x88\x92 exact| / |exact|. Line: median over the trials; band: p95 to max. Dashed: the deterministic bound and \xe2\x88\x9aK\xc2\xb7u "
+      "(relative to sum |a_i b_i|, which is |exact| for data of one sign). Zero errors are "
       "not drawn on a log axis.";
   spec.x_label = "K";
   spec.y_label = "relative error (log)";
@@ -390,7 +407,10 @@ void draw_table() {
               static_cast<unsigned long long>(g_run.spec().trials));
   const bool sample = !g_derived.sample.empty();
   if (!ImGui::BeginTable("dot-table", sample ? 5 : 4,
-                         ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV))
+                         ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
+                             ImGuiTableFlags_ScrollX,
+                         ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 2.2f +
+                                       ImGui::GetFrameHeightWithSpacing() * static_cast<float>(g_run.spec().accumulators.size()))))
     return;
   ImGui::TableSetupColumn("accumulator");
   ImGui::TableSetupColumn("median");
@@ -486,9 +506,12 @@ void draw_trace(const TensorCoreBlockTrace& t) {
   }
   ImGui::Text("E = %d; the last kept bit is 2^%d.", t.max_exponent, t.unit_exp);
   ImGui::PushFont(mono_font());
+  // Scrolls sideways on a phone (long bit strings); as tall as its rows.
+  const float rows_h = ImGui::GetTextLineHeightWithSpacing() * (static_cast<float>(t.terms.size()) + 1) +
+                       ImGui::GetStyle().ScrollbarSize + px(8);
   if (ImGui::BeginTable("dot-terms", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg |
                                             ImGuiTableFlags_ScrollX,
-                        ImVec2(0, 0))) {
+                        ImVec2(0, rows_h))) {
     ImGui::TableSetupColumn("term");
     ImGui::TableSetupColumn("exact value");
     ImGui::TableSetupColumn("aligned: kept | truncated");
@@ -525,7 +548,7 @@ void draw_trace(const TensorCoreBlockTrace& t) {
   ImGui::TextUnformatted((hex_bits(out, t.bits) + " = " + t.result.to_string()).c_str());
   ImGui::PopFont();
   anchor_item("dot:block-result");
-  ImGui::Text("Exact c + \xce\xa3 a\xe1\xb5\xa2" "b\xe1\xb5\xa2 = %s; error %s", t.exact.to_string().c_str(),
+  ImGui::Text("Exact c + sum a_i b_i = %s; error %s", t.exact.to_string().c_str(),
               t.error_abs.to_plain().c_str());
 }
 
@@ -555,7 +578,10 @@ void draw_accumulation_panel(Scenario& sc) {
   AccumulationScenario& d = sc.accumulation;
   // A changed run input starts a new run; the walkthrough's fields do not.
   if (g_run.status() == RunStatus::Idle || !same_accumulation_run(g_run.inputs(), d)) g_run.start(d);
-  g_run.advance(std::chrono::duration<double>(kFrameBudgetSeconds));
+  g_budget = frame_budget();
+  const double before = g_run.compute_seconds();
+  g_run.advance(std::chrono::duration<double>(g_budget));
+  g_last_compute = g_run.compute_seconds() - before;
   refresh_derived();
 
   draw_presets(d);
@@ -605,7 +631,7 @@ void write_accumulation_state(JsonWriter& w, const Scenario& sc) {
   w.field("ks_done", static_cast<uint64_t>(g_run.ks_done()));
   w.field("compute_seconds", g_run.compute_seconds());
   w.field("wall_seconds", g_run.wall_seconds());
-  w.field("frame_budget_ms", kFrameBudgetSeconds * 1000);
+  w.field("frame_budget_ms", g_budget * 1000);  // the last frame's
   if (g_run.status() != RunStatus::Refused) w.key("report").raw(sim::gemm_error_json(g_run.spec(), g_run.rows()));
   w.key("bounds").begin_array();
   for (const AccumulationCurve& c : g_derived.curves) {

@@ -29,6 +29,7 @@ const PANELS = [
   ["Addition", "addition"],
   ["Training", "training"],
   ["Error landscape", "landscape"],
+  ["Accumulation", "accumulation"],
 ];
 const SLACK = 0.5; // CSS px: rounding of device pixels at ratio 2
 
@@ -152,7 +153,7 @@ describe("phone widths", () => {
         await waitForFrames(page, 3);
         const wheelAt = { x: width - 3, y: height * 0.6 };
         const all = [];
-        // The four tabs fit side by side: none hides behind the tab bar's arrows.
+        // The five tabs fit side by side: none hides behind the tab bar's arrows.
         const named = await page.evaluate(() => window.mantissa.layout());
         for (const [tab] of PANELS) {
           const r = named[`tab:${tab}`];
@@ -204,6 +205,7 @@ describe("phone widths", () => {
         ["addition", "p=add"],
         ["training", "p=train"],
         ["landscape", "p=landscape"],
+        ["accumulation", "p=dot"],
       ]) {
         // A host page with one 320 px iframe of the panel's embed (the embed
         // reads its hash once: a new frame per panel).
