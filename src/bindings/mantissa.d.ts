@@ -96,7 +96,7 @@ export interface SimulationReport {
 
 /** A playground scenario, named after src/scenario/scenario.h. */
 export interface Scenario {
-  panel: "inspect" | "add" | "train" | "landscape";
+  panel: "inspect" | "add" | "train" | "landscape" | "dot";
   inspector: {
     value: string; from: string; mode: string; seed: number; saturate: boolean; ftz: boolean;
     custom: string; focus: string;
@@ -112,6 +112,23 @@ export interface Scenario {
     view_y0: number; view_y1: number; log_error: boolean; selected_step: number;
   };
   landscape: { formats: string[]; x_min: number; x_max: number; log_x: boolean; log_error: boolean };
+  /** The Accumulation panel: `gemm-error` over K, one tensor-core block walked through. */
+  accumulation: {
+    /** Inputs' format (fp32, tf32, fp16, bf16, fp8-e4m3, fp8-e5m2, eXmY). */
+    in: string;
+    /** "normal:MEAN:STD" or "uniform:LO:HI". */
+    dist: string;
+    /** K values, a comma list ("128,1024,4096"), each 1..65536. */
+    ks: string;
+    /** Accumulators, a ';' list ("tc:h100;blocked:tc:h100:128"). */
+    acc: string;
+    trials: number;
+    seed: number;
+    /** The walkthrough's tc: model, and its hand-typed a, b (comma lists; empty: a random example) and c. */
+    block_acc: string; block_a: string; block_b: string; block_c: string;
+    /** The random example's number. */
+    example: number;
+  };
 }
 
 /** Any part of a scenario; the rest keeps its defaults. */
@@ -121,6 +138,7 @@ export type PartialScenario = {
   addition?: Partial<Scenario["addition"]>;
   training?: Partial<Scenario["training"]>;
   landscape?: Partial<Scenario["landscape"]>;
+  accumulation?: Partial<Scenario["accumulation"]>;
 };
 
 export interface DecodedScenario {

@@ -347,6 +347,9 @@ export function defineApiContract(host, { call, run }) {
         out.decoded = m.decodeScenario("#" + hash);
         try { m.encodeScenario({ addition: { a_format: "fp17" } }); } catch (e) { out.badEncode = e.message; }
         out.bad = m.decodeScenario("#v=1&af=fp17&<script>=1");
+        out.dot = m.encodeScenario({ panel: "dot", accumulation: { ks: "16,64", acc: "seq:fp16;seq:fp32", trials: 9 } });
+        out.dotBack = m.decodeScenario("#" + out.dot).scenario.accumulation;
+        out.dotHostile = m.decodeScenario("#v=1&p=dot&dk=1000000000&dn=1000000000").notices;
         return out;
       });
       assert.equal(r.number, "0x3fb999999999999a");
@@ -359,6 +362,13 @@ export function defineApiContract(host, { call, run }) {
       assert.deepEqual(r.decoded.notices, []);
       assert.equal(r.badEncode, "encodeScenario: ignored af=fp17: unknown format");
       assert.deepEqual(r.bad.notices, ["ignored af=fp17: unknown format", "ignored <script>=1: unknown key"]);
+      // The Accumulation panel's keys (link.h): ';' inside a value is escaped.
+      assert.equal(r.dot, "v=1&p=dot&dk=16,64&dacc=seq:fp16%3Bseq:fp32&dn=9");
+      assert.equal(r.dotBack.acc, "seq:fp16;seq:fp32");
+      assert.equal(r.dotBack.trials, 9);
+      assert.equal(r.dotBack.in, "fp8-e4m3");
+      assert.deepEqual(r.dotHostile, ["ignored dk=1000000000: each K must be from 1 to 65536",
+        "ignored dn=1000000000: out of range"]);
     });
 
     // The SIMD kernels against the module's own exact scalar core (m.convert),
