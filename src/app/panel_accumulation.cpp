@@ -123,31 +123,14 @@ bool checked_input(const char* label, const char* anchor, BoundField& field, std
 // --- Presets ---------------------------------------------------------------------------------
 
 void draw_presets(AccumulationScenario& d) {
-  ImGui::AlignTextToFramePadding();
-  text_muted("Presets");
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(std::min(px(460), ImGui::GetContentRegionAvail().x));
-  const char* current = "Choose a scenario\xe2\x80\xa6";
+  std::vector<PresetEntry> entries;
+  int current = -1;
   for (const AccumulationPreset& p : accumulation_presets()) {
-    if (same_accumulation_run(p.scenario, d)) current = p.title;
+    if (same_accumulation_run(p.scenario, d)) current = static_cast<int>(entries.size());
+    entries.push_back({p.key, p.title, p.lesson});
   }
-  if (ImGui::BeginCombo("##dot-presets", current, ImGuiComboFlags_HeightLarge)) {
-    for (const AccumulationPreset& p : accumulation_presets()) {
-      ImGui::PushID(p.key);
-      if (ImGui::Selectable(p.title, std::strcmp(current, p.title) == 0)) d = p.scenario;
-      anchor_item(std::string("dot-preset:") + p.key);
-      if (ImGui::IsItemHovered()) {
-        ImGui::BeginTooltip();
-        ImGui::PushTextWrapPos(px(360));
-        ImGui::TextUnformatted(p.lesson);
-        ImGui::PopTextWrapPos();
-        ImGui::EndTooltip();
-      }
-      ImGui::PopID();
-    }
-    ImGui::EndCombo();
-  }
-  anchor_item("dot-presets");
+  const int chosen = preset_menu("##dot-presets", "dot-presets", "dot-preset:", entries, current, px(460));
+  if (chosen >= 0) d = accumulation_presets()[static_cast<size_t>(chosen)].scenario;
 }
 
 // --- Inputs ----------------------------------------------------------------------------------
@@ -321,14 +304,7 @@ void draw_run_bar(const AccumulationScenario& d) {
     if (ImGui::Button("Run again")) g_run.start(d);
     anchor_item("dot:run");
   }
-  ImGui::PushFont(mono_font());
-  const std::string cmd = accumulation_command(g_run.inputs());
-  ImGui::PushTextWrapPos(0);
-  text_muted("$ " + cmd);
-  ImGui::PopTextWrapPos();
-  ImGui::PopFont();
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The same run with the command-line tool (click to copy)");
-  if (ImGui::IsItemClicked()) ImGui::SetClipboardText(cmd.c_str());
+  command_line(accumulation_command(g_run.inputs()));
 }
 
 // --- Plot and table --------------------------------------------------------------------------
@@ -357,37 +333,30 @@ void draw_error_plot() {
     series.push_back(s);
   }
   // Reference lines, after the measured ones (drawn on top, thin, dashed).
+  auto reference = [&](std::string name, size_t i, const std::vector<double>& y) {
+    PlotSeries r;
+    r.name = std::move(name);
+    r.color = series_color(i);
+    r.x = g_derived.curves[i].k;
+    r.y = y;
+    r.dashed = true;
+    r.thickness = 1.0f;
+    series.push_back(r);
+  };
   for (size_t i = 0; i < g_derived.curves.size(); ++i) {
     const AccumulationCurve& c = g_derived.curves[i];
     if (c.k.empty() || c.u == 0) continue;
-    if (std::isfinite(c.bound.front()) || std::any_of(c.bound.begin(), c.bound.end(), [](double b) {
-          return std::isfinite(b);
-        })) {
-      PlotSeries b;
-      b.name = c.acc + " bound " + c.rule;
-      b.color = series_color(i);
-      b.x = c.k;
-      b.y = c.bound;
-      b.dashed = true;
-      b.thickness = 1.0f;
-      series.push_back(b);
-    }
-    PlotSeries p;
-    p.name = c.acc + " \xe2\x88\x9aK\xc2\xb7u";
-    p.color = series_color(i);
-    p.x = c.k;
-    p.y = c.probabilistic;
-    p.dashed = true;
-    p.thickness = 1.0f;
-    series.push_back(p);
+    if (std::any_of(c.bound.begin(), c.bound.end(), [](double b) { return std::isfinite(b); }))
+      reference(c.acc + " bound " + c.rule, i, c.bound);
+    reference(c.acc + " \xe2\x88\x9aK\xc2\xb7u", i, c.probabilistic);
   }
   PlotSpec spec;
   spec.id = "dot-error";
   spec.title = "Relative error vs K";
   spec.caption =
-      "|result \xe2\x88\x92 exact| / |exact|. Line: median over the trials; band: p95 to max. Dashed: the deterministic bound and \xe2\x88\x9aK\xc2\xb7u "
-      "(relative to sum |a_i b_i|, which is |exact| for data of one sign). Zero errors are "
-      "not drawn on a log axis.";
+      "|result \xe2\x88\x92 exact| / |exact|. Line: median over the trials; band: p95 to max. Dashed: the "
+      "deterministic bound and \xe2\x88\x9aK\xc2\xb7u (relative to sum |a_i b_i|, which is |exact| for data "
+      "of one sign). Zero errors are not drawn on a log axis.";
   spec.x_label = "K";
   spec.y_label = "relative error (log)";
   spec.x_scale = PlotScale::Log;
@@ -562,11 +531,7 @@ void draw_walkthrough(AccumulationScenario& d) {
     anchor_item("dot:block-error");
     return;
   }
-  ImGui::PushFont(mono_font());
-  ImGui::PushTextWrapPos(0);
-  text_muted("$ " + b.command);
-  ImGui::PopTextWrapPos();
-  ImGui::PopFont();
+  command_line(b.command, "block");
   draw_trace(b.trace);
 }
 
