@@ -36,9 +36,12 @@ bool block_model(const AccumulationScenario& d, Format* in, Accumulator* acc, st
 }  // namespace
 
 std::vector<std::string> accumulation_cli_args(const AccumulationScenario& d) {
-  return {"--k",   d.ks,  "--in",     d.in,
-          "--dist", d.dist, "--acc",   d.acc,
-          "--trials", std::to_string(d.trials), "--seed", std::to_string(d.seed)};
+  return {"--k",      d.ks,
+          "--in",     d.in,
+          "--dist",   d.dist,
+          "--acc",    d.acc,
+          "--trials", std::to_string(d.trials),
+          "--seed",   std::to_string(d.seed)};
 }
 
 std::string accumulation_command(const AccumulationScenario& d) {
@@ -122,8 +125,7 @@ bool AccumulationRun::advance(std::chrono::duration<double> budget) {
       trial_ = 0;
       ++k_index_;
       // The next K is larger or smaller: keep the products per chunk about the same.
-      if (k_index_ < spec_.ks.size())
-        chunk_ = std::max<uint64_t>(1, chunk_ * k / spec_.ks[k_index_]);
+      if (k_index_ < spec_.ks.size()) chunk_ = std::max<uint64_t>(1, chunk_ * k / spec_.ks[k_index_]);
     } else if (took < 0.5e-3 && chunk_ < (uint64_t{1} << 20)) {
       chunk_ *= 2;
     } else if (took > 2e-3 && chunk_ > 1) {
@@ -300,8 +302,8 @@ std::string log_spaced_ks(uint64_t lo, uint64_t hi, int n) {
   uint64_t last = 0;
   for (int i = 0; i < n; ++i) {
     const double t = n == 1 ? 1.0 : static_cast<double>(i) / (n - 1);
-    const uint64_t k = static_cast<uint64_t>(
-        std::llround(std::exp(std::log(static_cast<double>(lo)) * (1 - t) + std::log(static_cast<double>(hi)) * t)));
+    const uint64_t k = static_cast<uint64_t>(std::llround(
+        std::exp(std::log(static_cast<double>(lo)) * (1 - t) + std::log(static_cast<double>(hi)) * t)));
     if (k == last) continue;
     if (!out.empty()) out += ',';
     out += std::to_string(k);

@@ -87,11 +87,11 @@ class AccumulationRun {
 struct AccumulationBlock {
   bool ok = false;
   std::string error;
-  bool random = true;                    // not hand-typed
-  std::vector<std::string> args;         // `explain dot` arguments (without --json)
-  std::string command;                   // "mantissa explain dot --a ... "
-  std::vector<std::string> a, b;         // the inputs' exact decimals
-  std::string c;                         // c's exact decimal
+  bool random = true;             // not hand-typed
+  std::vector<std::string> args;  // `explain dot` arguments (without --json)
+  std::string command;            // "mantissa explain dot --a ... "
+  std::vector<std::string> a, b;  // the inputs' exact decimals
+  std::string c;                  // c's exact decimal
   TensorCoreBlockTrace trace;
 };
 AccumulationBlock accumulation_block(const AccumulationScenario& d);

@@ -89,9 +89,21 @@ void refresh_derived() {
 
 // Accumulators offered by the picker (any other is typed).
 constexpr const char* kCommonAccumulators[] = {
-    "exact",        "seq:fp32",         "seq:fp16",        "seq:bf16",         "pairwise:fp16",
-    "kahan:fp16",   "blocked:fp16:128", "blocked:fp32:128", "tc:v100",          "tc:a100",
-    "tc:h100",      "tc:b200",          "tc:ada",          "blocked:tc:h100:128", "tc:h100,out=fp16",
+    "exact",
+    "seq:fp32",
+    "seq:fp16",
+    "seq:bf16",
+    "pairwise:fp16",
+    "kahan:fp16",
+    "blocked:fp16:128",
+    "blocked:fp32:128",
+    "tc:v100",
+    "tc:a100",
+    "tc:h100",
+    "tc:b200",
+    "tc:ada",
+    "blocked:tc:h100:128",
+    "tc:h100,out=fp16",
 };
 constexpr const char* kInputFormats[] = {"fp32", "tf32", "fp16", "bf16", "fp8-e4m3", "fp8-e5m2"};
 
@@ -169,7 +181,8 @@ void draw_accumulator_list(AccumulationScenario& d) {
     ImGui::EndCombo();
   }
   anchor_item("dot-add");
-  const float add_w = button_width("Add") + ImGui::CalcTextSize("(?)").x + 3 * ImGui::GetStyle().ItemSpacing.x;
+  const float add_w =
+      button_width("Add") + ImGui::CalcTextSize("(?)").x + 3 * ImGui::GetStyle().ItemSpacing.x;
   same_line_or_wrap(px(160) + add_w);
   ImGui::PushFont(mono_font());
   ImGui::SetNextItemWidth(std::min(px(220), ImGui::GetContentRegionAvail().x - add_w));
@@ -223,9 +236,11 @@ void draw_inputs(AccumulationScenario& d) {
   anchor_item("dot:in");
   same_line_or_wrap(px(300));
   field_label("drawn from");
-  checked_input("##dot-dist", "dot:dist", g_dist_field, &d.dist, field_width(px(170)), check_operand_distribution);
+  checked_input("##dot-dist", "dot:dist", g_dist_field, &d.dist, field_width(px(170)),
+                check_operand_distribution);
   ImGui::SameLine();
-  help_marker("normal:MEAN:STD or uniform:LO:HI; each a_i and b_i is drawn, then rounded into the input format");
+  help_marker(
+      "normal:MEAN:STD or uniform:LO:HI; each a_i and b_i is drawn, then rounded into the input format");
   draw_field_error(g_dist_field);
 
   field_label("K values");
@@ -247,8 +262,8 @@ void draw_inputs(AccumulationScenario& d) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("how many K values");
   ImGui::SameLine();
   if (ImGui::Button("log-spaced")) {
-    d.ks = log_spaced_ks(static_cast<uint64_t>(std::max(1, g_log_lo)), static_cast<uint64_t>(std::max(1, g_log_hi)),
-                         g_log_n);
+    d.ks = log_spaced_ks(static_cast<uint64_t>(std::max(1, g_log_lo)),
+                         static_cast<uint64_t>(std::max(1, g_log_hi)), g_log_n);
   }
   anchor_item("dot:log-spaced");
   draw_field_error(g_ks_field);
@@ -291,8 +306,8 @@ void draw_run_bar(const AccumulationScenario& d) {
   ImGui::PopStyleColor();
   anchor_item("dot:progress");
   char info[160];
-  std::snprintf(info, sizeof info, "%s \xc2\xb7 computed for %.2f s (%.2f s wall)", run_status_name(g_run.status()),
-                g_run.compute_seconds(), g_run.wall_seconds());
+  std::snprintf(info, sizeof info, "%s \xc2\xb7 computed for %.2f s (%.2f s wall)",
+                run_status_name(g_run.status()), g_run.compute_seconds(), g_run.wall_seconds());
   same_line_or_wrap(ImGui::CalcTextSize(info).x);
   ImGui::AlignTextToFramePadding();
   text_muted(info);
@@ -376,10 +391,11 @@ void draw_table() {
               static_cast<unsigned long long>(g_run.spec().trials));
   const bool sample = !g_derived.sample.empty();
   if (!ImGui::BeginTable("dot-table", sample ? 5 : 4,
-                         ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
-                             ImGuiTableFlags_ScrollX,
+                         ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg |
+                             ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollX,
                          ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 2.2f +
-                                       ImGui::GetFrameHeightWithSpacing() * static_cast<float>(g_run.spec().accumulators.size()))))
+                                       ImGui::GetFrameHeightWithSpacing() *
+                                           static_cast<float>(g_run.spec().accumulators.size()))))
     return;
   ImGui::TableSetupColumn("accumulator");
   ImGui::TableSetupColumn("median");
@@ -467,7 +483,8 @@ void draw_block_inputs(AccumulationScenario& d, const AccumulationBlock& b) {
 
 void draw_trace(const TensorCoreBlockTrace& t) {
   text_muted("1. The products are exact. 2. Each term is aligned to the largest exponent E, keeping " +
-             std::to_string(23 + t.acc.tc.neab) + " fraction bits: the bits after '|' are truncated (no guard, "
+             std::to_string(23 + t.acc.tc.neab) +
+             " fraction bits: the bits after '|' are truncated (no guard, "
              "no sticky bit).");
   if (t.empty) {
     ImGui::TextUnformatted("Every product and c are zero: the result is +0.");
@@ -478,8 +495,8 @@ void draw_trace(const TensorCoreBlockTrace& t) {
   // Scrolls sideways on a phone (long bit strings); as tall as its rows.
   const float rows_h = ImGui::GetTextLineHeightWithSpacing() * (static_cast<float>(t.terms.size()) + 1) +
                        ImGui::GetStyle().ScrollbarSize + px(8);
-  if (ImGui::BeginTable("dot-terms", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg |
-                                            ImGuiTableFlags_ScrollX,
+  if (ImGui::BeginTable("dot-terms", 3,
+                        ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollX,
                         ImVec2(0, rows_h))) {
     ImGui::TableSetupColumn("term");
     ImGui::TableSetupColumn("exact value");
@@ -509,8 +526,9 @@ void draw_trace(const TensorCoreBlockTrace& t) {
   ImGui::TextUnformatted(t.sum.to_string().c_str());
   ImGui::PopFont();
   ImGui::Text("4. Normalised once: exponent %d, bits %s", t.sum_exponent, t.sum_bits.c_str());
-  ImGui::Text("5. Rounded %s into %s:", t.mode == RoundingMode::TowardZero ? "toward zero" : "to nearest even",
-              t.rounding_format.name.c_str());
+  ImGui::Text(
+      "5. Rounded %s into %s:", t.mode == RoundingMode::TowardZero ? "toward zero" : "to nearest even",
+      t.rounding_format.name.c_str());
   ImGui::SameLine();
   ImGui::PushFont(mono_font());
   const Format& out = t.acc.tc.out();
@@ -597,7 +615,8 @@ void write_accumulation_state(JsonWriter& w, const Scenario& sc) {
   w.field("compute_seconds", g_run.compute_seconds());
   w.field("wall_seconds", g_run.wall_seconds());
   w.field("frame_budget_ms", g_budget * 1000);  // the last frame's
-  if (g_run.status() != RunStatus::Refused) w.key("report").raw(sim::gemm_error_json(g_run.spec(), g_run.rows()));
+  if (g_run.status() != RunStatus::Refused)
+    w.key("report").raw(sim::gemm_error_json(g_run.spec(), g_run.rows()));
   w.key("bounds").begin_array();
   for (const AccumulationCurve& c : g_derived.curves) {
     w.begin_object();
@@ -649,7 +668,8 @@ std::string accumulation_announcement(const Scenario& sc) {
   uint64_t k_max = 0;
   for (const sim::GemmErrorRow& r : rows) k_max = std::max(k_max, r.k);
   std::string s = "Relative error at K = " + std::to_string(k_max) + " over " +
-                  std::to_string(g_run.spec().trials) + " trials of " + sc.accumulation.in + " inputs, median / max:";
+                  std::to_string(g_run.spec().trials) + " trials of " + sc.accumulation.in +
+                  " inputs, median / max:";
   bool first = true;
   for (const sim::GemmErrorRow& r : rows) {
     if (r.k != k_max) continue;

@@ -148,7 +148,8 @@ void draw_presets(Scenario& sc) {
     if (same_run_inputs(t, sc.training)) current = static_cast<int>(entries.size());
     entries.push_back({p.key, p.title, p.lesson});
   }
-  const int chosen = preset_menu("##train-presets", "train-presets", "train-preset:", entries, current, px(380));
+  const int chosen =
+      preset_menu("##train-presets", "train-presets", "train-preset:", entries, current, px(380));
   if (chosen >= 0) {
     sc.training = TrainingScenario{};
     training_presets()[static_cast<size_t>(chosen)].apply(sc.training);

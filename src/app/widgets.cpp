@@ -153,8 +153,8 @@ void help_marker(const char* text) {
   }
 }
 
-int preset_menu(const char* id, const char* anchor, const char* item_anchor, const std::vector<PresetEntry>& presets,
-                int current, float width) {
+int preset_menu(const char* id, const char* anchor, const char* item_anchor,
+                const std::vector<PresetEntry>& presets, int current, float width) {
   ImGui::AlignTextToFramePadding();
   text_muted("Presets");
   ImGui::SameLine();

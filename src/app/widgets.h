@@ -49,8 +49,8 @@ struct PresetEntry {
   const char* title;
   const char* lesson;
 };
-int preset_menu(const char* id, const char* anchor, const char* item_anchor, const std::vector<PresetEntry>& presets,
-                int current, float width);
+int preset_menu(const char* id, const char* anchor, const char* item_anchor,
+                const std::vector<PresetEntry>& presets, int current, float width);
 
 // "$ mantissa …" in the mono font, muted and wrapped: the same computation on
 // the command line. Hover says so, a click copies it.

@@ -37,8 +37,8 @@ double probabilistic_sum_bound(uint64_t k, double u);
 // so their error grows like K u and has no gamma bound here: *bound is NaN.
 // `exact` has u = 0 and bound 0.
 struct AccumulatorBound {
-  double bound = 0;  // deterministic, relative to |c| + sum |a_i b_i|
-  double u = 0;      // unit roundoff of the format the sums are held in
+  double bound = 0;       // deterministic, relative to |c| + sum |a_i b_i|
+  double u = 0;           // unit roundoff of the format the sums are held in
   const char* rule = "";  // "gamma_K", "gamma_{ceil(log2 K)+2}", ...
 };
 AccumulatorBound accumulator_bound(const Accumulator& acc, uint64_t k);

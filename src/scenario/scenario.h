@@ -78,9 +78,9 @@ struct LandscapeScenario {
 // tensor-core block walked through (`mantissa explain dot`). The defaults are
 // the DeepSeek-V3 preset.
 struct AccumulationScenario {
-  std::string in = "fp8-e4m3";                     // the inputs' format (--in)
-  std::string dist = "uniform:0:1";                // normal:MEAN:STD or uniform:LO:HI (--dist)
-  std::string ks = "128,256,512,1024,2048,4096";   // K values, comma list (--k)
+  std::string in = "fp8-e4m3";                      // the inputs' format (--in)
+  std::string dist = "uniform:0:1";                 // normal:MEAN:STD or uniform:LO:HI (--dist)
+  std::string ks = "128,256,512,1024,2048,4096";    // K values, comma list (--k)
   std::string acc = "tc:h100;blocked:tc:h100:128";  // accumulators, ';' list (names hold commas)
   uint64_t trials = 1000;
   uint64_t seed = 1;
@@ -99,7 +99,8 @@ constexpr uint64_t kMaxAccumulationK = 65536;
 constexpr uint64_t kMaxAccumulationKs = 24;
 constexpr uint64_t kMaxAccumulationTrials = 100000;
 constexpr uint64_t kMaxAccumulationAccumulators = 8;
-constexpr uint64_t kMaxAccumulationWork = uint64_t{1} << 28;  // products, summed over K, trials, accumulators + 1
+// Products of one run: the sum over K of K * trials * (accumulators + 1).
+constexpr uint64_t kMaxAccumulationWork = uint64_t{1} << 28;
 
 struct Scenario {
   ScenarioPanel panel = ScenarioPanel::Inspector;

@@ -94,7 +94,8 @@ TEST_CASE("Summing 1.0 4096 times: fp16 reaches 2048, bf16 256, fp32 4096", "[ap
 TEST_CASE("the presets carry the issue's names and run within the playground's limits",
           "[app][accumulation][preset]") {
   REQUIRE(accumulation_presets().size() == 3);
-  CHECK(std::string(preset("deepseek").title) == "DeepSeek-V3: FP8 on H100, with and without promotion every 128");
+  CHECK(std::string(preset("deepseek").title) ==
+        "DeepSeek-V3: FP8 on H100, with and without promotion every 128");
   CHECK(std::string(preset("fp16-accumulate").title) == "fp16 inputs, fp16 vs fp32 accumulate");
   CHECK(preset("deepseek").scenario == AccumulationScenario{});  // the defaults
   for (const AccumulationPreset& p : accumulation_presets()) {
@@ -122,7 +123,8 @@ TEST_CASE("DeepSeek on a few trials: promotion every 128 cuts the error of unifo
   CHECK(run.rows()[1].median < 0.002);
 }
 
-TEST_CASE("bad and absurd inputs are refused with one sentence, nothing runs", "[app][accumulation][hostile]") {
+TEST_CASE("bad and absurd inputs are refused with one sentence, nothing runs",
+          "[app][accumulation][hostile]") {
   struct Case {
     void (*edit)(AccumulationScenario&);
     const char* words;

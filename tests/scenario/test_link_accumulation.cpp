@@ -32,7 +32,8 @@ TEST_CASE("the accumulation panel's defaults write no keys", "[link][accumulatio
   CHECK(encode_link(s) == "v=1&p=dot");
 }
 
-TEST_CASE("accumulation keys round-trip, ';' lists and commas inside accumulator names", "[link][accumulation]") {
+TEST_CASE("accumulation keys round-trip, ';' lists and commas inside accumulator names",
+          "[link][accumulation]") {
   Scenario s;
   s.panel = ScenarioPanel::Accumulation;
   s.accumulation.in = "fp16";
@@ -63,16 +64,16 @@ TEST_CASE("absurd sizes and bad values keep the defaults, each with a notice",
     const char* key;
   };
   const Case cases[] = {
-      {"p=dot&dk=1000000000", "dk"},          // K = 10^9
-      {"p=dot&dk=16,65537", "dk"},            // past the playground's K
+      {"p=dot&dk=1000000000", "dk"},  // K = 10^9
+      {"p=dot&dk=16,65537", "dk"},    // past the playground's K
       {"p=dot&dk=0", "dk"},
       {"p=dot&dk=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25", "dk"},
       {"p=dot&dk=-5", "dk"},
       {"p=dot&dk=1e3", "dk"},
-      {"p=dot&dn=1000000000", "dn"},          // trials = 10^9
+      {"p=dot&dn=1000000000", "dn"},  // trials = 10^9
       {"p=dot&dn=0", "dn"},
       {"p=dot&dn=-1", "dn"},
-      {"p=dot&di=fp64", "di"},                // beyond fp32: not a dot-product input
+      {"p=dot&di=fp64", "di"},  // beyond fp32: not a dot-product input
       {"p=dot&di=fp17", "di"},
       {"p=dot&dd=normal:0:-1", "dd"},
       {"p=dot&dd=uniform:2:1", "dd"},
@@ -83,7 +84,7 @@ TEST_CASE("absurd sizes and bad values keep the defaults, each with a notice",
       {"p=dot&dacc=;;", "dacc"},
       {"p=dot&dacc=exact;seq:fp16;seq:fp32;seq:bf16;pairwise:fp16;kahan:fp16;blocked:fp16:8;tc:h100;tc:v100",
        "dacc"},
-      {"p=dot&dwacc=seq:fp32", "dwacc"},      // the walkthrough needs a tensor-core model
+      {"p=dot&dwacc=seq:fp32", "dwacc"},  // the walkthrough needs a tensor-core model
       {"p=dot&dwa=1,2,abc", "dwa"},
       {"p=dot&dwc=zebra", "dwc"},
       {"p=dot&dwx=4294967296", "dwx"},
