@@ -31,10 +31,11 @@ struct PanelEntry {
 };
 
 constexpr PanelEntry kPanels[] = {
-    // Short labels for tabs side by side on a 320 px phone.
+    // Short labels for tabs on a phone.
     {Panel::Inspector, ScenarioPanel::Inspector, "Inspector", "Inspect"},
     {Panel::Addition, ScenarioPanel::Addition, "Addition", "Add"},
     {Panel::Training, ScenarioPanel::Training, "Training", "Train"},
+    {Panel::Accumulation, ScenarioPanel::Accumulation, "Accumulation", "Dot"},
     {Panel::Landscape, ScenarioPanel::Landscape, "Error landscape", "Errors"},
     {Panel::Blocks, ScenarioPanel::Blocks, "Blocks", "Blocks"},
     {Panel::Tensors, ScenarioPanel::Tensors, "Inspect tensors", "Tensors"},
@@ -199,6 +200,9 @@ void draw_panel(App& app) {
     case Panel::Tensors:
       draw_tensors_panel(app.scenario);
       break;
+    case Panel::Accumulation:
+      draw_accumulation_panel(app.scenario);
+      break;
   }
   // Dragging empty space scrolls: touch screens have no wheel, and a thin
   // scrollbar is a small target for a finger. (Items being dragged, such as
@@ -290,14 +294,17 @@ void draw_app(App& app) {
 
 bool app_animating(const App& app) {
   return (app.scenario.panel == ScenarioPanel::Addition && addition_playing()) ||
-         (app.scenario.panel == ScenarioPanel::Training && training_running()) || tensors_scanning();
+         (app.scenario.panel == ScenarioPanel::Training && training_running()) || tensors_scanning() ||
+         (app.scenario.panel == ScenarioPanel::Accumulation && accumulation_running());
 }
 
 // window.mantissa.state(): one JSON object, stable for tests and scripts.
 //   {
 //     "version": "0.1.0",
-//     "panel": "Inspector" | "Addition" | "Training" | "Error landscape" | "Blocks",  (the tab shown)
-//     "panel_key": "inspect" | "add" | "train" | "landscape" | "blocks",             (scenario_panel_key)
+//     "panel": "Inspector" | "Addition" | "Training" | "Accumulation" | "Error landscape" | "Blocks"
+//              | "Inspect tensors",                                              (the tab shown)
+//     "panel_key": "inspect" | "add" | "train" | "dot" | "landscape" | "blocks" | "tensors",
+//                                                                                 (scenario_panel_key)
 //     "announcement": "…",        the aria-live sentence for the panel
 //     "inputs": { the panel's Scenario fields, by their scenario.h names },
 //     "results": { the panel's computed figures (see write_*_state in panel_*.cpp) }
@@ -329,6 +336,9 @@ std::string app_state_json(App& app) {
     case Panel::Tensors:
       write_tensors_state(w, app.scenario);
       break;
+    case Panel::Accumulation:
+      write_accumulation_state(w, app.scenario);
+      break;
     default:
       w.key("inputs").begin_object().end_object();
       w.key("results").begin_object().end_object();
@@ -352,6 +362,8 @@ std::string app_announcement(App& app) {
       return blocks_announcement(app.scenario);
     case Panel::Tensors:
       return tensors_announcement(app.scenario);
+    case Panel::Accumulation:
+      return accumulation_announcement(app.scenario);
   }
   return "";
 }

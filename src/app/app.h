@@ -12,7 +12,7 @@
 
 namespace mantissa::app {
 
-enum class Panel { Inspector, Addition, Training, Landscape, Blocks, Tensors };
+enum class Panel { Inspector, Addition, Training, Landscape, Blocks, Tensors, Accumulation };
 
 struct App {
   Scenario scenario;

@@ -1,5 +1,6 @@
 #include "app/landscape_axis.h"
 
+#include "app/style.h"
 #include "core/block_format.h"
 
 namespace mantissa::app::landscape {
@@ -28,13 +29,7 @@ XAxis make_axis(const LandscapeScenario& s, uint32_t columns) {
   return a;
 }
 
-ImU32 format_color(size_t i) {
-  static const ImU32 kColors[] = {IM_COL32(31, 119, 180, 255),  IM_COL32(255, 127, 14, 255),
-                                  IM_COL32(44, 160, 44, 255),   IM_COL32(214, 39, 40, 255),
-                                  IM_COL32(148, 103, 189, 255), IM_COL32(140, 86, 75, 255),
-                                  IM_COL32(227, 119, 194, 255), IM_COL32(23, 190, 207, 255)};
-  return kColors[i % kMaxFormats];
-}
+ImU32 format_color(size_t i) { return series_color(i % kMaxFormats); }
 
 std::vector<FormatRow> parse_formats(const LandscapeScenario& s, std::string* error) {
   std::vector<FormatRow> rows;

@@ -47,14 +47,7 @@ double g_panel_ms_max = 0;
 
 // Series colours: the reference grey, the strategies from a fixed cycle so a
 // strategy keeps its colour while others are toggled.
-ImU32 strategy_color(size_t index) {
-  static const ImU32 kColors[] = {IM_COL32(31, 119, 180, 255),  IM_COL32(255, 127, 14, 255),
-                                  IM_COL32(44, 160, 44, 255),   IM_COL32(214, 39, 40, 255),
-                                  IM_COL32(148, 103, 189, 255), IM_COL32(140, 86, 75, 255),
-                                  IM_COL32(227, 119, 194, 255), IM_COL32(23, 190, 207, 255),
-                                  IM_COL32(188, 189, 34, 255),  IM_COL32(127, 127, 127, 255)};
-  return kColors[index % (sizeof kColors / sizeof kColors[0])];
-}
+ImU32 strategy_color(size_t index) { return series_color(index); }
 ImU32 reference_color() { return palette().muted; }
 
 // --- Derived data for the plots (rebuilt when the run's results change) ----------------
@@ -147,36 +140,20 @@ void rebuild_plot_data(const sim::Simulation& sim) {
 // --- Presets ---------------------------------------------------------------------------
 
 void draw_presets(Scenario& sc) {
-  ImGui::AlignTextToFramePadding();
-  text_muted("Presets");
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(std::min(px(380), ImGui::GetContentRegionAvail().x));
-  const char* current = "Choose a scenario\xe2\x80\xa6";
+  std::vector<PresetEntry> entries;
+  int current = -1;
   for (const TrainingPreset& p : training_presets()) {
     TrainingScenario t;
     p.apply(t);
-    if (same_run_inputs(t, sc.training)) current = p.title;
+    if (same_run_inputs(t, sc.training)) current = static_cast<int>(entries.size());
+    entries.push_back({p.key, p.title, p.lesson});
   }
-  if (ImGui::BeginCombo("##train-presets", current, ImGuiComboFlags_HeightLarge)) {
-    for (const TrainingPreset& p : training_presets()) {
-      ImGui::PushID(p.key);
-      if (ImGui::Selectable(p.title, std::strcmp(current, p.title) == 0)) {
-        sc.training = TrainingScenario{};
-        p.apply(sc.training);
-      }
-      anchor_item(std::string("train-preset:") + p.key);
-      if (ImGui::IsItemHovered()) {
-        ImGui::BeginTooltip();
-        ImGui::PushTextWrapPos(px(360));
-        ImGui::TextUnformatted(p.lesson);
-        ImGui::PopTextWrapPos();
-        ImGui::EndTooltip();
-      }
-      ImGui::PopID();
-    }
-    ImGui::EndCombo();
+  const int chosen =
+      preset_menu("##train-presets", "train-presets", "train-preset:", entries, current, px(380));
+  if (chosen >= 0) {
+    sc.training = TrainingScenario{};
+    training_presets()[static_cast<size_t>(chosen)].apply(sc.training);
   }
-  anchor_item("train-presets");
 }
 
 // --- Run bar -------------------------------------------------------------------------------
@@ -231,15 +208,7 @@ void draw_run_bar(TrainingScenario& t) {
     if (ImGui::Button("Run again")) g_run.start(t);
     anchor_item("train:run");
   }
-  // The same run on the command line.
-  ImGui::PushFont(mono_font());
-  const std::string cmd = training_command(g_run.inputs());
-  ImGui::PushTextWrapPos(0);
-  text_muted("$ " + cmd);
-  ImGui::PopTextWrapPos();
-  ImGui::PopFont();
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The same run with the command-line tool (click to copy)");
-  if (ImGui::IsItemClicked()) ImGui::SetClipboardText(cmd.c_str());
+  command_line(training_command(g_run.inputs()));
 }
 
 // --- Summary table ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ void draw_training_panel(Scenario& s);   // low-precision weight updates over ma
 void draw_landscape_panel(Scenario& s);  // rounding error across a range of inputs
 void draw_blocks_panel(Scenario& s);     // block-scaled formats (MX, NVFP4), bit by bit
 void draw_tensors_panel(Scenario& s);    // what each format does to the tensors of dropped files
+void draw_accumulation_panel(Scenario& s);  // dot products: error vs K, one tensor-core block
 
 // Writes "inputs" and "results" keys of the panel's state object.
 void write_inspector_state(JsonWriter& w, const Scenario& s);
@@ -24,6 +25,7 @@ void write_training_state(JsonWriter& w, const Scenario& s);
 void write_landscape_state(JsonWriter& w, const Scenario& s);
 void write_blocks_state(JsonWriter& w, const Scenario& s);
 void write_tensors_state(JsonWriter& w, const Scenario& s);
+void write_accumulation_state(JsonWriter& w, const Scenario& s);
 
 std::string inspector_announcement(const Scenario& s);
 std::string addition_announcement(const Scenario& s);
@@ -31,6 +33,7 @@ std::string training_announcement(const Scenario& s);
 std::string landscape_announcement(const Scenario& s);
 std::string blocks_announcement(const Scenario& s);
 std::string tensors_announcement(const Scenario& s);
+std::string accumulation_announcement(const Scenario& s);
 
 // True while the walkthrough plays on its own (the main loop keeps drawing).
 bool addition_playing();
@@ -42,5 +45,7 @@ bool training_running();
 bool tensors_frame(Scenario& s);
 // True while the worker reads files (the main loop keeps drawing: progress).
 bool tensors_scanning();
+// True while the Accumulation panel's run computes (a chunk per frame).
+bool accumulation_running();
 
 }  // namespace mantissa::app

@@ -158,6 +158,23 @@ void draw_line_series(ImDrawList* dl, const PlotSeries& s, const Axis& ax, const
     return static_cast<float>(std::clamp(p, static_cast<double>(ytop), static_cast<double>(ybot)));
   };
 
+  if (band && s.band_between) {
+    // One trapezoid per pair of neighbours (vertical sides: convex).
+    auto band_px = [&](size_t i, float* lo, float* hi) {
+      if (!usable(s.x[i], ax.log) || !usable(s.y_max[i], ay.log)) return false;
+      *lo = clampy(usable(s.y_min[i], ay.log) ? ay.to_px(s.y_min[i]) : std::max(ay.p0, ay.p1) + 4.0);
+      *hi = clampy(ay.to_px(s.y_max[i]));
+      return true;
+    };
+    for (size_t i = i0; i + 1 < i1; ++i) {
+      float lo0, hi0, lo1, hi1;
+      if (!band_px(i, &lo0, &hi0) || !band_px(i + 1, &lo1, &hi1)) continue;
+      const float x0 = static_cast<float>(ax.to_px(s.x[i])), x1 = static_cast<float>(ax.to_px(s.x[i + 1]));
+      const ImVec2 quad[4] = {ImVec2(x0, lo0), ImVec2(x0, hi0), ImVec2(x1, hi1), ImVec2(x1, lo1)};
+      dl->AddConvexPolyFilled(quad, 4, band_col);
+    }
+  }
+
   std::vector<ImVec2> path;
   path.reserve(std::min<size_t>(i1 - i0, 4096) * 2);
   auto flush = [&]() {

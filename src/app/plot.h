@@ -35,6 +35,9 @@ struct PlotSeries {
   std::span<const double> y;  // the line (a bucket's last value)
   // Optional envelope per point (same length as x): drawn as a band.
   std::span<const double> y_min, y_max;
+  // Few points far apart (a sweep over K): fill the band between
+  // neighbouring points too, not only at each point's pixel column.
+  bool band_between = false;
   enum class Style { Line, Dots, Bars } style = Style::Line;
   float thickness = 1.5f;  // CSS pixels
   bool dashed = false;

@@ -97,6 +97,8 @@ const char* panel_title(ScenarioPanel p) {
       return "Blocks";
     case ScenarioPanel::Tensors:
       return "Inspect tensors";
+    case ScenarioPanel::Accumulation:
+      return "Accumulation";
   }
   return "Inspector";
 }

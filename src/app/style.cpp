@@ -192,4 +192,13 @@ void apply_theme(bool dark, float pixel_ratio) {
   ImGui::GetStyle() = style;
 }
 
+ImU32 series_color(size_t i) {
+  static const ImU32 kColors[] = {IM_COL32(31, 119, 180, 255),  IM_COL32(255, 127, 14, 255),
+                                  IM_COL32(44, 160, 44, 255),   IM_COL32(214, 39, 40, 255),
+                                  IM_COL32(148, 103, 189, 255), IM_COL32(140, 86, 75, 255),
+                                  IM_COL32(227, 119, 194, 255), IM_COL32(23, 190, 207, 255),
+                                  IM_COL32(188, 189, 34, 255),  IM_COL32(127, 127, 127, 255)};
+  return kColors[i % (sizeof kColors / sizeof kColors[0])];
+}
+
 }  // namespace mantissa::app

@@ -21,6 +21,9 @@ struct Palette {
 };
 
 const Palette& palette();
+// The colour of the i-th series of a plot (a fixed cycle of 10, so a series
+// keeps its colour while others are toggled).
+ImU32 series_color(size_t i);
 
 // Colors as ImVec4 for ImGui::TextColored and friends.
 ImVec4 color_vec(ImU32 c);

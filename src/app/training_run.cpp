@@ -28,14 +28,16 @@ std::vector<std::string> training_cli_args(const TrainingScenario& t) {
   return a;
 }
 
-std::string training_command(const TrainingScenario& t) {
-  std::string line = "mantissa simulate";
-  for (const std::string& a : training_cli_args(t)) {
-    const bool plain = !a.empty() && a.find_first_of(" \"'$\\") == std::string::npos;
+std::string cli_command_line(const std::string& command, const std::vector<std::string>& args) {
+  std::string line = "mantissa " + command;
+  for (const std::string& a : args) {
+    const bool plain = !a.empty() && a.find_first_of(" \"'$\\;&|<>()*?`") == std::string::npos;
     line += " " + (plain ? a : "'" + a + "'");
   }
   return line;
 }
+
+std::string training_command(const TrainingScenario& t) { return cli_command_line("simulate", training_cli_args(t)); }
 
 bool training_sim_setup(const TrainingScenario& t, sim::Setup* out, std::string* error) {
   if (t.strategies.empty() && t.loss_scale.empty()) return *error = "choose at least one strategy", false;

@@ -16,6 +16,9 @@ namespace mantissa::app {
 // `simulate` arguments for the scenario (without the program name and
 // without output flags): {"--w0", "1.125", "--inc", "0.00041999", ...}.
 std::vector<std::string> training_cli_args(const TrainingScenario& t);
+// "mantissa <command> <args>" as one shell line (arguments with blanks or
+// shell characters in single quotes).
+std::string cli_command_line(const std::string& command, const std::vector<std::string>& args);
 // The same as one shell line: "mantissa simulate --w0 1.125 ...".
 std::string training_command(const TrainingScenario& t);
 

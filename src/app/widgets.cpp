@@ -153,4 +153,45 @@ void help_marker(const char* text) {
   }
 }
 
+int preset_menu(const char* id, const char* anchor, const char* item_anchor,
+                const std::vector<PresetEntry>& presets, int current, float width) {
+  ImGui::AlignTextToFramePadding();
+  text_muted("Presets");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(std::min(width, ImGui::GetContentRegionAvail().x));
+  const bool known = current >= 0 && current < static_cast<int>(presets.size());
+  const char* shown = known ? presets[static_cast<size_t>(current)].title : "Choose a scenario\xe2\x80\xa6";
+  int chosen = -1;
+  if (ImGui::BeginCombo(id, shown, ImGuiComboFlags_HeightLarge)) {
+    for (size_t i = 0; i < presets.size(); ++i) {
+      const PresetEntry& p = presets[i];
+      ImGui::PushID(p.key);
+      if (ImGui::Selectable(p.title, static_cast<int>(i) == current)) chosen = static_cast<int>(i);
+      anchor_item(std::string(item_anchor) + p.key);
+      if (ImGui::IsItemHovered()) {
+        ImGui::BeginTooltip();
+        ImGui::PushTextWrapPos(px(360));
+        ImGui::TextUnformatted(p.lesson);
+        ImGui::PopTextWrapPos();
+        ImGui::EndTooltip();
+      }
+      ImGui::PopID();
+    }
+    ImGui::EndCombo();
+  }
+  anchor_item(anchor);
+  return chosen;
+}
+
+void command_line(const std::string& command, const char* what) {
+  ImGui::PushFont(mono_font());
+  ImGui::PushTextWrapPos(0);
+  text_muted("$ " + command);
+  ImGui::PopTextWrapPos();
+  ImGui::PopFont();
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("The same %s with the command-line tool (click to copy)", what);
+  if (ImGui::IsItemClicked()) ImGui::SetClipboardText(command.c_str());
+}
+
 }  // namespace mantissa::app

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "imgui.h"
 
@@ -38,5 +39,21 @@ const char* mode_long_name(const std::string& mode);
 
 // A short help marker "(?)" with a tooltip.
 void help_marker(const char* text);
+
+// A panel's preset menu: "Presets [title of the current one, or Choose a
+// scenario…]", each entry's lesson as its tooltip. Test anchors: `anchor`
+// for the combo, `anchor`-less "<item_anchor><key>" per entry. Returns the
+// index chosen this frame, or -1. `current` is -1 when no preset matches.
+struct PresetEntry {
+  const char* key;
+  const char* title;
+  const char* lesson;
+};
+int preset_menu(const char* id, const char* anchor, const char* item_anchor,
+                const std::vector<PresetEntry>& presets, int current, float width);
+
+// "$ mantissa …" in the mono font, muted and wrapped: the same computation on
+// the command line. Hover says so, a click copies it.
+void command_line(const std::string& command, const char* what = "run");
 
 }  // namespace mantissa::app

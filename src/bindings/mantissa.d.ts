@@ -96,7 +96,7 @@ export interface SimulationReport {
 
 /** A playground scenario, named after src/scenario/scenario.h. */
 export interface Scenario {
-  panel: "inspect" | "add" | "train" | "landscape" | "blocks" | "tensors";
+  panel: "inspect" | "add" | "train" | "landscape" | "blocks" | "tensors" | "dot";
   inspector: {
     value: string; from: string; mode: string; seed: number; saturate: boolean; ftz: boolean;
     custom: string; focus: string;
@@ -131,6 +131,23 @@ export interface Scenario {
     lr: string; grad_std: string;
     scale: "none" | "tensor";
   };
+  /** The Accumulation panel: `gemm-error` over K, one tensor-core block walked through. */
+  accumulation: {
+    /** Inputs' format (fp32, tf32, fp16, bf16, fp8-e4m3, fp8-e5m2, eXmY). */
+    in: string;
+    /** "normal:MEAN:STD" or "uniform:LO:HI". */
+    dist: string;
+    /** K values, a comma list ("128,1024,4096"), each 1..65536. */
+    ks: string;
+    /** Accumulators, a ';' list ("tc:h100;blocked:tc:h100:128"). */
+    acc: string;
+    trials: number;
+    seed: number;
+    /** The walkthrough's tc: model, and its hand-typed a, b (comma lists; empty: a random example) and c. */
+    block_acc: string; block_a: string; block_b: string; block_c: string;
+    /** The random example's number. */
+    example: number;
+  };
 }
 
 /** Any part of a scenario; the rest keeps its defaults. */
@@ -142,6 +159,7 @@ export type PartialScenario = {
   landscape?: Partial<Scenario["landscape"]>;
   blocks?: Partial<Scenario["blocks"]>;
   tensors?: Partial<Scenario["tensors"]>;
+  accumulation?: Partial<Scenario["accumulation"]>;
 };
 
 export interface DecodedScenario {

@@ -18,6 +18,7 @@
 #include "core/json.h"
 #include "core/parse.h"
 #include "core/rounding.h"
+#include "scenario/accumulation_checks.h"
 #include "sim/setup.h"
 
 namespace mantissa {
@@ -649,12 +650,14 @@ using T = TrainingScenario;
 using L = LandscapeScenario;
 using B = BlocksScenario;
 using TS = TensorsScenario;
+using D = AccumulationScenario;
 constexpr auto kIns = ScenarioPanel::Inspector;
 constexpr auto kAdd = ScenarioPanel::Addition;
 constexpr auto kTrain = ScenarioPanel::Training;
 constexpr auto kLand = ScenarioPanel::Landscape;
 constexpr auto kBlocks = ScenarioPanel::Blocks;
 constexpr auto kTens = ScenarioPanel::Tensors;
+constexpr auto kDot = ScenarioPanel::Accumulation;
 constexpr uint64_t kU64Max = ~uint64_t{0};
 constexpr uint64_t kI64Max = uint64_t{1} << 62;
 
@@ -726,6 +729,18 @@ const std::vector<Field>& fields() {
       text_field<&S::tensors, &TS::lr, check_optional_value>("tlr", kTens),
       text_field<&S::tensors, &TS::grad_std, check_optional_value>("tgs", kTens),
       text_field<&S::tensors, &TS::scale, check_tensor_scale>("tsc", kTens),
+
+      text_field<&S::accumulation, &D::in, check_dot_input_format_text>("di", kDot),
+      text_field<&S::accumulation, &D::dist, check_operand_distribution>("dd", kDot),
+      text_field<&S::accumulation, &D::ks, check_k_list>("dk", kDot),
+      text_field<&S::accumulation, &D::acc, check_accumulator_list>("dacc", kDot),
+      int_field<&S::accumulation, &D::trials, 1, kMaxAccumulationTrials>("dn", kDot),
+      int_field<&S::accumulation, &D::seed, 0, kU64Max>("ds", kDot),
+      text_field<&S::accumulation, &D::block_acc, check_tensor_core_name>("dwacc", kDot),
+      text_field<&S::accumulation, &D::block_a, check_dot_block_values>("dwa", kDot),
+      text_field<&S::accumulation, &D::block_b, check_dot_block_values>("dwb", kDot),
+      text_field<&S::accumulation, &D::block_c, check_optional_value>("dwc", kDot),
+      int_field<&S::accumulation, &D::example, 0, 0xffffffffu>("dwx", kDot),
   };
   return table;
 }
@@ -739,7 +754,8 @@ const Field* find_field(std::string_view key) {
 
 bool parse_panel(std::string_view t, ScenarioPanel* out) {
   for (ScenarioPanel p : {ScenarioPanel::Inspector, ScenarioPanel::Addition, ScenarioPanel::Training,
-                          ScenarioPanel::Landscape, ScenarioPanel::Blocks, ScenarioPanel::Tensors}) {
+                          ScenarioPanel::Landscape, ScenarioPanel::Blocks, ScenarioPanel::Tensors,
+                          ScenarioPanel::Accumulation}) {
     if (t == scenario_panel_key(p)) {
       *out = p;
       return true;
@@ -816,6 +832,17 @@ constexpr std::pair<std::string_view, std::string_view> kMemberKeys[] = {
     {"tensors.lr", "tlr"},
     {"tensors.grad_std", "tgs"},
     {"tensors.scale", "tsc"},
+    {"accumulation.in", "di"},
+    {"accumulation.dist", "dd"},
+    {"accumulation.ks", "dk"},
+    {"accumulation.acc", "dacc"},
+    {"accumulation.trials", "dn"},
+    {"accumulation.seed", "ds"},
+    {"accumulation.block_acc", "dwacc"},
+    {"accumulation.block_a", "dwa"},
+    {"accumulation.block_b", "dwb"},
+    {"accumulation.block_c", "dwc"},
+    {"accumulation.example", "dwx"},
 };
 
 // Version 0: panel=Inspector|Addition|Training|Landscape, <panel>.<field>
@@ -834,7 +861,8 @@ void upgrade_v0_to_v1(std::vector<Pair>* pairs, Notices* notices) {
       {"landscape", "landscape"},
       {"Blocks", "blocks"},
       {"blocks", "blocks"},
-      {"tensors", "tensors"}};
+      {"tensors", "tensors"},
+      {"dot", "dot"}};
   std::vector<Pair> out;
   for (auto& [key, value] : *pairs) {
     if (key == "panel") {

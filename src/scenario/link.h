@@ -11,7 +11,7 @@
 // Keys of version 1 (every panel's inputs have their own keys, so a link can
 // hold the whole scenario; the embed writes the active panel's only):
 //   v       schema version                p     panel: inspect | add | train | landscape | blocks
-//                                                | tensors
+//                                                | tensors | dot
 //   Inspector   x value, xf bits' format, xr rounding mode, xs seed, xsat, xftz,
 //               xc custom format row, xfocus focused row
 //   Addition    op (add|sub|mul|fma), a b c operands, af bf cf their formats,
@@ -35,7 +35,16 @@
 //   Tensors     tf target formats (comma list), tlr learning rate, tgs gradient
 //               magnitude (tlr and tgs together), tsc scale (none|tensor).
 //               Never the files: a link says what to measure, not what was dropped.
-// A key added with its default value (llogy, lb, bk..., tf...) leaves every older link of the
+//   Accumulation  di inputs' format, dd distribution (normal:M:S, uniform:LO:HI),
+//               dk K values (comma list, each 1..65536, at most 24), dacc
+//               accumulators (';' list: tc:fma=N,neab=E holds commas; at most 8),
+//               dn trials (1..100000), ds seed; the block walkthrough: dwacc its
+//               tc: model, dwa dwb hand-typed a and b (comma lists, empty: a
+//               random example), dwc c, dwx the random example's number.
+//               Added with their defaults (the DeepSeek-V3 preset), so older v1
+//               links keep their meaning. Sizes past the limits of scenario.h
+//               (K = 10^9, trials = 10^9) are ignored with a notice.
+// A key added with its default value (llogy, lb, bk..., tf..., d...) leaves every older link of the
 // same version meaning what it meant: the version changes only when a key's
 // meaning changes, and then upgrade_vN_to_vN+1 translates.
 // Booleans are 1/0; numbers as typed; formats, modes and strategies are
@@ -90,7 +99,7 @@ DecodedLink decode_link(std::string_view hash);
 
 // The scenario as a JSON object named after scenario.h's members:
 //   {"panel": "add", "inspector": {"value": "1.12156456132", ...}, "addition": {...},
-//    "training": {...}, "landscape": {...}}
+//    "training": {...}, "landscape": {...}, "accumulation": {...}}
 // (what the JS API's decodeScenario returns; its encodeScenario reads the same
 // names, as "panel=add&addition.a=1.5" pairs, through the version 0 path).
 // Seeds are JSON numbers: above 2^53 JavaScript rounds them.

@@ -16,6 +16,8 @@ const char* scenario_panel_key(ScenarioPanel p) {
       return "blocks";
     case ScenarioPanel::Tensors:
       return "tensors";
+    case ScenarioPanel::Accumulation:
+      return "dot";
   }
   return "inspect";
 }

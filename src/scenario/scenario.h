@@ -12,7 +12,7 @@
 
 namespace mantissa {
 
-enum class ScenarioPanel { Inspector, Addition, Training, Landscape, Blocks, Tensors };
+enum class ScenarioPanel { Inspector, Addition, Training, Landscape, Blocks, Tensors, Accumulation };
 
 struct InspectorScenario {
   std::string value = "1.12156456132";  // decimal, hex-float, inf/nan, or a bit pattern in `from`
@@ -104,6 +104,33 @@ struct TensorsScenario {
 
   bool operator==(const TensorsScenario&) const = default;
 };
+// The Accumulation panel: `mantissa gemm-error` over a K range, and one
+// tensor-core block walked through (`mantissa explain dot`). The defaults are
+// the DeepSeek-V3 preset.
+struct AccumulationScenario {
+  std::string in = "fp8-e4m3";                      // the inputs' format (--in)
+  std::string dist = "uniform:0:1";                 // normal:MEAN:STD or uniform:LO:HI (--dist)
+  std::string ks = "128,256,512,1024,2048,4096";    // K values, comma list (--k)
+  std::string acc = "tc:h100;blocked:tc:h100:128";  // accumulators, ';' list (names hold commas)
+  uint64_t trials = 1000;
+  uint64_t seed = 1;
+  // The walkthrough: a tc: model and its block, either hand-typed (a and b
+  // non-empty: comma lists, c a value or empty for 0) or random example
+  // number `example` drawn from the distribution above.
+  std::string block_acc = "tc:h100";
+  std::string block_a = "", block_b = "", block_c = "";
+  uint64_t example = 0;
+
+  bool operator==(const AccumulationScenario&) const = default;
+};
+// Bounds a link (or a typed value) cannot exceed: the panel computes in the
+// browser, a chunk per frame, and must finish in minutes, not days.
+constexpr uint64_t kMaxAccumulationK = 65536;
+constexpr uint64_t kMaxAccumulationKs = 24;
+constexpr uint64_t kMaxAccumulationTrials = 100000;
+constexpr uint64_t kMaxAccumulationAccumulators = 8;
+// Products of one run: the sum over K of K * trials * (accumulators + 1).
+constexpr uint64_t kMaxAccumulationWork = uint64_t{1} << 28;
 
 struct Scenario {
   ScenarioPanel panel = ScenarioPanel::Inspector;
@@ -113,10 +140,12 @@ struct Scenario {
   LandscapeScenario landscape;
   BlocksScenario blocks;
   TensorsScenario tensors;
+  AccumulationScenario accumulation;
 
   bool operator==(const Scenario&) const = default;
 };
 
-const char* scenario_panel_key(ScenarioPanel p);  // "inspect", "add", "train", "landscape", "blocks", "tensors"
+// "inspect", "add", "train", "landscape", "blocks", "tensors", "dot"
+const char* scenario_panel_key(ScenarioPanel p);
 
 }  // namespace mantissa

@@ -75,57 +75,70 @@ DotInput gemm_error_trial(const GemmErrorSpec& s, uint64_t k, uint64_t trial) {
   return in;
 }
 
+void gemm_error_samples(const GemmErrorSpec& s, uint64_t k, uint64_t first_trial, uint64_t end_trial,
+                        GemmErrorSamples* out) {
+  out->errors.resize(s.accumulators.size());
+  out->exact_zero.resize(s.accumulators.size(), 0);
+  std::vector<std::vector<double>>& errors = out->errors;
+  std::vector<uint64_t>& zero = out->exact_zero;
+  std::vector<float> a, b;
+  const kernels::DotImpl impl = kernels::best_dot_impl();
+  for (uint64_t t = first_trial; t < end_trial; ++t) {
+    const DotInput in = gemm_error_trial(s, k, t);
+    kernels::dot_inputs_as_floats(in, &a, &b);
+    const ExactSum exact = dot_exact_sum(in);
+    const double exact_abs = std::fabs(exact.to_double());
+    for (size_t j = 0; j < s.accumulators.size(); ++j) {
+      const Accumulator& acc = s.accumulators[j];
+      if (acc.kind == AccumulatorKind::Exact) {
+        errors[j].push_back(0);
+        continue;
+      }
+      if (exact.is_zero()) {
+        ++zero[j];
+        continue;
+      }
+      const Format& rf = acc.result_format();
+      // The SIMD kernels where they cover the accumulator (bit-identical to the core, tested so).
+      uint64_t bits = 0;
+      if (!kernels::dot_with_kernels(acc, in.in, a.data(), b.data(), a.size(), static_cast<uint32_t>(in.c),
+                                     impl, &bits))
+        bits = dot(acc, in);
+      const FloatClass cls = decode(rf, bits).cls;
+      if (cls == FloatClass::Infinity || cls == FloatClass::NaN) {
+        errors[j].push_back(INFINITY);
+        continue;
+      }
+      ExactSum err = exact;
+      err.add_float(rf, bits, true);
+      errors[j].push_back(std::fabs(err.to_double()) / exact_abs);
+    }
+  }
+}
+
+void gemm_error_rows(const GemmErrorSpec& s, uint64_t k, GemmErrorSamples& samples,
+                     std::vector<GemmErrorRow>* rows) {
+  for (size_t j = 0; j < s.accumulators.size(); ++j) {
+    std::vector<double>& e = samples.errors[j];
+    std::sort(e.begin(), e.end());
+    GemmErrorRow r;
+    r.k = k;
+    r.accumulator = s.accumulators[j].name;
+    r.trials = e.size();
+    r.exact_zero = samples.exact_zero[j];
+    r.median = quantile(e, 0.5);
+    r.p95 = quantile(e, 0.95);
+    r.max = e.empty() ? 0 : e.back();
+    rows->push_back(r);
+  }
+}
+
 std::vector<GemmErrorRow> run_gemm_error(const GemmErrorSpec& s) {
   std::vector<GemmErrorRow> rows;
   for (uint64_t k : s.ks) {
-    std::vector<std::vector<double>> errors(s.accumulators.size());
-    std::vector<uint64_t> zero(s.accumulators.size(), 0);
-    std::vector<float> a, b;
-    const kernels::DotImpl impl = kernels::best_dot_impl();
-    for (uint64_t t = 0; t < s.trials; ++t) {
-      const DotInput in = gemm_error_trial(s, k, t);
-      kernels::dot_inputs_as_floats(in, &a, &b);
-      const ExactSum exact = dot_exact_sum(in);
-      const double exact_abs = std::fabs(exact.to_double());
-      for (size_t j = 0; j < s.accumulators.size(); ++j) {
-        const Accumulator& acc = s.accumulators[j];
-        if (acc.kind == AccumulatorKind::Exact) {
-          errors[j].push_back(0);
-          continue;
-        }
-        if (exact.is_zero()) {
-          ++zero[j];
-          continue;
-        }
-        const Format& rf = acc.result_format();
-        // The SIMD kernels where they cover the accumulator (bit-identical to the core, tested so).
-        uint64_t bits = 0;
-        if (!kernels::dot_with_kernels(acc, in.in, a.data(), b.data(), a.size(), static_cast<uint32_t>(in.c),
-                                       impl, &bits))
-          bits = dot(acc, in);
-        const FloatClass cls = decode(rf, bits).cls;
-        if (cls == FloatClass::Infinity || cls == FloatClass::NaN) {
-          errors[j].push_back(INFINITY);
-          continue;
-        }
-        ExactSum err = exact;
-        err.add_float(rf, bits, true);
-        errors[j].push_back(std::fabs(err.to_double()) / exact_abs);
-      }
-    }
-    for (size_t j = 0; j < s.accumulators.size(); ++j) {
-      std::vector<double>& e = errors[j];
-      std::sort(e.begin(), e.end());
-      GemmErrorRow r;
-      r.k = k;
-      r.accumulator = s.accumulators[j].name;
-      r.trials = e.size();
-      r.exact_zero = zero[j];
-      r.median = quantile(e, 0.5);
-      r.p95 = quantile(e, 0.95);
-      r.max = e.empty() ? 0 : e.back();
-      rows.push_back(r);
-    }
+    GemmErrorSamples samples;
+    gemm_error_samples(s, k, 0, s.trials, &samples);
+    gemm_error_rows(s, k, samples, &rows);
   }
   return rows;
 }

@@ -52,6 +52,21 @@ DotInput gemm_error_trial(const GemmErrorSpec& s, uint64_t k, uint64_t trial);
 
 std::vector<GemmErrorRow> run_gemm_error(const GemmErrorSpec& s);
 
+// run_gemm_error in pieces, for callers that spread the work over time (the
+// playground's Accumulation panel computes a chunk of trials per frame):
+// gemm_error_samples appends the relative errors of trials [first, end) at
+// one K, per accumulator; gemm_error_rows turns all of one K's samples into
+// its rows (sorting them). run_gemm_error is exactly these two over every
+// trial, so a run in chunks gives the same rows.
+struct GemmErrorSamples {
+  std::vector<std::vector<double>> errors;  // per accumulator, one per counted trial
+  std::vector<uint64_t> exact_zero;         // per accumulator
+};
+void gemm_error_samples(const GemmErrorSpec& s, uint64_t k, uint64_t first_trial, uint64_t end_trial,
+                        GemmErrorSamples* out);
+void gemm_error_rows(const GemmErrorSpec& s, uint64_t k, GemmErrorSamples& samples,
+                     std::vector<GemmErrorRow>* rows);
+
 std::string gemm_error_json(const GemmErrorSpec& s, const std::vector<GemmErrorRow>& rows);
 std::string gemm_error_csv(const std::vector<GemmErrorRow>& rows);
 std::string gemm_error_text(const GemmErrorSpec& s, const std::vector<GemmErrorRow>& rows);

@@ -31,6 +31,7 @@ const PANELS = [
   ["Error landscape", "landscape"],
   ["Blocks", "blocks"],
   ["Inspect tensors", "tensors"],
+  ["Accumulation", "accumulation"],
 ];
 const SLACK = 0.5; // CSS px: rounding of device pixels at ratio 2
 
@@ -208,6 +209,7 @@ describe("phone widths", () => {
         ["landscape", "p=landscape"],
         ["blocks", "p=blocks"],
         ["tensors", "p=tensors"],
+        ["accumulation", "p=dot"],
       ]) {
         // A host page with one 320 px iframe of the panel's embed (the embed
         // reads its hash once: a new frame per panel).

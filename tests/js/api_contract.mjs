@@ -482,6 +482,9 @@ export function defineApiContract(host, { call, run }) {
         out.blocksHash = m.encodeScenario({ panel: "blocks", blocks: { format: "nvfp4", count: 48, outlier: "500" } });
         out.blocks = m.decodeScenario("#" + out.blocksHash).scenario.blocks;
         out.blocksBad = m.decodeScenario("#v=1&p=blocks&bkv=" + Array.from({ length: 65 }, (_, i) => i).join(",")).notices;
+        out.dot = m.encodeScenario({ panel: "dot", accumulation: { ks: "16,64", acc: "seq:fp16;seq:fp32", trials: 9 } });
+        out.dotBack = m.decodeScenario("#" + out.dot).scenario.accumulation;
+        out.dotHostile = m.decodeScenario("#v=1&p=dot&dk=1000000000&dn=1000000000").notices;
         return out;
       });
       assert.equal(r.number, "0x3fb999999999999a");
@@ -500,6 +503,13 @@ export function defineApiContract(host, { call, run }) {
       assert.equal(r.blocksBad.length, 1);
       assert.match(r.blocksBad[0], /more than 64 values/);
       assert.deepEqual(r.bad.notices, ["ignored af=fp17: unknown format", "ignored <script>=1: unknown key"]);
+      // The Accumulation panel's keys (link.h): ';' inside a value is escaped.
+      assert.equal(r.dot, "v=1&p=dot&dk=16,64&dacc=seq:fp16%3Bseq:fp32&dn=9");
+      assert.equal(r.dotBack.acc, "seq:fp16;seq:fp32");
+      assert.equal(r.dotBack.trials, 9);
+      assert.equal(r.dotBack.in, "fp8-e4m3");
+      assert.deepEqual(r.dotHostile, ["ignored dk=1000000000: each K must be from 1 to 65536",
+        "ignored dn=1000000000: out of range"]);
     });
 
     // The SIMD kernels against the module's own exact scalar core (m.convert),

@@ -70,6 +70,17 @@ Scenario everything_changed() {
   s.landscape.block_format = "mxfp6-e2m3";
   s.landscape.block_scale_exp = -3;
   s.blocks = {"nvfp4", "ceil", "stochastic", 9, "1.5, -2e-3, 0x1p-4, 300", "uniform", 17, 5, "-42.5"};
+  s.accumulation.in = "bf16";
+  s.accumulation.dist = "normal:0:1";
+  s.accumulation.ks = "16,4096";
+  s.accumulation.acc = "tc:fma=8,neab=1;pairwise:fp16";
+  s.accumulation.trials = 99;
+  s.accumulation.seed = 7;
+  s.accumulation.block_acc = "tc:a100,out=fp16";
+  s.accumulation.block_a = "1,-0.5";
+  s.accumulation.block_b = "0x1p-3,3";
+  s.accumulation.block_c = "0.75";
+  s.accumulation.example = 12;
   return s;
 }
 

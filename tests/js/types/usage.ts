@@ -76,6 +76,8 @@ const back: DecodedScenario = m.decodeScenario("#" + hash);
 const panel: Scenario["panel"] = back.scenario.panel;
 const blocksOutlier: string = back.scenario.blocks.outlier;
 const blocksHash: string = m.encodeScenario({ panel: "blocks", blocks: { format: "mxfp4", count: 16 } });
+const dotScenario: PartialScenario = { panel: "dot", accumulation: { ks: "128,4096", acc: "tc:h100;blocked:tc:h100:128" } };
+const dotTrials: number = m.decodeScenario("#" + m.encodeScenario(dotScenario)).scenario.accumulation.trials;
 const notices: string[] = back.notices;
 const linkVersion: number = back.version;
 const compact: boolean = back.compact;
@@ -114,5 +116,5 @@ console.log(JSON.stringify({
   blockScales: Array.from(blockScales), blockElements: Array.from(blockElements), blockValues: Array.from(blockValues),
   nvTensorScale: nv.tensorScale, nvBack: Array.from(nvBack), reportScale, reportSqnr,
   inspectOverflow, inspectLost, inspectChunks, inspectFile,
-  hash, panel, blocksOutlier, blocksHash, notices, linkVersion, compact, heapPositive: heap > 0, message,
+  hash, panel, blocksOutlier, blocksHash, dotTrials, notices, linkVersion, compact, heapPositive: heap > 0, message,
 }));
