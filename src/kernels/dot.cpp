@@ -5,7 +5,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
 
+#include "kernels/convert.h"
 #include "kernels/cpu_features.h"
 
 namespace mantissa::kernels {
@@ -185,7 +187,7 @@ bool dot_impl_available(DotImpl impl) {
       return true;
     case DotImpl::Avx2:
 #ifdef MANTISSA_HAVE_AVX2_DOT
-      return cpu_has_avx2();
+      return cpu_has_avx2() && cpu_has_fma();  // seq:fp32's lanes are FMA chains
 #else
       return false;
 #endif
@@ -200,6 +202,11 @@ bool dot_impl_available(DotImpl impl) {
 }
 
 DotImpl best_dot_impl() {
+  // MANTISSA_KERNELS / force_kernel_path() cap the dot kernels as they cap
+  // the conversions (kernels/convert.h): "scalar" and "sse2" (no SSE2 dot
+  // kernels) mean the scalar ones; avx2 and above allow AVX2.
+  const std::string forced = forced_kernel_path();
+  if (forced == "scalar" || forced == "sse2") return DotImpl::Scalar;
   if (dot_impl_available(DotImpl::Avx2)) return DotImpl::Avx2;
   if (dot_impl_available(DotImpl::Wasm128)) return DotImpl::Wasm128;
   return DotImpl::Scalar;
@@ -300,6 +307,121 @@ bool dot_with_kernels(const Accumulator& acc, const Format& in, const float* a, 
   if (!finite_bits(r)) return false;
   *bits = r;
   return true;
+}
+
+// ---- Lanes ---------------------------------------------------------------------
+
+bool dot_lanes_model_of(const Accumulator& acc, const Format& in, DotLanesModel* out) {
+  DotLanesModel m;
+  switch (acc.kind) {
+    case AccumulatorKind::Sequential:
+      if (acc.format != fp32() || acc.mode != RoundingMode::NearestEven) return false;
+      m.kind = DotLanesKind::Seq;
+      break;
+    case AccumulatorKind::Blocked:
+      if (acc.block == 0) return false;
+      m.block = static_cast<size_t>(acc.block);
+      if (acc.block_tc) {
+        if (!tensor_core_kernel_of(acc.tc, in, &m.tc)) return false;
+        m.kind = DotLanesKind::BlockedTensorCore;
+      } else {
+        if (acc.format != fp32()) return false;
+        m.kind = DotLanesKind::BlockedSeq;
+      }
+      break;
+    case AccumulatorKind::TensorCore:
+      if (!tensor_core_kernel_of(acc.tc, in, &m.tc)) return false;
+      m.kind = DotLanesKind::TensorCore;
+      break;
+    default:
+      return false;
+  }
+  // Significand bits, lsb of the smallest subnormal and bound of the largest
+  // value of a product, against fp32's 24 bits, 2^-149 and 2^128.
+  const int lsb = in.emin() - in.man_bits;
+  m.exact_fp32_products = 2 * in.precision() <= 24 && 2 * lsb >= -149 && 2 * (in.emax() + 1) <= 128;
+  *out = m;
+  return true;
+}
+
+namespace detail {
+
+// The lanes reference: each lane gathered and run through the one-dot scalar
+// kernels above. bad[l] where they decline (a result that is not finite).
+void dot_lanes_scalar(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
+                      uint32_t* out, bool* bad) {
+  std::vector<float> la(k), lb(k);
+  for (size_t l = 0; l < kDotLanes; ++l) {
+    for (size_t i = 0; i < k; ++i) {
+      la[i] = a[i * kDotLanes + l];
+      lb[i] = b[i * kDotLanes + l];
+    }
+    uint32_t r = 0;
+    bool ok = true;
+    switch (m.kind) {
+      case DotLanesKind::Seq:
+        r = dot_seq_fp32(la.data(), lb.data(), k, c[l]);
+        break;
+      case DotLanesKind::BlockedSeq:
+        r = dot_blocked_fp32(la.data(), lb.data(), k, c[l], m.block);
+        break;
+      case DotLanesKind::TensorCore:
+        ok = dot_tensor_core(la.data(), lb.data(), k, c[l], m.tc, DotImpl::Scalar, &r);
+        break;
+      case DotLanesKind::BlockedTensorCore:
+        ok = dot_blocked_tensor_core(la.data(), lb.data(), k, c[l], m.tc, m.block, DotImpl::Scalar, &r);
+        break;
+    }
+    out[l] = r;
+    bad[l] = !ok || !finite_bits(r);
+  }
+}
+
+}  // namespace detail
+
+void dot_lanes(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
+               DotImpl impl, uint32_t* out, bool* done) {
+  // Lanes with an input that is not finite go to the core (its special-value
+  // rules); they are zeroed so the kernels below see finite values only.
+  uint32_t special[kDotLanes] = {};
+  for (size_t i = 0; i < k * kDotLanes; ++i) {
+    special[i % kDotLanes] |= static_cast<uint32_t>((bits_of(a[i]) & 0x7f800000u) == 0x7f800000u) |
+                              static_cast<uint32_t>((bits_of(b[i]) & 0x7f800000u) == 0x7f800000u);
+  }
+  uint32_t any = 0;
+  uint32_t lane_c[kDotLanes];
+  for (size_t l = 0; l < kDotLanes; ++l) {
+    special[l] |= static_cast<uint32_t>(!finite_bits(c[l]));
+    any |= special[l];
+    lane_c[l] = special[l] ? 0 : c[l];
+  }
+  std::vector<float> clean_a, clean_b;
+  if (any) {
+    clean_a.assign(a, a + k * kDotLanes);
+    clean_b.assign(b, b + k * kDotLanes);
+    for (size_t i = 0; i < k * kDotLanes; ++i) {
+      if (special[i % kDotLanes]) clean_a[i] = clean_b[i] = 0;
+    }
+    a = clean_a.data();
+    b = clean_b.data();
+  }
+  bool bad[kDotLanes] = {};
+  if (!dot_impl_available(impl)) impl = DotImpl::Scalar;
+  switch (impl) {
+#ifdef MANTISSA_HAVE_AVX2_DOT
+    case DotImpl::Avx2:
+      detail::dot_lanes_avx2(m, a, b, k, lane_c, out, bad);
+      break;
+#endif
+#ifdef MANTISSA_HAVE_WASM_DOT
+    case DotImpl::Wasm128:
+      detail::dot_lanes_wasm(m, a, b, k, lane_c, out, bad);
+      break;
+#endif
+    default:
+      detail::dot_lanes_scalar(m, a, b, k, lane_c, out, bad);
+  }
+  for (size_t l = 0; l < kDotLanes; ++l) done[l] = !special[l] && !bad[l];
 }
 
 }  // namespace mantissa::kernels
