@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/dot.h"
+
 namespace mantissa::sim {
 
 namespace {
@@ -20,15 +22,26 @@ uint64_t mix64(uint64_t z) {
 
 }  // namespace
 
-uint64_t random_bits64(uint64_t seed, RandomStream stream, uint64_t counter, uint64_t attempt) {
-  uint64_t x = mix64(seed + kGolden * (static_cast<uint64_t>(stream) + 1));
-  x = mix64(x ^ (counter + kGolden));
+uint64_t random_key(uint64_t seed, RandomStream stream) {
+  return mix64(seed + kGolden * (static_cast<uint64_t>(stream) + 1));
+}
+
+uint64_t random_bits64_keyed(uint64_t key, uint64_t counter, uint64_t attempt) {
+  const uint64_t x = mix64(key ^ (counter + kGolden));
   return mix64(x ^ (attempt * kGolden + 0x632be59bd9b4e019ull));
 }
 
-double random_uniform(uint64_t seed, RandomStream stream, uint64_t counter, uint64_t attempt) {
+uint64_t random_bits64(uint64_t seed, RandomStream stream, uint64_t counter, uint64_t attempt) {
+  return random_bits64_keyed(random_key(seed, stream), counter, attempt);
+}
+
+double random_uniform_keyed(uint64_t key, uint64_t counter, uint64_t attempt) {
   constexpr double kTwoPowMinus53 = 1.0 / 9007199254740992.0;  // 2^-53
-  return static_cast<double>(random_bits64(seed, stream, counter, attempt) >> 11) * kTwoPowMinus53;
+  return static_cast<double>(random_bits64_keyed(key, counter, attempt) >> 11) * kTwoPowMinus53;
+}
+
+double random_uniform(uint64_t seed, RandomStream stream, uint64_t counter, uint64_t attempt) {
+  return random_uniform_keyed(random_key(seed, stream), counter, attempt);
 }
 
 double portable_log(double x) {
@@ -65,13 +78,44 @@ double portable_log(double x) {
   return de * kLn2Hi + (log_m + de * kLn2Lo);
 }
 
-double random_normal(uint64_t seed, RandomStream stream, uint64_t counter) {
+double random_normal_keyed(uint64_t key, uint64_t counter) {
   for (uint64_t attempt = 0;; attempt += 2) {
-    const double u = 2.0 * random_uniform(seed, stream, counter, attempt) - 1.0;
-    const double v = 2.0 * random_uniform(seed, stream, counter, attempt + 1) - 1.0;
+    const double u = 2.0 * random_uniform_keyed(key, counter, attempt) - 1.0;
+    const double v = 2.0 * random_uniform_keyed(key, counter, attempt + 1) - 1.0;
     const double s = u * u + v * v;
     if (s > 0.0 && s < 1.0) return u * std::sqrt(-2.0 * portable_log(s) / s);
   }
+}
+
+double random_normal(uint64_t seed, RandomStream stream, uint64_t counter) {
+  return random_normal_keyed(random_key(seed, stream), counter);
+}
+
+void random_normal_batch(uint64_t key, uint64_t counter0, size_t n, double* out) {
+  size_t i = 0;
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(__EMSCRIPTEN__)
+  // The dot kernels' path decides (it follows MANTISSA_KERNELS): AVX2 lanes or none.
+  if (kernels::best_dot_impl() == kernels::DotImpl::Avx2) {
+    constexpr size_t kLanes = 4;
+    bool accepted[kLanes];
+    for (; i + kLanes <= n; i += kLanes) {
+      random_normal_lanes_avx2(key, counter0 + i, out + i, accepted);
+      for (size_t l = 0; l < kLanes; ++l) {
+        if (!accepted[l]) out[i + l] = random_normal_keyed(key, counter0 + i + l);
+      }
+    }
+  }
+#elif defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
+  constexpr size_t kLanes = 2;
+  bool accepted[kLanes];
+  for (; i + kLanes <= n; i += kLanes) {
+    random_normal_lanes_wasm(key, counter0 + i, out + i, accepted);
+    for (size_t l = 0; l < kLanes; ++l) {
+      if (!accepted[l]) out[i + l] = random_normal_keyed(key, counter0 + i + l);
+    }
+  }
+#endif
+  for (; i < n; ++i) out[i] = random_normal_keyed(key, counter0 + i);
 }
 
 void two_product(double a, double b, double* hi, double* lo) {

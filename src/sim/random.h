@@ -11,6 +11,7 @@
 // polynomial built from + - * / only, and the code is compiled without FMA
 // contraction (x86-64 baseline and wasm SIMD128 have no fused multiply-add).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
 namespace mantissa::sim {
@@ -32,6 +33,24 @@ double random_uniform(uint64_t seed, RandomStream stream, uint64_t counter, uint
 // Standard normal by Marsaglia's polar method; rejected pairs move on to the
 // next `attempt`, so the draw is still a pure function of the counter.
 double random_normal(uint64_t seed, RandomStream stream, uint64_t counter);
+
+// The same draws with the (seed, stream) part of the mixing done once: what
+// a loop over many counters of one stream calls (random_bits64 is
+// random_bits64_keyed(random_key(seed, stream), counter, attempt)).
+uint64_t random_key(uint64_t seed, RandomStream stream);
+uint64_t random_bits64_keyed(uint64_t key, uint64_t counter, uint64_t attempt = 0);
+double random_uniform_keyed(uint64_t key, uint64_t counter, uint64_t attempt = 0);
+double random_normal_keyed(uint64_t key, uint64_t counter);
+
+// out[i] = random_normal_keyed(key, counter0 + i) for i < n, the same bits,
+// several counters at a time in SIMD lanes where the machine has them (AVX2,
+// wasm SIMD128): the same + - * / sqrt in the same order, no FMA; a lane
+// whose first pair is rejected (about 21 %) is redrawn by the scalar code.
+void random_normal_batch(uint64_t key, uint64_t counter0, size_t n, double* out);
+// The lanes, for the batch above and its tests: lanes[0..3] for counter0..+3;
+// accepted[i] false where that lane's first pair was rejected (lanes[i] then unset).
+void random_normal_lanes_avx2(uint64_t key, uint64_t counter0, double* lanes, bool* accepted);
+void random_normal_lanes_wasm(uint64_t key, uint64_t counter0, double* lanes, bool* accepted);
 
 // Natural logarithm of a positive finite normal double from + - * / only
 // (argument reduction to [sqrt(1/2), sqrt(2)) by bit manipulation, then
