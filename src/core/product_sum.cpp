@@ -23,11 +23,12 @@ double pow2(int e) {
 Int128 to_int128(double x) {
   constexpr double kTwo63 = 0x1p63, kTwo64 = 0x1p64;
   if (std::fabs(x) < kTwo63) return static_cast<int64_t>(x);
-  // Split at 2^64: both halves are exact integer-valued doubles.
-  const double hi = std::trunc(x / kTwo64);
-  const double lo = x - hi * kTwo64;
-  return static_cast<Int128>(static_cast<int64_t>(hi)) * (static_cast<Int128>(1) << 64) +
-         static_cast<int64_t>(lo);
+  // The magnitude split at 2^64: both halves are exact integer-valued doubles below 2^64.
+  const double mag = std::fabs(x);
+  const double hi = std::floor(mag / kTwo64);
+  const double lo = mag - hi * kTwo64;
+  const UInt128 m = (static_cast<UInt128>(static_cast<uint64_t>(hi)) << 64) | static_cast<uint64_t>(lo);
+  return x < 0 ? -static_cast<Int128>(m) : static_cast<Int128>(m);
 }
 
 }  // namespace

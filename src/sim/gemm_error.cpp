@@ -100,10 +100,12 @@ uint32_t bits_of(float x) {
 // (Boldo & Melquiond's round-to-odd): no double rounding through fp32.
 float round_to_odd_float(double x) {
   const float f = static_cast<float>(x);  // nearest even
-  if (static_cast<double>(f) == x || !std::isfinite(f)) return f;
-  uint32_t u = bits_of(f);
-  if ((u & 1) == 0) u += std::fabs(static_cast<double>(f)) < std::fabs(x) ? 1 : -1;  // toward x
-  return float_of(u);
+  const uint32_t u = bits_of(f);
+  // Branch-free (the cases are unpredictable): an inexact, even, finite f
+  // moves one step toward x, which gives the odd neighbour.
+  const bool move = static_cast<double>(f) != x && (u & 1) == 0 && (u & 0x7f800000u) != 0x7f800000u;
+  const uint32_t step = std::fabs(static_cast<double>(f)) < std::fabs(x) ? 1u : ~0u;  // +1 or -1
+  return float_of(u + (move ? step : 0u));
 }
 
 // The operands of trials [t0, t0 + lanes) for terms [0, k), as gemm_error_trial
@@ -261,6 +263,11 @@ DotInput lane_input(const GemmErrorSpec& s, const std::vector<float>& a, const s
 }
 
 }  // namespace
+
+void gemm_error_trial_lanes(const GemmErrorSpec& s, uint64_t k, uint64_t t0, size_t lanes, std::vector<float>* a,
+                            std::vector<float>* b) {
+  OperandDraw(s).draw(t0, std::min(lanes, kernels::kDotLanes), k, a, b);
+}
 
 std::vector<GemmErrorRow> run_gemm_error(const GemmErrorSpec& s) {
   constexpr size_t W = kernels::kDotLanes;

@@ -8,6 +8,7 @@
 // draws are a pure function of (seed, t, i), so a run is deterministic for a
 // seed, and the trials of a shorter K are prefixes of the longer ones'.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -49,6 +50,13 @@ struct GemmErrorRow {
 
 // The inputs of one trial (exposed for tests and the playground's walkthrough).
 DotInput gemm_error_trial(const GemmErrorSpec& s, uint64_t k, uint64_t trial);
+
+// The same inputs, fast, for trials [t0, t0 + lanes) (lanes <= kernels::kDotLanes)
+// as floats in rows of kDotLanes (kernels/dot.h: a[i * kDotLanes + l] is a_i
+// of trial t0 + l; lanes past `lanes` are zeros): what run_gemm_error feeds
+// the dot lanes. Bit-identical to gemm_error_trial (tested so).
+void gemm_error_trial_lanes(const GemmErrorSpec& s, uint64_t k, uint64_t t0, size_t lanes, std::vector<float>* a,
+                            std::vector<float>* b);
 
 std::vector<GemmErrorRow> run_gemm_error(const GemmErrorSpec& s);
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "kernels/dot.h"
 
@@ -78,8 +79,8 @@ double portable_log(double x) {
   return de * kLn2Hi + (log_m + de * kLn2Lo);
 }
 
-double random_normal_keyed(uint64_t key, uint64_t counter) {
-  for (uint64_t attempt = 0;; attempt += 2) {
+double random_normal_keyed_from(uint64_t key, uint64_t counter, uint64_t attempt) {
+  for (;; attempt += 2) {
     const double u = 2.0 * random_uniform_keyed(key, counter, attempt) - 1.0;
     const double v = 2.0 * random_uniform_keyed(key, counter, attempt + 1) - 1.0;
     const double s = u * u + v * v;
@@ -87,35 +88,60 @@ double random_normal_keyed(uint64_t key, uint64_t counter) {
   }
 }
 
+double random_normal_keyed(uint64_t key, uint64_t counter) { return random_normal_keyed_from(key, counter, 0); }
+
 double random_normal(uint64_t seed, RandomStream stream, uint64_t counter) {
   return random_normal_keyed(random_key(seed, stream), counter);
 }
 
 void random_normal_batch(uint64_t key, uint64_t counter0, size_t n, double* out) {
-  size_t i = 0;
+  using Lanes = void (*)(uint64_t, const uint64_t*, uint64_t, double*, bool*);
+  Lanes lanes = nullptr;
 #if (defined(__x86_64__) || defined(__i386__)) && !defined(__EMSCRIPTEN__)
   // The dot kernels' path decides (it follows MANTISSA_KERNELS): AVX2 lanes or none.
-  if (kernels::best_dot_impl() == kernels::DotImpl::Avx2) {
-    constexpr size_t kLanes = 4;
-    bool accepted[kLanes];
-    for (; i + kLanes <= n; i += kLanes) {
-      random_normal_lanes_avx2(key, counter0 + i, out + i, accepted);
-      for (size_t l = 0; l < kLanes; ++l) {
-        if (!accepted[l]) out[i + l] = random_normal_keyed(key, counter0 + i + l);
+  if (kernels::best_dot_impl() == kernels::DotImpl::Avx2) lanes = random_normal_lanes_avx2;
+#elif defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
+  lanes = random_normal_lanes_wasm;
+#endif
+  std::vector<size_t> pending;  // indices whose pair was rejected so far
+  uint64_t attempt = 0;
+  if (lanes) {
+    uint64_t counters[kNormalLanes];
+    double draws[kNormalLanes];
+    bool accepted[kNormalLanes];
+    size_t i = 0;
+    for (; i + kNormalLanes <= n; i += kNormalLanes) {
+      for (size_t l = 0; l < kNormalLanes; ++l) counters[l] = counter0 + i + l;
+      lanes(key, counters, 0, out + i, accepted);
+      for (size_t l = 0; l < kNormalLanes; ++l) {
+        if (!accepted[l]) pending.push_back(i + l);
       }
     }
-  }
-#elif defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
-  constexpr size_t kLanes = 2;
-  bool accepted[kLanes];
-  for (; i + kLanes <= n; i += kLanes) {
-    random_normal_lanes_wasm(key, counter0 + i, out + i, accepted);
-    for (size_t l = 0; l < kLanes; ++l) {
-      if (!accepted[l]) out[i + l] = random_normal_keyed(key, counter0 + i + l);
+    for (; i < n; ++i) out[i] = random_normal_keyed(key, counter0 + i);  // the tail: never tried in lanes
+    // Retry the rejected ones together, attempt after attempt, while they fill lanes.
+    while (pending.size() >= kNormalLanes) {
+      attempt += 2;
+      std::vector<size_t> next;
+      size_t p = 0;
+      for (; p + kNormalLanes <= pending.size(); p += kNormalLanes) {
+        for (size_t l = 0; l < kNormalLanes; ++l) counters[l] = counter0 + pending[p + l];
+        lanes(key, counters, attempt, draws, accepted);
+        for (size_t l = 0; l < kNormalLanes; ++l) {
+          if (accepted[l]) {
+            out[pending[p + l]] = draws[l];
+          } else {
+            next.push_back(pending[p + l]);
+          }
+        }
+      }
+      // The few left over stay at this attempt for the scalar code below.
+      for (; p < pending.size(); ++p) out[pending[p]] = random_normal_keyed_from(key, counter0 + pending[p], attempt);
+      pending.swap(next);
     }
+  } else {
+    for (size_t i = 0; i < n; ++i) pending.push_back(i);
   }
-#endif
-  for (; i < n; ++i) out[i] = random_normal_keyed(key, counter0 + i);
+  for (size_t i : pending) out[i] = random_normal_keyed_from(key, counter0 + i, attempt);
 }
 
 void two_product(double a, double b, double* hi, double* lo) {

@@ -44,13 +44,23 @@ double random_normal_keyed(uint64_t key, uint64_t counter);
 
 // out[i] = random_normal_keyed(key, counter0 + i) for i < n, the same bits,
 // several counters at a time in SIMD lanes where the machine has them (AVX2,
-// wasm SIMD128): the same + - * / sqrt in the same order, no FMA; a lane
-// whose first pair is rejected (about 21 %) is redrawn by the scalar code.
+// wasm SIMD128): the same + - * / sqrt in the same order, no FMA. Counters
+// whose pair is rejected (about 21 % per attempt) are gathered and retried
+// in lanes at the next attempt, the last few by the scalar code.
 void random_normal_batch(uint64_t key, uint64_t counter0, size_t n, double* out);
-// The lanes, for the batch above and its tests: lanes[0..3] for counter0..+3;
-// accepted[i] false where that lane's first pair was rejected (lanes[i] then unset).
-void random_normal_lanes_avx2(uint64_t key, uint64_t counter0, double* lanes, bool* accepted);
-void random_normal_lanes_wasm(uint64_t key, uint64_t counter0, double* lanes, bool* accepted);
+// The polar step of `attempt` (and attempt + 1) for kNormalLanes counters:
+// out[i] the normal draw where accepted[i], else the pair was rejected.
+#if defined(__EMSCRIPTEN__)
+constexpr size_t kNormalLanes = 2;
+#else
+constexpr size_t kNormalLanes = 4;
+#endif
+void random_normal_lanes_avx2(uint64_t key, const uint64_t* counters, uint64_t attempt, double* out,
+                              bool* accepted);
+void random_normal_lanes_wasm(uint64_t key, const uint64_t* counters, uint64_t attempt, double* out,
+                              bool* accepted);
+// random_normal_keyed from the given attempt on (attempt 0 is random_normal_keyed).
+double random_normal_keyed_from(uint64_t key, uint64_t counter, uint64_t attempt);
 
 // Natural logarithm of a positive finite normal double from + - * / only
 // (argument reduction to [sqrt(1/2), sqrt(2)) by bit manipulation, then

@@ -68,19 +68,20 @@ inline v128_t log_lanes(v128_t x) {
 
 }  // namespace
 
-void random_normal_lanes_wasm(uint64_t key, uint64_t counter0, double* lanes, bool* accepted) {
-  const v128_t counter = wasm_i64x2_add(splat64(counter0 + kGolden), wasm_i64x2_make(0, 1));
+void random_normal_lanes_wasm(uint64_t key, const uint64_t* counters, uint64_t attempt, double* out,
+                              bool* accepted) {
+  const v128_t counter = wasm_i64x2_add(wasm_v128_load(counters), splat64(kGolden));
   const v128_t mixed = mix64(wasm_v128_xor(splat64(key), counter));
   const v128_t one = wasm_f64x2_splat(1.0), two = wasm_f64x2_splat(2.0);
-  const v128_t u = wasm_f64x2_sub(wasm_f64x2_mul(two, uniform(mixed, 0)), one);
-  const v128_t v = wasm_f64x2_sub(wasm_f64x2_mul(two, uniform(mixed, 1)), one);
+  const v128_t u = wasm_f64x2_sub(wasm_f64x2_mul(two, uniform(mixed, attempt)), one);
+  const v128_t v = wasm_f64x2_sub(wasm_f64x2_mul(two, uniform(mixed, attempt + 1)), one);
   const v128_t s = wasm_f64x2_add(wasm_f64x2_mul(u, u), wasm_f64x2_mul(v, v));
   const v128_t ok = wasm_v128_and(wasm_f64x2_gt(s, wasm_f64x2_splat(0)), wasm_f64x2_lt(s, one));
-  // Rejected lanes compute on s = 0.5 (harmless) and are redrawn by the caller.
+  // Rejected lanes compute on s = 0.5 (harmless) and are retried by the caller.
   const v128_t s_safe = wasm_v128_bitselect(s, wasm_f64x2_splat(0.5), ok);
   const v128_t r = wasm_f64x2_mul(
       u, wasm_f64x2_sqrt(wasm_f64x2_div(wasm_f64x2_mul(wasm_f64x2_splat(-2.0), log_lanes(s_safe)), s_safe)));
-  wasm_v128_store(lanes, r);
+  wasm_v128_store(out, r);
   const int mask = wasm_i64x2_bitmask(ok);
   accepted[0] = mask & 1;
   accepted[1] = (mask >> 1) & 1;

@@ -85,21 +85,22 @@ inline __m256d log4(__m256d x) {
 
 }  // namespace
 
-void random_normal_lanes_avx2(uint64_t key, uint64_t counter0, double* lanes, bool* accepted) {
-  const __m256i counter = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<long long>(counter0 + kGolden)),
-                                           _mm256_setr_epi64x(0, 1, 2, 3));
+void random_normal_lanes_avx2(uint64_t key, const uint64_t* counters, uint64_t attempt, double* out,
+                              bool* accepted) {
+  const __m256i counter = _mm256_add_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(counters)),
+                                           _mm256_set1_epi64x(static_cast<long long>(kGolden)));
   const __m256i mixed = mix64(_mm256_xor_si256(_mm256_set1_epi64x(static_cast<long long>(key)), counter));
   const __m256d one = _mm256_set1_pd(1.0), two = _mm256_set1_pd(2.0);
-  const __m256d u = _mm256_sub_pd(_mm256_mul_pd(two, uniform(mixed, 0)), one);
-  const __m256d v = _mm256_sub_pd(_mm256_mul_pd(two, uniform(mixed, 1)), one);
+  const __m256d u = _mm256_sub_pd(_mm256_mul_pd(two, uniform(mixed, attempt)), one);
+  const __m256d v = _mm256_sub_pd(_mm256_mul_pd(two, uniform(mixed, attempt + 1)), one);
   const __m256d s = _mm256_add_pd(_mm256_mul_pd(u, u), _mm256_mul_pd(v, v));
   const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(s, _mm256_setzero_pd(), _CMP_GT_OQ),
                                    _mm256_cmp_pd(s, one, _CMP_LT_OQ));
-  // Rejected lanes compute on s = 0.5 (harmless) and are redrawn by the caller.
+  // Rejected lanes compute on s = 0.5 (harmless) and are retried by the caller.
   const __m256d s_safe = _mm256_blendv_pd(_mm256_set1_pd(0.5), s, ok);
   const __m256d r = _mm256_mul_pd(
       u, _mm256_sqrt_pd(_mm256_div_pd(_mm256_mul_pd(_mm256_set1_pd(-2.0), log4(s_safe)), s_safe)));
-  _mm256_storeu_pd(lanes, r);
+  _mm256_storeu_pd(out, r);
   const int mask = _mm256_movemask_pd(ok);
   for (int l = 0; l < 4; ++l) accepted[l] = (mask >> l) & 1;
 }
