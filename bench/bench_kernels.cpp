@@ -42,9 +42,12 @@
 #include <utility>
 #include <vector>
 
+#include "bench_machine.h"
 #include "kernels/convert.h"
 #include "kernels/kernel_sets.h"
 
+using mantissa::bench::bench_dir;
+using mantissa::bench::cpu_model;
 using mantissa::kernels::detail::KernelSet;
 
 namespace {
@@ -122,31 +125,6 @@ bool write_file(const std::string& path, const void* data, size_t bytes) {
   return std::fclose(f) == 0 && ok;
 }
 
-std::string bench_dir() {
-  std::string here = __FILE__;  // CMake compiles bench/*.cpp by absolute path
-  const size_t slash = here.rfind('/');
-  return slash == std::string::npos ? "bench" : here.substr(0, slash);
-}
-
-// The CPU's model name, from /proc/cpuinfo ("unknown" elsewhere).
-std::string cpu_model() {
-  FILE* f = std::fopen("/proc/cpuinfo", "r");
-  if (!f) return "unknown";
-  char line[512];
-  std::string model = "unknown";
-  while (std::fgets(line, sizeof line, f)) {
-    if (std::strncmp(line, "model name", 10) != 0) continue;
-    const char* colon = std::strchr(line, ':');
-    if (colon) {
-      model = colon + 1;
-      while (!model.empty() && (model.front() == ' ' || model.front() == '\t')) model.erase(0, 1);
-      while (!model.empty() && (model.back() == '\n' || model.back() == ' ')) model.pop_back();
-    }
-    break;
-  }
-  std::fclose(f);
-  return model;
-}
 
 // The instruction sets the kernels look for: present ones, then "no-<name>".
 std::vector<std::string> cpu_features() {

@@ -346,6 +346,13 @@ bool dot_lanes_model_of(const Accumulator& acc, const Format& in, DotLanesModel*
 
 namespace detail {
 
+void lanes_not_finite_scalar(const float* a, const float* b, size_t k, uint32_t* special) {
+  for (size_t i = 0; i < k * kDotLanes; ++i) {
+    special[i % kDotLanes] |= static_cast<uint32_t>(!finite_bits(bits_of(a[i]))) |
+                              static_cast<uint32_t>(!finite_bits(bits_of(b[i])));
+  }
+}
+
 // The lanes reference: each lane gathered and run through the one-dot scalar
 // kernels above. bad[l] where they decline (a result that is not finite).
 void dot_lanes_scalar(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
@@ -384,9 +391,20 @@ void dot_lanes(const DotLanesModel& m, const float* a, const float* b, size_t k,
   // Lanes with an input that is not finite go to the core (its special-value
   // rules); they are zeroed so the kernels below see finite values only.
   uint32_t special[kDotLanes] = {};
-  for (size_t i = 0; i < k * kDotLanes; ++i) {
-    special[i % kDotLanes] |= static_cast<uint32_t>((bits_of(a[i]) & 0x7f800000u) == 0x7f800000u) |
-                              static_cast<uint32_t>((bits_of(b[i]) & 0x7f800000u) == 0x7f800000u);
+  if (!dot_impl_available(impl)) impl = DotImpl::Scalar;
+  switch (impl) {
+#ifdef MANTISSA_HAVE_AVX2_DOT
+    case DotImpl::Avx2:
+      detail::lanes_not_finite_avx2(a, b, k, special);
+      break;
+#endif
+#ifdef MANTISSA_HAVE_WASM_DOT
+    case DotImpl::Wasm128:
+      detail::lanes_not_finite_wasm(a, b, k, special);
+      break;
+#endif
+    default:
+      detail::lanes_not_finite_scalar(a, b, k, special);
   }
   uint32_t any = 0;
   uint32_t lane_c[kDotLanes];
@@ -406,7 +424,6 @@ void dot_lanes(const DotLanesModel& m, const float* a, const float* b, size_t k,
     b = clean_b.data();
   }
   bool bad[kDotLanes] = {};
-  if (!dot_impl_available(impl)) impl = DotImpl::Scalar;
   switch (impl) {
 #ifdef MANTISSA_HAVE_AVX2_DOT
     case DotImpl::Avx2:

@@ -109,6 +109,10 @@ int block_max_exponent_wasm(const float* a, const float* b, size_t n, int input_
 double block_aligned_sum_wasm(const float* a, const float* b, size_t n, double scale);
 void dot_lanes_scalar(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                       uint32_t* out, bool* bad);
+// special[l] |= 1 where lane l has an input that is not finite (inf, NaN).
+void lanes_not_finite_scalar(const float* a, const float* b, size_t k, uint32_t* special);
+void lanes_not_finite_avx2(const float* a, const float* b, size_t k, uint32_t* special);
+void lanes_not_finite_wasm(const float* a, const float* b, size_t k, uint32_t* special);
 // The SIMD lanes (finite inputs only; bad[l] set where a lane's result is not finite).
 void dot_lanes_avx2(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                     uint32_t* out, bool* bad);

@@ -208,6 +208,22 @@ void dot_lanes_half(const DotLanesModel& m, const float* a, const float* b, size
 
 }  // namespace
 
+void lanes_not_finite_wasm(const float* a, const float* b, size_t k, uint32_t* special) {
+  constexpr size_t kHalf = kDotLanes / 2;
+  v128_t lo = wasm_i32x4_splat(0), hi = wasm_i32x4_splat(0);
+  for (size_t i = 0; i < k; ++i) {
+    const float* ra = a + i * kDotLanes;
+    const float* rb = b + i * kDotLanes;
+    lo = wasm_v128_or(lo, wasm_v128_or(nonfinite(wasm_v128_load(ra)), nonfinite(wasm_v128_load(rb))));
+    hi = wasm_v128_or(hi, wasm_v128_or(nonfinite(wasm_v128_load(ra + kHalf)), nonfinite(wasm_v128_load(rb + kHalf))));
+  }
+  const int lo_mask = wasm_i32x4_bitmask(lo), hi_mask = wasm_i32x4_bitmask(hi);
+  for (size_t l = 0; l < kHalf; ++l) {
+    special[l] |= (lo_mask >> l) & 1;
+    special[l + kHalf] |= (hi_mask >> l) & 1;
+  }
+}
+
 void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                     uint32_t* out, bool* bad) {
   const bool seq = m.kind == DotLanesKind::Seq || m.kind == DotLanesKind::BlockedSeq;

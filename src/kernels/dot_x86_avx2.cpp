@@ -217,6 +217,18 @@ __m256i add_fp32_8(__m256i total, __m256i part) {
 
 }  // namespace
 
+void lanes_not_finite_avx2(const float* a, const float* b, size_t k, uint32_t* special) {
+  __m256i any = _mm256_setzero_si256();
+  for (size_t i = 0; i < k; ++i) {
+    const __m256i ua = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i * kDotLanes));
+    const __m256i ub = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i * kDotLanes));
+    any = _mm256_or_si256(any, _mm256_or_si256(nonfinite8(ua), nonfinite8(ub)));
+  }
+  alignas(32) uint32_t lanes[kDotLanes];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), any);
+  for (size_t l = 0; l < kDotLanes; ++l) special[l] |= lanes[l] & 1;
+}
+
 void dot_lanes_avx2(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                     uint32_t* out, bool* bad) {
   __m256i total = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c));
