@@ -112,8 +112,26 @@ inline v128_t round2(v128_t sum, v128_t unit, int man, bool nearest) {
   return r;
 }
 
+// The aligned terms in int32 lanes, four at a time, when that is exact
+// (int_terms_fit below): a*b is exact in fp32, scaling it by 2^-unit (a
+// normal fp32 power of two) is exact while the result is a normal float, and
+// a result below 2^-126 truncates to 0 however the multiply rounded it;
+// i32x4.trunc_sat then truncates toward zero, and the int32 sum cannot overflow.
+// Returns the sum of the four lanes' terms and c's.
+inline v128_t int_terms(const float* a, const float* b, size_t n, v128_t c, v128_t neg_unit) {
+  constexpr int kFloatBias = 127, kFloatFraction = 23;
+  const v128_t s = wasm_i32x4_shl(wasm_i32x4_add(neg_unit, wasm_i32x4_splat(kFloatBias)), kFloatFraction);
+  v128_t sum = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_mul(c, s));
+  for (size_t j = 0; j < n; ++j) {
+    const v128_t p = wasm_f32x4_mul(wasm_v128_load(a + j * kDotLanes), wasm_v128_load(b + j * kDotLanes));
+    sum = wasm_i32x4_add(sum, wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_mul(p, s)));
+  }
+  return sum;
+}
+
 // One tensor-core block of n rows on four lanes (columns a[j * kDotLanes + 0..3]).
-v128_t tc_block4(const float* a, const float* b, size_t n, v128_t c, const TensorCoreKernel& m) {
+// int_ok: the model and format allow int_terms (DotLanesModel, int_terms_fit).
+v128_t tc_block4(const float* a, const float* b, size_t n, v128_t c, const TensorCoreKernel& m, bool int_ok) {
   const v128_t emin = wasm_i32x4_splat(m.input_emin), none = wasm_i32x4_splat(kNoExponent);
   v128_t e_max = none;
   for (size_t j = 0; j < n; ++j) {
@@ -127,6 +145,16 @@ v128_t tc_block4(const float* a, const float* b, size_t n, v128_t c, const Tenso
   e_max = wasm_v128_andnot(e_max, wasm_i32x4_eq(e_max, none));
   const v128_t unit = wasm_i32x4_sub(e_max, wasm_i32x4_splat(23 + m.neab));
   const v128_t neg_unit = wasm_i32x4_neg(unit);
+  const int man = 23 + (m.neab < 0 ? m.neab : 0);
+  // 2^-unit must be a normal float for int_terms: -126 <= -unit <= 127.
+  constexpr int kFloatEmin = -126, kFloatEmax = 127;
+  if (int_ok && wasm_i32x4_all_true(wasm_v128_and(wasm_i32x4_ge(neg_unit, wasm_i32x4_splat(kFloatEmin)),
+                                                  wasm_i32x4_le(neg_unit, wasm_i32x4_splat(kFloatEmax))))) {
+    const v128_t sum = int_terms(a, b, n, c, neg_unit);
+    const v128_t r_lo = round2(wasm_f64x2_convert_low_i32x4(sum), unit, man, m.nearest);
+    const v128_t r_hi = round2(wasm_f64x2_convert_low_i32x4(high_half(sum)), high_half(unit), man, m.nearest);
+    return wasm_i32x4_shuffle(r_lo, r_hi, 0, 1, 4, 5);
+  }
   const v128_t s_lo = pow2_2(neg_unit), s_hi = pow2_2(high_half(neg_unit));
   v128_t sum_lo = wasm_f64x2_splat(0), sum_hi = wasm_f64x2_splat(0);
   for (size_t j = 0; j < n; ++j) {
@@ -141,18 +169,28 @@ v128_t tc_block4(const float* a, const float* b, size_t n, v128_t c, const Tenso
   }
   sum_lo = wasm_f64x2_add(sum_lo, wasm_f64x2_trunc(wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(c), s_lo)));
   sum_hi = wasm_f64x2_add(sum_hi, wasm_f64x2_trunc(wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(high_half(c)), s_hi)));
-  const int man = 23 + (m.neab < 0 ? m.neab : 0);
   const v128_t r_lo = round2(sum_lo, unit, man, m.nearest);
   const v128_t r_hi = round2(sum_hi, high_half(unit), man, m.nearest);
   return wasm_i32x4_shuffle(r_lo, r_hi, 0, 1, 4, 5);
 }
 
-v128_t tc_chain4(const float* a, const float* b, size_t rows, v128_t c, const TensorCoreKernel& m, v128_t* bad) {
+// Whether int_terms is exact for this model and format: products exact in
+// fp32, and a block's terms and c, each below 2^(25 + neab) (a product's
+// significand is below 4), summing below 2^31 (fp8 on h100: 33 * 2^15).
+bool int_terms_fit(const DotLanesModel& m) {
+  const int term_bits = 25 + m.tc.neab;
+  if (!m.exact_fp32_products || term_bits > 30) return false;
+  const uint64_t bound = static_cast<uint64_t>(m.tc.fma + 1) << term_bits;
+  return bound <= (uint64_t{1} << 31);
+}
+
+v128_t tc_chain4(const float* a, const float* b, size_t rows, v128_t c, const TensorCoreKernel& m, bool int_ok,
+                 v128_t* bad) {
   const size_t n = static_cast<size_t>(m.fma);
-  if (rows == 0) return tc_block4(a, b, 0, c, m);
+  if (rows == 0) return tc_block4(a, b, 0, c, m, int_ok);
   v128_t d = c;
   for (size_t i = 0; i < rows; i += n) {
-    d = tc_block4(a + i * kDotLanes, b + i * kDotLanes, rows - i < n ? rows - i : n, d, m);
+    d = tc_block4(a + i * kDotLanes, b + i * kDotLanes, rows - i < n ? rows - i : n, d, m, int_ok);
     *bad = wasm_v128_or(*bad, nonfinite(d));
   }
   return d;
@@ -190,13 +228,14 @@ void dot_lanes_half(const DotLanesModel& m, const float* a, const float* b, size
       }
       break;
     case DotLanesKind::TensorCore:
-      total = tc_chain4(a, b, k, total, m.tc, &badv);
+      total = tc_chain4(a, b, k, total, m.tc, int_terms_fit(m), &badv);
       break;
     case DotLanesKind::BlockedTensorCore:
       for (size_t i = 0; i < k; i += m.block) {
         const size_t rows = k - i < m.block ? k - i : m.block;
         total = add_fp32_4(total,
-                           tc_chain4(a + i * kDotLanes, b + i * kDotLanes, rows, wasm_i32x4_splat(0), m.tc, &badv));
+                           tc_chain4(a + i * kDotLanes, b + i * kDotLanes, rows, wasm_i32x4_splat(0), m.tc,
+                                     int_terms_fit(m), &badv));
       }
       break;
   }
