@@ -11,14 +11,6 @@ constexpr int kHeadroomBits = 126;  // of Int128's 127 value bits, one spare for
 
 int bit_length(uint64_t k) { return k == 0 ? 0 : 64 - __builtin_clzll(k); }
 
-// 2^e from its bits (|e| <= 1022).
-double pow2(int e) {
-  const uint64_t bits = static_cast<uint64_t>(e + 1023) << 52;
-  double x;
-  std::memcpy(&x, &bits, sizeof x);
-  return x;
-}
-
 // An integer-valued double below 2^126 in magnitude, exactly.
 Int128 to_int128(double x) {
   constexpr double kTwo63 = 0x1p63, kTwo64 = 0x1p64;
@@ -42,7 +34,7 @@ bool ProductSum::covers(const Format& in, uint64_t k) {
 }
 
 ProductSum::ProductSum(const Format& in)
-    : lsb_(2 * (in.emin() - in.man_bits)), scale_(pow2(-2 * (in.emin() - in.man_bits))) {}
+    : lsb_(2 * (in.emin() - in.man_bits)), scale_(pow2_double(-2 * (in.emin() - in.man_bits))) {}
 
 void ProductSum::add_product(float a, float b) {
   // The double product is exact (at most 48 bits), and so is its scaling.
@@ -73,7 +65,7 @@ double ProductSum::to_double() const {
     mag = (mag >> shift) | (lost != 0 ? 1 : 0);
   }
   const double m = static_cast<double>(static_cast<uint64_t>(mag));  // correctly rounded
-  const double x = m * pow2(shift + lsb_);                           // exact: a power of two, normal range
+  const double x = m * pow2_double(shift + lsb_);                           // exact: a power of two, normal range
   return negative ? -x : x;
 }
 

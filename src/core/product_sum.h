@@ -10,6 +10,7 @@
 // 2^(48 + log2 K), fp16 2^(92 + log2 K); bf16 and fp32 (lsb 2^-266, 2^-298)
 // do not fit and keep ExactSum.
 #pragma once
+#include <bit>
 #include <cstdint>
 
 #include "core/dot.h"
@@ -20,6 +21,12 @@ namespace mantissa {
 // __extension__: -Wpedantic knows __int128 is not ISO C++ (g++ and clang, native and wasm, have it).
 __extension__ typedef __int128 Int128;
 __extension__ typedef unsigned __int128 UInt128;
+
+// 2^e as a double, built from its bits (normal range, -1022 <= e <= 1023):
+// ldexp is a library call, and the kernels need it once per block.
+inline double pow2_double(int e) {
+  return std::bit_cast<double>(static_cast<uint64_t>(e + 1023) << 52);
+}
 
 class ProductSum {
  public:

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/product_sum.h"  // pow2_double
 #include "kernels/convert.h"
 #include "kernels/cpu_features.h"
 
@@ -37,16 +38,6 @@ bool finite_bits(uint32_t u) { return (u & 0x7f800000u) != 0x7f800000u; }
 bool zero_bits(uint32_t u) { return (u & 0x7fffffffu) == 0; }
 
 int bit_length(uint64_t x) { return x == 0 ? 0 : 64 - __builtin_clzll(x); }
-
-// 2^e as a double, for the normal range (-1022 <= e <= 1023): every scale and
-// result here lies well inside it. Built from its bits: ldexp is a library
-// call, and it would run once per block.
-double pow2(int e) {
-  const uint64_t bits = static_cast<uint64_t>(e + 1023) << 52;
-  double x;
-  std::memcpy(&x, &bits, sizeof x);
-  return x;
-}
 
 using MaxExponent = int (*)(const float*, const float*, size_t, int);
 using AlignedSum = double (*)(const float*, const float*, size_t, double);
@@ -81,7 +72,7 @@ uint32_t tensor_core_block(const BlockKernels& k, const float* a, const float* b
   }
   if (e_max == detail::kNoExponent) return 0;  // +0, as the model gives for no terms
   const int unit = e_max - 23 - m.neab;
-  const double scale = pow2(-unit);
+  const double scale = pow2_double(-unit);
   // c aligned like a product: truncated toward zero at the unit.
   const double sum = k.aligned_sum(a, b, n, scale) + std::trunc(static_cast<double>(float_of(c)) * scale);
   return detail::round_block(sum, unit, 23 + (m.neab < 0 ? m.neab : 0), m.nearest);
@@ -146,7 +137,7 @@ uint32_t round_block(double sum, int unit, int man, bool nearest) {
   }
   // q * 2^e is exact in fp32 (q has at most man + 1 <= 24 significant bits
   // above the format's subnormal floor), and exact in double on the way.
-  return sign | bits_of(static_cast<float>(static_cast<double>(q) * pow2(e)));
+  return sign | bits_of(static_cast<float>(static_cast<double>(q) * pow2_double(e)));
 }
 
 int block_max_exponent_scalar(const float* a, const float* b, size_t n, int input_emin) {

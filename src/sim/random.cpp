@@ -52,7 +52,6 @@ double portable_log(double x) {
   bits = (bits & ((uint64_t{1} << 52) - 1)) | (uint64_t{1023} << 52);  // m in [1, 2)
   double m;
   std::memcpy(&m, &bits, sizeof m);
-  constexpr double kSqrt2 = 1.41421356237309504880;
   if (m >= kSqrt2) {  // m in [sqrt(1/2), sqrt(2)) keeps |s| <= 0.1716
     m *= 0.5;
     ++e;
@@ -60,21 +59,9 @@ double portable_log(double x) {
   const double s = (m - 1.0) / (m + 1.0);
   const double s2 = s * s;
   // 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...); s2^12 < 2.4e-19: 12 terms suffice.
-  double p = 1.0 / 23.0;
-  p = 1.0 / 21.0 + s2 * p;
-  p = 1.0 / 19.0 + s2 * p;
-  p = 1.0 / 17.0 + s2 * p;
-  p = 1.0 / 15.0 + s2 * p;
-  p = 1.0 / 13.0 + s2 * p;
-  p = 1.0 / 11.0 + s2 * p;
-  p = 1.0 / 9.0 + s2 * p;
-  p = 1.0 / 7.0 + s2 * p;
-  p = 1.0 / 5.0 + s2 * p;
-  p = 1.0 / 3.0 + s2 * p;
+  double p = kLogSeriesFirst;
+  for (const double c : kLogSeries) p = c + s2 * p;
   const double log_m = 2.0 * s + 2.0 * s * (s2 * p);
-  // ln 2 split so that e * kLn2Hi is exact for |e| < 2^11.
-  constexpr double kLn2Hi = 6.93147180369123816490e-01;  // 0x3fe62e42fee00000
-  constexpr double kLn2Lo = 1.90821492927058770002e-10;  // 0x3dea39ef35793c76
   const double de = static_cast<double>(e);
   return de * kLn2Hi + (log_m + de * kLn2Lo);
 }

@@ -62,6 +62,15 @@ void random_normal_lanes_wasm(uint64_t key, const uint64_t* counters, uint64_t a
 // random_normal_keyed from the given attempt on (attempt 0 is random_normal_keyed).
 double random_normal_keyed_from(uint64_t key, uint64_t counter, uint64_t attempt);
 
+// portable_log's series for 2 atanh(s) / (2 s) in s^2, Horner's order: p = 1/23,
+// then p = c + s^2 p for each c below (shared by the SIMD forms, same order).
+constexpr double kLogSeriesFirst = 1.0 / 23.0;
+constexpr double kLogSeries[] = {1.0 / 21.0, 1.0 / 19.0, 1.0 / 17.0, 1.0 / 15.0, 1.0 / 13.0,
+                                 1.0 / 11.0, 1.0 / 9.0,  1.0 / 7.0,  1.0 / 5.0,  1.0 / 3.0};
+constexpr double kLn2Hi = 6.93147180369123816490e-01;  // 0x3fe62e42fee00000: e * kLn2Hi exact for |e| < 2^11
+constexpr double kLn2Lo = 1.90821492927058770002e-10;  // 0x3dea39ef35793c76
+constexpr double kSqrt2 = 1.41421356237309504880;
+
 // Natural logarithm of a positive finite normal double from + - * / only
 // (argument reduction to [sqrt(1/2), sqrt(2)) by bit manipulation, then
 // 2 atanh(s) as a polynomial in s = (m-1)/(m+1)); within a few ulp of log.

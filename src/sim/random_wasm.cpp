@@ -7,7 +7,6 @@
 #if defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
-#include <initializer_list>
 
 namespace mantissa::sim {
 
@@ -46,22 +45,18 @@ inline v128_t log_lanes(v128_t x) {
   v128_t e = wasm_f64x2_sub(wasm_v128_or(wasm_u64x2_shr(x, 52), splat64(kTwo52Bits)),
                             wasm_f64x2_splat(0x1p52 + 1023.0));
   v128_t m = wasm_v128_or(wasm_v128_and(x, splat64((uint64_t{1} << 52) - 1)), splat64(uint64_t{1023} << 52));
-  constexpr double kSqrt2 = 1.41421356237309504880;
   const v128_t big = wasm_f64x2_ge(m, wasm_f64x2_splat(kSqrt2));
   m = wasm_v128_bitselect(wasm_f64x2_mul(m, wasm_f64x2_splat(0.5)), m, big);
   e = wasm_v128_bitselect(wasm_f64x2_add(e, wasm_f64x2_splat(1.0)), e, big);
   const v128_t one = wasm_f64x2_splat(1.0);
   const v128_t s = wasm_f64x2_div(wasm_f64x2_sub(m, one), wasm_f64x2_add(m, one));
   const v128_t s2 = wasm_f64x2_mul(s, s);
-  v128_t p = wasm_f64x2_splat(1.0 / 23.0);
-  for (const double c : {1.0 / 21.0, 1.0 / 19.0, 1.0 / 17.0, 1.0 / 15.0, 1.0 / 13.0, 1.0 / 11.0, 1.0 / 9.0,
-                         1.0 / 7.0, 1.0 / 5.0, 1.0 / 3.0}) {
+  v128_t p = wasm_f64x2_splat(kLogSeriesFirst);
+  for (const double c : kLogSeries) {
     p = wasm_f64x2_add(wasm_f64x2_splat(c), wasm_f64x2_mul(s2, p));
   }
   const v128_t two_s = wasm_f64x2_mul(wasm_f64x2_splat(2.0), s);
   const v128_t log_m = wasm_f64x2_add(two_s, wasm_f64x2_mul(two_s, wasm_f64x2_mul(s2, p)));
-  constexpr double kLn2Hi = 6.93147180369123816490e-01;
-  constexpr double kLn2Lo = 1.90821492927058770002e-10;
   return wasm_f64x2_add(wasm_f64x2_mul(e, wasm_f64x2_splat(kLn2Hi)),
                         wasm_f64x2_add(log_m, wasm_f64x2_mul(e, wasm_f64x2_splat(kLn2Lo))));
 }

@@ -5,7 +5,6 @@
 // -ffp-contract=off, so -mfma fuses nothing.
 #include <immintrin.h>
 
-#include <initializer_list>
 
 #include "sim/random.h"
 
@@ -63,22 +62,18 @@ inline __m256d log4(__m256d x) {
                             _mm256_set1_pd(0x1p52 + 1023.0));
   __m256d m = _mm256_castsi256_pd(
       _mm256_or_si256(_mm256_and_si256(bits, fraction), _mm256_set1_epi64x(1023ll << 52)));
-  constexpr double kSqrt2 = 1.41421356237309504880;
   const __m256d big = _mm256_cmp_pd(m, _mm256_set1_pd(kSqrt2), _CMP_GE_OQ);
   m = _mm256_blendv_pd(m, _mm256_mul_pd(m, _mm256_set1_pd(0.5)), big);
   e = _mm256_blendv_pd(e, _mm256_add_pd(e, _mm256_set1_pd(1.0)), big);  // small integers: exact
   const __m256d one = _mm256_set1_pd(1.0);
   const __m256d s = _mm256_div_pd(_mm256_sub_pd(m, one), _mm256_add_pd(m, one));
   const __m256d s2 = _mm256_mul_pd(s, s);
-  __m256d p = _mm256_set1_pd(1.0 / 23.0);
-  for (const double c : {1.0 / 21.0, 1.0 / 19.0, 1.0 / 17.0, 1.0 / 15.0, 1.0 / 13.0, 1.0 / 11.0, 1.0 / 9.0,
-                         1.0 / 7.0, 1.0 / 5.0, 1.0 / 3.0}) {
+  __m256d p = _mm256_set1_pd(kLogSeriesFirst);
+  for (const double c : kLogSeries) {
     p = _mm256_add_pd(_mm256_set1_pd(c), _mm256_mul_pd(s2, p));
   }
   const __m256d two_s = _mm256_mul_pd(_mm256_set1_pd(2.0), s);
   const __m256d log_m = _mm256_add_pd(two_s, _mm256_mul_pd(two_s, _mm256_mul_pd(s2, p)));
-  constexpr double kLn2Hi = 6.93147180369123816490e-01;
-  constexpr double kLn2Lo = 1.90821492927058770002e-10;
   return _mm256_add_pd(_mm256_mul_pd(e, _mm256_set1_pd(kLn2Hi)),
                        _mm256_add_pd(log_m, _mm256_mul_pd(e, _mm256_set1_pd(kLn2Lo))));
 }
