@@ -10,7 +10,6 @@
 // 2^(48 + log2 K), fp16 2^(92 + log2 K); bf16 and fp32 (lsb 2^-266, 2^-298)
 // do not fit and keep ExactSum.
 #pragma once
-#include <bit>
 #include <cstdint>
 
 #include "core/dot.h"
@@ -24,8 +23,9 @@ __extension__ typedef unsigned __int128 UInt128;
 
 // 2^e as a double, built from its bits (normal range, -1022 <= e <= 1023):
 // ldexp is a library call, and the kernels need it once per block.
+// (__builtin_bit_cast, g++ and clang: Emscripten 3.1.6's libc++ has no std::bit_cast.)
 inline double pow2_double(int e) {
-  return std::bit_cast<double>(static_cast<uint64_t>(e + 1023) << 52);
+  return __builtin_bit_cast(double, static_cast<uint64_t>(e + 1023) << 52);
 }
 
 class ProductSum {

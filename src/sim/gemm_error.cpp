@@ -1,7 +1,6 @@
 #include "sim/gemm_error.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -82,8 +81,8 @@ DotInput gemm_error_trial(const GemmErrorSpec& s, uint64_t k, uint64_t trial) {
 
 namespace {
 
-float float_of(uint32_t u) { return std::bit_cast<float>(u); }
-uint32_t bits_of(float x) { return std::bit_cast<uint32_t>(x); }
+float float_of(uint32_t u) { return __builtin_bit_cast(float, u); }
+uint32_t bits_of(float x) { return __builtin_bit_cast(uint32_t, x); }
 
 // x rounded to fp32 with round-to-odd: the nearest float, or when x lies
 // between two floats, the one whose last bit is 1. Rounding that float to
@@ -217,7 +216,7 @@ struct TrialExact {
 
  private:
   static double bits_to_double(const Format& rf, uint64_t bits) {
-    return std::bit_cast<double>(convert_bits(rf, bits, fp64()).bits);  // exact: rf lies within fp64
+    return __builtin_bit_cast(double, convert_bits(rf, bits, fp64()).bits);  // exact: rf lies within fp64
   }
   // a * b (floats of a format within fp32) into ExactSum: significands and exponents from the bits.
   void add_product(float a, float b) {

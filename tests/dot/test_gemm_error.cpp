@@ -7,7 +7,6 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -53,10 +52,10 @@ sim::GemmErrorSpec spec_of(const Format& in, const std::vector<uint64_t>& ks, co
 }
 
 float float_of_bits(const Format& in, uint64_t bits) {
-  return std::bit_cast<float>(static_cast<uint32_t>(convert_bits(in, bits, fp32()).bits));
+  return __builtin_bit_cast(float, static_cast<uint32_t>(convert_bits(in, bits, fp32()).bits));
 }
 
-uint32_t bits_of(float x) { return std::bit_cast<uint32_t>(x); }
+uint32_t bits_of(float x) { return __builtin_bit_cast(uint32_t, x); }
 
 // The lanes' operands equal gemm_error_trial's, bit for bit.
 void lanes_match_trials(const sim::GemmErrorSpec& s, uint64_t k, uint64_t t0, size_t lanes) {
@@ -234,7 +233,7 @@ TEST_CASE("gemm-error: ProductSum is exact (against ExactSum) and says which for
       // Subtracting a result on the grid stays exact; one off the grid is refused.
       const uint32_t r = static_cast<uint32_t>(round_unrounded(fp32(), exact.unrounded(), RoundingOptions{}).bits);
       ProductSum err = fast;
-      REQUIRE(err.subtract(std::bit_cast<float>(r)));
+      REQUIRE(err.subtract(__builtin_bit_cast(float, r)));
       ExactSum err_exact = exact;
       err_exact.add_float(fp32(), r, true);
       const double ef = err.to_double(), ee = err_exact.to_double();
