@@ -432,4 +432,45 @@ void dot_lanes(const DotLanesModel& m, const float* a, const float* b, size_t k,
   for (size_t l = 0; l < kDotLanes; ++l) done[l] = !special[l] && !bad[l];
 }
 
+std::vector<uint64_t> dot_many(const Accumulator& acc, const std::vector<DotInput>& inputs) {
+  std::vector<uint64_t> out(inputs.size());
+  const DotImpl impl = best_dot_impl();
+  std::vector<float> a, b, la, lb;
+  size_t i = 0;
+  while (i < inputs.size()) {
+    const DotInput& first = inputs[i];
+    const size_t k = first.a.size();
+    DotLanesModel m;
+    bool group = i + kDotLanes <= inputs.size() && dot_lanes_model_of(acc, first.in, &m);
+    for (size_t l = 1; group && l < kDotLanes; ++l) {
+      group = inputs[i + l].a.size() == k && inputs[i + l].in == first.in;
+    }
+    if (group) {
+      la.resize(k * kDotLanes);
+      lb.resize(k * kDotLanes);
+      uint32_t c[kDotLanes], bits[kDotLanes];
+      bool done[kDotLanes];
+      for (size_t l = 0; l < kDotLanes; ++l) {
+        dot_inputs_as_floats(inputs[i + l], &a, &b);
+        for (size_t t = 0; t < k; ++t) {
+          la[t * kDotLanes + l] = a[t];
+          lb[t * kDotLanes + l] = b[t];
+        }
+        c[l] = static_cast<uint32_t>(inputs[i + l].c);
+      }
+      dot_lanes(m, la.data(), lb.data(), k, c, impl, bits, done);
+      for (size_t l = 0; l < kDotLanes; ++l) out[i + l] = done[l] ? bits[l] : dot(acc, inputs[i + l]);
+      i += kDotLanes;
+      continue;
+    }
+    dot_inputs_as_floats(first, &a, &b);
+    uint64_t bits = 0;
+    out[i] = dot_with_kernels(acc, first.in, a.data(), b.data(), k, static_cast<uint32_t>(first.c), impl, &bits)
+                 ? bits
+                 : dot(acc, first);
+    ++i;
+  }
+  return out;
+}
+
 }  // namespace mantissa::kernels

@@ -93,6 +93,12 @@ bool dot_lanes_model_of(const Accumulator& acc, const Format& in, DotLanesModel*
 void dot_lanes(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                DotImpl impl, uint32_t* out, bool* done);
 
+// Many dot products of one input format (`dot --batch`'s lines): runs of
+// kDotLanes consecutive inputs of one K go through the lanes, the others
+// through the one-dot kernels, and whatever those decline through the core's
+// dot(). Bits of acc.result_format(), one per input, as dot() gives them.
+std::vector<uint64_t> dot_many(const Accumulator& acc, const std::vector<DotInput>& inputs);
+
 namespace detail {
 // |sum| * 2^unit (sum an exact integer below 2^53) rounded into an fp32-range
 // format with `man` fraction bits, rz or rne, as fp32 bits (exact in fp32).

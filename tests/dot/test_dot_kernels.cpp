@@ -360,3 +360,35 @@ TEST_CASE("dot kernels: a forced scalar path (MANTISSA_KERNELS=scalar) caps the 
   REQUIRE(kn::force_kernel_path("").empty());
   CHECK(kn::best_dot_impl() == best);
 }
+
+TEST_CASE("dot_many (dot --batch): runs of one K in lanes, the rest one by one, every result the core's") {
+  std::mt19937_64 rng(99);
+  std::normal_distribution<double> normal(0, 1);
+  for (const Format& in : {fp8_e4m3(), fp16(), bf16()}) {
+    for (const char* name : {"tc:h100", "blocked:tc:h100:8", "seq:fp32", "seq:fp16", "exact"}) {
+      Accumulator acc;
+      std::string error;
+      if (!parse_accumulator(name, in, &acc, &error)) continue;
+      // 8 of K = 20, 3 of K = 5, 9 of K = 20 (a group and one left over), an infinite input, 8 of K = 0.
+      std::vector<DotInput> inputs;
+      for (size_t k : {20, 20, 20, 20, 20, 20, 20, 20, 5, 5, 5, 20, 20, 20, 20, 20, 20, 20, 20, 20, 7, 0, 0, 0, 0,
+                       0, 0, 0, 0}) {
+        DotInput d;
+        d.in = in;
+        for (size_t i = 0; i < k; ++i) {
+          d.a.push_back(bits_of(in, normal(rng)));
+          d.b.push_back(bits_of(in, normal(rng)));
+        }
+        d.c = inputs.size() % 3 == 0 ? bits_of(fp32(), normal(rng)) : 0;
+        inputs.push_back(d);
+      }
+      inputs[13].a[4] = round_double(in, INFINITY).bits;
+      const std::vector<uint64_t> got = kn::dot_many(acc, inputs);
+      REQUIRE(got.size() == inputs.size());
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        INFO(name << " in " << in.name << " input " << i);
+        CHECK(got[i] == dot(acc, inputs[i]));
+      }
+    }
+  }
+}
