@@ -2,8 +2,11 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
+#include "kernels/convert.h"
+#include "kernels/cpu_features.h"
 #include "kernels/dot.h"
 
 namespace mantissa::sim {
@@ -84,36 +87,44 @@ double random_normal(uint64_t seed, RandomStream stream, uint64_t counter) {
 void random_normal_batch(uint64_t key, uint64_t counter0, size_t n, double* out) {
   using Lanes = void (*)(uint64_t, const uint64_t*, uint64_t, double*, bool*);
   Lanes lanes = nullptr;
+  size_t width = 0;
 #if (defined(__x86_64__) || defined(__i386__)) && !defined(__EMSCRIPTEN__)
-  // The dot kernels' path decides (it follows MANTISSA_KERNELS): AVX2 lanes or none.
-  if (kernels::best_dot_impl() == kernels::DotImpl::Avx2) lanes = random_normal_lanes_avx2;
+  // MANTISSA_KERNELS caps these as it caps the conversions: avx512 (or no
+  // cap) on a CPU that has it, else the dot kernels' path (AVX2 or scalar).
+  const std::string forced = kernels::forced_kernel_path();
+  if (kernels::cpu_has_avx512() && (forced.empty() || forced == "avx512")) {
+    lanes = random_normal_lanes_avx512, width = 8;
+  } else if (kernels::best_dot_impl() == kernels::DotImpl::Avx2) {
+    lanes = random_normal_lanes_avx2, width = 4;
+  }
 #elif defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
-  lanes = random_normal_lanes_wasm;
+  lanes = random_normal_lanes_wasm, width = 2;
 #endif
   std::vector<size_t> pending;  // indices whose pair was rejected so far
   uint64_t attempt = 0;
   if (lanes) {
-    uint64_t counters[kNormalLanes];
-    double draws[kNormalLanes];
-    bool accepted[kNormalLanes];
+    constexpr size_t kMaxLanes = 8;
+    uint64_t counters[kMaxLanes];
+    double draws[kMaxLanes];
+    bool accepted[kMaxLanes];
     size_t i = 0;
-    for (; i + kNormalLanes <= n; i += kNormalLanes) {
-      for (size_t l = 0; l < kNormalLanes; ++l) counters[l] = counter0 + i + l;
+    for (; i + width <= n; i += width) {
+      for (size_t l = 0; l < width; ++l) counters[l] = counter0 + i + l;
       lanes(key, counters, 0, out + i, accepted);
-      for (size_t l = 0; l < kNormalLanes; ++l) {
+      for (size_t l = 0; l < width; ++l) {
         if (!accepted[l]) pending.push_back(i + l);
       }
     }
     for (; i < n; ++i) out[i] = random_normal_keyed(key, counter0 + i);  // the tail: never tried in lanes
     // Retry the rejected ones together, attempt after attempt, while they fill lanes.
-    while (pending.size() >= kNormalLanes) {
+    while (pending.size() >= width) {
       attempt += 2;
       std::vector<size_t> next;
       size_t p = 0;
-      for (; p + kNormalLanes <= pending.size(); p += kNormalLanes) {
-        for (size_t l = 0; l < kNormalLanes; ++l) counters[l] = counter0 + pending[p + l];
+      for (; p + width <= pending.size(); p += width) {
+        for (size_t l = 0; l < width; ++l) counters[l] = counter0 + pending[p + l];
         lanes(key, counters, attempt, draws, accepted);
-        for (size_t l = 0; l < kNormalLanes; ++l) {
+        for (size_t l = 0; l < width; ++l) {
           if (accepted[l]) {
             out[pending[p + l]] = draws[l];
           } else {

@@ -48,13 +48,11 @@ double random_normal_keyed(uint64_t key, uint64_t counter);
 // whose pair is rejected (about 21 % per attempt) are gathered and retried
 // in lanes at the next attempt, the last few by the scalar code.
 void random_normal_batch(uint64_t key, uint64_t counter0, size_t n, double* out);
-// The polar step of `attempt` (and attempt + 1) for kNormalLanes counters:
-// out[i] the normal draw where accepted[i], else the pair was rejected.
-#if defined(__EMSCRIPTEN__)
-constexpr size_t kNormalLanes = 2;
-#else
-constexpr size_t kNormalLanes = 4;
-#endif
+// The polar step of `attempt` (and attempt + 1) for 8 (AVX-512), 4 (AVX2) or
+// 2 (wasm) counters: out[i] the normal draw where accepted[i], else the pair
+// was rejected.
+void random_normal_lanes_avx512(uint64_t key, const uint64_t* counters, uint64_t attempt, double* out,
+                                bool* accepted);
 void random_normal_lanes_avx2(uint64_t key, const uint64_t* counters, uint64_t attempt, double* out,
                               bool* accepted);
 void random_normal_lanes_wasm(uint64_t key, const uint64_t* counters, uint64_t attempt, double* out,
