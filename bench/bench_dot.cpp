@@ -1,13 +1,15 @@
 // Dot-product kernels and gemm-error, side by side in one run (interleaved
-// repetitions, medians):
-//   dot_simd_vs_scalar   tc:h100 and blocked:tc:h100:128 on fp8-e4m3 inputs,
-//                        K = 4096 x 1000 trials: the best SIMD kernel against
-//                        the scalar kernel, and against the core's dot()
-//   gemm_error_vs_numpy  `gemm-error --k 4096 --in fp8-e4m3 --trials 1000`
-//                        (four accumulators, and tc:h100 alone) against
-//                        numpy's float32 np.dot loop over the same trials
-//                        (bench/numpy_dot.py, run by /usr/bin/python3)
-// Usage: bench_dot [--reps N] [--trials N]
+// repetitions, medians), on the trials `gemm-error --k 4096 --in fp8-e4m3
+// --seed 1` draws (normal:0:1):
+//   dot_simd_vs_scalar   (CPU time) for tc:h100, blocked:tc:h100:128, seq:fp32 and
+//                        blocked:fp32:128: the SIMD lanes (kernels/dot.h,
+//                        eight trials side by side) against the scalar
+//                        kernel one dot product at a time; all give the same bits
+//   gemm_error_vs_numpy  `gemm-error` (draws, exact reference, errors
+//                        included) with tc:h100 alone and with the four,
+//                        against numpy's float32 np.dot loop over the same
+//                        trials (bench/numpy_dot.py, run by /usr/bin/python3)
+// Usage: bench_dot [--reps N] [--trials N] [--json]  (--json: one JSON object on stdout)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -17,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_timing.h"
 #include "core/dot.h"
 #include "kernels/dot.h"
 #include "sim/gemm_error.h"
@@ -27,10 +30,21 @@ namespace kn = mantissa::kernels;
 namespace {
 
 constexpr uint64_t kK = 4096;
+const std::vector<std::string> kAccumulators = {"tc:h100", "blocked:tc:h100:128", "seq:fp32", "blocked:fp32:128"};
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
+}
+
+// CPU seconds of this process (std::clock): on a machine shared with other
+// jobs it varies far less than the wall clock, so gemm_error_vs_numpy is
+// also given as a ratio of CPU times (numpy_dot.py reports its own).
+template <typename F>
+double cpu_seconds(F&& f) {
+  const std::clock_t c0 = std::clock();
+  f();
+  return static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
 }
 
 template <typename F>
@@ -58,99 +72,160 @@ sim::GemmErrorSpec spec_of(const std::vector<std::string>& accs, uint64_t trials
   return s;
 }
 
+// FNV-1a over result bits: the variants must agree.
+struct Checksum {
+  uint64_t h = 1469598103934665603ull;
+  void add(uint64_t v) { h = (h ^ v) * 1099511628211ull; }
+};
+
+struct DotTimes {
+  std::string acc;
+  double lanes_ms, scalar_ms, lanes_scalar_ms;
+  bool same_bits;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int reps = 5;
   uint64_t trials = 1000;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--reps")) reps = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--trials")) trials = std::strtoull(argv[i + 1], nullptr, 10);
+  bool json = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
+    else if (!std::strcmp(argv[i], "--trials") && i + 1 < argc) trials = std::strtoull(argv[++i], nullptr, 10);
+    else if (!std::strcmp(argv[i], "--json")) json = true;
   }
-  const sim::GemmErrorSpec four =
-      spec_of({"tc:h100", "blocked:tc:h100:128", "seq:fp32", "blocked:fp32:128"}, trials);
-  // The trials, drawn once, as floats for the kernels and bits for the core.
-  std::vector<DotInput> inputs;
+  trials = (std::max<uint64_t>(trials, kn::kDotLanes) / kn::kDotLanes) * kn::kDotLanes;  // whole groups
+  const sim::GemmErrorSpec four = spec_of(kAccumulators, trials);
+  const size_t groups = trials / kn::kDotLanes;
+  // The trials, drawn once: in lanes (rows of kDotLanes) and one after another.
+  std::vector<std::vector<float>> la(groups), lb(groups);
   std::vector<float> a(trials * kK), b(trials * kK);
-  for (uint64_t t = 0; t < trials; ++t) {
-    inputs.push_back(sim::gemm_error_trial(four, kK, t));
-    std::vector<float> ta, tb;
-    kn::dot_inputs_as_floats(inputs.back(), &ta, &tb);
-    std::copy(ta.begin(), ta.end(), a.begin() + static_cast<long>(t * kK));
-    std::copy(tb.begin(), tb.end(), b.begin() + static_cast<long>(t * kK));
+  for (size_t g = 0; g < groups; ++g) {
+    sim::gemm_error_trial_lanes(four, kK, g * kn::kDotLanes, kn::kDotLanes, &la[g], &lb[g]);
+    for (size_t l = 0; l < kn::kDotLanes; ++l) {
+      for (uint64_t i = 0; i < kK; ++i) {
+        a[(g * kn::kDotLanes + l) * kK + i] = la[g][i * kn::kDotLanes + l];
+        b[(g * kn::kDotLanes + l) * kK + i] = lb[g][i * kn::kDotLanes + l];
+      }
+    }
   }
 
   const kn::DotImpl simd = kn::best_dot_impl();
-  std::printf("dot kernels: K = %llu x %llu trials, fp8-e4m3 inputs, SIMD = %s, %d reps (medians)\n",
-              static_cast<unsigned long long>(kK), static_cast<unsigned long long>(trials),
-              kn::dot_impl_name(simd), reps);
-  for (const Accumulator& acc : {four.accumulators[0], four.accumulators[1]}) {
-    std::vector<double> t_simd, t_scalar, t_core;
-    uint64_t check_simd = 0, check_scalar = 0, check_core = 0;
-    auto run = [&](kn::DotImpl impl, uint64_t* check) {
-      for (uint64_t t = 0; t < trials; ++t) {
-        uint64_t bits = 0;
-        kn::dot_with_kernels(acc, four.in, &a[t * kK], &b[t * kK], kK, 0, impl, &bits);
-        *check += bits;
+  std::vector<DotTimes> dots;
+  for (const Accumulator& acc : four.accumulators) {
+    kn::DotLanesModel m;
+    kn::dot_lanes_model_of(acc, four.in, &m);
+    const uint32_t c[kn::kDotLanes] = {};
+    auto lanes = [&](kn::DotImpl impl, Checksum* sum) {
+      for (size_t g = 0; g < groups; ++g) {
+        uint32_t out[kn::kDotLanes];
+        bool done[kn::kDotLanes];
+        kn::dot_lanes(m, la[g].data(), lb[g].data(), kK, c, impl, out, done);
+        for (size_t l = 0; l < kn::kDotLanes; ++l) sum->add(done[l] ? out[l] : ~uint64_t{0});
       }
     };
+    auto one_by_one = [&](Checksum* sum) {
+      for (uint64_t t = 0; t < trials; ++t) {
+        uint64_t bits = 0;
+        sum->add(kn::dot_with_kernels(acc, four.in, &a[t * kK], &b[t * kK], kK, 0, kn::DotImpl::Scalar, &bits)
+                     ? bits
+                     : ~uint64_t{0});
+      }
+    };
+    std::vector<double> t_lanes, t_scalar, t_lanes_scalar;
+    Checksum s_lanes, s_scalar, s_lanes_scalar;
     for (int r = 0; r < reps; ++r) {
-      check_simd = check_scalar = 0;
-      t_simd.push_back(seconds([&] { run(simd, &check_simd); }));
-      t_scalar.push_back(seconds([&] { run(kn::DotImpl::Scalar, &check_scalar); }));
+      s_lanes = s_scalar = s_lanes_scalar = Checksum{};
+      // CPU time: this process is single-threaded, so time spent preempted by other jobs is left out.
+      t_lanes.push_back(cpu_seconds([&] { lanes(simd, &s_lanes); }));
+      t_scalar.push_back(cpu_seconds([&] { one_by_one(&s_scalar); }));
+      t_lanes_scalar.push_back(cpu_seconds([&] { lanes(kn::DotImpl::Scalar, &s_lanes_scalar); }));
     }
-    // The core is slow: one pass over a tenth of the trials, scaled.
-    const uint64_t core_trials = std::max<uint64_t>(1, trials / 10);
-    t_core.push_back(seconds([&] {
-                       for (uint64_t t = 0; t < core_trials; ++t) check_core += dot(acc, inputs[t]);
-                     }) *
-                     static_cast<double>(trials) / static_cast<double>(core_trials));
-    const double s = median(t_simd), sc = median(t_scalar), co = median(t_core);
-    std::printf(
-        "  %-22s simd %8.2f ms  scalar kernel %8.2f ms  core dot() %9.1f ms   "
-        "dot_simd_vs_scalar %.2fx  simd_vs_core %.1fx  %s\n",
-        acc.name.c_str(), s * 1e3, sc * 1e3, co * 1e3, sc / s, co / s,
-        check_simd == check_scalar ? "(same bits)" : "(BITS DIFFER)");
+    dots.push_back({acc.name, median(t_lanes) * 1e3, median(t_scalar) * 1e3, median(t_lanes_scalar) * 1e3,
+                    s_lanes.h == s_scalar.h && s_scalar.h == s_lanes_scalar.h});
   }
 
   // gemm-error against numpy's float32 dot loop over the same trials.
-  const std::string dir = "/tmp/mantissa_bench_dot_" + std::to_string(static_cast<long>(std::time(nullptr)));
-  const std::string fa = dir + "_a.f32", fb = dir + "_b.f32";
+  const std::string base = "/tmp/mantissa_bench_dot_" + std::to_string(static_cast<long>(std::time(nullptr)));
+  const std::string fa = base + "_a.f32", fb = base + "_b.f32";
   for (const auto& [path, data] : {std::pair{fa, &a}, std::pair{fb, &b}}) {
     FILE* f = std::fopen(path.c_str(), "wb");
     if (!f || std::fwrite(data->data(), sizeof(float), data->size(), f) != data->size()) return 1;
     std::fclose(f);
   }
   const sim::GemmErrorSpec one = spec_of({"tc:h100"}, trials);
-  std::vector<double> t_four, t_one, t_numpy;
+  std::vector<double> t_four, t_one, t_numpy, c_one, c_numpy;
   std::string numpy_version;
   for (int r = 0; r < reps; ++r) {
     t_four.push_back(seconds([&] { sim::run_gemm_error(four); }));
-    t_one.push_back(seconds([&] { sim::run_gemm_error(one); }));
-    const std::string cmd = "/usr/bin/python3 bench/numpy_dot.py " + fa + " " + fb + " " +
+    double wall = 0;
+    c_one.push_back(cpu_seconds([&] { wall = seconds([&] { sim::run_gemm_error(one); }); }));
+    t_one.push_back(wall);
+    const std::string cmd = "/usr/bin/python3 " + bench::bench_dir() + "/numpy_dot.py " + fa + " " + fb + " " +
                             std::to_string(trials) + " " + std::to_string(kK) + " 1";
     FILE* p = popen(cmd.c_str(), "r");
     char line[256] = {0};
     if (!p || !std::fgets(line, sizeof line, p)) {
-      std::fprintf(stderr, "bench_dot: numpy run failed (run from the repository root)\n");
+      std::fprintf(stderr, "bench_dot: numpy run failed\n");
       return 1;
     }
     pclose(p);
     char version[128] = {0};
-    double secs = 0;
-    std::sscanf(line, "%lf %127s", &secs, version);
+    double secs = 0, cpu = 0;
+    std::sscanf(line, "%lf %127s %lf", &secs, version, &cpu);
     t_numpy.push_back(secs);
+    c_numpy.push_back(cpu);
     numpy_version = version;
   }
   std::remove(fa.c_str());
   std::remove(fb.c_str());
-  const double f4 = median(t_four), f1 = median(t_one), np = median(t_numpy);
+  const double f4 = median(t_four) * 1e3, f1 = median(t_one) * 1e3, np = median(t_numpy) * 1e3;
+  const double f1_cpu = median(c_one) * 1e3, np_cpu = median(c_numpy) * 1e3;
+  double min_ratio = 1e300;
+  bool all_same = true;
+  for (const DotTimes& d : dots) {
+    min_ratio = std::min(min_ratio, d.scalar_ms / d.lanes_ms);
+    all_same = all_same && d.same_bits;
+  }
+  const std::string cpu = bench::cpu_model();
+
+  if (json) {
+    std::printf("{\"cpu\": \"%s\", \"simd\": \"%s\", \"k\": %llu, \"trials\": %llu, \"reps\": %d, \"same_bits\": %s,\n",
+                cpu.c_str(), kn::dot_impl_name(simd), static_cast<unsigned long long>(kK),
+                static_cast<unsigned long long>(trials), reps, all_same ? "true" : "false");
+    std::printf(" \"dot_ms\": {");
+    for (size_t i = 0; i < dots.size(); ++i) {
+      const DotTimes& d = dots[i];
+      std::printf("%s\"%s\": {\"lanes\": %.4f, \"scalar\": %.4f, \"lanes_scalar\": %.4f, \"ratio\": %.4f}",
+                  i ? ", " : "", d.acc.c_str(), d.lanes_ms, d.scalar_ms, d.lanes_scalar_ms,
+                  d.scalar_ms / d.lanes_ms);
+    }
+    std::printf("},\n \"gemm_error_ms\": {\"four\": %.3f, \"tc_h100\": %.3f, \"numpy_dot_loop\": %.3f, \"numpy\": \"%s\", "
+                "\"tc_h100_cpu\": %.3f, \"numpy_dot_loop_cpu\": %.3f},\n",
+                f4, f1, np, numpy_version.c_str(), f1_cpu, np_cpu);
+    std::printf(" \"ratios\": {\"dot_simd_vs_scalar\": %.4f, \"gemm_error_vs_numpy\": %.5f, "
+                "\"gemm_error_four_vs_numpy\": %.5f, \"gemm_error_vs_numpy_cpu\": %.5f}}\n",
+                min_ratio, np / f1, np / f4, np_cpu / f1_cpu);
+    return all_same ? 0 : 1;
+  }
+  std::printf("cpu: %s; dot SIMD: %s\n", cpu.c_str(), kn::dot_impl_name(simd));
+  std::printf("dot kernels: K = %llu x %llu trials, fp8-e4m3 ~ normal:0:1, %d reps (medians, CPU ms)\n",
+              static_cast<unsigned long long>(kK), static_cast<unsigned long long>(trials), reps);
+  std::printf("  %-22s %10s %14s %14s  %s\n", "accumulator", "SIMD lanes", "scalar kernel", "scalar lanes",
+              "dot_simd_vs_scalar");
+  for (const DotTimes& d : dots) {
+    std::printf("  %-22s %10.2f %14.2f %14.2f  %6.2fx %s\n", d.acc.c_str(), d.lanes_ms, d.scalar_ms,
+                d.lanes_scalar_ms, d.scalar_ms / d.lanes_ms, d.same_bits ? "(same bits)" : "(BITS DIFFER)");
+  }
   std::printf("gemm-error --k 4096 --in fp8-e4m3 --trials %llu (draws, exact sums, errors included):\n",
               static_cast<unsigned long long>(trials));
-  std::printf("  4 accumulators %8.1f ms   tc:h100 alone %8.1f ms   %s np.dot loop %8.2f ms\n", f4 * 1e3,
-              f1 * 1e3, numpy_version.c_str(), np * 1e3);
+  std::printf("  4 accumulators %8.1f ms   tc:h100 alone %8.1f ms   %s np.dot loop %8.2f ms\n", f4, f1,
+              numpy_version.c_str(), np);
+  std::printf("  dot_simd_vs_scalar (min of the four): %.2fx\n", min_ratio);
   std::printf(
       "  gemm_error_vs_numpy: %.3fx (tc:h100 alone), %.3fx (4 accumulators); >1 means Mantissa is faster\n",
       np / f1, np / f4);
-  return 0;
+  std::printf("  in CPU time: tc:h100 alone %.1f ms, np.dot loop %.2f ms: %.3fx\n", f1_cpu, np_cpu, np_cpu / f1_cpu);
+  return all_same ? 0 : 1;
 }

@@ -46,6 +46,7 @@
 #include "kernels/convert.h"
 #include "kernels/kernel_sets.h"
 
+using bench::bench_dir;
 using bench::cpu_features;
 using bench::cpu_model;
 using bench::median;
@@ -114,24 +115,6 @@ bool write_file(const std::string& path, const void* data, size_t bytes) {
   if (!f) return false;
   const bool ok = std::fwrite(data, 1, bytes, f) == bytes;
   return std::fclose(f) == 0 && ok;
-}
-
-std::string bench_dir() {
-  // CMake compiles bench/*.cpp by absolute path, but ccache with base_dir
-  // rewrites it relative to the build folder (build/native), which is the
-  // parent of this program's folder (build/native/bench).
-  std::string here = __FILE__;
-  if (!here.empty() && here[0] != '/') {
-    char exe[4096];
-    const ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-      std::string dir(exe, static_cast<size_t>(len));
-      dir = dir.substr(0, dir.rfind('/'));  // build/native/bench
-      here = dir + "/../" + here;
-    }
-  }
-  const size_t slash = here.rfind('/');
-  return slash == std::string::npos ? "bench" : here.substr(0, slash);
 }
 
 }  // namespace

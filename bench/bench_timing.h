@@ -39,6 +39,10 @@ inline double median(std::vector<double> v) {
   return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
+// The bench/ folder of the source tree (numpy co-processes live there):
+// CMake passes it to every bench program, so they run from any folder.
+inline std::string bench_dir() { return MANTISSA_BENCH_DIR; }
+
 // The CPU's model name, from /proc/cpuinfo ("unknown" elsewhere).
 inline std::string cpu_model() {
   FILE* f = std::fopen("/proc/cpuinfo", "r");

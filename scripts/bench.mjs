@@ -3,7 +3,10 @@
 // bench_population) and the in-browser one (build/web/bench/ in headless
 // Chromium via tests/browser/harness.mjs), one table, one JSON object.
 //
-//   node scripts/bench.mjs [--json FILE] [--rounds N] [--quick]
+//   node scripts/bench.mjs [--json FILE] [--rounds N] [--quick] [--only dot]
+//
+// --only dot: just the dot-product benchmarks (bench_dot natively, the dot
+// lanes and m.gemmError in the page), a few minutes instead of many.
 //
 // Ratios are speed ratios: how many times faster the first variant is.
 import { execFileSync } from "node:child_process";
@@ -17,12 +20,14 @@ const args = process.argv.slice(2);
 let jsonPath = null;
 let rounds = 9;
 let quick = false;
+let only = null;
 for (let i = 0; i < args.length; ++i) {
   if (args[i] === "--json" && i + 1 < args.length) jsonPath = args[++i];
   else if (args[i] === "--rounds" && i + 1 < args.length) rounds = Math.max(1, Number(args[++i]) | 0);
   else if (args[i] === "--quick") quick = true;
+  else if (args[i] === "--only" && i + 1 < args.length && args[i + 1] === "dot") only = args[++i];
   else {
-    console.error("usage: scripts/bench [--json FILE] [--rounds N] [--quick]");
+    console.error("usage: scripts/bench [--json FILE] [--rounds N] [--quick] [--only dot]");
     process.exit(2);
   }
 }
@@ -42,6 +47,97 @@ function runNative(name, benchArgs) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+// ---- the dot products: natively (bench_dot, numpy co-process) and in the page ----
+const dotTrials = quick ? 200 : 1000;
+const dotReps = quick ? 3 : 5;
+function nativeDot() {
+  process.stderr.write(`bench: native dot products and gemm-error, K = 4096 x ${dotTrials} trials, ${dotReps} reps\n`);
+  return JSON.parse(execFileSync(path.join(benchDir, "bench_dot"),
+    ["--json", "--reps", String(dotReps), "--trials", String(dotTrials)], { encoding: "utf8", cwd: repoRoot }));
+}
+async function webDot(page) {
+  process.stderr.write("bench: the dot lanes and m.gemmError (K = 4096 x 1000 x 4 accumulators) in the page\n");
+  return page.evaluate((o) => window.mantissaBench.dot(o), { trials: dotTrials, rounds: dotReps });
+}
+async function openBench(env) {
+  const { page, consoleErrors, pageErrors } = await openPage(env, "/bench/");
+  await page.waitForFunction(() => window.mantissaBench !== undefined || document.getElementById("status")?.textContent.startsWith("error"),
+    null, { timeout: 60000 });
+  if (pageErrors.length || consoleErrors.length) throw new Error(`bench page: ${[...pageErrors, ...consoleErrors].join("; ")}`);
+  page.setDefaultTimeout(0);
+  return page;
+}
+// The dot ratios, their targets and what they are.
+function dotRatios(nd, wd) {
+  const wasmRatios = Object.values(wd.accumulators).map((v) => v.scalarMs / v.simdMs);
+  const ratios = {
+    dot_simd_vs_scalar_native: nd.ratios.dot_simd_vs_scalar,
+    dot_simd_vs_scalar_wasm: Math.min(...wasmRatios),
+    gemm_error_vs_numpy: nd.ratios.gemm_error_vs_numpy,
+    gemm_error_four_vs_numpy: nd.ratios.gemm_error_four_vs_numpy,
+    gemm_error_vs_numpy_cpu: nd.ratios.gemm_error_vs_numpy_cpu,
+    // <= 1 s wanted: as a ratio, 1000 ms over the time taken (>= 1 means within a second).
+    gemm_error_page_within_1s: 1000 / wd.gemmError.ms,
+  };
+  const targets = { dot_simd_vs_scalar_native: 4, dot_simd_vs_scalar_wasm: 4, gemm_error_vs_numpy: 5,
+    gemm_error_four_vs_numpy: null, gemm_error_vs_numpy_cpu: null, gemm_error_page_within_1s: 1 };
+  const what = {
+    dot_simd_vs_scalar_native: `native: dot lanes (${nd.simd}) vs the scalar kernel, min of ${Object.keys(nd.dot_ms).join(", ")}`,
+    dot_simd_vs_scalar_wasm: `browser: dot lanes (${wd.simdImpl}) vs the scalar kernel, min of the same four`,
+    gemm_error_vs_numpy: `native: gemm-error K = 4096 x ${nd.trials} tc:h100 (${nd.gemm_error_ms.tc_h100.toFixed(1)} ms) vs ${nd.gemm_error_ms.numpy} np.dot loop (${nd.gemm_error_ms.numpy_dot_loop.toFixed(2)} ms)`,
+    gemm_error_four_vs_numpy: `native: the same with the four accumulators (${nd.gemm_error_ms.four.toFixed(1)} ms)`,
+    gemm_error_vs_numpy_cpu: `native: the tc:h100 ratio in CPU time (${nd.gemm_error_ms.tc_h100_cpu.toFixed(1)} ms vs ${nd.gemm_error_ms.numpy_dot_loop_cpu.toFixed(2)} ms; steadier under load)`,
+    gemm_error_page_within_1s: `browser: m.gemmError K = 4096 x 1000 x 4 accumulators took ${wd.gemmError.ms.toFixed(0)} ms`,
+  };
+  return { ratios, targets, what };
+}
+function printDot(nd, wd) {
+  console.log(`native dot products, K = 4096 x ${nd.trials} trials, fp8-e4m3 ~ normal:0:1 (CPU ms, median of ${nd.reps}):`);
+  for (const [k, v] of Object.entries(nd.dot_ms)) {
+    console.log(`  ${k.padEnd(22)} lanes ${v.lanes.toFixed(2).padStart(8)}  scalar kernel ${v.scalar.toFixed(2).padStart(8)}  ${v.ratio.toFixed(2)}x`);
+  }
+  console.log(`browser dot products, the same trials (ms, median of ${wd.rounds}):`);
+  for (const [k, v] of Object.entries(wd.accumulators)) {
+    console.log(`  ${k.padEnd(22)} lanes ${v.simdMs.toFixed(2).padStart(8)}  scalar kernel ${v.scalarMs.toFixed(2).padStart(8)}  ${(v.scalarMs / v.simdMs).toFixed(2)}x`);
+  }
+  console.log(`browser m.gemmError(${JSON.stringify(wd.gemmError.options)}): ${wd.gemmError.ms.toFixed(0)} ms (median of ${wd.gemmError.all.length})`);
+}
+function printRatios(ratios, targets, what) {
+  console.log(`${"ratio".padEnd(56)} ${"measured".padStart(9)} ${"target".padStart(8)}  met  what`);
+  for (const k of Object.keys(what)) {
+    const v = ratios[k];
+    const t = targets[k];
+    if (v === undefined) {  // a path this CPU lacks (e.g. no AVX-512)
+      console.log(`${k.padEnd(56)} ${"n/a".padStart(9)} ${"".padStart(8)}       ${what[k]}`);
+      continue;
+    }
+    const met = t === undefined || t === null ? "   " : v >= t ? "yes" : "NO ";
+    console.log(`${k.padEnd(56)} ${v.toFixed(v < 0.1 ? 4 : 2).padStart(8)}x ${t ? (`>= ${t}x`).padStart(8) : "".padStart(8)}  ${met}  ${what[k]}`);
+  }
+}
+
+if (only === "dot") {
+  const nd = nativeDot();
+  const env = await startBrowser();
+  let wd;
+  try {
+    wd = await webDot(await openBench(env));
+  } finally {
+    await env.close();
+  }
+  const { ratios, targets, what } = dotRatios(nd, wd);
+  const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  printDot(nd, wd);
+  console.log(`\ncpu: ${nd.cpu}; ${os.cpus().length} cores (shared: other builds may run; noisy); ${date}`);
+  printRatios(ratios, targets, what);
+  if (jsonPath) {
+    writeFileSync(jsonPath, JSON.stringify({ date, cores: os.cpus().length, ratios, targets, cpu: nd.cpu,
+      native: { dot: nd }, browser: { dot: wd } }, null, 2) + "\n");
+    process.stderr.write(`bench: wrote ${jsonPath}\n`);
+  }
+  process.exit(0);
+}
+
 // ---- native: conversion (bench_kernels) ----
 process.stderr.write(`bench: native fp32->fp16, ${elements} elements, ${rounds} rounds\n`);
 const [kernelsText, native] = runNative("bench_kernels", ["--rounds", String(rounds), "--n", String(elements)]);
@@ -72,21 +168,19 @@ try {
 const blockElements = quick ? 1 << 18 : 1 << 20;
 process.stderr.write(`bench: native block quantization, ${blockElements} elements, ${rounds} rounds\n`);
 const [blocksText, nativeBlocks] = runNative("bench_blocks", ["--rounds", String(rounds), "--n", String(blockElements)]);
+const nativeDotResult = nativeDot();
 
 // ---- browser ----
 process.stderr.write("bench: headless Chromium (build/web/bench/)\n");
 const env = await startBrowser();
 let web;
 try {
-  const { page, consoleErrors, pageErrors } = await openPage(env, "/bench/");
-  await page.waitForFunction(() => window.mantissaBench !== undefined || document.getElementById("status")?.textContent.startsWith("error"),
-    null, { timeout: 60000 });
-  if (pageErrors.length || consoleErrors.length) throw new Error(`bench page: ${[...pageErrors, ...consoleErrors].join("; ")}`);
-  page.setDefaultTimeout(0);
+  const page = await openBench(env);
   web = await page.evaluate((o) => window.mantissaBench.run(o),
     { n: elements, rounds, weights: 1000000, steps: 100, popRounds, blockElements: quick ? 1 << 18 : 1 << 20 });
   process.stderr.write("bench: the JS API's convertArray on the page's thread vs a pool of Web Workers\n");
   web.workers = await page.evaluate((o) => window.mantissaBench.convertArrayWorkers(o), { n: elements, rounds: popRounds });
+  web.dot = await webDot(page);
 } finally {
   await env.close();
 }
@@ -144,6 +238,10 @@ const [bestPool, bestPoolMs] = workerMs.reduce((a, b) => (b[1] < a[1] ? b : a));
 ratios.convertarray_workers_vs_this_thread = web.workers.ms["this thread"] / bestPoolMs;
 targets.convertarray_workers_vs_this_thread = null;
 
+const dot = dotRatios(nativeDotResult, web.dot);
+Object.assign(ratios, dot.ratios);
+Object.assign(targets, dot.targets);
+
 const what = {
   native_best_vs_memcpy: `native: fp32_to_fp16 Best (${native.best_path_fp16}) vs memcpy of the fp32 input`,
   wasm_simd_vs_memcpy: "browser wasm SIMD128 fp16 vs native memcpy of the same fp32 input",
@@ -166,6 +264,7 @@ const what = {
   wasm_mx_quantize_simd_vs_scalar: "browser: block quantization wasm-simd128 vs scalar reference (min of MXFP8, MXFP4)",
   wasm_nvfp4_quantize_simd_vs_scalar: "browser: NVFP4 quantization wasm-simd128 vs scalar reference",
   convertarray_workers_vs_this_thread: `browser: JS API convertArray fp16 in ${bestPool} (slices copied and transferred) vs on the page's thread`,
+  ...dot.what,
 };
 
 const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
@@ -191,17 +290,8 @@ const mb = elements * 4 / 2 ** 20;
 console.log(`\ncpu: ${native.cpu.model}; features: ${native.cpu.features.join(" ")}`);
 console.log(`bytes: every conversion reads ${mb} MB of fp32 and writes ${mb / 2} MB; memcpy and TypedArray.set read ${mb} MB and write ${mb} MB`);
 console.log(`${date}, ${cores} cores (shared: other builds may run; noisy)`);
-console.log(`${"ratio".padEnd(56)} ${"measured".padStart(9)} ${"target".padStart(8)}  met  what`);
-for (const k of Object.keys(what)) {
-  const v = ratios[k];
-  const t = targets[k];
-  if (v === undefined) {  // a path this CPU lacks (e.g. no AVX-512)
-    console.log(`${k.padEnd(56)} ${"n/a".padStart(9)} ${"".padStart(8)}       ${what[k]}`);
-    continue;
-  }
-  const met = t === undefined || t === null ? "   " : v >= t ? "yes" : "NO ";
-  console.log(`${k.padEnd(56)} ${v.toFixed(2).padStart(8)}x ${t ? (`>= ${t}x`).padStart(8) : "".padStart(8)}  ${met}  ${what[k]}`);
-}
+printDot(nativeDotResult, web.dot);
+printRatios(ratios, targets, what);
 
 if (jsonPath) {
   const out = {
@@ -213,9 +303,9 @@ if (jsonPath) {
     native: { fp16_rne_ms: native.fp16_rne_ms, fp16_rne_g_elements_per_s: native.fp16_rne_g_elements_per_s,
       other_kernels_g_elements_per_s: native.other_kernels_g_elements_per_s, best_path_fp16: native.best_path_fp16,
       forced_path: native.forced_path, simd_isa: native.simd_isa,
-      population: nativePopulation, inspect: nativeInspect, blocks: nativeBlocks },
+      population: nativePopulation, inspect: nativeInspect, blocks: nativeBlocks, dot: nativeDotResult },
     browser: { userAgent: web.userAgent, convert: web.convert, population: web.population, convertArrayWorkers: web.workers,
-      blocks: web.blocks },
+      blocks: web.blocks, dot: web.dot },
   };
   writeFileSync(jsonPath, JSON.stringify(out, null, 2) + "\n");
   process.stderr.write(`bench: wrote ${jsonPath}\n`);

@@ -8,6 +8,7 @@
 // fills inputs through HEAPF32 and reads outputs through HEAPU16.
 #include <emscripten/bind.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -16,9 +17,12 @@
 #include <vector>
 
 #include "core/block_format.h"
+#include "core/dot.h"
 #include "kernels/accumulate.h"
 #include "kernels/block_quantize.h"
 #include "kernels/convert.h"
+#include "kernels/dot.h"
+#include "sim/gemm_error.h"
 #include "sim/random.h"
 
 namespace {
@@ -167,9 +171,82 @@ std::string population_checksum(const std::string& strategy) {
 
 std::string population_simd_name() { return accumulate_impl_name(best_accumulate_impl()); }
 
+// The dot-product benchmark: `trials` trials of K = 4096 as gemm-error draws
+// them (--in fp8-e4m3, normal:0:1, seed 1), held in lanes (rows of eight
+// trials, what the SIMD lanes read) and one trial after another (what the
+// scalar kernel reads). dotRun(acc, "simd") runs the wasm SIMD128 lanes,
+// dotRun(acc, "scalar") the scalar kernel one dot product at a time; both
+// return a digest of the result bits.
+struct DotTrials {
+  uint64_t k = 4096, trials = 0;
+  mantissa::sim::GemmErrorSpec spec;
+  std::vector<std::vector<float>> la, lb;
+  std::vector<float> a, b;
+};
+DotTrials dot_trials;
+
+std::string dot_prepare(uint32_t trials) {
+  DotTrials& d = dot_trials;
+  d.trials = (std::max<uint32_t>(trials, kDotLanes) / kDotLanes) * kDotLanes;
+  d.spec.ks = {d.k};
+  d.spec.in = mantissa::fp8_e4m3();
+  d.spec.trials = d.trials;
+  d.spec.seed = 1;
+  const size_t groups = d.trials / kDotLanes;
+  d.la.assign(groups, {});
+  d.lb.assign(groups, {});
+  d.a.assign(d.trials * d.k, 0);
+  d.b.assign(d.trials * d.k, 0);
+  for (size_t g = 0; g < groups; ++g) {
+    mantissa::sim::gemm_error_trial_lanes(d.spec, d.k, g * kDotLanes, kDotLanes, &d.la[g], &d.lb[g]);
+    for (size_t l = 0; l < kDotLanes; ++l) {
+      for (uint64_t i = 0; i < d.k; ++i) {
+        d.a[(g * kDotLanes + l) * d.k + i] = d.la[g][i * kDotLanes + l];
+        d.b[(g * kDotLanes + l) * d.k + i] = d.lb[g][i * kDotLanes + l];
+      }
+    }
+  }
+  return "";
+}
+
+std::string dot_run(const std::string& acc_name, const std::string& impl) {
+  const DotTrials& d = dot_trials;
+  mantissa::Accumulator acc;
+  std::string error;
+  if (!mantissa::parse_accumulator(acc_name, d.spec.in, &acc, &error)) return "error: " + error;
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](uint64_t v) { h = (h ^ v) * 1099511628211ull; };
+  if (impl == "simd") {
+    DotLanesModel m;
+    if (!dot_lanes_model_of(acc, d.spec.in, &m)) return "error: not covered by the lanes";
+    const uint32_t c[kDotLanes] = {};
+    for (size_t g = 0; g < d.la.size(); ++g) {
+      uint32_t out[kDotLanes];
+      bool done[kDotLanes];
+      dot_lanes(m, d.la[g].data(), d.lb[g].data(), d.k, c, best_dot_impl(), out, done);
+      for (size_t l = 0; l < kDotLanes; ++l) mix(done[l] ? out[l] : ~uint64_t{0});
+    }
+  } else {
+    for (uint64_t t = 0; t < d.trials; ++t) {
+      uint64_t bits = 0;
+      mix(dot_with_kernels(acc, d.spec.in, &d.a[t * d.k], &d.b[t * d.k], d.k, 0, DotImpl::Scalar, &bits)
+              ? bits
+              : ~uint64_t{0});
+    }
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string dot_simd_name() { return dot_impl_name(best_dot_impl()); }
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(mantissa_bench) {
+  emscripten::function("dotPrepare", &dot_prepare);
+  emscripten::function("dotRun", &dot_run);
+  emscripten::function("dotSimdName", &dot_simd_name);
   emscripten::function("alloc", &bench_alloc);
   emscripten::function("free", &bench_free);
   emscripten::function("fp32ToFp16", &fp32_to_fp16_bench);

@@ -92,7 +92,6 @@ void AccumulationRun::start(const AccumulationScenario& d) {
   rows_.clear();
   samples_ = sim::GemmErrorSamples{};
   error_.clear();
-  k_index_ = 0;
   trial_ = 0;
   work_done_ = work_total_ = 0;
   compute_ = 0;
@@ -102,8 +101,9 @@ void AccumulationRun::start(const AccumulationScenario& d) {
     status_ = RunStatus::Refused;
     return;
   }
-  for (uint64_t k : spec_.ks) work_total_ += k * spec_.trials;
-  chunk_ = std::max<uint64_t>(1, 4096 / spec_.ks.front());
+  const uint64_t k_max = *std::max_element(spec_.ks.begin(), spec_.ks.end());
+  work_total_ = k_max * spec_.trials;
+  chunk_ = std::max<uint64_t>(1, 4096 / k_max);
   status_ = RunStatus::Running;
 }
 
@@ -112,28 +112,22 @@ bool AccumulationRun::advance(std::chrono::duration<double> budget) {
   using clock = std::chrono::steady_clock;
   const auto begin = clock::now();
   for (;;) {
-    const uint64_t k = spec_.ks[k_index_];
     const uint64_t end = std::min(spec_.trials, trial_ + chunk_);
     const auto t0 = clock::now();
-    sim::gemm_error_samples(spec_, k, trial_, end, &samples_);
+    sim::gemm_error_samples(spec_, trial_, end, &samples_);  // every K of these trials
     const double took = std::chrono::duration<double>(clock::now() - t0).count();
-    work_done_ += (end - trial_) * k;
+    work_done_ += (end - trial_) * (work_total_ / spec_.trials);
     trial_ = end;
     if (trial_ == spec_.trials) {
-      sim::gemm_error_rows(spec_, k, samples_, &rows_);
+      rows_ = sim::gemm_error_rows(spec_, samples_);
       samples_ = sim::GemmErrorSamples{};
-      trial_ = 0;
-      ++k_index_;
-      // The next K is larger or smaller: keep the products per chunk about the same.
-      if (k_index_ < spec_.ks.size()) chunk_ = std::max<uint64_t>(1, chunk_ * k / spec_.ks[k_index_]);
-    } else if (took < 0.5e-3 && chunk_ < (uint64_t{1} << 20)) {
+      status_ = RunStatus::Finished;
+      break;
+    }
+    if (took < 0.5e-3 && chunk_ < (uint64_t{1} << 20)) {
       chunk_ *= 2;
     } else if (took > 2e-3 && chunk_ > 1) {
       chunk_ /= 2;
-    }
-    if (k_index_ == spec_.ks.size()) {
-      status_ = RunStatus::Finished;
-      break;
     }
     if (clock::now() - begin >= budget) break;
   }

@@ -53,7 +53,8 @@ class AccumulationRun {
   const std::string& error() const { return error_; }
   const AccumulationScenario& inputs() const { return inputs_; }
   const sim::GemmErrorSpec& spec() const { return spec_; }
-  // Rows of the K values finished so far, in the CLI's order.
+  // The rows once the run has finished (every K at once: a trial's operands
+  // are drawn at the largest K, the others are prefixes), in the CLI's order.
   const std::vector<sim::GemmErrorRow>& rows() const { return rows_; }
   std::vector<AccumulationCurve> curves() const;
   // Fraction of the products computed (by K * trials), 0..1.
@@ -62,7 +63,7 @@ class AccumulationRun {
   // from start() to the end (or now).
   double compute_seconds() const { return compute_; }
   double wall_seconds() const;
-  size_t ks_done() const { return k_index_; }
+  uint64_t trials_done() const { return trial_; }
   uint64_t version() const { return version_; }
 
  private:
@@ -71,8 +72,7 @@ class AccumulationRun {
   RunStatus status_ = RunStatus::Idle;
   std::string error_;
   std::vector<sim::GemmErrorRow> rows_;
-  sim::GemmErrorSamples samples_;  // the K in progress
-  size_t k_index_ = 0;
+  sim::GemmErrorSamples samples_;  // of the trials done so far
   uint64_t trial_ = 0;
   uint64_t chunk_ = 1;  // trials per chunk
   uint64_t work_done_ = 0, work_total_ = 0;

@@ -215,24 +215,47 @@ void draw_panel(App& app) {
   ImGui::EndChild();
 }
 
+// On a phone the seven tabs cannot sit side by side at 320 px (ImGui's tab
+// bar would hide some behind its scroll arrows): the panels are rows of
+// short-labelled buttons that wrap instead, every one a tap away. The
+// buttons carry the tabs' anchors, so tests find "tab:<title>" either way.
+void draw_panel_buttons(App& app) {
+  app.selecting.reset();
+  app.shown = panel_of(app.scenario.panel);
+  const ImVec4 active = ImGui::GetStyleColorVec4(ImGuiCol_TabActive);
+  bool first = true;
+  for (const PanelEntry& e : kPanels) {
+    if (!first) same_line_or_wrap(button_width(e.short_title), px(4));
+    first = false;
+    const bool current = app.shown == e.panel;
+    if (current) ImGui::PushStyleColor(ImGuiCol_Button, active);
+    const std::string label = std::string(e.short_title) + "###" + e.title;
+    if (ImGui::Button(label.c_str()) && !current) {
+      app.shown = e.panel;
+      app.scenario.panel = e.scenario_panel;
+    }
+    anchor_item(std::string("tab:") + e.title);
+    if (current) ImGui::PopStyleColor();
+  }
+  ImGui::Separator();
+  draw_panel(app);
+}
+
 void draw_panels(App& app) {
+  if (narrow_layout()) {
+    draw_panel_buttons(app);
+    return;
+  }
   // A preset or a link may name another panel than the one shown: select its
   // tab until the tab bar has switched (SetSelected takes effect a frame later).
   const Panel wanted = panel_of(app.scenario.panel);
   if (wanted != app.shown && !app.selecting) app.selecting = wanted;
 
-  // On a phone the five tabs fit side by side: shorter labels, narrower
-  // padding (pushed for the whole tab bar, which lays its tabs out with it,
-  // and popped while the panel itself draws). A tab's ID ("###" + title) is
-  // the same at every width.
-  const bool narrow = narrow_layout();
-  const ImVec2 padding = ImGui::GetStyle().FramePadding;
-  if (narrow) ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(px(4), padding.y));
   if (ImGui::BeginTabBar("panels", ImGuiTabBarFlags_FittingPolicyScroll)) {
     for (const PanelEntry& e : kPanels) {
       const ImGuiTabItemFlags flags =
           app.selecting && *app.selecting == e.panel ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
-      const std::string label = std::string(narrow ? e.short_title : e.title) + "###" + e.title;
+      const std::string label = std::string(e.title) + "###" + e.title;
       const bool open = ImGui::BeginTabItem(label.c_str(), nullptr, flags);
       anchor_item(std::string("tab:") + e.title);
       if (!open) continue;
@@ -241,14 +264,11 @@ void draw_panels(App& app) {
         app.shown = e.panel;
         app.scenario.panel = e.scenario_panel;
       }
-      if (narrow) ImGui::PopStyleVar();
       draw_panel(app);
-      if (narrow) ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(px(4), padding.y));
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
   }
-  if (narrow) ImGui::PopStyleVar();
 }
 
 }  // namespace

@@ -299,7 +299,8 @@ void draw_run_bar(const AccumulationScenario& d) {
     return;
   }
   char overlay[96];
-  std::snprintf(overlay, sizeof overlay, "%zu / %zu K values", g_run.ks_done(), g_run.spec().ks.size());
+  std::snprintf(overlay, sizeof overlay, "%llu / %llu trials", static_cast<unsigned long long>(g_run.trials_done()),
+                static_cast<unsigned long long>(g_run.spec().trials));
   ImGui::PushStyleColor(ImGuiCol_PlotHistogram, palette().accent);
   ImGui::ProgressBar(static_cast<float>(g_run.progress()),
                      ImVec2(std::min(px(320), ImGui::GetContentRegionAvail().x * 0.5f), 0), overlay);
@@ -580,7 +581,7 @@ void draw_accumulation_panel(Scenario& sc) {
 }
 
 // state(): inputs by their scenario.h names; results:
-//   status, error, args (gemm-error's), command, progress, ks_done,
+//   status, error, args (gemm-error's), command, progress, trials_done,
 //   compute_seconds (time spent computing), wall_seconds,
 //   report: gemm-error --json of the rows so far (the CLI's bytes once finished),
 //   bounds: [{acc, rule, u, k: [...], bound: [...], probabilistic: [...]}],
@@ -611,7 +612,7 @@ void write_accumulation_state(JsonWriter& w, const Scenario& sc) {
   w.end_array();
   w.field("command", accumulation_command(g_run.inputs()));
   w.field("progress", g_run.progress());
-  w.field("ks_done", static_cast<uint64_t>(g_run.ks_done()));
+  w.field("trials_done", g_run.trials_done());
   w.field("compute_seconds", g_run.compute_seconds());
   w.field("wall_seconds", g_run.wall_seconds());
   w.field("frame_budget_ms", g_budget * 1000);  // the last frame's

@@ -21,6 +21,12 @@ inline bool cpu_has_avx2() {
   return has;
 }
 
+// FMA3 (vfmadd): every AVX2 CPU made has it, but the two are separate CPUID bits.
+inline bool cpu_has_fma() {
+  static const bool has = __builtin_cpu_supports("fma");
+  return has;
+}
+
 inline bool cpu_has_f16c() {
   static const bool has = [] {
     unsigned eax, ebx, ecx, edx;

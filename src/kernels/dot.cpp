@@ -5,7 +5,10 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
 
+#include "core/product_sum.h"  // pow2_double
+#include "kernels/convert.h"
 #include "kernels/cpu_features.h"
 
 namespace mantissa::kernels {
@@ -35,16 +38,6 @@ bool finite_bits(uint32_t u) { return (u & 0x7f800000u) != 0x7f800000u; }
 bool zero_bits(uint32_t u) { return (u & 0x7fffffffu) == 0; }
 
 int bit_length(uint64_t x) { return x == 0 ? 0 : 64 - __builtin_clzll(x); }
-
-// 2^e as a double, for the normal range (-1022 <= e <= 1023): every scale and
-// result here lies well inside it. Built from its bits: ldexp is a library
-// call, and it would run once per block.
-double pow2(int e) {
-  const uint64_t bits = static_cast<uint64_t>(e + 1023) << 52;
-  double x;
-  std::memcpy(&x, &bits, sizeof x);
-  return x;
-}
 
 using MaxExponent = int (*)(const float*, const float*, size_t, int);
 using AlignedSum = double (*)(const float*, const float*, size_t, double);
@@ -79,7 +72,7 @@ uint32_t tensor_core_block(const BlockKernels& k, const float* a, const float* b
   }
   if (e_max == detail::kNoExponent) return 0;  // +0, as the model gives for no terms
   const int unit = e_max - 23 - m.neab;
-  const double scale = pow2(-unit);
+  const double scale = pow2_double(-unit);
   // c aligned like a product: truncated toward zero at the unit.
   const double sum = k.aligned_sum(a, b, n, scale) + std::trunc(static_cast<double>(float_of(c)) * scale);
   return detail::round_block(sum, unit, 23 + (m.neab < 0 ? m.neab : 0), m.nearest);
@@ -144,7 +137,7 @@ uint32_t round_block(double sum, int unit, int man, bool nearest) {
   }
   // q * 2^e is exact in fp32 (q has at most man + 1 <= 24 significant bits
   // above the format's subnormal floor), and exact in double on the way.
-  return sign | bits_of(static_cast<float>(static_cast<double>(q) * pow2(e)));
+  return sign | bits_of(static_cast<float>(static_cast<double>(q) * pow2_double(e)));
 }
 
 int block_max_exponent_scalar(const float* a, const float* b, size_t n, int input_emin) {
@@ -185,7 +178,7 @@ bool dot_impl_available(DotImpl impl) {
       return true;
     case DotImpl::Avx2:
 #ifdef MANTISSA_HAVE_AVX2_DOT
-      return cpu_has_avx2();
+      return cpu_has_avx2() && cpu_has_fma();  // seq:fp32's lanes are FMA chains
 #else
       return false;
 #endif
@@ -200,6 +193,11 @@ bool dot_impl_available(DotImpl impl) {
 }
 
 DotImpl best_dot_impl() {
+  // MANTISSA_KERNELS / force_kernel_path() cap the dot kernels as they cap
+  // the conversions (kernels/convert.h): "scalar" and "sse2" (no SSE2 dot
+  // kernels) mean the scalar ones; avx2 and above allow AVX2.
+  const std::string forced = forced_kernel_path();
+  if (forced == "scalar" || forced == "sse2") return DotImpl::Scalar;
   if (dot_impl_available(DotImpl::Avx2)) return DotImpl::Avx2;
   if (dot_impl_available(DotImpl::Wasm128)) return DotImpl::Wasm128;
   return DotImpl::Scalar;
@@ -300,6 +298,179 @@ bool dot_with_kernels(const Accumulator& acc, const Format& in, const float* a, 
   if (!finite_bits(r)) return false;
   *bits = r;
   return true;
+}
+
+// ---- Lanes ---------------------------------------------------------------------
+
+bool dot_lanes_model_of(const Accumulator& acc, const Format& in, DotLanesModel* out) {
+  DotLanesModel m;
+  switch (acc.kind) {
+    case AccumulatorKind::Sequential:
+      if (acc.format != fp32() || acc.mode != RoundingMode::NearestEven) return false;
+      m.kind = DotLanesKind::Seq;
+      break;
+    case AccumulatorKind::Blocked:
+      if (acc.block == 0) return false;
+      m.block = static_cast<size_t>(acc.block);
+      if (acc.block_tc) {
+        if (!tensor_core_kernel_of(acc.tc, in, &m.tc)) return false;
+        m.kind = DotLanesKind::BlockedTensorCore;
+      } else {
+        if (acc.format != fp32()) return false;
+        m.kind = DotLanesKind::BlockedSeq;
+      }
+      break;
+    case AccumulatorKind::TensorCore:
+      if (!tensor_core_kernel_of(acc.tc, in, &m.tc)) return false;
+      m.kind = DotLanesKind::TensorCore;
+      break;
+    default:
+      return false;
+  }
+  // Significand bits, lsb of the smallest subnormal and bound of the largest
+  // value of a product, against fp32's 24 bits, 2^-149 and 2^128.
+  const int lsb = in.emin() - in.man_bits;
+  m.exact_fp32_products = 2 * in.precision() <= 24 && 2 * lsb >= -149 && 2 * (in.emax() + 1) <= 128;
+  *out = m;
+  return true;
+}
+
+namespace detail {
+
+void lanes_not_finite_scalar(const float* a, const float* b, size_t k, uint32_t* special) {
+  for (size_t i = 0; i < k * kDotLanes; ++i) {
+    special[i % kDotLanes] |= static_cast<uint32_t>(!finite_bits(bits_of(a[i]))) |
+                              static_cast<uint32_t>(!finite_bits(bits_of(b[i])));
+  }
+}
+
+// The lanes reference: each lane gathered and run through the one-dot scalar
+// kernels above. bad[l] where they decline (a result that is not finite).
+void dot_lanes_scalar(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
+                      uint32_t* out, bool* bad) {
+  std::vector<float> la(k), lb(k);
+  for (size_t l = 0; l < kDotLanes; ++l) {
+    for (size_t i = 0; i < k; ++i) {
+      la[i] = a[i * kDotLanes + l];
+      lb[i] = b[i * kDotLanes + l];
+    }
+    uint32_t r = 0;
+    bool ok = true;
+    switch (m.kind) {
+      case DotLanesKind::Seq:
+        r = dot_seq_fp32(la.data(), lb.data(), k, c[l]);
+        break;
+      case DotLanesKind::BlockedSeq:
+        r = dot_blocked_fp32(la.data(), lb.data(), k, c[l], m.block);
+        break;
+      case DotLanesKind::TensorCore:
+        ok = dot_tensor_core(la.data(), lb.data(), k, c[l], m.tc, DotImpl::Scalar, &r);
+        break;
+      case DotLanesKind::BlockedTensorCore:
+        ok = dot_blocked_tensor_core(la.data(), lb.data(), k, c[l], m.tc, m.block, DotImpl::Scalar, &r);
+        break;
+    }
+    out[l] = r;
+    bad[l] = !ok || !finite_bits(r);
+  }
+}
+
+}  // namespace detail
+
+void dot_lanes(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
+               DotImpl impl, uint32_t* out, bool* done) {
+  // Lanes with an input that is not finite go to the core (its special-value
+  // rules); they are zeroed so the kernels below see finite values only.
+  uint32_t special[kDotLanes] = {};
+  if (!dot_impl_available(impl)) impl = DotImpl::Scalar;
+  switch (impl) {
+#ifdef MANTISSA_HAVE_AVX2_DOT
+    case DotImpl::Avx2:
+      detail::lanes_not_finite_avx2(a, b, k, special);
+      break;
+#endif
+#ifdef MANTISSA_HAVE_WASM_DOT
+    case DotImpl::Wasm128:
+      detail::lanes_not_finite_wasm(a, b, k, special);
+      break;
+#endif
+    default:
+      detail::lanes_not_finite_scalar(a, b, k, special);
+  }
+  uint32_t any = 0;
+  uint32_t lane_c[kDotLanes];
+  for (size_t l = 0; l < kDotLanes; ++l) {
+    special[l] |= static_cast<uint32_t>(!finite_bits(c[l]));
+    any |= special[l];
+    lane_c[l] = special[l] ? 0 : c[l];
+  }
+  std::vector<float> clean_a, clean_b;
+  if (any) {
+    clean_a.assign(a, a + k * kDotLanes);
+    clean_b.assign(b, b + k * kDotLanes);
+    for (size_t i = 0; i < k * kDotLanes; ++i) {
+      if (special[i % kDotLanes]) clean_a[i] = clean_b[i] = 0;
+    }
+    a = clean_a.data();
+    b = clean_b.data();
+  }
+  bool bad[kDotLanes] = {};
+  switch (impl) {
+#ifdef MANTISSA_HAVE_AVX2_DOT
+    case DotImpl::Avx2:
+      detail::dot_lanes_avx2(m, a, b, k, lane_c, out, bad);
+      break;
+#endif
+#ifdef MANTISSA_HAVE_WASM_DOT
+    case DotImpl::Wasm128:
+      detail::dot_lanes_wasm(m, a, b, k, lane_c, out, bad);
+      break;
+#endif
+    default:
+      detail::dot_lanes_scalar(m, a, b, k, lane_c, out, bad);
+  }
+  for (size_t l = 0; l < kDotLanes; ++l) done[l] = !special[l] && !bad[l];
+}
+
+std::vector<uint64_t> dot_many(const Accumulator& acc, const std::vector<DotInput>& inputs) {
+  std::vector<uint64_t> out(inputs.size());
+  const DotImpl impl = best_dot_impl();
+  std::vector<float> a, b, la, lb;
+  size_t i = 0;
+  while (i < inputs.size()) {
+    const DotInput& first = inputs[i];
+    const size_t k = first.a.size();
+    DotLanesModel m;
+    bool group = i + kDotLanes <= inputs.size() && dot_lanes_model_of(acc, first.in, &m);
+    for (size_t l = 1; group && l < kDotLanes; ++l) {
+      group = inputs[i + l].a.size() == k && inputs[i + l].in == first.in;
+    }
+    if (group) {
+      la.resize(k * kDotLanes);
+      lb.resize(k * kDotLanes);
+      uint32_t c[kDotLanes], bits[kDotLanes];
+      bool done[kDotLanes];
+      for (size_t l = 0; l < kDotLanes; ++l) {
+        dot_inputs_as_floats(inputs[i + l], &a, &b);
+        for (size_t t = 0; t < k; ++t) {
+          la[t * kDotLanes + l] = a[t];
+          lb[t * kDotLanes + l] = b[t];
+        }
+        c[l] = static_cast<uint32_t>(inputs[i + l].c);
+      }
+      dot_lanes(m, la.data(), lb.data(), k, c, impl, bits, done);
+      for (size_t l = 0; l < kDotLanes; ++l) out[i + l] = done[l] ? bits[l] : dot(acc, inputs[i + l]);
+      i += kDotLanes;
+      continue;
+    }
+    dot_inputs_as_floats(first, &a, &b);
+    uint64_t bits = 0;
+    out[i] = dot_with_kernels(acc, first.in, a.data(), b.data(), k, static_cast<uint32_t>(first.c), impl, &bits)
+                 ? bits
+                 : dot(acc, first);
+    ++i;
+  }
+  return out;
 }
 
 }  // namespace mantissa::kernels

@@ -64,6 +64,41 @@ void dot_inputs_as_floats(const DotInput& in, std::vector<float>* a, std::vector
 bool dot_with_kernels(const Accumulator& acc, const Format& in, const float* a, const float* b, size_t k,
                       uint32_t c, DotImpl impl, uint64_t* bits);
 
+// ---- Lanes across independent dot products ----------------------------------
+// Sequential summation is serial inside one dot product, so the SIMD forms run
+// kDotLanes independent dot products of the same K side by side (the trials
+// of gemm-error, the lines of `dot --batch`): lane l of a group reads row i,
+// a[i * kDotLanes + l] and b[i * kDotLanes + l], for term i. Every lane does
+// exactly what the one-dot kernels above do (the scalar lanes reference
+// gathers each lane and calls them), so the lanes are bit-identical to the
+// core wherever those are.
+constexpr size_t kDotLanes = 8;
+
+enum class DotLanesKind { Seq, BlockedSeq, TensorCore, BlockedTensorCore };
+struct DotLanesModel {
+  DotLanesKind kind = DotLanesKind::Seq;
+  TensorCoreKernel tc;  // TensorCore, BlockedTensorCore
+  size_t block = 0;     // Blocked*: terms per block
+  // a*b is exact in fp32 for every pair of inputs (at most 24 significant
+  // bits, lsb >= 2^-149, below 2^128: fp16 and fp8 yes, bf16 not): then
+  // fl(fl(a*b) + s) is the FMA, which wasm SIMD128 (no FMA) needs for seq.
+  bool exact_fp32_products = false;
+};
+// False when the lanes do not cover acc (what dot_with_kernels declines too).
+bool dot_lanes_model_of(const Accumulator& acc, const Format& in, DotLanesModel* out);
+
+// kDotLanes dot products of k terms each (rows as above), c[l] fp32 bits:
+// out[l] the result's fp32 bits where done[l], else the lane hit an input or
+// result that is not finite and the caller runs the core (core dot()).
+void dot_lanes(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
+               DotImpl impl, uint32_t* out, bool* done);
+
+// Many dot products of one input format (`dot --batch`'s lines): runs of
+// kDotLanes consecutive inputs of one K go through the lanes, the others
+// through the one-dot kernels, and whatever those decline through the core's
+// dot(). Bits of acc.result_format(), one per input, as dot() gives them.
+std::vector<uint64_t> dot_many(const Accumulator& acc, const std::vector<DotInput>& inputs);
+
 namespace detail {
 // |sum| * 2^unit (sum an exact integer below 2^53) rounded into an fp32-range
 // format with `man` fraction bits, rz or rne, as fp32 bits (exact in fp32).
@@ -78,6 +113,17 @@ int block_max_exponent_avx2(const float* a, const float* b, size_t n, int input_
 double block_aligned_sum_avx2(const float* a, const float* b, size_t n, double scale);
 int block_max_exponent_wasm(const float* a, const float* b, size_t n, int input_emin);
 double block_aligned_sum_wasm(const float* a, const float* b, size_t n, double scale);
+void dot_lanes_scalar(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
+                      uint32_t* out, bool* bad);
+// special[l] |= 1 where lane l has an input that is not finite (inf, NaN).
+void lanes_not_finite_scalar(const float* a, const float* b, size_t k, uint32_t* special);
+void lanes_not_finite_avx2(const float* a, const float* b, size_t k, uint32_t* special);
+void lanes_not_finite_wasm(const float* a, const float* b, size_t k, uint32_t* special);
+// The SIMD lanes (finite inputs only; bad[l] set where a lane's result is not finite).
+void dot_lanes_avx2(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
+                    uint32_t* out, bool* bad);
+void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
+                    uint32_t* out, bool* bad);
 // The alignment exponent of one value: max(float exponent, emin) (not for zero).
 inline int float_exponent(uint32_t bits, int emin) {
   const int field = static_cast<int>((bits >> 23) & 0xff);

@@ -8,6 +8,7 @@
 // draws are a pure function of (seed, t, i), so a run is deterministic for a
 // seed, and the trials of a shorter K are prefixes of the longer ones'.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -50,22 +51,31 @@ struct GemmErrorRow {
 // The inputs of one trial (exposed for tests and the playground's walkthrough).
 DotInput gemm_error_trial(const GemmErrorSpec& s, uint64_t k, uint64_t trial);
 
+// The same inputs, fast, for trials [t0, t0 + lanes) (lanes <= kernels::kDotLanes)
+// as floats in rows of kDotLanes (kernels/dot.h: a[i * kDotLanes + l] is a_i
+// of trial t0 + l; lanes past `lanes` are zeros): what run_gemm_error feeds
+// the dot lanes. Bit-identical to gemm_error_trial (tested so).
+void gemm_error_trial_lanes(const GemmErrorSpec& s, uint64_t k, uint64_t t0, size_t lanes, std::vector<float>* a,
+                            std::vector<float>* b);
+
 std::vector<GemmErrorRow> run_gemm_error(const GemmErrorSpec& s);
 
 // run_gemm_error in pieces, for callers that spread the work over time (the
 // playground's Accumulation panel computes a chunk of trials per frame):
 // gemm_error_samples appends the relative errors of trials [first, end) at
-// one K, per accumulator; gemm_error_rows turns all of one K's samples into
-// its rows (sorting them). run_gemm_error is exactly these two over every
-// trial, so a run in chunks gives the same rows.
+// every K (a trial's operands are drawn once, at the largest K: the smaller
+// K are its prefixes); gemm_error_rows turns the samples into the rows
+// (sorting them), in the spec's order. run_gemm_error is exactly these two
+// over every trial, and a trial's figures do not depend on its chunk, so a
+// run in chunks gives the same rows.
 struct GemmErrorSamples {
-  std::vector<std::vector<double>> errors;  // per accumulator, one per counted trial
-  std::vector<uint64_t> exact_zero;         // per accumulator
+  // [K index][accumulator]: one relative error per counted trial, and the
+  // trials skipped because the exact value was 0.
+  std::vector<std::vector<std::vector<double>>> errors;
+  std::vector<std::vector<uint64_t>> exact_zero;
 };
-void gemm_error_samples(const GemmErrorSpec& s, uint64_t k, uint64_t first_trial, uint64_t end_trial,
-                        GemmErrorSamples* out);
-void gemm_error_rows(const GemmErrorSpec& s, uint64_t k, GemmErrorSamples& samples,
-                     std::vector<GemmErrorRow>* rows);
+void gemm_error_samples(const GemmErrorSpec& s, uint64_t first_trial, uint64_t end_trial, GemmErrorSamples* out);
+std::vector<GemmErrorRow> gemm_error_rows(const GemmErrorSpec& s, GemmErrorSamples& samples);
 
 std::string gemm_error_json(const GemmErrorSpec& s, const std::vector<GemmErrorRow>& rows);
 std::string gemm_error_csv(const std::vector<GemmErrorRow>& rows);

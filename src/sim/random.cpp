@@ -2,6 +2,12 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
+#include <vector>
+
+#include "kernels/convert.h"
+#include "kernels/cpu_features.h"
+#include "kernels/dot.h"
 
 namespace mantissa::sim {
 
@@ -20,15 +26,26 @@ uint64_t mix64(uint64_t z) {
 
 }  // namespace
 
-uint64_t random_bits64(uint64_t seed, RandomStream stream, uint64_t counter, uint64_t attempt) {
-  uint64_t x = mix64(seed + kGolden * (static_cast<uint64_t>(stream) + 1));
-  x = mix64(x ^ (counter + kGolden));
+uint64_t random_key(uint64_t seed, RandomStream stream) {
+  return mix64(seed + kGolden * (static_cast<uint64_t>(stream) + 1));
+}
+
+uint64_t random_bits64_keyed(uint64_t key, uint64_t counter, uint64_t attempt) {
+  const uint64_t x = mix64(key ^ (counter + kGolden));
   return mix64(x ^ (attempt * kGolden + 0x632be59bd9b4e019ull));
 }
 
-double random_uniform(uint64_t seed, RandomStream stream, uint64_t counter, uint64_t attempt) {
+uint64_t random_bits64(uint64_t seed, RandomStream stream, uint64_t counter, uint64_t attempt) {
+  return random_bits64_keyed(random_key(seed, stream), counter, attempt);
+}
+
+double random_uniform_keyed(uint64_t key, uint64_t counter, uint64_t attempt) {
   constexpr double kTwoPowMinus53 = 1.0 / 9007199254740992.0;  // 2^-53
-  return static_cast<double>(random_bits64(seed, stream, counter, attempt) >> 11) * kTwoPowMinus53;
+  return static_cast<double>(random_bits64_keyed(key, counter, attempt) >> 11) * kTwoPowMinus53;
+}
+
+double random_uniform(uint64_t seed, RandomStream stream, uint64_t counter, uint64_t attempt) {
+  return random_uniform_keyed(random_key(seed, stream), counter, attempt);
 }
 
 double portable_log(double x) {
@@ -38,7 +55,6 @@ double portable_log(double x) {
   bits = (bits & ((uint64_t{1} << 52) - 1)) | (uint64_t{1023} << 52);  // m in [1, 2)
   double m;
   std::memcpy(&m, &bits, sizeof m);
-  constexpr double kSqrt2 = 1.41421356237309504880;
   if (m >= kSqrt2) {  // m in [sqrt(1/2), sqrt(2)) keeps |s| <= 0.1716
     m *= 0.5;
     ++e;
@@ -46,32 +62,84 @@ double portable_log(double x) {
   const double s = (m - 1.0) / (m + 1.0);
   const double s2 = s * s;
   // 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...); s2^12 < 2.4e-19: 12 terms suffice.
-  double p = 1.0 / 23.0;
-  p = 1.0 / 21.0 + s2 * p;
-  p = 1.0 / 19.0 + s2 * p;
-  p = 1.0 / 17.0 + s2 * p;
-  p = 1.0 / 15.0 + s2 * p;
-  p = 1.0 / 13.0 + s2 * p;
-  p = 1.0 / 11.0 + s2 * p;
-  p = 1.0 / 9.0 + s2 * p;
-  p = 1.0 / 7.0 + s2 * p;
-  p = 1.0 / 5.0 + s2 * p;
-  p = 1.0 / 3.0 + s2 * p;
+  double p = kLogSeriesFirst;
+  for (const double c : kLogSeries) p = c + s2 * p;
   const double log_m = 2.0 * s + 2.0 * s * (s2 * p);
-  // ln 2 split so that e * kLn2Hi is exact for |e| < 2^11.
-  constexpr double kLn2Hi = 6.93147180369123816490e-01;  // 0x3fe62e42fee00000
-  constexpr double kLn2Lo = 1.90821492927058770002e-10;  // 0x3dea39ef35793c76
   const double de = static_cast<double>(e);
   return de * kLn2Hi + (log_m + de * kLn2Lo);
 }
 
-double random_normal(uint64_t seed, RandomStream stream, uint64_t counter) {
-  for (uint64_t attempt = 0;; attempt += 2) {
-    const double u = 2.0 * random_uniform(seed, stream, counter, attempt) - 1.0;
-    const double v = 2.0 * random_uniform(seed, stream, counter, attempt + 1) - 1.0;
+double random_normal_keyed_from(uint64_t key, uint64_t counter, uint64_t attempt) {
+  for (;; attempt += 2) {
+    const double u = 2.0 * random_uniform_keyed(key, counter, attempt) - 1.0;
+    const double v = 2.0 * random_uniform_keyed(key, counter, attempt + 1) - 1.0;
     const double s = u * u + v * v;
     if (s > 0.0 && s < 1.0) return u * std::sqrt(-2.0 * portable_log(s) / s);
   }
+}
+
+double random_normal_keyed(uint64_t key, uint64_t counter) { return random_normal_keyed_from(key, counter, 0); }
+
+double random_normal(uint64_t seed, RandomStream stream, uint64_t counter) {
+  return random_normal_keyed(random_key(seed, stream), counter);
+}
+
+void random_normal_batch(uint64_t key, uint64_t counter0, size_t n, double* out) {
+  using Lanes = void (*)(uint64_t, const uint64_t*, uint64_t, double*, bool*);
+  Lanes lanes = nullptr;
+  size_t width = 0;
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(__EMSCRIPTEN__)
+  // MANTISSA_KERNELS caps these as it caps the conversions: avx512 (or no
+  // cap) on a CPU that has it, else the dot kernels' path (AVX2 or scalar).
+  const std::string forced = kernels::forced_kernel_path();
+  if (kernels::cpu_has_avx512() && (forced.empty() || forced == "avx512")) {
+    lanes = random_normal_lanes_avx512, width = 8;
+  } else if (kernels::best_dot_impl() == kernels::DotImpl::Avx2) {
+    lanes = random_normal_lanes_avx2, width = 4;
+  }
+#elif defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
+  lanes = random_normal_lanes_wasm, width = 2;
+#endif
+  std::vector<size_t> pending;  // indices whose pair was rejected so far
+  uint64_t attempt = 0;
+  if (lanes) {
+    constexpr size_t kMaxLanes = 8;
+    uint64_t counters[kMaxLanes];
+    double draws[kMaxLanes];
+    bool accepted[kMaxLanes];
+    size_t i = 0;
+    for (; i + width <= n; i += width) {
+      for (size_t l = 0; l < width; ++l) counters[l] = counter0 + i + l;
+      lanes(key, counters, 0, out + i, accepted);
+      for (size_t l = 0; l < width; ++l) {
+        if (!accepted[l]) pending.push_back(i + l);
+      }
+    }
+    for (; i < n; ++i) out[i] = random_normal_keyed(key, counter0 + i);  // the tail: never tried in lanes
+    // Retry the rejected ones together, attempt after attempt, while they fill lanes.
+    while (pending.size() >= width) {
+      attempt += 2;
+      std::vector<size_t> next;
+      size_t p = 0;
+      for (; p + width <= pending.size(); p += width) {
+        for (size_t l = 0; l < width; ++l) counters[l] = counter0 + pending[p + l];
+        lanes(key, counters, attempt, draws, accepted);
+        for (size_t l = 0; l < width; ++l) {
+          if (accepted[l]) {
+            out[pending[p + l]] = draws[l];
+          } else {
+            next.push_back(pending[p + l]);
+          }
+        }
+      }
+      // The few left over stay at this attempt for the scalar code below.
+      for (; p < pending.size(); ++p) out[pending[p]] = random_normal_keyed_from(key, counter0 + pending[p], attempt);
+      pending.swap(next);
+    }
+  } else {
+    for (size_t i = 0; i < n; ++i) pending.push_back(i);
+  }
+  for (size_t i : pending) out[i] = random_normal_keyed_from(key, counter0 + i, attempt);
 }
 
 void two_product(double a, double b, double* hi, double* lo) {

@@ -11,6 +11,7 @@
 // polynomial built from + - * / only, and the code is compiled without FMA
 // contraction (x86-64 baseline and wasm SIMD128 have no fused multiply-add).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
 namespace mantissa::sim {
@@ -33,6 +34,41 @@ double random_uniform(uint64_t seed, RandomStream stream, uint64_t counter, uint
 // Standard normal by Marsaglia's polar method; rejected pairs move on to the
 // next `attempt`, so the draw is still a pure function of the counter.
 double random_normal(uint64_t seed, RandomStream stream, uint64_t counter);
+
+// The same draws with the (seed, stream) part of the mixing done once: what
+// a loop over many counters of one stream calls (random_bits64 is
+// random_bits64_keyed(random_key(seed, stream), counter, attempt)).
+uint64_t random_key(uint64_t seed, RandomStream stream);
+uint64_t random_bits64_keyed(uint64_t key, uint64_t counter, uint64_t attempt = 0);
+double random_uniform_keyed(uint64_t key, uint64_t counter, uint64_t attempt = 0);
+double random_normal_keyed(uint64_t key, uint64_t counter);
+
+// out[i] = random_normal_keyed(key, counter0 + i) for i < n, the same bits,
+// several counters at a time in SIMD lanes where the machine has them (AVX2,
+// wasm SIMD128): the same + - * / sqrt in the same order, no FMA. Counters
+// whose pair is rejected (about 21 % per attempt) are gathered and retried
+// in lanes at the next attempt, the last few by the scalar code.
+void random_normal_batch(uint64_t key, uint64_t counter0, size_t n, double* out);
+// The polar step of `attempt` (and attempt + 1) for 8 (AVX-512), 4 (AVX2) or
+// 2 (wasm) counters: out[i] the normal draw where accepted[i], else the pair
+// was rejected.
+void random_normal_lanes_avx512(uint64_t key, const uint64_t* counters, uint64_t attempt, double* out,
+                                bool* accepted);
+void random_normal_lanes_avx2(uint64_t key, const uint64_t* counters, uint64_t attempt, double* out,
+                              bool* accepted);
+void random_normal_lanes_wasm(uint64_t key, const uint64_t* counters, uint64_t attempt, double* out,
+                              bool* accepted);
+// random_normal_keyed from the given attempt on (attempt 0 is random_normal_keyed).
+double random_normal_keyed_from(uint64_t key, uint64_t counter, uint64_t attempt);
+
+// portable_log's series for 2 atanh(s) / (2 s) in s^2, Horner's order: p = 1/23,
+// then p = c + s^2 p for each c below (shared by the SIMD forms, same order).
+constexpr double kLogSeriesFirst = 1.0 / 23.0;
+constexpr double kLogSeries[] = {1.0 / 21.0, 1.0 / 19.0, 1.0 / 17.0, 1.0 / 15.0, 1.0 / 13.0,
+                                 1.0 / 11.0, 1.0 / 9.0,  1.0 / 7.0,  1.0 / 5.0,  1.0 / 3.0};
+constexpr double kLn2Hi = 6.93147180369123816490e-01;  // 0x3fe62e42fee00000: e * kLn2Hi exact for |e| < 2^11
+constexpr double kLn2Lo = 1.90821492927058770002e-10;  // 0x3dea39ef35793c76
+constexpr double kSqrt2 = 1.41421356237309504880;
 
 // Natural logarithm of a positive finite normal double from + - * / only
 // (argument reduction to [sqrt(1/2), sqrt(2)) by bit manipulation, then

@@ -155,7 +155,7 @@ describe("phone widths", () => {
         await waitForFrames(page, 3);
         const wheelAt = { x: width - 3, y: height * 0.6 };
         const all = [];
-        // The five tabs fit side by side: none hides behind the tab bar's arrows.
+        // Every panel is one tap away: on a phone the tabs are buttons that wrap, none hidden.
         const named = await page.evaluate(() => window.mantissa.layout());
         for (const [tab] of PANELS) {
           const r = named[`tab:${tab}`];

@@ -5,6 +5,7 @@
 // spread, zeros, subnormal inputs, overflow).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "core/dot.h"
+#include "kernels/convert.h"
 #include "kernels/dot.h"
 
 using namespace mantissa;
@@ -110,7 +112,8 @@ TEST_CASE("dot kernels: tc, blocked and seq:fp32 give the core's bits on random 
   REQUIRE(covered * 10 > cases * 8);
 }
 
-TEST_CASE("dot kernels: adversarial inputs (ties, cancellation, spread, zeros, subnormals)") {
+// Ties, cancellation, huge spread, zeros, subnormal inputs, overflow.
+std::vector<DotInput> adversarial_inputs() {
   std::vector<DotInput> inputs;
   auto add = [&](const Format& in, const std::vector<double>& a, const std::vector<double>& b, double c = 0) {
     DotInput d;
@@ -154,6 +157,11 @@ TEST_CASE("dot kernels: adversarial inputs (ties, cancellation, spread, zeros, s
     // Overflow: big * big sums past fp32 (fp32 inputs); rne chains go to inf.
     add(in, {big, big, big, big, big, big, big, big, big}, {big, big, big, big, big, big, big, big, big});
   }
+  return inputs;
+}
+
+TEST_CASE("dot kernels: adversarial inputs (ties, cancellation, spread, zeros, subnormals)") {
+  const std::vector<DotInput> inputs = adversarial_inputs();
   uint64_t checked = 0;
   for (const DotInput& d : inputs) {
     std::vector<std::string> names = kTensorCoreNames;
@@ -193,4 +201,194 @@ TEST_CASE("dot kernels: what they do not cover is handed back (fp16 output, seq 
   const float inf[] = {INFINITY};
   CHECK_FALSE(kn::dot_with_kernels(acc_named("tc:fma=8,neab=2", fp32()), fp32(), inf, b, 1, 0,
                                    kn::DotImpl::Scalar, &bits));
+}
+
+// ---- Lanes: kDotLanes dot products side by side ------------------------------
+
+namespace {
+
+// Runs `lanes` (each the same K) through dot_lanes on every runnable
+// implementation: each covered lane gives the core's bits, and every
+// implementation covers the same lanes. Returns how many lanes were covered.
+size_t lanes_match_core(const Accumulator& acc, const std::vector<DotInput>& lanes) {
+  REQUIRE(lanes.size() == kn::kDotLanes);
+  const Format& in = lanes[0].in;
+  kn::DotLanesModel m;
+  REQUIRE(kn::dot_lanes_model_of(acc, in, &m));
+  const size_t k = lanes[0].a.size();
+  std::vector<float> a(k * kn::kDotLanes), b(k * kn::kDotLanes);
+  uint32_t c[kn::kDotLanes];
+  uint64_t expected[kn::kDotLanes];
+  for (size_t l = 0; l < kn::kDotLanes; ++l) {
+    REQUIRE(lanes[l].a.size() == k);
+    std::vector<float> la, lb;
+    kn::dot_inputs_as_floats(lanes[l], &la, &lb);
+    for (size_t i = 0; i < k; ++i) {
+      a[i * kn::kDotLanes + l] = la[i];
+      b[i * kn::kDotLanes + l] = lb[i];
+    }
+    c[l] = static_cast<uint32_t>(lanes[l].c);
+    expected[l] = dot(acc, lanes[l]);
+  }
+  size_t covered = 0;
+  bool reference_done[kn::kDotLanes] = {};
+  for (kn::DotImpl impl : runnable_impls()) {
+    uint32_t out[kn::kDotLanes];
+    bool done[kn::kDotLanes];
+    kn::dot_lanes(m, a.data(), b.data(), k, c, impl, out, done);
+    for (size_t l = 0; l < kn::kDotLanes; ++l) {
+      INFO(acc.name << " in " << in.name << " K = " << k << " lane " << l << " impl " << kn::dot_impl_name(impl));
+      if (impl == kn::DotImpl::Scalar) {
+        reference_done[l] = done[l];
+        covered += done[l];
+      }
+      REQUIRE(done[l] == reference_done[l]);
+      if (done[l]) REQUIRE(out[l] == expected[l]);
+    }
+  }
+  return covered;
+}
+
+}  // namespace
+
+TEST_CASE("dot lanes: every implementation gives the core's bits lane by lane on random inputs") {
+  std::mt19937_64 rng(1313);
+  size_t covered = 0, lanes_run = 0;
+  for (const Format& in : {fp8_e4m3(), fp8_e5m2(), fp16(), bf16(), tf32(), fp32()}) {
+    std::vector<std::string> names = kTensorCoreNames;
+    names.insert(names.end(), {"seq:fp32", "blocked:fp32:64", "blocked:fp32:1", "tc:ada"});
+    for (const std::string& name : names) {
+      Accumulator acc;
+      std::string error;
+      if (!parse_accumulator(name, in, &acc, &error)) continue;
+      for (int group = 0; group < 6; ++group) {
+        const size_t k = group == 0 ? 0 : 1 + rng() % 300;
+        std::vector<DotInput> lanes(kn::kDotLanes);
+        std::normal_distribution<double> normal(0, 1);
+        for (size_t l = 0; l < kn::kDotLanes; ++l) {
+          DotInput& d = lanes[l];
+          d.in = in;
+          // Lanes differ: some span every binade, some a narrow band, some have zeros.
+          const int style = static_cast<int>((l + static_cast<size_t>(group)) % 3);
+          for (size_t i = 0; i < k; ++i) {
+            d.a.push_back(style == 0 ? random_finite(rng, in) : bits_of(in, normal(rng)));
+            d.b.push_back(style == 0 ? random_finite(rng, in) : style == 2 && rng() % 4 == 0 ? 0 : bits_of(in, normal(rng)));
+          }
+          d.c = l % 3 == 0 ? random_finite(rng, fp32()) : l % 3 == 1 ? bits_of(fp32(), normal(rng)) : 0;
+        }
+        covered += lanes_match_core(acc, lanes);
+        lanes_run += kn::kDotLanes;
+      }
+    }
+  }
+  INFO(covered << " of " << lanes_run << " lanes covered");
+  REQUIRE(covered * 10 > lanes_run * 8);
+}
+
+TEST_CASE("dot lanes: adversarial inputs, padded with zero terms to one K") {
+  const std::vector<DotInput> inputs = adversarial_inputs();
+  size_t checked = 0;
+  for (size_t first = 0; first < inputs.size(); first += kn::kDotLanes) {
+    // Eight consecutive cases side by side (wrapping round), each padded with zero terms.
+    std::vector<DotInput> lanes;
+    size_t k = 0;
+    for (size_t l = 0; l < kn::kDotLanes; ++l) {
+      lanes.push_back(inputs[(first + l) % inputs.size()]);
+      k = std::max(k, lanes.back().a.size());
+    }
+    const Format in = lanes[0].in;
+    for (DotInput& d : lanes) {
+      // Cases of another input format take this one's bits as they are: still finite or not.
+      d.in = in;
+      d.a.resize(k, 0);
+      d.b.resize(k, 0);
+      for (uint64_t& x : d.a) x &= in.width_mask();
+      for (uint64_t& x : d.b) x &= in.width_mask();
+    }
+    std::vector<std::string> names = kTensorCoreNames;
+    names.insert(names.end(), {"seq:fp32", "blocked:fp32:2", "tc:v100"});
+    for (const std::string& name : names) {
+      Accumulator acc;
+      std::string error;
+      if (!parse_accumulator(name, in, &acc, &error)) continue;
+      lanes_match_core(acc, lanes);
+      ++checked;
+    }
+  }
+  REQUIRE(checked > 8);
+}
+
+TEST_CASE("dot lanes: a lane with an infinite input or c goes back to the core; the others do not") {
+  const Accumulator acc = acc_named("tc:h100", fp8_e4m3());
+  kn::DotLanesModel m;
+  REQUIRE(kn::dot_lanes_model_of(acc, fp8_e4m3(), &m));
+  constexpr size_t k = 40;
+  std::vector<float> a(k * kn::kDotLanes, 1.0f), b(k * kn::kDotLanes, 0.5f);
+  a[7 * kn::kDotLanes + 2] = INFINITY;
+  uint32_t c[kn::kDotLanes] = {};
+  c[5] = 0x7fc00000;  // NaN
+  for (kn::DotImpl impl : runnable_impls()) {
+    uint32_t out[kn::kDotLanes];
+    bool done[kn::kDotLanes];
+    kn::dot_lanes(m, a.data(), b.data(), k, c, impl, out, done);
+    for (size_t l = 0; l < kn::kDotLanes; ++l) {
+      INFO("lane " << l << " impl " << kn::dot_impl_name(impl));
+      CHECK(done[l] == (l != 2 && l != 5));
+      if (done[l]) CHECK(out[l] == 0x41a00000u);  // 40 * 0.5 = 20, exact
+    }
+  }
+}
+
+TEST_CASE("dot lanes: what they cover is what dot_with_kernels covers") {
+  kn::DotLanesModel m;
+  CHECK(kn::dot_lanes_model_of(acc_named("seq:fp32", fp16()), fp16(), &m));
+  CHECK(m.exact_fp32_products);
+  CHECK(kn::dot_lanes_model_of(acc_named("seq:fp32", bf16()), bf16(), &m));
+  CHECK_FALSE(m.exact_fp32_products);  // bf16 products reach 2^-266
+  CHECK(kn::dot_lanes_model_of(acc_named("seq:fp32", fp8_e4m3()), fp8_e4m3(), &m));
+  CHECK(m.exact_fp32_products);
+  CHECK_FALSE(kn::dot_lanes_model_of(acc_named("tc:h100,out=fp16", fp16()), fp16(), &m));
+  CHECK_FALSE(kn::dot_lanes_model_of(acc_named("seq:fp16", fp16()), fp16(), &m));
+  CHECK_FALSE(kn::dot_lanes_model_of(acc_named("exact", fp16()), fp16(), &m));
+  CHECK_FALSE(kn::dot_lanes_model_of(acc_named("pairwise:fp32", fp16()), fp16(), &m));
+}
+
+TEST_CASE("dot kernels: a forced scalar path (MANTISSA_KERNELS=scalar) caps the dot kernels too") {
+  const kn::DotImpl best = kn::best_dot_impl();
+  REQUIRE(kn::force_kernel_path("scalar").empty());
+  CHECK(kn::best_dot_impl() == kn::DotImpl::Scalar);
+  REQUIRE(kn::force_kernel_path("").empty());
+  CHECK(kn::best_dot_impl() == best);
+}
+
+TEST_CASE("dot_many (dot --batch): runs of one K in lanes, the rest one by one, every result the core's") {
+  std::mt19937_64 rng(99);
+  std::normal_distribution<double> normal(0, 1);
+  for (const Format& in : {fp8_e4m3(), fp16(), bf16()}) {
+    for (const char* name : {"tc:h100", "blocked:tc:h100:8", "seq:fp32", "seq:fp16", "exact"}) {
+      Accumulator acc;
+      std::string error;
+      if (!parse_accumulator(name, in, &acc, &error)) continue;
+      // 8 of K = 20, 3 of K = 5, 9 of K = 20 (a group and one left over), an infinite input, 8 of K = 0.
+      std::vector<DotInput> inputs;
+      for (size_t k : {20, 20, 20, 20, 20, 20, 20, 20, 5, 5, 5, 20, 20, 20, 20, 20, 20, 20, 20, 20, 7, 0, 0, 0, 0,
+                       0, 0, 0, 0}) {
+        DotInput d;
+        d.in = in;
+        for (size_t i = 0; i < k; ++i) {
+          d.a.push_back(bits_of(in, normal(rng)));
+          d.b.push_back(bits_of(in, normal(rng)));
+        }
+        d.c = inputs.size() % 3 == 0 ? bits_of(fp32(), normal(rng)) : 0;
+        inputs.push_back(d);
+      }
+      inputs[13].a[4] = round_double(in, INFINITY).bits;
+      const std::vector<uint64_t> got = kn::dot_many(acc, inputs);
+      REQUIRE(got.size() == inputs.size());
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        INFO(name << " in " << in.name << " input " << i);
+        CHECK(got[i] == dot(acc, inputs[i]));
+      }
+    }
+  }
 }

@@ -254,7 +254,46 @@ async function convertArrayWorkersBench(n, rounds, poolSizes) {
   }
 }
 
+// The dot-product kernels on the trials gemm-error draws (K = 4096,
+// fp8-e4m3, bench_wasm.cpp): wasm SIMD128 lanes vs the scalar kernel, bit
+// digests checked equal; then the Accumulation panel's heavy case through
+// the JS API the panel's figures come from, m.gemmError: K = 4096 x 1000
+// trials x four accumulators, timed end to end (draws, exact reference,
+// statistics included).
+const dotAccumulators = ["tc:h100", "blocked:tc:h100:128", "seq:fp32", "blocked:fp32:128"];
+
+async function dotBench(trials, rounds) {
+  const error = mod.dotPrepare(trials);
+  if (error) throw new Error(error);
+  const out = { k: 4096, trials, rounds, simdImpl: mod.dotSimdName(), accumulators: {} };
+  for (const acc of dotAccumulators) {
+    const sums = { simd: mod.dotRun(acc, "simd"), scalar: mod.dotRun(acc, "scalar") };  // warm-up
+    if (sums.simd.startsWith("error") || sums.simd !== sums.scalar) {
+      throw new Error(`dot ${acc}: SIMD lanes and scalar kernel differ (${sums.simd} vs ${sums.scalar})`);
+    }
+    const times = interleaved({ simd: { run: () => mod.dotRun(acc, "simd") }, scalar: { run: () => mod.dotRun(acc, "scalar") } }, rounds);
+    out.accumulators[acc] = { digest: sums.simd, simdMs: median(times.simd), scalarMs: median(times.scalar), all: times };
+  }
+  const { default: Mantissa } = await import("../mantissa.mjs");
+  const m = await Mantissa();
+  const options = { k: [4096], in: "fp8-e4m3", dist: "normal:0:1", acc: dotAccumulators, trials: 1000, seed: 1 };
+  m.gemmError(options);  // warm-up (tier-up)
+  const gemm = [];
+  let report = null;
+  for (let r = 0; r < rounds; ++r) {
+    const t0 = performance.now();
+    report = m.gemmError(options);
+    gemm.push(performance.now() - t0);
+  }
+  out.gemmError = { options, ms: median(gemm), all: gemm, rows: report.rows };
+  return out;
+}
+
 window.mantissaBench = {
+  // Only the dot products (scripts/bench runs them after run()).
+  async dot({ trials = 1000, rounds = 5 } = {}) {
+    return dotBench(trials, rounds);
+  },
   async run({ n = 1 << 24, rounds = 9, weights = 1000000, steps = 100, popRounds = 5, blockElements = 1 << 20 } = {}) {
     status.textContent = "running…";
     const convert = convertBench(n, rounds);
