@@ -1,5 +1,5 @@
 // `mantissa inspect`: what each format does to every tensor of a checkpoint
-// (.safetensors or .npy). Files are read in bounded chunks and fed to the
+// (.safetensors, .npy or .gguf). Files are read in bounded chunks and fed to the
 // streaming readers of src/tensors, so a multi-GB checkpoint needs only a
 // few MiB of memory.
 #include <chrono>

@@ -262,3 +262,16 @@ TEST_CASE("gemm-error: every row equals the slow computation trial by trial (cor
   // Every trial cancels exactly: uniform:0:0 draws only zeros.
   rows_match_slow(spec_of(fp8_e4m3(), {8}, "tc:h100;seq:fp32", 5, 7, true, 0, 0));
 }
+
+TEST_CASE("gemm-error: chunks of trials (any boundaries, lanes split) give run_gemm_error's rows exactly") {
+  // The Accumulation panel computes a chunk of trials per frame: chunks of
+  // 1..5 trials cut the groups of kDotLanes lanes anywhere.
+  const sim::GemmErrorSpec s =
+      spec_of(fp8_e4m3(), {64, 8, 200}, "tc:h100;blocked:tc:h100:16;seq:fp32;seq:fp16", 23, 11, false, 0, 1);
+  const std::string whole = sim::gemm_error_json(s, sim::run_gemm_error(s));
+  for (uint64_t chunk = 1; chunk <= 5; ++chunk) {
+    sim::GemmErrorSamples samples;
+    for (uint64_t t = 0; t < s.trials; t += chunk) sim::gemm_error_samples(s, t, std::min(s.trials, t + chunk), &samples);
+    CHECK(sim::gemm_error_json(s, sim::gemm_error_rows(s, samples)) == whole);
+  }
+}

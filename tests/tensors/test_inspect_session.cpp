@@ -126,7 +126,7 @@ TEST_CASE("inspect options: the CLI's parser, with or without files", "[inspect]
   REQUIRE(args.parse(static_cast<int>(argv.size()), argv.data(), &error));
   InspectRequest req;
   CHECK_FALSE(inspect_request_from_args(args, &req, &error));
-  CHECK(error == "inspect needs at least one FILE (.safetensors or .npy)");
+  CHECK(error == "inspect needs at least one FILE (.safetensors, .npy or .gguf)");
   CHECK_FALSE(inspect_options_from_args(args, &req, &error));
   CHECK(error == "--lr and --grad-std go together");
 }
