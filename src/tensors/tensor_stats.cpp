@@ -34,24 +34,42 @@ inline double power_of_two(int e) {
   return d;
 }
 
-// The error sums of one element x stored as y (both finite). Always inlined:
-// the hot loops keep the sums of a local FormatStats in registers.
-[[gnu::always_inline]] inline void measure(FormatStats* s, double x, double y, bool lost_update) {
-  ++s->measured;
-  // y - x is exact in double for every format narrower than fp64 when
-  // both are in range; the squares are ordinary double arithmetic.
-  const double err = std::fabs(y - x);
-  s->sum_sq_signal += x * x;
-  s->sum_sq_error += err * err;
-  s->max_abs_error = std::max(s->max_abs_error, err);
-  if (x != 0) {
-    const double rel = err / std::fabs(x);
-    ++s->rel_count;
-    s->sum_rel_error += rel;
-    s->max_rel_error = std::max(s->max_rel_error, rel);
+// The counts and sums of one format over a stretch of elements, as plain
+// locals: the hot loops load it from FormatStats, add each element, store it
+// back, so the compiler keeps every counter and sum in a register (a member
+// of a heap object or of a non-trivial local is updated in memory).
+struct Tally {
+  uint64_t overflow, subnormal, flushed, exact, measured, rel_count, lost;
+  double sum_sq_signal, sum_sq_error, max_abs, sum_rel, max_rel;
+
+  explicit Tally(const FormatStats& s)
+      : overflow(s.overflow), subnormal(s.subnormal), flushed(s.flushed), exact(s.exact), measured(s.measured),
+        rel_count(s.rel_count), lost(s.lost_updates), sum_sq_signal(s.sum_sq_signal), sum_sq_error(s.sum_sq_error),
+        max_abs(s.max_abs_error), sum_rel(s.sum_rel_error), max_rel(s.max_rel_error) {}
+  void store(FormatStats* s) const {
+    s->overflow = overflow, s->subnormal = subnormal, s->flushed = flushed, s->exact = exact;
+    s->measured = measured, s->rel_count = rel_count, s->lost_updates = lost;
+    s->sum_sq_signal = sum_sq_signal, s->sum_sq_error = sum_sq_error, s->max_abs_error = max_abs;
+    s->sum_rel_error = sum_rel, s->max_rel_error = max_rel;
   }
-  if (lost_update) ++s->lost_updates;
-}
+  // The error sums of one element x stored as y (both finite).
+  [[gnu::always_inline]] void measure(double x, double y, bool lost_update) {
+    ++measured;
+    // y - x is exact in double for every format narrower than fp64 when
+    // both are in range; the squares are ordinary double arithmetic.
+    const double err = std::fabs(y - x);
+    sum_sq_signal += x * x;
+    sum_sq_error += err * err;
+    max_abs = std::max(max_abs, err);
+    if (x != 0) {
+      const double rel = err / std::fabs(x);
+      ++rel_count;
+      sum_rel += rel;
+      max_rel = std::max(max_rel, rel);
+    }
+    lost += lost_update;
+  }
+};
 
 }  // namespace
 
@@ -207,7 +225,7 @@ void StatsCollector::tensor_values(const double* v, size_t n) {
 // One scalar format, element by element through the core: the reference.
 void StatsCollector::format_values(size_t i, const double* v, size_t n) {
   const Format& f = formats_[i];
-  FormatStats& s = current_->formats[i];
+  Tally s(current_->formats[i]);
   const double update = question_ ? question_->update() : 0;
   const int k = scale_exp_[i];
   for (size_t j = 0; j < n; ++j) {
@@ -224,8 +242,9 @@ void StatsCollector::format_values(size_t i, const double* v, size_t n) {
     if (y == x) ++s.exact;
     if (x != 0 && y == 0) ++s.flushed;
     if (stored != 0 && std::fabs(stored) < std::ldexp(1.0, f.emin())) ++s.subnormal;
-    measure(&s, x, y, question_ && update < std::ldexp(half_ulp_above(f, stored), -k));
+    s.measure(x, y, question_ && update < std::ldexp(half_ulp_above(f, stored), -k));
   }
+  s.store(&current_->formats[i]);
 }
 
 // The same statistics for fp16, bf16, fp8-e4m3 or fp8-e5m2 of fp32 values
@@ -260,8 +279,8 @@ void StatsCollector::format_values_kernel(size_t i, size_t n) {
   const double update = question_ ? question_->update() : 0;
   const double smallest_normal = std::ldexp(1.0, f.emin());
   const double half_subnormal_step = std::ldexp(1.0, f.emin() - f.man_bits - 1);
-  FormatStats& out = current_->formats[i];
-  FormatStats s = out;  // a local copy: its sums stay in registers
+  const bool question = question_.has_value();
+  Tally s(current_->formats[i]);
   for (size_t j = 0; j < n; ++j) {
     const double x = xf_[j];
     if (!std::isfinite(x)) continue;
@@ -276,10 +295,11 @@ void StatsCollector::format_values_kernel(size_t i, size_t n) {
     const bool below_normal = std::fabs(y) < smallest_normal;
     if (y != 0 && below_normal) ++s.subnormal;
     // half_ulp_above(f, y) from y's exponent bits: 2^(binade(y) - man_bits - 1).
-    const bool lost = question_ && update < (below_normal ? half_subnormal_step : power_of_two(binade(y) - f.man_bits - 1));
-    measure(&s, x, y, lost);
+    const bool lost =
+        question && update < (below_normal ? half_subnormal_step : power_of_two(binade(y) - f.man_bits - 1));
+    s.measure(x, y, lost);
   }
-  out = std::move(s);
+  s.store(&current_->formats[i]);
 }
 
 // Quantizes the pending values of each block format, a whole number of
@@ -298,8 +318,9 @@ void StatsCollector::flush_blocks(bool end) {
     std::string error;
     const std::vector<double> part(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(whole));
     if (!quantize_blocks(f, part, opt, &rep, &error)) continue;  // cannot fail: sizes are in range
-    FormatStats& s = current_->formats[formats_.size() + b];
-    if (f.tensor_scale) s.tensor_scale = rep.tensor_scale;
+    FormatStats& stats = current_->formats[formats_.size() + b];
+    if (f.tensor_scale) stats.tensor_scale = rep.tensor_scale;
+    Tally s(stats);
     for (const QuantizedBlock& qb : rep.blocks) {
       for (size_t i = 0; i < qb.elements.size(); ++i) {
         const double x = part[qb.first + i];
@@ -316,9 +337,10 @@ void StatsCollector::flush_blocks(bool end) {
         // The element's spacing times the block's scale (and NVFP4's tensor decode scale).
         const double scale = f.tensor_scale ? qb.scale * static_cast<double>(rep.tensor_decode) : qb.scale;
         const double half_step = half_ulp_above(f.element, to_double(f.element, e.bits)) * scale;
-        measure(&s, x, y, question_ && update < half_step);
+        s.measure(x, y, question_ && update < half_step);
       }
     }
+    s.store(&stats);
     p.erase(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(whole));
   }
 }
