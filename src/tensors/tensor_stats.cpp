@@ -6,6 +6,7 @@
 
 #include "core/rounding.h"
 #include "kernels/convert.h"
+#include "kernels/error_tally.h"
 
 namespace mantissa::tensors {
 
@@ -26,50 +27,21 @@ inline int binade(double x) {
   return field != 0 ? field - 1023 : std::ilogb(x);
 }
 
-// 2^e for a normal double exponent e, from its bits.
-inline double power_of_two(int e) {
-  const uint64_t bits = static_cast<uint64_t>(e + 1023) << 52;
-  double d;
-  std::memcpy(&d, &bits, 8);
-  return d;
+// The lane of element `index` of a tensor in the error sums (kernels/error_tally.h
+// defines the order once for the core reference, the kernels and block formats).
+inline size_t lane_of(uint64_t index) { return static_cast<size_t>(index % kernels::kTallyLanes); }
+
+// Where "update < half the ULP above |y|" turns false for good, as a bound
+// on |y| (kernels::TallyBounds::lost_from): half_ulp_above(f, y) is
+// 2^(emin - man_bits - 1) below 2^emin and 2^(ilogb|y| - man_bits - 1) above,
+// so the update is lost from the smallest binade b >= emin with
+// 2^(b - man_bits - 1) > update, b = ilogb(update) + man_bits + 2.
+double lost_from(const Format& f, double update) {
+  const double below_normal_half = std::ldexp(1.0, f.emin() - f.man_bits - 1);
+  if (update < below_normal_half) return 0;  // every stored value, zero included
+  if (!std::isfinite(update)) return std::numeric_limits<double>::infinity();  // NaN or inf: never
+  return std::ldexp(1.0, std::max(f.emin(), std::ilogb(update) + f.man_bits + 2));
 }
-
-// The counts and sums of one format over a stretch of elements, as plain
-// locals: the hot loops load it from FormatStats, add each element, store it
-// back, so the compiler keeps every counter and sum in a register (a member
-// of a heap object or of a non-trivial local is updated in memory).
-struct Tally {
-  uint64_t overflow, subnormal, flushed, exact, measured, rel_count, lost;
-  double sum_sq_signal, sum_sq_error, max_abs, sum_rel, max_rel;
-
-  explicit Tally(const FormatStats& s)
-      : overflow(s.overflow), subnormal(s.subnormal), flushed(s.flushed), exact(s.exact), measured(s.measured),
-        rel_count(s.rel_count), lost(s.lost_updates), sum_sq_signal(s.sum_sq_signal), sum_sq_error(s.sum_sq_error),
-        max_abs(s.max_abs_error), sum_rel(s.sum_rel_error), max_rel(s.max_rel_error) {}
-  void store(FormatStats* s) const {
-    s->overflow = overflow, s->subnormal = subnormal, s->flushed = flushed, s->exact = exact;
-    s->measured = measured, s->rel_count = rel_count, s->lost_updates = lost;
-    s->sum_sq_signal = sum_sq_signal, s->sum_sq_error = sum_sq_error, s->max_abs_error = max_abs;
-    s->sum_rel_error = sum_rel, s->max_rel_error = max_rel;
-  }
-  // The error sums of one element x stored as y (both finite).
-  [[gnu::always_inline]] void measure(double x, double y, bool lost_update) {
-    ++measured;
-    // y - x is exact in double for every format narrower than fp64 when
-    // both are in range; the squares are ordinary double arithmetic.
-    const double err = std::fabs(y - x);
-    sum_sq_signal += x * x;
-    sum_sq_error += err * err;
-    max_abs = std::max(max_abs, err);
-    if (x != 0) {
-      const double rel = err / std::fabs(x);
-      ++rel_count;
-      sum_rel += rel;
-      max_rel = std::max(max_rel, rel);
-    }
-    lost += lost_update;
-  }
-};
 
 }  // namespace
 
@@ -163,6 +135,9 @@ void StatsCollector::begin_tensor(const TensorInfo& info) {
   }
   pending_.assign(blocks_.size(), {});
   binades_.assign(4 * kBinades, 0);
+  tallies_.assign(names.size(), kernels::ErrorTally{});
+  block_first_.assign(blocks_.size(), 0);
+  tally_path_ = kernels::tally_path();
   // The batch kernels serve fp16, bf16 and fp8 targets of tensors whose values are fp32 values.
   kernel_.assign(formats_.size(), std::nullopt);
   const bool fp32_values = info.format != nullptr && info.format->man_bits <= fp32().man_bits &&
@@ -175,11 +150,12 @@ void StatsCollector::values(const double* v, size_t n) {
   if (!current_) return;
   for (size_t done = 0; done < n; done += kChunk) {
     const size_t k = std::min(kChunk, n - done);
+    const uint64_t first = current_->count;  // the tensor's index of v[done]
     tensor_values(v + done, k);
     bool narrowed = false;
     for (size_t i = 0; i < formats_.size(); ++i) {
       if (!kernel_[i]) {
-        format_values(i, v + done, k);
+        format_values(i, v + done, k, first);
         continue;
       }
       if (!narrowed) {
@@ -188,7 +164,7 @@ void StatsCollector::values(const double* v, size_t n) {
         for (size_t j = 0; j < k; ++j) xf_[j] = static_cast<float>(v[done + j]);
         narrowed = true;
       }
-      format_values_kernel(i, k);
+      format_values_kernel(i, k, first);
     }
   }
   if (!pending_.empty() && pending_[0].size() >= kBlockChunk) flush_blocks(false);
@@ -223,9 +199,9 @@ void StatsCollector::tensor_values(const double* v, size_t n) {
 }
 
 // One scalar format, element by element through the core: the reference.
-void StatsCollector::format_values(size_t i, const double* v, size_t n) {
+void StatsCollector::format_values(size_t i, const double* v, size_t n, uint64_t first) {
   const Format& f = formats_[i];
-  Tally s(current_->formats[i]);
+  kernels::ErrorTally s = tallies_[i];
   const double update = question_ ? question_->update() : 0;
   const int k = scale_exp_[i];
   for (size_t j = 0; j < n; ++j) {
@@ -242,16 +218,16 @@ void StatsCollector::format_values(size_t i, const double* v, size_t n) {
     if (y == x) ++s.exact;
     if (x != 0 && y == 0) ++s.flushed;
     if (stored != 0 && std::fabs(stored) < std::ldexp(1.0, f.emin())) ++s.subnormal;
-    s.measure(x, y, question_ && update < std::ldexp(half_ulp_above(f, stored), -k));
+    kernels::tally_error(s, lane_of(first + j), x, y, question_ && update < std::ldexp(half_ulp_above(f, stored), -k));
   }
-  s.store(&current_->formats[i]);
+  tallies_[i] = s;
 }
 
 // The same statistics for fp16, bf16, fp8-e4m3 or fp8-e5m2 of fp32 values
 // (xf_) without scaling: the batch kernels (bit-identical to the core, as
 // tests/kernels pins down) round and widen back, then the same sums in the
-// same element order, so every figure equals format_values()'s.
-void StatsCollector::format_values_kernel(size_t i, size_t n) {
+// same lanes (kernels/error_tally.h), so every figure equals format_values()'s.
+void StatsCollector::format_values_kernel(size_t i, size_t n, uint64_t first) {
   const Format& f = formats_[i];
   yf_.resize(n);
   switch (*kernel_[i]) {
@@ -276,30 +252,10 @@ void StatsCollector::format_values_kernel(size_t i, size_t n) {
       kernels::fp8_e5m2_to_fp32(narrow8_.data(), yf_.data(), n);
       break;
   }
-  const double update = question_ ? question_->update() : 0;
-  const double smallest_normal = std::ldexp(1.0, f.emin());
-  const double half_subnormal_step = std::ldexp(1.0, f.emin() - f.man_bits - 1);
-  const bool question = question_.has_value();
-  Tally s(current_->formats[i]);
-  for (size_t j = 0; j < n; ++j) {
-    const double x = xf_[j];
-    if (!std::isfinite(x)) continue;
-    const double y = yf_[j];
-    // Without saturation the kernels overflow exactly when the core does: to inf or NaN.
-    if (!std::isfinite(y)) {
-      ++s.overflow;
-      continue;
-    }
-    if (y == x) ++s.exact;
-    if (x != 0 && y == 0) ++s.flushed;
-    const bool below_normal = std::fabs(y) < smallest_normal;
-    if (y != 0 && below_normal) ++s.subnormal;
-    // half_ulp_above(f, y) from y's exponent bits: 2^(binade(y) - man_bits - 1).
-    const bool lost =
-        question && update < (below_normal ? half_subnormal_step : power_of_two(binade(y) - f.man_bits - 1));
-    s.measure(x, y, lost);
-  }
-  s.store(&current_->formats[i]);
+  kernels::TallyBounds bounds;
+  bounds.smallest_normal = std::ldexp(1.0, f.emin());
+  if (question_) bounds.lost_from = lost_from(f, question_->update());
+  kernels::tally_fp32(xf_.data(), yf_.data(), n, first, bounds, &tallies_[i], tally_path_);
 }
 
 // Quantizes the pending values of each block format, a whole number of
@@ -320,7 +276,7 @@ void StatsCollector::flush_blocks(bool end) {
     if (!quantize_blocks(f, part, opt, &rep, &error)) continue;  // cannot fail: sizes are in range
     FormatStats& stats = current_->formats[formats_.size() + b];
     if (f.tensor_scale) stats.tensor_scale = rep.tensor_scale;
-    Tally s(stats);
+    kernels::ErrorTally s = tallies_[formats_.size() + b];
     for (const QuantizedBlock& qb : rep.blocks) {
       for (size_t i = 0; i < qb.elements.size(); ++i) {
         const double x = part[qb.first + i];
@@ -337,10 +293,11 @@ void StatsCollector::flush_blocks(bool end) {
         // The element's spacing times the block's scale (and NVFP4's tensor decode scale).
         const double scale = f.tensor_scale ? qb.scale * static_cast<double>(rep.tensor_decode) : qb.scale;
         const double half_step = half_ulp_above(f.element, to_double(f.element, e.bits)) * scale;
-        s.measure(x, y, question_ && update < half_step);
+        kernels::tally_error(s, lane_of(block_first_[b] + qb.first + i), x, y, question_ && update < half_step);
       }
     }
-    s.store(&stats);
+    tallies_[formats_.size() + b] = s;
+    block_first_[b] += whole;
     p.erase(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(whole));
   }
 }
@@ -348,6 +305,15 @@ void StatsCollector::flush_blocks(bool end) {
 void StatsCollector::end_tensor() {
   if (current_ && !blocks_.empty()) flush_blocks(true);
   if (current_) {
+    for (size_t i = 0; i < tallies_.size(); ++i) {
+      const kernels::ErrorTally& t = tallies_[i];
+      FormatStats& s = current_->formats[i];
+      s.overflow = t.overflow, s.subnormal = t.subnormal, s.flushed = t.flushed, s.exact = t.exact;
+      s.measured = t.measured, s.rel_count = t.rel_count, s.lost_updates = t.lost;
+      s.sum_sq_signal = kernels::fold(t.sq_signal), s.sum_sq_error = kernels::fold(t.sq_error);
+      s.sum_rel_error = kernels::fold(t.rel);
+      s.max_abs_error = t.max_abs, s.max_rel_error = t.max_rel;
+    }
     for (size_t b = 0; b < kBinades; ++b) {
       const uint64_t c = binades_[b] + binades_[kBinades + b] + binades_[2 * kBinades + b] + binades_[3 * kBinades + b];
       if (c) current_->log2_histogram[static_cast<int>(b) + kMinBinade] = c;

@@ -13,6 +13,7 @@
 #include "core/block_format.h"
 #include "core/format.h"
 #include "kernels/convert.h"
+#include "kernels/error_tally.h"
 #include "tensors/tensor_reader.h"
 
 namespace mantissa::tensors {
@@ -98,8 +99,13 @@ class StatsCollector : public TensorVisitor {
  private:
   void flush_blocks(bool end);
   void tensor_values(const double* v, size_t n);
-  void format_values(size_t i, const double* v, size_t n);
-  void format_values_kernel(size_t i, size_t n);
+  // `first`: the tensor's index of the batch's first element (its sums' lane).
+  void format_values(size_t i, const double* v, size_t n, uint64_t first);
+  void format_values_kernel(size_t i, size_t n, uint64_t first);
+  // Per target, this tensor's counts and lane sums (folded into FormatStats at its end).
+  std::vector<kernels::ErrorTally> tallies_;
+  std::vector<uint64_t> block_first_;  // per block format, the tensor's index of pending_[b][0]
+  kernels::TallyPath tally_path_ = kernels::TallyPath::Scalar;
   // ilogb of finite non-zero doubles: -1074 .. 1023, counted in an array
   // while the tensor streams (a map lookup per element is slow).
   static constexpr int kMinBinade = -1074;

@@ -1,0 +1,10 @@
+// tally_fp32() on AVX2: two vectors of four doubles per group of eight elements.
+#include "kernels/error_tally_body.h"
+
+namespace mantissa::kernels::detail {
+
+void tally_fp32_avx2(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t) {
+  tally_fp32_simd<4>(x, y, n, first, b, t);
+}
+
+}  // namespace mantissa::kernels::detail
