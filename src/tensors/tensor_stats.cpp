@@ -18,15 +18,6 @@ constexpr size_t kBlockChunk = 4096;
 // Values measured at a time (the kernels' batch).
 constexpr size_t kChunk = 4096;
 
-// floor(log2|x|) of a finite non-zero double: its exponent field, or ilogb
-// for subnormals.
-inline int binade(double x) {
-  uint64_t bits;
-  std::memcpy(&bits, &x, 8);
-  const int field = static_cast<int>((bits >> 52) & 0x7ff);
-  return field != 0 ? field - 1023 : std::ilogb(x);
-}
-
 // The lane of element `index` of a tensor in the error sums (kernels/error_tally.h
 // defines the order once for the core reference, the kernels and block formats).
 inline size_t lane_of(uint64_t index) { return static_cast<size_t>(index % kernels::kTallyLanes); }
@@ -134,7 +125,10 @@ void StatsCollector::begin_tensor(const TensorInfo& info) {
     }
   }
   pending_.assign(blocks_.size(), {});
-  binades_.assign(4 * kBinades, 0);
+  fields_.assign(4 * kFields, 0);
+  double_subnormals_ = 0;
+  current_->min = std::numeric_limits<double>::infinity();
+  current_->max = -std::numeric_limits<double>::infinity();
   tallies_.assign(names.size(), kernels::ErrorTally{});
   block_first_.assign(blocks_.size(), 0);
   tally_path_ = kernels::tally_path();
@@ -170,31 +164,39 @@ void StatsCollector::values(const double* v, size_t n) {
   if (!pending_.empty() && pending_[0].size() >= kBlockChunk) flush_blocks(false);
 }
 
-// What the tensor holds: counts, range, the binade histogram. Locals and
-// four histogram copies (summed at the tensor's end) keep consecutive
-// elements of one binade from waiting on each other's increment.
+// What the tensor holds: counts, range, the binade histogram. The loop does
+// the least per element: the histogram counts raw exponent fields (a finite
+// non-zero normal double's binade is its field - 1023; field 0 holds zeros
+// and the rare double subnormals, taken apart in a branch), in four copies
+// so that consecutive elements of one binade do not wait on each other's
+// increment; min and max run from +-inf (the first finite element wins ties
+// of zeros, as before); finite, zeros and amax follow at the tensor's end.
 void StatsCollector::tensor_values(const double* v, size_t n) {
   TensorStats& t = *current_;
   for (std::vector<double>& p : pending_) p.insert(p.end(), v, v + n);  // every value, in order
-  uint64_t nans = t.nans, infs = t.infs, finite = t.finite, zeros = t.zeros;
-  double lo = t.min, hi = t.max, amax = t.amax;
-  uint64_t* hist = binades_.data();
+  uint64_t nans = t.nans, infs = t.infs;
+  double lo = t.min, hi = t.max;
+  uint64_t* fields = fields_.data();
   for (size_t k = 0; k < n; ++k) {
     const double x = v[k];
-    if (!std::isfinite(x)) {
+    uint64_t bits;
+    std::memcpy(&bits, &x, 8);
+    const size_t field = static_cast<size_t>((bits >> 52) & 0x7ff);
+    ++fields[(k & 3) * kFields + field];
+    if (field == 0x7ff) {
       if (std::isnan(x)) ++nans;
       else ++infs;
       continue;
     }
-    if (finite++ == 0) lo = hi = x;
-    lo = std::min(lo, x);
-    hi = std::max(hi, x);
-    amax = std::max(amax, std::fabs(x));
-    if (x == 0) ++zeros;
-    else ++hist[(k & 3) * kBinades + static_cast<size_t>(binade(x) - kMinBinade)];
+    lo = x < lo ? x : lo;
+    hi = hi < x ? x : hi;
+    if (field == 0 && x != 0) {
+      ++double_subnormals_;
+      ++t.log2_histogram[std::ilogb(x)];
+    }
   }
-  t.nans = nans, t.infs = infs, t.finite = finite, t.zeros = zeros;
-  t.min = lo, t.max = hi, t.amax = amax;
+  t.nans = nans, t.infs = infs;
+  t.min = lo, t.max = hi;
   t.count += n;
 }
 
@@ -314,10 +316,16 @@ void StatsCollector::end_tensor() {
       s.sum_rel_error = kernels::fold(t.rel);
       s.max_abs_error = t.max_abs, s.max_rel_error = t.max_rel;
     }
-    for (size_t b = 0; b < kBinades; ++b) {
-      const uint64_t c = binades_[b] + binades_[kBinades + b] + binades_[2 * kBinades + b] + binades_[3 * kBinades + b];
-      if (c) current_->log2_histogram[static_cast<int>(b) + kMinBinade] = c;
-    }
+    TensorStats& t = *current_;
+    const auto field_count = [&](size_t f) {
+      return fields_[f] + fields_[kFields + f] + fields_[2 * kFields + f] + fields_[3 * kFields + f];
+    };
+    for (size_t f = 1; f < 0x7ff; ++f)
+      if (const uint64_t c = field_count(f)) t.log2_histogram[static_cast<int>(f) - 1023] = c;
+    t.zeros = field_count(0) - double_subnormals_;
+    t.finite = t.count - t.nans - t.infs;
+    if (t.finite == 0) t.min = t.max = 0;
+    t.amax = std::max(std::fabs(t.min), std::fabs(t.max));
   }
   current_ = nullptr;
 }

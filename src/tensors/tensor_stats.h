@@ -106,11 +106,12 @@ class StatsCollector : public TensorVisitor {
   std::vector<kernels::ErrorTally> tallies_;
   std::vector<uint64_t> block_first_;  // per block format, the tensor's index of pending_[b][0]
   kernels::TallyPath tally_path_ = kernels::TallyPath::Scalar;
-  // ilogb of finite non-zero doubles: -1074 .. 1023, counted in an array
-  // while the tensor streams (a map lookup per element is slow).
-  static constexpr int kMinBinade = -1074;
-  static constexpr size_t kBinades = 1023 - kMinBinade + 1;
-  std::vector<uint64_t> binades_;
+  // Elements by the exponent field of their double (0 .. 0x7ff), counted in
+  // an array while the tensor streams (a map lookup per element is slow);
+  // the log2 histogram at the tensor's end.
+  static constexpr size_t kFields = 0x800;
+  std::vector<uint64_t> fields_;
+  uint64_t double_subnormals_ = 0;  // field 0 but not zero: in log2_histogram directly
   std::vector<std::optional<kernels::Target>> kernel_;  // per scalar format: the batch kernel, if any
   bool scalar_reference_ = false;
   std::vector<float> xf_, yf_;
