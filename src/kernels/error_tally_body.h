@@ -104,6 +104,8 @@ void sum_fp32_simd(const float* x, const float* y, size_t n, ErrorTally* s) {
     }
   V max_abs = V{} + s->max_abs, max_rel = V{} + s->max_rel;
   for (size_t j = 0; j < n; j += kTallyLanes) {
+    // Unrolled, so that ss, se and sr live in registers rather than on the stack.
+#pragma GCC unroll 4
     for (int g = 0; g < G; ++g) {
       F xf, yf;
       std::memcpy(&xf, x + j + g * W, sizeof xf);
