@@ -10,6 +10,14 @@
 
 #include "kernels/error_tally.h"
 
+// No fused multiply-add: the AVX2 file is built with -mfma, and g++ would
+// fuse se += e * e, rounding once where the scalar loop rounds twice.
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
 namespace mantissa::kernels::detail {
 
 // The vector types of W lanes (g++ ignores a vector_size that depends on a
