@@ -94,11 +94,21 @@ void count_fp32_simd(const float* x, const float* y, size_t n, const TallyBounds
 
 // The sums and maxima of x[0..n) stored as y (n a multiple of 8, x[0] in
 // lane 0): W doubles a vector, lane g * W + w in element w of vector g.
+// Widen: W floats from memory to W doubles, static V load(const float*)
+// (the portable __builtin_convertvector goes through the stack in g++).
 template <int W>
+struct ConvertWiden {
+  static typename TallyVectors<W>::V load(const float* p) {
+    typename TallyVectors<W>::F f;
+    std::memcpy(&f, p, sizeof f);
+    return __builtin_convertvector(f, typename TallyVectors<W>::V);
+  }
+};
+
+template <int W, class Widen>
 void sum_fp32_simd(const float* x, const float* y, size_t n, ErrorTally* s) {
   using V = typename TallyVectors<W>::V;
   using I = typename TallyVectors<W>::I;
-  using F = typename TallyVectors<W>::F;
   constexpr int G = static_cast<int>(kTallyLanes) / W;
   const auto keep = [](I m, V a) { return (V)(m & (I)a); };  // m ? a : +0.0
   const V sign_off = (V)(I{} + 0x7fffffffffffffffLL);
@@ -115,10 +125,7 @@ void sum_fp32_simd(const float* x, const float* y, size_t n, ErrorTally* s) {
     // Unrolled, so that ss, se and sr live in registers rather than on the stack.
 #pragma GCC unroll 4
     for (int g = 0; g < G; ++g) {
-      F xf, yf;
-      std::memcpy(&xf, x + j + g * W, sizeof xf);
-      std::memcpy(&yf, y + j + g * W, sizeof yf);
-      const V xv = __builtin_convertvector(xf, V), yv = __builtin_convertvector(yf, V);
+      const V xv = Widen::load(x + j + g * W), yv = Widen::load(y + j + g * W);
       const V ax = (V)((I)xv & (I)sign_off), ay = (V)((I)yv & (I)sign_off);
       const I m = (I)(ax < inf) & (I)(ay < inf);
       const V e = keep(m, (V)((I)(yv - xv) & (I)sign_off));
@@ -145,7 +152,7 @@ void sum_fp32_simd(const float* x, const float* y, size_t n, ErrorTally* s) {
 
 // Two passes over the whole groups of eight, counts then sums: each loop
 // keeps its accumulators in registers (one loop for both spills on AVX2).
-template <int W>
+template <int W, class Widen = ConvertWiden<W>>
 void tally_fp32_simd(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
                      ErrorTally* t) {
   ErrorTally s = *t;
@@ -154,7 +161,7 @@ void tally_fp32_simd(const float* x, const float* y, size_t n, uint64_t first, c
   for (; j < n && (first + j) % kTallyLanes != 0; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
   const size_t whole = (n - j) / kTallyLanes * kTallyLanes;
   count_fp32_simd<W>(x + j, y + j, whole, b, &s);
-  sum_fp32_simd<W>(x + j, y + j, whole, &s);
+  sum_fp32_simd<W, Widen>(x + j, y + j, whole, &s);
   j += whole;
   for (; j < n; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
   *t = s;
