@@ -44,7 +44,8 @@ struct FormatStats {
   uint64_t subnormal = 0;  // rounded to a non-zero subnormal
   uint64_t flushed = 0;    // non-zero input rounded to zero
   uint64_t exact = 0;      // rounded value equals the input (NaN/Inf inputs excluded)
-  // Over finite inputs with finite results:
+  // Over finite inputs with finite results (the sums in the lane order that
+  // kernels/error_tally.h defines, the same on every path and chunking):
   uint64_t measured = 0;
   double sum_sq_signal = 0, sum_sq_error = 0, max_abs_error = 0;
   uint64_t rel_count = 0;  // non-zero inputs among those
