@@ -5,6 +5,7 @@
 // add +0.0 and take part in no count), so the bits equal the scalar path's.
 #pragma once
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstring>
 
@@ -45,6 +46,7 @@ struct TallyVectors<2> {
 // The smallest float >= d (d a double, not NaN): |y| < d and |y| >= d for a
 // float |y| ask the same as |y| < ceil_float(d) and |y| >= ceil_float(d).
 inline float ceil_float(double d) {
+  if (d > static_cast<double>(FLT_MAX)) return INFINITY;  // (converting it would be undefined)
   float f = static_cast<float>(d);
   if (static_cast<double>(f) < d) f = std::nextafter(f, INFINITY);
   return f;

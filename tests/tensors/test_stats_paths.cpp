@@ -160,7 +160,7 @@ TEST_CASE("the error tally's SIMD path equals its scalar loop bit for bit", "[te
   }
   const kernels::TallyPath best = kernels::tally_path();
   INFO("path " << kernels::tally_path_name(best));
-  for (double lost_from : {0.0, 0x1p-10, 1.0000000001e-3, std::numeric_limits<double>::infinity()})
+  for (double lost_from : {0.0, 0x1p-10, 1.0000000001e-3, 0x1p200, std::numeric_limits<double>::infinity()})
     for (uint64_t first : {uint64_t{0}, uint64_t{3}, uint64_t{8}, uint64_t{13}})
       for (size_t n : {size_t{0}, size_t{5}, size_t{8}, size_t{61}, size_t{1000}}) {
         const kernels::TallyBounds b{0x1p-14 * 1.0000001, lost_from};
