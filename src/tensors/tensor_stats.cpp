@@ -1,6 +1,7 @@
 #include "tensors/tensor_stats.h"
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -127,8 +128,8 @@ void StatsCollector::begin_tensor(const TensorInfo& info) {
   pending_.assign(blocks_.size(), {});
   fields_.assign(4 * kFields, 0);
   double_subnormals_ = 0;
-  current_->min = std::numeric_limits<double>::infinity();
-  current_->max = -std::numeric_limits<double>::infinity();
+  for (int l = 0; l < 4; ++l) lo_[l] = std::numeric_limits<double>::infinity(), hi_[l] = -lo_[l];
+  seen_zero_ = false;
   tallies_.assign(names.size(), kernels::ErrorTally{});
   block_first_.assign(blocks_.size(), 0);
   tally_path_ = kernels::tally_path();
@@ -169,34 +170,48 @@ void StatsCollector::values(const double* v, size_t n) {
 // non-zero normal double's binade is its field - 1023; field 0 holds zeros
 // and the rare double subnormals, taken apart in a branch), in four copies
 // so that consecutive elements of one binade do not wait on each other's
-// increment; min and max run from +-inf (the first finite element wins ties
-// of zeros, as before); finite, zeros and amax follow at the tensor's end.
+// increment. Min and max run in four lanes from +-inf (one running minimum
+// waits on the previous element's comparison); which zero a zero min or max
+// shows is the tensor's first zero, as when one running minimum kept its
+// first tie. Finite, zeros and amax follow at the tensor's end.
 void StatsCollector::tensor_values(const double* v, size_t n) {
   TensorStats& t = *current_;
   for (std::vector<double>& p : pending_) p.insert(p.end(), v, v + n);  // every value, in order
   uint64_t nans = t.nans, infs = t.infs;
-  double lo = t.min, hi = t.max;
+  double lo[4], hi[4];
+  for (int l = 0; l < 4; ++l) lo[l] = lo_[l], hi[l] = hi_[l];
   uint64_t* fields = fields_.data();
-  for (size_t k = 0; k < n; ++k) {
+  const auto element = [&](size_t k, size_t lane) {
     const double x = v[k];
     uint64_t bits;
     std::memcpy(&bits, &x, 8);
     const size_t field = static_cast<size_t>((bits >> 52) & 0x7ff);
-    ++fields[(k & 3) * kFields + field];
+    ++fields[lane * kFields + field];
     if (field == 0x7ff) {
       if (std::isnan(x)) ++nans;
       else ++infs;
-      continue;
+      return;
     }
-    lo = x < lo ? x : lo;
-    hi = hi < x ? x : hi;
-    if (field == 0 && x != 0) {
-      ++double_subnormals_;
-      ++t.log2_histogram[std::ilogb(x)];
+    lo[lane] = x < lo[lane] ? x : lo[lane];
+    hi[lane] = hi[lane] < x ? x : hi[lane];
+    if (field == 0) {
+      if (x != 0) {
+        ++double_subnormals_;
+        ++t.log2_histogram[std::ilogb(x)];
+      } else if (!seen_zero_) {
+        seen_zero_ = true;
+        first_zero_ = x;
+      }
     }
+  };
+  size_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+#pragma GCC unroll 4
+    for (size_t l = 0; l < 4; ++l) element(k + l, l);
   }
+  for (; k < n; ++k) element(k, k & 3);
+  for (int l = 0; l < 4; ++l) lo_[l] = lo[l], hi_[l] = hi[l];
   t.nans = nans, t.infs = infs;
-  t.min = lo, t.max = hi;
   t.count += n;
 }
 
@@ -324,6 +339,10 @@ void StatsCollector::end_tensor() {
       if (const uint64_t c = field_count(f)) t.log2_histogram[static_cast<int>(f) - 1023] = c;
     t.zeros = field_count(0) - double_subnormals_;
     t.finite = t.count - t.nans - t.infs;
+    t.min = std::min({lo_[0], lo_[1], lo_[2], lo_[3]});
+    t.max = std::max({hi_[0], hi_[1], hi_[2], hi_[3]});
+    if (t.min == 0) t.min = first_zero_;
+    if (t.max == 0) t.max = first_zero_;
     if (t.finite == 0) t.min = t.max = 0;
     t.amax = std::max(std::fabs(t.min), std::fabs(t.max));
   }

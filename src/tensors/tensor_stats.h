@@ -113,6 +113,9 @@ class StatsCollector : public TensorVisitor {
   static constexpr size_t kFields = 0x800;
   std::vector<uint64_t> fields_;
   uint64_t double_subnormals_ = 0;  // field 0 but not zero: in log2_histogram directly
+  double lo_[4] = {}, hi_[4] = {};  // running min and max in four lanes (element index mod 4 in its batch)
+  bool seen_zero_ = false;
+  double first_zero_ = 0;  // the tensor's first zero, +0 or -0: a zero min or max shows it
   std::vector<std::optional<kernels::Target>> kernel_;  // per scalar format: the batch kernel, if any
   bool scalar_reference_ = false;
   std::vector<float> xf_, yf_;
