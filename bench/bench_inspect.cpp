@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "kernels/convert.h"
+#include "kernels/error_tally.h"
 #include "tensors/tensor_reader.h"
 #include "tensors/tensor_stats.h"
 
@@ -262,9 +263,9 @@ int main(int argc, char** argv) {
     std::printf("memory: peak resident %.1f MB after the %llu MB files (no --big-gb run)\n", rss_small / 1024.0,
                 static_cast<unsigned long long>(mb));
   }
-  std::printf("cpu: %s; kernel path fp16 %s, bf16 %s, fp8-e4m3 %s\n", cpu_model().c_str(),
+  std::printf("cpu: %s; kernel path fp16 %s, bf16 %s, fp8-e4m3 %s; error tally %s\n", cpu_model().c_str(),
               kernels::kernel_path_for(kernels::Target::Fp16), kernels::kernel_path_for(kernels::Target::Bf16),
-              kernels::kernel_path_for(kernels::Target::Fp8E4M3));
+              kernels::kernel_path_for(kernels::Target::Fp8E4M3), kernels::tally_path_name(kernels::tally_path()));
   if (!json.empty()) {
     std::ofstream out(json);
     out << "{\"cpu\":\"" << cpu_model() << "\",\"mb\":" << mb << ",\"rounds\":" << rounds << ",\"rows\":[" << json_rows

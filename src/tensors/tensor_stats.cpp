@@ -1,11 +1,13 @@
 #include "tensors/tensor_stats.h"
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
 #include "core/rounding.h"
 #include "kernels/convert.h"
+#include "kernels/error_tally.h"
 
 namespace mantissa::tensors {
 
@@ -17,40 +19,20 @@ constexpr size_t kBlockChunk = 4096;
 // Values measured at a time (the kernels' batch).
 constexpr size_t kChunk = 4096;
 
-// floor(log2|x|) of a finite non-zero double: its exponent field, or ilogb
-// for subnormals.
-inline int binade(double x) {
-  uint64_t bits;
-  std::memcpy(&bits, &x, 8);
-  const int field = static_cast<int>((bits >> 52) & 0x7ff);
-  return field != 0 ? field - 1023 : std::ilogb(x);
-}
+// The lane of element `index` of a tensor in the error sums (kernels/error_tally.h
+// defines the order once for the core reference, the kernels and block formats).
+inline size_t lane_of(uint64_t index) { return static_cast<size_t>(index % kernels::kTallyLanes); }
 
-// 2^e for a normal double exponent e, from its bits.
-inline double power_of_two(int e) {
-  const uint64_t bits = static_cast<uint64_t>(e + 1023) << 52;
-  double d;
-  std::memcpy(&d, &bits, 8);
-  return d;
-}
-
-// The error sums of one element x stored as y (both finite). Always inlined:
-// the hot loops keep the sums of a local FormatStats in registers.
-[[gnu::always_inline]] inline void measure(FormatStats* s, double x, double y, bool lost_update) {
-  ++s->measured;
-  // y - x is exact in double for every format narrower than fp64 when
-  // both are in range; the squares are ordinary double arithmetic.
-  const double err = std::fabs(y - x);
-  s->sum_sq_signal += x * x;
-  s->sum_sq_error += err * err;
-  s->max_abs_error = std::max(s->max_abs_error, err);
-  if (x != 0) {
-    const double rel = err / std::fabs(x);
-    ++s->rel_count;
-    s->sum_rel_error += rel;
-    s->max_rel_error = std::max(s->max_rel_error, rel);
-  }
-  if (lost_update) ++s->lost_updates;
+// Where "update < half the ULP above |y|" turns false for good, as a bound
+// on |y| (kernels::TallyBounds::lost_from): half_ulp_above(f, y) is
+// 2^(emin - man_bits - 1) below 2^emin and 2^(ilogb|y| - man_bits - 1) above,
+// so the update is lost from the smallest binade b >= emin with
+// 2^(b - man_bits - 1) > update, b = ilogb(update) + man_bits + 2.
+double lost_from(const Format& f, double update) {
+  const double below_normal_half = std::ldexp(1.0, f.emin() - f.man_bits - 1);
+  if (update < below_normal_half) return 0;  // every stored value, zero included
+  if (!std::isfinite(update)) return std::numeric_limits<double>::infinity();  // NaN or inf: never
+  return std::ldexp(1.0, std::max(f.emin(), std::ilogb(update) + f.man_bits + 2));
 }
 
 }  // namespace
@@ -144,7 +126,13 @@ void StatsCollector::begin_tensor(const TensorInfo& info) {
     }
   }
   pending_.assign(blocks_.size(), {});
-  binades_.assign(4 * kBinades, 0);
+  fields_.assign(4 * kFields, 0);
+  double_subnormals_ = 0;
+  for (int l = 0; l < 4; ++l) lo_[l] = std::numeric_limits<double>::infinity(), hi_[l] = -lo_[l];
+  seen_zero_ = false;
+  tallies_.assign(names.size(), kernels::ErrorTally{});
+  block_first_.assign(blocks_.size(), 0);
+  tally_path_ = kernels::tally_path();
   // The batch kernels serve fp16, bf16 and fp8 targets of tensors whose values are fp32 values.
   kernel_.assign(formats_.size(), std::nullopt);
   const bool fp32_values = info.format != nullptr && info.format->man_bits <= fp32().man_bits &&
@@ -157,11 +145,12 @@ void StatsCollector::values(const double* v, size_t n) {
   if (!current_) return;
   for (size_t done = 0; done < n; done += kChunk) {
     const size_t k = std::min(kChunk, n - done);
+    const uint64_t first = current_->count;  // the tensor's index of v[done]
     tensor_values(v + done, k);
     bool narrowed = false;
     for (size_t i = 0; i < formats_.size(); ++i) {
       if (!kernel_[i]) {
-        format_values(i, v + done, k);
+        format_values(i, v + done, k, first);
         continue;
       }
       if (!narrowed) {
@@ -170,44 +159,66 @@ void StatsCollector::values(const double* v, size_t n) {
         for (size_t j = 0; j < k; ++j) xf_[j] = static_cast<float>(v[done + j]);
         narrowed = true;
       }
-      format_values_kernel(i, k);
+      format_values_kernel(i, k, first);
     }
   }
   if (!pending_.empty() && pending_[0].size() >= kBlockChunk) flush_blocks(false);
 }
 
-// What the tensor holds: counts, range, the binade histogram. Locals and
-// four histogram copies (summed at the tensor's end) keep consecutive
-// elements of one binade from waiting on each other's increment.
+// What the tensor holds: counts, range, the binade histogram. The loop does
+// the least per element: the histogram counts raw exponent fields (a finite
+// non-zero normal double's binade is its field - 1023; field 0 holds zeros
+// and the rare double subnormals, taken apart in a branch), in four copies
+// so that consecutive elements of one binade do not wait on each other's
+// increment. Min and max run in four lanes from +-inf (one running minimum
+// waits on the previous element's comparison); which zero a zero min or max
+// shows is the tensor's first zero, as when one running minimum kept its
+// first tie. Finite, zeros and amax follow at the tensor's end.
 void StatsCollector::tensor_values(const double* v, size_t n) {
   TensorStats& t = *current_;
   for (std::vector<double>& p : pending_) p.insert(p.end(), v, v + n);  // every value, in order
-  uint64_t nans = t.nans, infs = t.infs, finite = t.finite, zeros = t.zeros;
-  double lo = t.min, hi = t.max, amax = t.amax;
-  uint64_t* hist = binades_.data();
-  for (size_t k = 0; k < n; ++k) {
+  uint64_t nans = t.nans, infs = t.infs;
+  double lo[4], hi[4];
+  for (int l = 0; l < 4; ++l) lo[l] = lo_[l], hi[l] = hi_[l];
+  uint64_t* fields = fields_.data();
+  const auto element = [&](size_t k, size_t lane) {
     const double x = v[k];
-    if (!std::isfinite(x)) {
+    uint64_t bits;
+    std::memcpy(&bits, &x, 8);
+    const size_t field = static_cast<size_t>((bits >> 52) & 0x7ff);
+    ++fields[lane * kFields + field];
+    if (field == 0x7ff) {
       if (std::isnan(x)) ++nans;
       else ++infs;
-      continue;
+      return;
     }
-    if (finite++ == 0) lo = hi = x;
-    lo = std::min(lo, x);
-    hi = std::max(hi, x);
-    amax = std::max(amax, std::fabs(x));
-    if (x == 0) ++zeros;
-    else ++hist[(k & 3) * kBinades + static_cast<size_t>(binade(x) - kMinBinade)];
+    lo[lane] = x < lo[lane] ? x : lo[lane];
+    hi[lane] = hi[lane] < x ? x : hi[lane];
+    if (field == 0) {
+      if (x != 0) {
+        ++double_subnormals_;
+        ++t.log2_histogram[std::ilogb(x)];
+      } else if (!seen_zero_) {
+        seen_zero_ = true;
+        first_zero_ = x;
+      }
+    }
+  };
+  size_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+#pragma GCC unroll 4
+    for (size_t l = 0; l < 4; ++l) element(k + l, l);
   }
-  t.nans = nans, t.infs = infs, t.finite = finite, t.zeros = zeros;
-  t.min = lo, t.max = hi, t.amax = amax;
+  for (; k < n; ++k) element(k, k & 3);
+  for (int l = 0; l < 4; ++l) lo_[l] = lo[l], hi_[l] = hi[l];
+  t.nans = nans, t.infs = infs;
   t.count += n;
 }
 
 // One scalar format, element by element through the core: the reference.
-void StatsCollector::format_values(size_t i, const double* v, size_t n) {
+void StatsCollector::format_values(size_t i, const double* v, size_t n, uint64_t first) {
   const Format& f = formats_[i];
-  FormatStats& s = current_->formats[i];
+  kernels::ErrorTally s = tallies_[i];
   const double update = question_ ? question_->update() : 0;
   const int k = scale_exp_[i];
   for (size_t j = 0; j < n; ++j) {
@@ -224,15 +235,16 @@ void StatsCollector::format_values(size_t i, const double* v, size_t n) {
     if (y == x) ++s.exact;
     if (x != 0 && y == 0) ++s.flushed;
     if (stored != 0 && std::fabs(stored) < std::ldexp(1.0, f.emin())) ++s.subnormal;
-    measure(&s, x, y, question_ && update < std::ldexp(half_ulp_above(f, stored), -k));
+    kernels::tally_error(s, lane_of(first + j), x, y, question_ && update < std::ldexp(half_ulp_above(f, stored), -k));
   }
+  tallies_[i] = s;
 }
 
 // The same statistics for fp16, bf16, fp8-e4m3 or fp8-e5m2 of fp32 values
 // (xf_) without scaling: the batch kernels (bit-identical to the core, as
 // tests/kernels pins down) round and widen back, then the same sums in the
-// same element order, so every figure equals format_values()'s.
-void StatsCollector::format_values_kernel(size_t i, size_t n) {
+// same lanes (kernels/error_tally.h), so every figure equals format_values()'s.
+void StatsCollector::format_values_kernel(size_t i, size_t n, uint64_t first) {
   const Format& f = formats_[i];
   yf_.resize(n);
   switch (*kernel_[i]) {
@@ -257,29 +269,10 @@ void StatsCollector::format_values_kernel(size_t i, size_t n) {
       kernels::fp8_e5m2_to_fp32(narrow8_.data(), yf_.data(), n);
       break;
   }
-  const double update = question_ ? question_->update() : 0;
-  const double smallest_normal = std::ldexp(1.0, f.emin());
-  const double half_subnormal_step = std::ldexp(1.0, f.emin() - f.man_bits - 1);
-  FormatStats& out = current_->formats[i];
-  FormatStats s = out;  // a local copy: its sums stay in registers
-  for (size_t j = 0; j < n; ++j) {
-    const double x = xf_[j];
-    if (!std::isfinite(x)) continue;
-    const double y = yf_[j];
-    // Without saturation the kernels overflow exactly when the core does: to inf or NaN.
-    if (!std::isfinite(y)) {
-      ++s.overflow;
-      continue;
-    }
-    if (y == x) ++s.exact;
-    if (x != 0 && y == 0) ++s.flushed;
-    const bool below_normal = std::fabs(y) < smallest_normal;
-    if (y != 0 && below_normal) ++s.subnormal;
-    // half_ulp_above(f, y) from y's exponent bits: 2^(binade(y) - man_bits - 1).
-    const bool lost = question_ && update < (below_normal ? half_subnormal_step : power_of_two(binade(y) - f.man_bits - 1));
-    measure(&s, x, y, lost);
-  }
-  out = std::move(s);
+  kernels::TallyBounds bounds;
+  bounds.smallest_normal = std::ldexp(1.0, f.emin());
+  if (question_) bounds.lost_from = lost_from(f, question_->update());
+  kernels::tally_fp32(xf_.data(), yf_.data(), n, first, bounds, &tallies_[i], tally_path_);
 }
 
 // Quantizes the pending values of each block format, a whole number of
@@ -298,8 +291,9 @@ void StatsCollector::flush_blocks(bool end) {
     std::string error;
     const std::vector<double> part(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(whole));
     if (!quantize_blocks(f, part, opt, &rep, &error)) continue;  // cannot fail: sizes are in range
-    FormatStats& s = current_->formats[formats_.size() + b];
-    if (f.tensor_scale) s.tensor_scale = rep.tensor_scale;
+    FormatStats& stats = current_->formats[formats_.size() + b];
+    if (f.tensor_scale) stats.tensor_scale = rep.tensor_scale;
+    kernels::ErrorTally s = tallies_[formats_.size() + b];
     for (const QuantizedBlock& qb : rep.blocks) {
       for (size_t i = 0; i < qb.elements.size(); ++i) {
         const double x = part[qb.first + i];
@@ -316,9 +310,11 @@ void StatsCollector::flush_blocks(bool end) {
         // The element's spacing times the block's scale (and NVFP4's tensor decode scale).
         const double scale = f.tensor_scale ? qb.scale * static_cast<double>(rep.tensor_decode) : qb.scale;
         const double half_step = half_ulp_above(f.element, to_double(f.element, e.bits)) * scale;
-        measure(&s, x, y, question_ && update < half_step);
+        kernels::tally_error(s, lane_of(block_first_[b] + qb.first + i), x, y, question_ && update < half_step);
       }
     }
+    tallies_[formats_.size() + b] = s;
+    block_first_[b] += whole;
     p.erase(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(whole));
   }
 }
@@ -326,10 +322,29 @@ void StatsCollector::flush_blocks(bool end) {
 void StatsCollector::end_tensor() {
   if (current_ && !blocks_.empty()) flush_blocks(true);
   if (current_) {
-    for (size_t b = 0; b < kBinades; ++b) {
-      const uint64_t c = binades_[b] + binades_[kBinades + b] + binades_[2 * kBinades + b] + binades_[3 * kBinades + b];
-      if (c) current_->log2_histogram[static_cast<int>(b) + kMinBinade] = c;
+    for (size_t i = 0; i < tallies_.size(); ++i) {
+      const kernels::ErrorTally& t = tallies_[i];
+      FormatStats& s = current_->formats[i];
+      s.overflow = t.overflow, s.subnormal = t.subnormal, s.flushed = t.flushed, s.exact = t.exact;
+      s.measured = t.measured, s.rel_count = t.rel_count, s.lost_updates = t.lost;
+      s.sum_sq_signal = kernels::fold(t.sq_signal), s.sum_sq_error = kernels::fold(t.sq_error);
+      s.sum_rel_error = kernels::fold(t.rel);
+      s.max_abs_error = t.max_abs, s.max_rel_error = t.max_rel;
     }
+    TensorStats& t = *current_;
+    const auto field_count = [&](size_t f) {
+      return fields_[f] + fields_[kFields + f] + fields_[2 * kFields + f] + fields_[3 * kFields + f];
+    };
+    for (size_t f = 1; f < 0x7ff; ++f)
+      if (const uint64_t c = field_count(f)) t.log2_histogram[static_cast<int>(f) - 1023] = c;
+    t.zeros = field_count(0) - double_subnormals_;
+    t.finite = t.count - t.nans - t.infs;
+    t.min = std::min({lo_[0], lo_[1], lo_[2], lo_[3]});
+    t.max = std::max({hi_[0], hi_[1], hi_[2], hi_[3]});
+    if (t.min == 0) t.min = first_zero_;
+    if (t.max == 0) t.max = first_zero_;
+    if (t.finite == 0) t.min = t.max = 0;
+    t.amax = std::max(std::fabs(t.min), std::fabs(t.max));
   }
   current_ = nullptr;
 }

@@ -13,6 +13,7 @@
 #include "core/block_format.h"
 #include "core/format.h"
 #include "kernels/convert.h"
+#include "kernels/error_tally.h"
 #include "tensors/tensor_reader.h"
 
 namespace mantissa::tensors {
@@ -43,7 +44,8 @@ struct FormatStats {
   uint64_t subnormal = 0;  // rounded to a non-zero subnormal
   uint64_t flushed = 0;    // non-zero input rounded to zero
   uint64_t exact = 0;      // rounded value equals the input (NaN/Inf inputs excluded)
-  // Over finite inputs with finite results:
+  // Over finite inputs with finite results (the sums in the lane order that
+  // kernels/error_tally.h defines, the same on every path and chunking):
   uint64_t measured = 0;
   double sum_sq_signal = 0, sum_sq_error = 0, max_abs_error = 0;
   uint64_t rel_count = 0;  // non-zero inputs among those
@@ -98,13 +100,22 @@ class StatsCollector : public TensorVisitor {
  private:
   void flush_blocks(bool end);
   void tensor_values(const double* v, size_t n);
-  void format_values(size_t i, const double* v, size_t n);
-  void format_values_kernel(size_t i, size_t n);
-  // ilogb of finite non-zero doubles: -1074 .. 1023, counted in an array
-  // while the tensor streams (a map lookup per element is slow).
-  static constexpr int kMinBinade = -1074;
-  static constexpr size_t kBinades = 1023 - kMinBinade + 1;
-  std::vector<uint64_t> binades_;
+  // `first`: the tensor's index of the batch's first element (its sums' lane).
+  void format_values(size_t i, const double* v, size_t n, uint64_t first);
+  void format_values_kernel(size_t i, size_t n, uint64_t first);
+  // Per target, this tensor's counts and lane sums (folded into FormatStats at its end).
+  std::vector<kernels::ErrorTally> tallies_;
+  std::vector<uint64_t> block_first_;  // per block format, the tensor's index of pending_[b][0]
+  kernels::TallyPath tally_path_ = kernels::TallyPath::Scalar;
+  // Elements by the exponent field of their double (0 .. 0x7ff), counted in
+  // an array while the tensor streams (a map lookup per element is slow);
+  // the log2 histogram at the tensor's end.
+  static constexpr size_t kFields = 0x800;
+  std::vector<uint64_t> fields_;
+  uint64_t double_subnormals_ = 0;  // field 0 but not zero: in log2_histogram directly
+  double lo_[4] = {}, hi_[4] = {};  // running min and max in four lanes (element index mod 4 in its batch)
+  bool seen_zero_ = false;
+  double first_zero_ = 0;  // the tensor's first zero, +0 or -0: a zero min or max shows it
   std::vector<std::optional<kernels::Target>> kernel_;  // per scalar format: the batch kernel, if any
   bool scalar_reference_ = false;
   std::vector<float> xf_, yf_;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "kernels/convert.h"
+#include "kernels/error_tally.h"
 #include "tensors/tensor_reader.h"
 #include "tensors/tensor_stats.h"
 
@@ -113,4 +114,60 @@ TEST_CASE("inspect statistics by the batch kernels equal the core's, bit for bit
     }
   }
   kernels::force_kernel_path("");
+}
+
+// The lost-update threshold (kernels::TallyBounds::lost_from, one comparison
+// on |y|) against the core's half_ulp_above, for updates around every edge.
+TEST_CASE("inspect's lost updates by the kernels equal the core's for any update", "[tensors]") {
+  std::mt19937 rng(151);
+  std::vector<float> x;
+  for (int i = 0; i < 20000; ++i) x.push_back(std::ldexp(static_cast<float>(rng()) / 4294967296.0f, static_cast<int>(rng() % 50) - 30));
+  for (float v : {0.0f, 1e-40f, 6e-8f, 65504.0f, 1.0f}) x.push_back(v);
+  const std::string file = checkpoint(x);
+  const double updates[] = {0, 0x1p-150, 0x1p-26, 0x1p-25, 0x1.0000000001p-25, 1e-5, 0x1p-14, 1.0, 3e4, 1e300,
+                            std::numeric_limits<double>::infinity()};
+  for (double u : updates) {
+    INFO("update " << u);
+    std::vector<tensors::TensorStats> got[2];
+    for (int reference = 0; reference < 2; ++reference) {
+      tensors::StatsCollector stats({fp16(), bf16(), fp8_e4m3(), fp8_e5m2()}, tensors::UpdateQuestion{1, u});
+      stats.set_scalar_reference(reference == 1);
+      tensors::TensorFileReader reader(tensors::FileKind::Safetensors, "x", &stats);
+      std::string error;
+      REQUIRE(reader.feed(file, &error));
+      REQUIRE(reader.finish(&error));
+      got[reference] = stats.results();
+    }
+    for (size_t t = 0; t < got[0].size(); ++t)
+      for (size_t f = 0; f < got[0][t].formats.size(); ++f) {
+        INFO(got[0][t].name << " " << got[0][t].formats[f].format);
+        CHECK(got[0][t].formats[f].lost_updates == got[1][t].formats[f].lost_updates);
+      }
+  }
+}
+
+// Every path of the tally kernel gives the scalar loop's bits, whatever the
+// lane of the batch's first element and the batch's length, and with
+// thresholds that are not floats (the counts compare in float lanes).
+TEST_CASE("the error tally's SIMD path equals its scalar loop bit for bit", "[tensors]") {
+  std::mt19937 rng(152);
+  std::vector<float> x(1000), y(1000);
+  const float specials[] = {0.0f, -0.0f, std::numeric_limits<float>::infinity(), std::nanf(""), 1e-40f, 65504.0f};
+  for (size_t i = 0; i < x.size(); ++i) {
+    x[i] = std::ldexp(static_cast<float>(rng()) / 4294967296.0f - 0.5f, static_cast<int>(rng() % 40) - 20);
+    y[i] = rng() % 5 == 0 ? specials[rng() % 6] : x[i] * (1 + (static_cast<float>(rng() % 64) - 32) * 0x1p-10f);
+    if (rng() % 7 == 0) x[i] = specials[rng() % 6];
+  }
+  const kernels::TallyPath best = kernels::tally_path();
+  INFO("path " << kernels::tally_path_name(best));
+  for (double lost_from : {0.0, 0x1p-10, 1.0000000001e-3, 0x1p200, std::numeric_limits<double>::infinity()})
+    for (uint64_t first : {uint64_t{0}, uint64_t{3}, uint64_t{8}, uint64_t{13}})
+      for (size_t n : {size_t{0}, size_t{5}, size_t{8}, size_t{61}, size_t{1000}}) {
+        const kernels::TallyBounds b{0x1p-14 * 1.0000001, lost_from};
+        kernels::ErrorTally s, v;
+        kernels::tally_fp32(x.data(), y.data(), n, first, b, &s, kernels::TallyPath::Scalar);
+        kernels::tally_fp32(x.data(), y.data(), n, first, b, &v, best);
+        INFO("first " << first << ", n " << n << ", lost_from " << lost_from);
+        CHECK(std::memcmp(&s, &v, sizeof s) == 0);
+      }
 }

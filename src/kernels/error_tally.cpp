@@ -1,0 +1,46 @@
+#include "kernels/error_tally.h"
+
+#include <string>
+
+#include "kernels/convert.h"
+#include "kernels/cpu_features.h"
+
+namespace mantissa::kernels {
+
+TallyPath tally_path() {
+  const std::string forced = forced_kernel_path();
+  if (forced == "scalar" || forced == "sse2") return TallyPath::Scalar;
+#if defined(__EMSCRIPTEN__)
+  return TallyPath::Wasm128;
+#elif defined(__x86_64__) || defined(__i386__)
+  return cpu_has_avx2() ? TallyPath::Avx2 : TallyPath::Scalar;
+#else
+  return TallyPath::Scalar;
+#endif
+}
+
+const char* tally_path_name(TallyPath p) {
+  switch (p) {
+    case TallyPath::Avx2:
+      return "avx2";
+    case TallyPath::Wasm128:
+      return "wasm-simd128";
+    case TallyPath::Scalar:
+      break;
+  }
+  return "scalar";
+}
+
+void tally_fp32(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t,
+                TallyPath path) {
+#if defined(__EMSCRIPTEN__)
+  if (path == TallyPath::Wasm128) return detail::tally_fp32_wasm128(x, y, n, first, b, t);
+#elif defined(__x86_64__) || defined(__i386__)
+  if (path == TallyPath::Avx2) return detail::tally_fp32_avx2(x, y, n, first, b, t);
+#endif
+  ErrorTally s = *t;  // a local: counters and sums stay in registers
+  for (size_t j = 0; j < n; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
+  *t = s;
+}
+
+}  // namespace mantissa::kernels

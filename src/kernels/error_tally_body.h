@@ -1,0 +1,172 @@
+// The SIMD loop of tally_fp32() for W doubles per vector (AVX2: 4, wasm
+// SIMD128: 2), written once with the compilers' vector extensions and
+// included by the per-ISA files. Eight lanes are 8 / W vectors; every lane
+// does exactly the scalar loop's operations on its elements (masked elements
+// add +0.0 and take part in no count), so the bits equal the scalar path's.
+#pragma once
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+
+#include "kernels/error_tally.h"
+
+// No fused multiply-add: the AVX2 file is built with -mfma, and g++ would
+// fuse se += e * e, rounding once where the scalar loop rounds twice.
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+namespace mantissa::kernels::detail {
+
+// The vector types of W lanes (g++ ignores a vector_size that depends on a
+// template parameter, hence one specialization per width): W doubles, and
+// for the counts 2W floats (the same register width).
+template <int W>
+struct TallyVectors;
+template <>
+struct TallyVectors<4> {
+  typedef double V __attribute__((vector_size(32)));
+  typedef long long I __attribute__((vector_size(32)));
+  typedef float F __attribute__((vector_size(16)));
+  typedef float F2 __attribute__((vector_size(32)));
+  typedef int J2 __attribute__((vector_size(32)));
+};
+template <>
+struct TallyVectors<2> {
+  typedef double V __attribute__((vector_size(16)));
+  typedef long long I __attribute__((vector_size(16)));
+  typedef float F __attribute__((vector_size(8)));
+  typedef float F2 __attribute__((vector_size(16)));
+  typedef int J2 __attribute__((vector_size(16)));
+};
+
+// The smallest float >= d (d a double, not NaN): |y| < d and |y| >= d for a
+// float |y| ask the same as |y| < ceil_float(d) and |y| >= ceil_float(d).
+inline float ceil_float(double d) {
+  if (d > static_cast<double>(FLT_MAX)) return INFINITY;  // (converting it would be undefined)
+  float f = static_cast<float>(d);
+  if (static_cast<double>(f) < d) f = std::nextafter(f, INFINITY);
+  return f;
+}
+
+// The counts of x[0..n) stored as y (n a multiple of 2W): in float lanes,
+// 2W elements a vector. Counts are integers, so any order gives the same.
+template <int W>
+void count_fp32_simd(const float* x, const float* y, size_t n, const TallyBounds& b, ErrorTally* s) {
+  using F2 = typename TallyVectors<W>::F2;
+  using J2 = typename TallyVectors<W>::J2;
+  constexpr size_t C = 2 * W;
+  const F2 abs_mask = (F2)(J2{} + 0x7fffffff);
+  const F2 inf = F2{} + INFINITY, zero = F2{}, smallest_normal = F2{} + ceil_float(b.smallest_normal),
+           lost_from = F2{} + ceil_float(b.lost_from);
+  // Int32 lanes hold minus the counts of at most 2^24 vectors before they are added up.
+  for (size_t start = 0; start < n; start += C << 24) {
+    const size_t end = std::min(n, start + (C << 24));
+    J2 overflow{}, subnormal{}, flushed{}, exact{}, measured{}, rel_count{}, lost{};
+    for (size_t j = start; j < end; j += C) {
+      F2 xv, yv;
+      std::memcpy(&xv, x + j, sizeof xv);
+      std::memcpy(&yv, y + j, sizeof yv);
+      const F2 ax = (F2)((J2)xv & (J2)abs_mask), ay = (F2)((J2)yv & (J2)abs_mask);
+      const J2 x_finite = (J2)(ax < inf), y_finite = (J2)(ay < inf);
+      const J2 m = x_finite & y_finite;
+      overflow += x_finite & ~y_finite;
+      measured += m;
+      exact += m & (J2)(yv == xv);
+      const J2 x_nonzero = m & (J2)(xv != zero);
+      rel_count += x_nonzero;
+      flushed += x_nonzero & (J2)(yv == zero);
+      subnormal += m & (J2)(yv != zero) & (J2)(ay < smallest_normal);
+      lost += m & (J2)(ay >= lost_from);
+    }
+    for (size_t w = 0; w < C; ++w) {
+      s->overflow -= static_cast<uint64_t>(static_cast<int64_t>(overflow[w]));
+      s->subnormal -= static_cast<uint64_t>(static_cast<int64_t>(subnormal[w]));
+      s->flushed -= static_cast<uint64_t>(static_cast<int64_t>(flushed[w]));
+      s->exact -= static_cast<uint64_t>(static_cast<int64_t>(exact[w]));
+      s->measured -= static_cast<uint64_t>(static_cast<int64_t>(measured[w]));
+      s->rel_count -= static_cast<uint64_t>(static_cast<int64_t>(rel_count[w]));
+      s->lost -= static_cast<uint64_t>(static_cast<int64_t>(lost[w]));
+    }
+  }
+}
+
+// The sums and maxima of x[0..n) stored as y (n a multiple of 8, x[0] in
+// lane 0): W doubles a vector, lane g * W + w in element w of vector g.
+// Widen: W floats from memory to W doubles, static V load(const float*)
+// (the portable __builtin_convertvector goes through the stack in g++).
+template <int W>
+struct ConvertWiden {
+  static typename TallyVectors<W>::V load(const float* p) {
+    typename TallyVectors<W>::F f;
+    std::memcpy(&f, p, sizeof f);
+    return __builtin_convertvector(f, typename TallyVectors<W>::V);
+  }
+};
+
+template <int W, class Widen>
+void sum_fp32_simd(const float* x, const float* y, size_t n, ErrorTally* s) {
+  using V = typename TallyVectors<W>::V;
+  using I = typename TallyVectors<W>::I;
+  constexpr int G = static_cast<int>(kTallyLanes) / W;
+  const auto keep = [](I m, V a) { return (V)(m & (I)a); };  // m ? a : +0.0
+  const V sign_off = (V)(I{} + 0x7fffffffffffffffLL);
+  const V inf = V{} + INFINITY, zero = V{};
+  V ss[G], se[G], sr[G];
+  for (int g = 0; g < G; ++g)
+    for (int w = 0; w < W; ++w) {
+      ss[g][w] = s->sq_signal[g * W + w];
+      se[g][w] = s->sq_error[g * W + w];
+      sr[g][w] = s->rel[g * W + w];
+    }
+  V max_abs = V{} + s->max_abs, max_rel = V{} + s->max_rel;
+  for (size_t j = 0; j < n; j += kTallyLanes) {
+    // Unrolled, so that ss, se and sr live in registers rather than on the stack.
+#pragma GCC unroll 4
+    for (int g = 0; g < G; ++g) {
+      const V xv = Widen::load(x + j + g * W), yv = Widen::load(y + j + g * W);
+      const V ax = (V)((I)xv & (I)sign_off), ay = (V)((I)yv & (I)sign_off);
+      const I m = (I)(ax < inf) & (I)(ay < inf);
+      const V e = keep(m, (V)((I)(yv - xv) & (I)sign_off));
+      ss[g] += keep(m, xv * xv);
+      se[g] += e * e;
+      // std::max(a, b) is a < b ? b : a; nothing here is NaN (masked lanes are +0.0).
+      max_abs = max_abs < e ? e : max_abs;
+      const V rel = keep(m & (I)(xv != zero), e / ax);
+      sr[g] += rel;
+      max_rel = max_rel < rel ? rel : max_rel;
+    }
+  }
+  for (int g = 0; g < G; ++g)
+    for (int w = 0; w < W; ++w) {
+      s->sq_signal[g * W + w] = ss[g][w];
+      s->sq_error[g * W + w] = se[g][w];
+      s->rel[g * W + w] = sr[g][w];
+    }
+  for (int w = 0; w < W; ++w) {
+    s->max_abs = std::max(s->max_abs, max_abs[w]);
+    s->max_rel = std::max(s->max_rel, max_rel[w]);
+  }
+}
+
+// Two passes over the whole groups of eight, counts then sums: each loop
+// keeps its accumulators in registers (one loop for both spills on AVX2).
+template <int W, class Widen = ConvertWiden<W>>
+void tally_fp32_simd(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
+                     ErrorTally* t) {
+  ErrorTally s = *t;
+  size_t j = 0;
+  // Up to the first element of a lane-0 group, one at a time.
+  for (; j < n && (first + j) % kTallyLanes != 0; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
+  const size_t whole = (n - j) / kTallyLanes * kTallyLanes;
+  count_fp32_simd<W>(x + j, y + j, whole, b, &s);
+  sum_fp32_simd<W, Widen>(x + j, y + j, whole, &s);
+  j += whole;
+  for (; j < n; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
+  *t = s;
+}
+
+}  // namespace mantissa::kernels::detail

@@ -1,0 +1,18 @@
+// tally_fp32() on AVX2: two vectors of four doubles per group of eight elements.
+#include <immintrin.h>
+
+#include "kernels/error_tally_body.h"
+
+namespace mantissa::kernels::detail {
+
+namespace {
+struct Avx2Widen {
+  static TallyVectors<4>::V load(const float* p) { return (TallyVectors<4>::V)_mm256_cvtps_pd(_mm_loadu_ps(p)); }
+};
+}  // namespace
+
+void tally_fp32_avx2(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t) {
+  tally_fp32_simd<4, Avx2Widen>(x, y, n, first, b, t);
+}
+
+}  // namespace mantissa::kernels::detail
