@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_timing.h"
 #include "kernels/convert.h"
 #include "kernels/error_tally.h"
 #include "tensors/tensor_reader.h"
@@ -44,14 +45,6 @@ constexpr uint64_t kTensorElements = 16u << 20;
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
-}
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
 }
 
 long peak_rss_kb() {
@@ -263,12 +256,12 @@ int main(int argc, char** argv) {
     std::printf("memory: peak resident %.1f MB after the %llu MB files (no --big-gb run)\n", rss_small / 1024.0,
                 static_cast<unsigned long long>(mb));
   }
-  std::printf("cpu: %s; kernel path fp16 %s, bf16 %s, fp8-e4m3 %s; error tally %s\n", cpu_model().c_str(),
+  std::printf("cpu: %s; kernel path fp16 %s, bf16 %s, fp8-e4m3 %s; error tally %s\n", bench::cpu_model().c_str(),
               kernels::kernel_path_for(kernels::Target::Fp16), kernels::kernel_path_for(kernels::Target::Bf16),
               kernels::kernel_path_for(kernels::Target::Fp8E4M3), kernels::tally_path_name(kernels::tally_path()));
   if (!json.empty()) {
     std::ofstream out(json);
-    out << "{\"cpu\":\"" << cpu_model() << "\",\"mb\":" << mb << ",\"rounds\":" << rounds << ",\"rows\":[" << json_rows
+    out << "{\"cpu\":\"" << bench::cpu_model() << "\",\"mb\":" << mb << ",\"rounds\":" << rounds << ",\"rows\":[" << json_rows
         << "],\"stats_gb_per_s\":{\"fp32\":" << scan_f32 << ",\"bf16\":" << scan_b16 << "},\"read_gb_per_s\":{\"fp32\":"
         << read_f32 << ",\"bf16\":" << read_b16 << "},\"ratios\":{\"inspect_stats_vs_read_fp32\":"
         << scan_f32 / read_f32 << ",\"inspect_stats_vs_read_bf16\":" << scan_b16 / read_b16
