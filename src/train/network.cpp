@@ -135,6 +135,7 @@ struct Layer {
   std::vector<float> dz, dzt;  // dL/dz as the GEMM operand (n x out); transposed
   std::vector<float> dz32;     // fp8: dL/dz in fp32 before quantization
   uint64_t lost = 0, underflow = 0;
+  uint64_t underflow_of = 1;  // how many gradients `underflow` counts among
 };
 
 }  // namespace
@@ -282,18 +283,25 @@ void Training::State::backward(Replica& R, size_t n, bool record) {
       const double s = pow2(L.sg);
       L.dz.resize(L.dz32.size());
       for (size_t k = 0; k < L.dz.size(); ++k) L.dz[k] = round_to(rc.gradients, L.dz32[k] * s, true);
+      // fp8: the gradients that underflow are the E5M2 operands (weight gradients come out in fp32).
+      L.underflow = 0;
+      L.underflow_of = std::max<size_t>(L.dz.size(), 1);
+      for (size_t k = 0; k < L.dz.size(); ++k) L.underflow += L.dz[k] == 0 && L.dz32[k] != 0;
       if (record && rc.fp8_scaling) L.ag.push(amax_of(L.dz32));
     }
     transpose(L.dz, n, L.out, &L.dzt);
     transpose(L.x, n, L.in, &L.xt);
     L.g.resize(L.np());
-    L.underflow = 0;
+    if (!R.scaled_gemm) {
+      L.underflow = 0;
+      L.underflow_of = L.np();
+    }
     // A gradient that underflowed: stored as zero while the same sum in fp64
     // (of the same stored operands) is not zero.
     auto store = [&](size_t idx, float r, double exact, int descale_exp) {
       const float v = R.scaled_gemm ? static_cast<float>(r * pow2(-descale_exp)) : round_to(rc.gradients, r);
       L.g[idx] = v;
-      if (v == 0 && exact != 0) ++L.underflow;
+      if (!R.scaled_gemm && v == 0 && exact != 0) ++L.underflow;
     };
     for (size_t o = 0; o < L.out; ++o) {
       const float* gr = &L.dzt[o * n];
@@ -526,7 +534,8 @@ bool Training::advance(uint64_t max_steps) {
       for (size_t l = 0; l < R.layers.size(); ++l) {
         const double np = static_cast<double>(R.layers[l].np());
         out.lost[l].push_back(static_cast<double>(R.layers[l].lost) / np);
-        out.underflow[l].push_back(static_cast<double>(R.layers[l].underflow) / np);
+        out.underflow[l].push_back(static_cast<double>(R.layers[l].underflow) /
+                                   static_cast<double>(R.layers[l].underflow_of));
       }
     }
     ++res.steps_done;

@@ -81,7 +81,10 @@ struct RecipeResult {
   std::vector<int> log2_scale;   // the loss scale this step used (0: none)
   std::vector<uint8_t> skipped;  // the step was skipped (inf/NaN gradient under dynamic loss scaling)
   std::vector<std::vector<double>> lost;       // [layer][step]: increments != 0 that left the stored weight unchanged
-  std::vector<std::vector<double>> underflow;  // [layer][step]: gradients stored as 0 whose fp64 value was not
+  // [layer][step]: weight and bias gradients stored as 0 whose fp64 value (the
+  // same sum of the same stored operands) was not; fp8 recipes: the layer's
+  // output gradients quantized to 0 in E5M2 that were not 0 in fp32.
+  std::vector<std::vector<double>> underflow;
   // Per epoch.
   std::vector<double> train_accuracy, test_accuracy, test_loss;
   uint64_t skipped_steps = 0;
