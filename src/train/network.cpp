@@ -27,8 +27,27 @@ float round_to(const Format& f, double x, bool saturate = false) {
   return static_cast<float>(to_double(f, round_double(f, x, o).bits));
 }
 
+}  // namespace
+
+bool seq_dot_rne(const Format& f, const float* a, const float* b, size_t k, float c, float* out) {
+  double s = round_to(f, c);
+  for (size_t i = 0; i < k; ++i) {
+    if (a[i] == 0 || b[i] == 0) continue;  // a zero product leaves the sum as it is (the core's add_term)
+    const double p = static_cast<double>(a[i]) * b[i];  // exact: at most 48 significant bits
+    if (!std::isfinite(p)) return false;
+    s = to_double(f, round_sum(f, s, p).bits);
+    if (!std::isfinite(s)) return false;
+  }
+  *out = static_cast<float>(s);
+  return true;
+}
+
+namespace {
+
 // One dot product through the recipe's accumulator: the kernels where they
-// cover it (bit-identical to the core, tests/kernels), else the core's dot().
+// cover it (bit-identical to the core, tests/kernels), seq:F (rne) for a
+// narrow F by seq_dot_rne (pinned to the core by tests/train), else the
+// core's dot().
 class DotEngine {
  public:
   void init(const Accumulator& acc, const Format& a, const Format& b, kernels::DotImpl impl) {
@@ -37,6 +56,8 @@ class DotEngine {
     // both exactly) when they differ.
     in_ = a == b ? a : fp32();
     impl_ = impl;
+    seq_narrow_ = acc.kind == AccumulatorKind::Sequential && acc.mode == RoundingMode::NearestEven &&
+                  acc.format != fp32();
     scratch_.in = in_;
     target_ = kernels::target_of(in_);
   }
@@ -44,6 +65,8 @@ class DotEngine {
     uint32_t cb;
     std::memcpy(&cb, &c, sizeof cb);
     uint64_t bits = 0;
+    float fast;
+    if (seq_narrow_ && seq_dot_rne(acc_.format, a, b, k, c, &fast)) return fast;
     if (!kernels::dot_with_kernels(acc_, in_, a, b, k, cb, impl_, &bits)) {
       to_bits(a, k, &scratch_.a);
       to_bits(b, k, &scratch_.b);
@@ -75,6 +98,7 @@ class DotEngine {
   Accumulator acc_;
   Format in_ = fp32();
   kernels::DotImpl impl_ = kernels::DotImpl::Scalar;
+  bool seq_narrow_ = false;
   std::optional<kernels::Target> target_;
   DotInput scratch_;
   std::vector<uint16_t> narrow16_;

@@ -137,6 +137,12 @@ class Training {
   std::unique_ptr<State> state_;
 };
 
+// seq:F with rne for F within fp32 on values held as floats (the products are
+// exact doubles; each sum is rounded once by round_sum): the core's seq:F
+// without building bit vectors. False (nothing written) when a product or the
+// sum is not finite: the core's special-value rules then decide.
+bool seq_dot_rne(const Format& f, const float* a, const float* b, size_t k, float c, float* out);
+
 // Reports: the CLI's --json (keys in the README), --csv (one row per step and
 // recipe) and text summary; the JS API returns the same JSON.
 std::string train_json(const Training& t);

@@ -224,3 +224,41 @@ TEST_CASE("bad training options get one clear sentence") {
   refuse({"--batch", "5000"}, "--batch must be 1");
   refuse({"--data", "mnist"}, "unknown data set");
 }
+
+TEST_CASE("seq_dot_rne gives the core's seq:F bits on random narrow inputs, cancellation and subnormals included") {
+  for (const char* fmt : {"fp16", "bf16", "fp8-e4m3", "e5m6"}) {
+    Format f;
+    std::string error;
+    REQUIRE(parse_format(fmt, &f, &error));
+    Accumulator acc;
+    REQUIRE(parse_accumulator(std::string("seq:") + fmt, f, &acc, &error));
+    uint64_t state = 12345;
+    auto next = [&] {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      return state >> 11;
+    };
+    for (int trial = 0; trial < 300; ++trial) {
+      const size_t k = 1 + next() % 40;
+      DotInput in;
+      in.in = f;
+      std::vector<float> a(k), b(k);
+      for (size_t i = 0; i < k; ++i) {
+        // Random values over a wide exponent range, rounded into f (tiny ones become subnormal).
+        const double scale = std::ldexp(1.0, static_cast<int>(next() % 40) - 30);
+        const double va = (static_cast<double>(next() % 2001) - 1000) / 997.0 * scale;
+        const double vb = (static_cast<double>(next() % 2001) - 1000) / 991.0;
+        in.a.push_back(round_double(f, va).bits);
+        in.b.push_back(round_double(f, vb).bits);
+        a[i] = static_cast<float>(to_double(f, in.a.back()));
+        b[i] = static_cast<float>(to_double(f, in.b.back()));
+      }
+      const float c = trial % 3 == 0 ? 0.0f : static_cast<float>(a[0] * 0.5);
+      std::memcpy(&in.c, &c, sizeof c);
+      float fast;
+      if (!seq_dot_rne(f, a.data(), b.data(), k, c, &fast)) continue;  // overflow: the core decides
+      const uint64_t core = dot(acc, in);
+      INFO(fmt << " trial " << trial);
+      REQUIRE(round_double(f, fast).bits == core);
+    }
+  }
+}
