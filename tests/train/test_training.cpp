@@ -262,3 +262,24 @@ TEST_CASE("seq_dot_rne gives the core's seq:F bits on random narrow inputs, canc
     }
   }
 }
+
+TEST_CASE("the story: pure fp16 loses most updates and stalls, fp16-amp keeps up with fp32") {
+  // The "fp16 without master weights stalls" preset: a learning rate where
+  // lr * gradient falls below half an fp16 ulp of most weights.
+  TrainSpec s = spec_of("fp32,fp16,fp16-amp", "sgd:lr=0.0005,momentum=0.9", 30, 480);
+  s.batch = 16;
+  std::string error;
+  auto t = Training::create(s, &error);
+  REQUIRE(t);
+  t->run();
+  const auto& r = t->results().recipes;
+  double fp16_lost = 0;
+  for (const auto& l : r[1].lost)
+    for (double x : l) fp16_lost = std::max(fp16_lost, x);
+  const double fp32 = r[0].test_loss.back(), fp16 = r[1].test_loss.back(), amp = r[2].test_loss.back();
+  INFO("test losses: fp32 " << fp32 << ", fp16 " << fp16 << ", fp16-amp " << amp << "; fp16 lost " << fp16_lost);
+  CHECK(fp16_lost > 0.5);
+  CHECK(fp16 - amp > 0.05);
+  CHECK(std::fabs(amp - fp32) < 0.01);
+  CHECK(fp16 - fp32 > 20 * std::fabs(amp - fp32));
+}
