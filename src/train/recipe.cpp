@@ -1,5 +1,7 @@
 #include "train/recipe.h"
 
+#include <algorithm>
+
 namespace mantissa::train {
 
 namespace {
@@ -120,7 +122,7 @@ bool parse_recipe(std::string_view text, Recipe* out, std::string* error) {
 
 bool parse_recipe_list(std::string_view text, std::vector<Recipe>* out, std::string* error) {
   const char sep = text.find(';') != std::string_view::npos ? ';' : ',';
-  std::vector<Recipe> list;
+  std::vector<std::string> items;
   size_t i = 0;
   while (i <= text.size()) {
     size_t j = text.find(sep, i);
@@ -128,16 +130,29 @@ bool parse_recipe_list(std::string_view text, std::vector<Recipe>* out, std::str
     std::string_view item = text.substr(i, j - i);
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
     while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) {
-      Recipe r;
-      if (!parse_recipe(item, &r, error)) return false;
-      for (const Recipe& o : list)
-        if (o.name == r.name) return *error = "recipe '" + r.name + "' is listed twice", false;
-      list.push_back(r);
+    const bool standard = std::find(standard_recipe_names().begin(), standard_recipe_names().end(), item) !=
+                          standard_recipe_names().end();
+    // Separated by commas, a custom recipe's accumulator may hold commas
+    // (tc:fma=8,neab=1): a piece that names no recipe continues it.
+    if (sep == ',' && !items.empty() && items.back().rfind("custom", 0) == 0 && !standard &&
+        item.substr(0, 6) != "custom" && !item.empty()) {
+      items.back() += "," + std::string(item);
+    } else if (!item.empty()) {
+      items.emplace_back(item);
     }
     i = j + 1;
   }
+  std::vector<Recipe> list;
+  for (const std::string& item : items) {
+    Recipe r;
+    if (!parse_recipe(item, &r, error)) return false;
+    for (const Recipe& o : list)
+      if (o.name == r.name) return *error = "recipe '" + r.name + "' is listed twice", false;
+    list.push_back(r);
+  }
   if (list.empty()) return *error = "--recipes needs at least one recipe", false;
+  if (list.size() > sim::kMaxStrategies)
+    return *error = "--recipes: at most " + std::to_string(sim::kMaxStrategies) + " recipes", false;
   *out = std::move(list);
   return true;
 }

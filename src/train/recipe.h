@@ -47,8 +47,9 @@ const std::vector<std::string>& standard_recipe_names();
 
 // One recipe by name (table above). False with one sentence in *error.
 bool parse_recipe(std::string_view text, Recipe* out, std::string* error);
-// A list separated by commas, or by ';' when it contains one (so a custom
-// recipe's accumulator may itself hold commas: tc:fma=8,neab=3).
+// A list separated by commas, or by ';' when it contains one. Separated by
+// commas, a piece after a custom recipe that names no recipe continues it
+// (its accumulator may hold commas: custom:acc=tc:fma=8,neab=3,fp32).
 bool parse_recipe_list(std::string_view text, std::vector<Recipe>* out, std::string* error);
 
 }  // namespace mantissa::train

@@ -283,3 +283,18 @@ TEST_CASE("the story: pure fp16 loses most updates and stalls, fp16-amp keeps up
   CHECK(std::fabs(amp - fp32) < 0.01);
   CHECK(fp16 - fp32 > 20 * std::fabs(amp - fp32));
 }
+
+TEST_CASE("recipe lists: commas inside a custom recipe's accumulator, or ';' as the separator") {
+  std::vector<Recipe> list;
+  std::string error;
+  REQUIRE(parse_recipe_list("fp32,custom:w=fp16/acc=tc:fma=8,neab=1/master=on,bf16", &list, &error));
+  REQUIRE(list.size() == 3);
+  CHECK(list[1].name == "custom:w=fp16/acc=tc:fma=8,neab=1/master=on");
+  CHECK(list[1].acc.kind == AccumulatorKind::TensorCore);
+  CHECK(list[1].master);
+  CHECK(list[2].name == "bf16");
+  REQUIRE(parse_recipe_list("custom:acc=tc:fma=8,neab=1;fp16", &list, &error));
+  CHECK(list.size() == 2);
+  CHECK(parse_recipe_list("fp32,,", &list, &error));
+  CHECK_FALSE(parse_recipe_list("", &list, &error));
+}
