@@ -322,22 +322,21 @@ void Training::State::backward(Replica& R, size_t n, bool record) {
     }
     // A gradient that underflowed: stored as zero while the same sum in fp64
     // (of the same stored operands) is not zero.
-    auto store = [&](size_t idx, float r, double exact, int descale_exp) {
+    // (The fp64 sum is computed only for the zeros: they are rare.)
+    auto store = [&](size_t idx, const float* a, const float* b, int descale_exp) {
+      const float r = R.wgrad.dot(a, b, n, 0.0f);
       const float v = R.scaled_gemm ? static_cast<float>(r * pow2(-descale_exp)) : round_to(rc.gradients, r);
       L.g[idx] = v;
-      if (!R.scaled_gemm && v == 0 && exact != 0) ++L.underflow;
+      if (!R.scaled_gemm && v == 0) {
+        double exact = 0;
+        for (size_t j = 0; j < n; ++j) exact += static_cast<double>(a[j]) * b[j];
+        if (exact != 0) ++L.underflow;
+      }
     };
     for (size_t o = 0; o < L.out; ++o) {
       const float* gr = &L.dzt[o * n];
-      for (size_t i = 0; i < L.in; ++i) {
-        const float* xr = &L.xt[i * n];
-        double exact = 0;
-        for (size_t j = 0; j < n; ++j) exact += static_cast<double>(gr[j]) * xr[j];
-        store(o * L.in + i, R.wgrad.dot(gr, xr, n, 0.0f), exact, L.sg + L.sx);
-      }
-      double exact = 0;
-      for (size_t j = 0; j < n; ++j) exact += gr[j];
-      store(L.nw() + o, R.wgrad.dot(gr, ones.data(), n, 0.0f), exact, L.sg);
+      for (size_t i = 0; i < L.in; ++i) store(o * L.in + i, gr, &L.xt[i * n], L.sg + L.sx);
+      store(L.nw() + o, gr, ones.data(), L.sg);
     }
     if (l == 0) break;
     Layer& P = R.layers[l - 1];  // its output, through ReLU, is L's input
