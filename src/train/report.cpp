@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <type_traits>
+#include <utility>
 
 #include "core/json.h"
 #include "core/rounding.h"
@@ -30,6 +31,13 @@ void array(JsonWriter& w, std::string_view key, const std::vector<T>& v) {
     else w.value(x);
   }
   w.end_array();
+}
+
+double largest(const std::vector<std::vector<double>>& per_layer) {
+  double m = 0;
+  for (const auto& l : per_layer)
+    for (double x : l) m = std::max(m, x);
+  return m;
 }
 
 double last_or_nan(const std::vector<double>& v) { return v.empty() ? NAN : v.back(); }
@@ -62,20 +70,15 @@ std::string train_json(const Training& t) {
     array(w, "accuracy", rr.accuracy);
     array(w, "log2_scale", rr.log2_scale);
     array(w, "skipped", rr.skipped);
-    w.key("lost").begin_array();
-    for (const auto& l : rr.lost) {
-      w.begin_array();
-      for (double x : l) w.value(x);
+    for (const auto& [key, per_layer] : {std::pair{"lost", &rr.lost}, std::pair{"underflow", &rr.underflow}}) {
+      w.key(key).begin_array();
+      for (const auto& l : *per_layer) {
+        w.begin_array();
+        for (double x : l) w.value(x);
+        w.end_array();
+      }
       w.end_array();
     }
-    w.end_array();
-    w.key("underflow").begin_array();
-    for (const auto& l : rr.underflow) {
-      w.begin_array();
-      for (double x : l) w.value(x);
-      w.end_array();
-    }
-    w.end_array();
     w.end_object();
     w.key("epochs").begin_object();
     array(w, "train_accuracy", rr.train_accuracy);
@@ -132,11 +135,7 @@ std::string train_text(const Training& t) {
   std::string out = buf;
   out += "recipe                final loss  test acc  skipped  max lost/layer  max underflow/layer\n";
   for (const RecipeResult& rr : r.recipes) {
-    double lost = 0, under = 0;
-    for (const auto& l : rr.lost)
-      for (double x : l) lost = std::max(lost, x);
-    for (const auto& l : rr.underflow)
-      for (double x : l) under = std::max(under, x);
+    const double lost = largest(rr.lost), under = largest(rr.underflow);
     std::snprintf(buf, sizeof buf, "%-20s  %10.4f  %7.2f%%  %7llu  %13.1f%%  %18.1f%%\n", rr.recipe.name.c_str(),
                   last_or_nan(rr.loss), 100 * last_or_nan(rr.test_accuracy),
                   static_cast<unsigned long long>(rr.skipped_steps), 100 * lost, 100 * under);

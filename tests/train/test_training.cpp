@@ -51,6 +51,21 @@ double loss_fp64(const std::vector<int>& sizes, const std::vector<std::vector<do
   return total / static_cast<double>(rows.size());
 }
 
+// The largest per-step fraction over every layer of a per-layer series (lost updates, underflows).
+double largest(const std::vector<std::vector<double>>& per_layer) {
+  double m = 0;
+  for (const auto& l : per_layer)
+    for (double x : l) m = std::max(m, x);
+  return m;
+}
+
+double summed(const std::vector<std::vector<double>>& per_layer) {
+  double s = 0;
+  for (const auto& l : per_layer)
+    for (double x : l) s += x;
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("fp32 recipe: backpropagated gradients match central finite differences in fp64") {
@@ -150,15 +165,9 @@ TEST_CASE("the story: bf16 loses most updates at a small learning rate and needs
   REQUIRE(t);
   t->run();
   const auto& r = t->results().recipes;
-  auto max_lost = [](const RecipeResult& rr) {
-    double m = 0;
-    for (const auto& l : rr.lost)
-      for (double x : l) m = std::max(m, x);
-    return m;
-  };
   const double fp32 = r[0].loss.back(), bf16 = r[1].loss.back(), kahan = r[2].loss.back(), sr = r[3].loss.back();
   INFO("final losses: fp32 " << fp32 << ", bf16 " << bf16 << ", bf16-kahan " << kahan << ", bf16-sr " << sr);
-  CHECK(max_lost(r[1]) > 0.5);
+  CHECK(largest(r[1].lost) > 0.5);
   CHECK(bf16 - fp32 > 5 * std::fabs(kahan - fp32));
   CHECK(bf16 - fp32 > 2 * std::fabs(sr - fp32));
 }
@@ -171,11 +180,7 @@ TEST_CASE("fp8: per-tensor scales are powers of two chosen from the amax history
   const auto& r = t->results().recipes;
   for (const auto& rr : r) CHECK(std::isfinite(rr.loss.back()));
   // Unscaled E5M2 gradients underflow at least as often as scaled ones.
-  double scaled = 0, unscaled = 0;
-  for (const auto& l : r[1].underflow)
-    for (double x : l) scaled += x;
-  for (const auto& l : r[2].underflow)
-    for (double x : l) unscaled += x;
+  const double scaled = summed(r[1].underflow), unscaled = summed(r[2].underflow);
   INFO("summed underflow fractions: fp8 " << scaled << ", fp8-noscale " << unscaled);
   CHECK(unscaled >= scaled);
 }
@@ -273,9 +278,7 @@ TEST_CASE("the story: pure fp16 loses most updates and stalls, fp16-amp keeps up
   REQUIRE(t);
   t->run();
   const auto& r = t->results().recipes;
-  double fp16_lost = 0;
-  for (const auto& l : r[1].lost)
-    for (double x : l) fp16_lost = std::max(fp16_lost, x);
+  const double fp16_lost = largest(r[1].lost);
   const double fp32 = r[0].test_loss.back(), fp16 = r[1].test_loss.back(), amp = r[2].test_loss.back();
   INFO("test losses: fp32 " << fp32 << ", fp16 " << fp16 << ", fp16-amp " << amp << "; fp16 lost " << fp16_lost);
   CHECK(fp16_lost > 0.5);
