@@ -276,10 +276,11 @@ double Training::State::loss(Replica& R, const int* y, size_t n, uint64_t* corre
     if (static_cast<int>(best) == y[j]) ++*correct;
     const double m = z[best];
     double s = 0;
-    for (size_t k = 0; k < c; ++k) s += sim::portable_exp(z[k] - m);
+    double* e = &dlogits[j * c];  // e^(z_k - m) first, the gradient in its place after
+    for (size_t k = 0; k < c; ++k) s += e[k] = sim::portable_exp(z[k] - m);
     total += sim::portable_log(s) - (z[y[j]] - m);
     for (size_t k = 0; k < c; ++k) {
-      const double p = sim::portable_exp(z[k] - m) / s;
+      const double p = e[k] / s;
       dlogits[j * c + k] = (p - (static_cast<int>(k) == y[j] ? 1.0 : 0.0)) / static_cast<double>(n);
     }
   }

@@ -5,7 +5,7 @@
 import Mantissa from "mantissa-fp";
 import type {
   ConvertReport, DecodedScenario, DotReport, Explanation, GemmErrorReport, GemmErrorRow, MantissaModule,
-  PartialScenario, QuantizedBlocks, QuantizeReport, SimulationReport,
+  PartialScenario, QuantizedBlocks, QuantizeReport, SimulationReport, TrainRecipeReport, TrainReport,
 } from "mantissa-fp";
 
 const m: MantissaModule = await Mantissa();
@@ -55,6 +55,15 @@ const gemm: GemmErrorReport = m.gemmError({
 const gemmRow: GemmErrorRow = gemm.rows[0];
 const gemmMedian: number | null = gemmRow.median;
 const gemmText: GemmErrorReport = m.gemmError({ k: "32", in: "bf16", acc: "seq:bf16,tc:a100", trials: 2 });
+
+const progress: number[] = [];
+const trained: TrainReport = m.train({
+  data: "xor", model: [2, 4, 2], optimizer: "sgd:lr=0.1,momentum=0.9", recipes: ["fp32", "bf16-sr"], epochs: 1,
+  batch: 40, seed: 1n, chunk: 5,
+}, (p: number) => progress.push(p));
+const trainedRecipe: TrainRecipeReport = trained.recipes[1];
+const trainedLoss: number | null = trainedRecipe.final_loss;
+const trainedLost: number = trainedRecipe.steps.lost[0][0];
 
 const blocks: QuantizedBlocks = m.quantizeBlocks(new Float32Array([1, 2, 3, 7.9]), {
   format: "mxfp4", scaleRule: "ocp", block: 4, round: "rne", seed: 1, pad: false,
