@@ -102,6 +102,7 @@ console.log(JSON.stringify({
   traceKeys: Object.keys(trace).length > 0, steps, fp16Final, lossScaledSteps: lossScaled.steps,
   half: Array.from(half), brain: Array.from(brain), e4m3: Array.from(e4m3), anyFormat: Array.from(anyFormat),
   dotBits, dotRel, dotExact: dotTyped.exact, gemmAcc: gemmRow.acc, gemmMedian, gemmRows: gemmText.rows.length,
+  trainedLoss, trainedLost, trainedSteps: trained.steps, trainProgress: progress[progress.length - 1],
   blockScales: Array.from(blockScales), blockElements: Array.from(blockElements), blockValues: Array.from(blockValues),
   nvTensorScale: nv.tensorScale, nvBack: Array.from(nvBack), reportScale, reportSqnr,
   hash, panel, notices, linkVersion, compact, heapPositive: heap > 0, message,
