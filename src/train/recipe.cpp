@@ -81,9 +81,6 @@ bool parse_custom(std::string_view spec, Recipe* out, std::string* error) {
     }
   }
   if (!set_accumulator(acc_text, &r, error)) return *error = "custom recipe: " + *error, false;
-  if (r.update == Kind::Stochastic && r.master) {
-    // Stochastic rounding of an fp32 master is allowed; it is still the stored weight.
-  }
   r.name = "custom:" + std::string(spec);
   *out = r;
   return true;
