@@ -55,6 +55,10 @@ foreach(folder IN LISTS test_folders)
   set(target test_${folder})
   add_executable(${target} ${sources} $<TARGET_OBJECTS:catch_main>)
   target_link_libraries(${target} PRIVATE ${MANTISSA_LIBS} mantissa_catch2)
+  if(folder STREQUAL "app")
+    # The panels' models: plain C++ of src/app/ tested without ImGui.
+    target_sources(${target} PRIVATE "${PROJECT_SOURCE_DIR}/src/app/network_model.cpp")
+  endif()
   mantissa_target_defaults(${target})
   if(EMSCRIPTEN)
     # build/web/tests/test_<folder>.js + .wasm, run by Node. Emscripten 3.1.6

@@ -10,7 +10,7 @@
 //
 // Keys of version 1 (every panel's inputs have their own keys, so a link can
 // hold the whole scenario; the embed writes the active panel's only):
-//   v       schema version                p     panel: inspect | add | train | landscape
+//   v       schema version                p     panel: inspect | add | train | landscape | network
 //   Inspector   x value, xf bits' format, xr rounding mode, xs seed, xsat, xftz,
 //               xc custom format row, xfocus focused row
 //   Addition    op (add|sub|mul|fma), a b c operands, af bf cf their formats,
@@ -23,6 +23,12 @@
 //               view ranges, logerr, sel selected step
 //   Landscape   lf formats (comma list), lx0 lx1 x range, llog log x axis,
 //               llogy log |error| y axis (0: linear relative error)
+//   Network     nd data set (digits|spiral|circles|xor), nds data seed, nm model
+//               ("2-16-16-2", empty: the data's default), nopt optimizer
+//               ("sgd:lr=0.1,momentum=0.9", "adam:lr=0.001"), nr recipes (the
+//               --recipes list as typed), ne epochs, nb batch, ns seed, nsub
+//               training subset (0: all): `mantissa train`'s options, checked
+//               by its parsers; the run re-trains to the same bits
 // A key added with its default value (llogy) leaves every older link of the
 // same version meaning what it meant: the version changes only when a key's
 // meaning changes, and then upgrade_vN_to_vN+1 translates.

@@ -12,6 +12,8 @@ const char* scenario_panel_key(ScenarioPanel p) {
       return "train";
     case ScenarioPanel::Landscape:
       return "landscape";
+    case ScenarioPanel::Network:
+      return "network";
   }
   return "inspect";
 }

@@ -12,7 +12,7 @@
 
 namespace mantissa {
 
-enum class ScenarioPanel { Inspector, Addition, Training, Landscape };
+enum class ScenarioPanel { Inspector, Addition, Training, Landscape, Network };
 
 struct InspectorScenario {
   std::string value = "1.12156456132";  // decimal, hex-float, inf/nan, or a bit pattern in `from`
@@ -74,16 +74,33 @@ struct LandscapeScenario {
   bool operator==(const LandscapeScenario&) const = default;
 };
 
+// The Network panel: the very options of `mantissa train` (as typed), so the
+// panel's run and the CLI's are one computation.
+struct NetworkScenario {
+  std::string data = "spiral";                      // digits, spiral, circles, xor
+  uint64_t data_seed = 0;                           // synthetic sets
+  std::string model = "";                           // "2-16-16-2"; empty: the data set's default
+  std::string optimizer = "sgd:lr=0.1,momentum=0.9";
+  std::string recipes = "fp32,fp16,fp16-amp";       // --recipes (custom recipes may hold commas)
+  uint64_t epochs = 20;
+  uint64_t batch = 32;
+  uint64_t seed = 0;
+  uint64_t subset = 0;                              // --train-subset (0: all)
+
+  bool operator==(const NetworkScenario&) const = default;
+};
+
 struct Scenario {
   ScenarioPanel panel = ScenarioPanel::Inspector;
   InspectorScenario inspector;
   AdditionScenario addition;
   TrainingScenario training;
   LandscapeScenario landscape;
+  NetworkScenario network;
 
   bool operator==(const Scenario&) const = default;
 };
 
-const char* scenario_panel_key(ScenarioPanel p);  // "inspect", "add", "train", "landscape"
+const char* scenario_panel_key(ScenarioPanel p);  // "inspect", "add", "train", "landscape", "network"
 
 }  // namespace mantissa
