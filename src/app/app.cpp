@@ -35,6 +35,7 @@ constexpr PanelEntry kPanels[] = {
     {Panel::Addition, ScenarioPanel::Addition, "Addition", "Addition"},
     {Panel::Training, ScenarioPanel::Training, "Training", "Training"},
     {Panel::Landscape, ScenarioPanel::Landscape, "Error landscape", "Landscape"},
+    {Panel::Network, ScenarioPanel::Network, "Network", "Network"},
 };
 
 Panel panel_of(ScenarioPanel p) {
@@ -190,6 +191,9 @@ void draw_panel(App& app) {
     case Panel::Landscape:
       draw_landscape_panel(app.scenario);
       break;
+    case Panel::Network:
+      draw_network_panel(app.scenario);
+      break;
   }
   // Dragging empty space scrolls: touch screens have no wheel, and a thin
   // scrollbar is a small target for a finger. (Items being dragged, such as
@@ -280,14 +284,15 @@ void draw_app(App& app) {
 
 bool app_animating(const App& app) {
   return (app.scenario.panel == ScenarioPanel::Addition && addition_playing()) ||
-         (app.scenario.panel == ScenarioPanel::Training && training_running());
+         (app.scenario.panel == ScenarioPanel::Training && training_running()) ||
+         (app.scenario.panel == ScenarioPanel::Network && network_running());
 }
 
 // window.mantissa.state(): one JSON object, stable for tests and scripts.
 //   {
 //     "version": "0.1.0",
-//     "panel": "Inspector" | "Addition" | "Training" | "Error landscape",  (the tab shown)
-//     "panel_key": "inspect" | "add" | "train" | "landscape",             (scenario_panel_key)
+//     "panel": "Inspector" | "Addition" | "Training" | "Error landscape" | "Network",
+//     "panel_key": "inspect" | "add" | "train" | "landscape" | "network",
 //     "announcement": "…",        the aria-live sentence for the panel
 //     "inputs": { the panel's Scenario fields, by their scenario.h names },
 //     "results": { the panel's computed figures (see write_*_state in panel_*.cpp) }
@@ -313,6 +318,9 @@ std::string app_state_json(App& app) {
     case Panel::Landscape:
       write_landscape_state(w, app.scenario);
       break;
+    case Panel::Network:
+      write_network_state(w, app.scenario);
+      break;
     default:
       w.key("inputs").begin_object().end_object();
       w.key("results").begin_object().end_object();
@@ -332,6 +340,8 @@ std::string app_announcement(App& app) {
       return training_announcement(app.scenario);
     case Panel::Landscape:
       return landscape_announcement(app.scenario);
+    case Panel::Network:
+      return network_announcement(app.scenario);
   }
   return "";
 }

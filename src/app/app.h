@@ -12,7 +12,7 @@
 
 namespace mantissa::app {
 
-enum class Panel { Inspector, Addition, Training, Landscape };
+enum class Panel { Inspector, Addition, Training, Landscape, Network };
 
 struct App {
   Scenario scenario;

@@ -71,6 +71,12 @@ void NetworkRun::stop() {
   ++version_;
 }
 
+void NetworkRun::resume() {
+  if (status_ != Status::Stopped) return;
+  status_ = Status::Running;
+  ++version_;
+}
+
 bool NetworkRun::advance(std::chrono::duration<double> budget) {
   if (status_ != Status::Running) return false;
   using clock = std::chrono::steady_clock;

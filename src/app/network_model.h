@@ -43,6 +43,7 @@ class NetworkRun {
   // the decision regions when an epoch finished. True while it runs.
   bool advance(std::chrono::duration<double> budget);
   void stop();    // keeps the results so far
+  void resume();  // after stop(): trains on from where it stopped
   void reset();   // back to Idle, nothing kept
 
   Status status() const { return status_; }

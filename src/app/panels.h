@@ -14,21 +14,25 @@ void draw_inspector_panel(Scenario& s);  // one number, bit by bit, in any forma
 void draw_addition_panel(Scenario& s);   // a + b, traced: alignment, rounding, what was lost
 void draw_training_panel(Scenario& s);   // low-precision weight updates over many steps
 void draw_landscape_panel(Scenario& s);  // rounding error across a range of inputs
+void draw_network_panel(Scenario& s);    // a small MLP trained live in several precision recipes
 
 // Writes "inputs" and "results" keys of the panel's state object.
 void write_inspector_state(JsonWriter& w, const Scenario& s);
 void write_addition_state(JsonWriter& w, const Scenario& s);
 void write_training_state(JsonWriter& w, const Scenario& s);
 void write_landscape_state(JsonWriter& w, const Scenario& s);
+void write_network_state(JsonWriter& w, const Scenario& s);
 
 std::string inspector_announcement(const Scenario& s);
 std::string addition_announcement(const Scenario& s);
 std::string training_announcement(const Scenario& s);
 std::string landscape_announcement(const Scenario& s);
+std::string network_announcement(const Scenario& s);
 
 // True while the walkthrough plays on its own (the main loop keeps drawing).
 bool addition_playing();
 // True while a training run advances (a chunk per frame: keep drawing).
 bool training_running();
+bool network_running();  // the Network panel trains (a few steps per frame)
 
 }  // namespace mantissa::app

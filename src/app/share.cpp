@@ -93,6 +93,8 @@ const char* panel_title(ScenarioPanel p) {
       return "Training";
     case ScenarioPanel::Landscape:
       return "Error landscape";
+    case ScenarioPanel::Network:
+      return "Network";
   }
   return "Inspector";
 }
