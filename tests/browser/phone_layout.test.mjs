@@ -29,6 +29,7 @@ const PANELS = [
   ["Addition", "addition"],
   ["Training", "training"],
   ["Error landscape", "landscape"],
+  ["Network", "network"],
 ];
 const SLACK = 0.5; // CSS px: rounding of device pixels at ratio 2
 
