@@ -172,25 +172,30 @@ const NetworkPreset kPresets[] = {
        n.epochs = 2, n.subset = 640;
      }},
     {"loss-scaling", "Loss scaling and small gradients",
-     "fp16-amp scales the loss by 2^16 (halved after each overflow: the scale plot) before the fp16 backward "
-     "pass; fp16-master-noscale does not. On this small network few gradients are below fp16's subnormals, "
-     "so both learn alike: compare the underflow counts, not the losses.",
+     "A deep, narrow network (six hidden layers of 16) has small gradients in its first layers. fp16-amp "
+     "scales the loss by 2^16 (halved after each overflow: the scale plot) before the fp16 backward pass; "
+     "fp16-master-noscale does not, and about twice as many of its fp16 gradients underflow to 0 (the "
+     "underflow column). On this small network the losses stay close: no setting found yet where the "
+     "lost gradients cost accuracy.",
      [](NetworkScenario& n) {
        n = NetworkScenario{};
        n.data = "digits";
-       n.optimizer = "sgd:lr=0.05,momentum=0.9";
+       n.model = "64-16-16-16-16-16-16-10";
+       n.optimizer = "sgd:lr=0.1,momentum=0.9";
        n.recipes = "fp32,fp16-amp,fp16-master-noscale";
-       n.epochs = 2, n.subset = 256;
+       n.epochs = 10, n.batch = 256;
      }},
     {"fp8", "FP8 with and without scaling",
-     "fp8 scales each tensor by a power of two from its amax history; fp8-noscale does not, and more E5M2 "
-     "gradients round to 0. On this network the losses stay close: the effect shows in the underflow counts.",
+     "The same deep, narrow network in FP8 (E4M3 forward, E5M2 gradients). fp8 scales each tensor by a power "
+     "of two from its amax history; without scaling, half the gradients of some layer round to 0 in E5M2 "
+     "and the network barely learns (test loss about 2.1 against 0.7).",
      [](NetworkScenario& n) {
        n = NetworkScenario{};
        n.data = "digits";
-       n.optimizer = "sgd:lr=0.05,momentum=0.9";
+       n.model = "64-16-16-16-16-16-16-10";
+       n.optimizer = "sgd:lr=0.1,momentum=0.9";
        n.recipes = "fp32,fp8,fp8-noscale";
-       n.epochs = 1, n.subset = 320;
+       n.epochs = 10, n.batch = 256;
      }},
     {"spiral", "Spiral: decision regions",
      "Two interleaved spirals; the regions each recipe's network draws, recomputed after every epoch.",

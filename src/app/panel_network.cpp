@@ -353,7 +353,10 @@ void draw_lost_strips(const train::Training& t) {
   const float label_w = px(150), row_h = px(9);
   const float width = std::max(px(60), ImGui::GetContentRegionAvail().x - label_w);
   const size_t columns = static_cast<size_t>(std::clamp(width / px(3), 8.0f, 240.0f));
-  const ImVec4 hot = color_vec(palette().warn), cold = color_vec(palette().card_bg);
+  // From the frame background (nothing lost) to the warning colour (all lost).
+  ImVec4 cold = ImGui::GetStyleColorVec4(ImGuiCol_FrameBg);
+  cold.w = 1;
+  const ImVec4 hot = color_vec(palette().warn);
   for (size_t k = 0; k < recipes.size(); ++k) {
     const auto& r = recipes[k];
     text_colored(landscape::format_color(k), "\xe2\x96\xa0");
@@ -424,15 +427,17 @@ void draw_regions(const train::Training& t) {
 }
 
 void draw_summary(const train::Training& t) {
-  if (!ImGui::BeginTable("network-summary", 5, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg)) return;
-  for (const char* h : {"recipe", "last loss", "test accuracy", "skipped", "max lost"}) ImGui::TableSetupColumn(h);
+  if (!ImGui::BeginTable("network-summary", 6, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg)) return;
+  for (const char* h : {"recipe", "last loss", "test accuracy", "skipped", "max lost", "max underflow"}) ImGui::TableSetupColumn(h);
   ImGui::TableHeadersRow();
   const auto& recipes = t.results().recipes;
   for (size_t k = 0; k < recipes.size(); ++k) {
     const auto& r = recipes[k];
-    double lost = 0;
+    double lost = 0, under = 0;
     for (const auto& l : r.lost)
       for (double x : l) lost = std::max(lost, x);
+    for (const auto& l : r.underflow)
+      for (double x : l) under = std::max(under, x);
     char buf[64];
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
@@ -449,6 +454,8 @@ void draw_summary(const train::Training& t) {
     ImGui::Text("%llu", static_cast<unsigned long long>(r.skipped_steps));
     ImGui::TableNextColumn();
     ImGui::Text("%.1f%%", 100 * lost);
+    ImGui::TableNextColumn();
+    ImGui::Text("%.1f%%", 100 * under);
   }
   ImGui::EndTable();
 }

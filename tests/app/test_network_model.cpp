@@ -147,3 +147,31 @@ TEST_CASE("network presets: each is a valid run and survives a share link unchan
     CHECK(d.scenario == s);
   }
 }
+
+TEST_CASE("the presets' stories hold: fp8 without scaling barely learns; no loss scale, more fp16 underflow") {
+  auto run_preset = [](const char* key) {
+    NetworkScenario n;
+    for (const NetworkPreset& p : network_presets())
+      if (std::string(p.key) == key) p.apply(n);
+    NetworkRun run;
+    run.start(n);
+    while (run.advance(std::chrono::seconds(10))) {
+    }
+    REQUIRE(run.status() == NetworkRun::Status::Finished);
+    return run.training()->results().recipes;
+  };
+  auto summed = [](const std::vector<std::vector<double>>& v) {
+    double s = 0;
+    for (const auto& l : v)
+      for (double x : l) s += x;
+    return s;
+  };
+  const auto fp8 = run_preset("fp8");  // fp32, fp8, fp8-noscale
+  INFO("test losses: fp32 " << fp8[0].test_loss.back() << ", fp8 " << fp8[1].test_loss.back() << ", fp8-noscale "
+                            << fp8[2].test_loss.back());
+  CHECK(fp8[2].test_loss.back() - fp8[1].test_loss.back() > 1.0);
+  CHECK(fp8[1].test_accuracy.back() - fp8[2].test_accuracy.back() > 0.3);
+  const auto ls = run_preset("loss-scaling");  // fp32, fp16-amp, fp16-master-noscale
+  INFO("summed underflow: fp16-amp " << summed(ls[1].underflow) << ", noscale " << summed(ls[2].underflow));
+  CHECK(summed(ls[2].underflow) > 1.5 * summed(ls[1].underflow));
+}
