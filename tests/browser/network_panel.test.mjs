@@ -121,6 +121,22 @@ describe("Network panel", { skip: !existsSync(cli) && "build/native/mantissa is 
     }
   });
 
+  test("the embed trains the linked run to the same bits", async () => {
+    const opened = await openPage(env, "/embed.html#v=1&p=network&nd=xor&ne=2&nr=fp32,bf16-sr&ns=3", {
+      width: 640,
+      height: 900,
+    });
+    const { page } = opened;
+    try {
+      await waitForFrames(page, 3);
+      const state = await assertSameAsCli(page);
+      assert.equal(state.panel_key, "network");
+      assertClean(opened);
+    } finally {
+      await opened.context.close();
+    }
+  });
+
   test("a hostile link: notices, the defaults, and the panel keeps training", async () => {
     const opened = await openPage(env, "/#v=1&p=network&nd=spiral&ne=2", { width: 1280, height: 1200 });
     const { page } = opened;

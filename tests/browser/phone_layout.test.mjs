@@ -205,6 +205,7 @@ describe("phone widths", () => {
         ["addition", "p=add"],
         ["training", "p=train"],
         ["landscape", "p=landscape"],
+        ["network", "p=network"],
       ]) {
         // A host page with one 320 px iframe of the panel's embed (the embed
         // reads its hash once: a new frame per panel).
