@@ -57,7 +57,8 @@ foreach(folder IN LISTS test_folders)
   target_link_libraries(${target} PRIVATE ${MANTISSA_LIBS} mantissa_catch2)
   if(folder STREQUAL "app")
     # The panels' models: plain C++ of src/app/ tested without ImGui.
-    target_sources(${target} PRIVATE "${PROJECT_SOURCE_DIR}/src/app/network_model.cpp")
+    target_sources(${target} PRIVATE "${PROJECT_SOURCE_DIR}/src/app/network_model.cpp"
+                                     "${PROJECT_SOURCE_DIR}/src/app/training_run.cpp")
   endif()
   mantissa_target_defaults(${target})
   if(EMSCRIPTEN)

@@ -32,10 +32,10 @@ struct PanelEntry {
 
 constexpr PanelEntry kPanels[] = {
     {Panel::Inspector, ScenarioPanel::Inspector, "Inspector", "Inspector"},
-    {Panel::Addition, ScenarioPanel::Addition, "Addition", "Addition"},
+    {Panel::Addition, ScenarioPanel::Addition, "Addition", "Add"},
     {Panel::Training, ScenarioPanel::Training, "Training", "Training"},
     {Panel::Landscape, ScenarioPanel::Landscape, "Error landscape", "Landscape"},
-    {Panel::Network, ScenarioPanel::Network, "Network", "Network"},
+    {Panel::Network, ScenarioPanel::Network, "Network", "Net"},
 };
 
 Panel panel_of(ScenarioPanel p) {
@@ -212,7 +212,7 @@ void draw_panels(App& app) {
   const Panel wanted = panel_of(app.scenario.panel);
   if (wanted != app.shown && !app.selecting) app.selecting = wanted;
 
-  // On a phone the four tabs fit side by side: shorter labels, narrower
+  // On a phone the five tabs fit side by side: shorter labels, narrower
   // padding (pushed for the whole tab bar, which lays its tabs out with it,
   // and popped while the panel itself draws). A tab's ID ("###" + title) is
   // the same at every width.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "app/training_run.h"
 #include "requests/requests.h"
 
 namespace mantissa::app {
@@ -17,23 +18,12 @@ std::vector<std::string> network_cli_args(const NetworkScenario& n) {
   return a;
 }
 
-std::string network_command(const NetworkScenario& n) {
-  std::string line = "mantissa train";
-  for (const std::string& a : network_cli_args(n)) {
-    const bool plain = !a.empty() && a.find_first_of(" \"'$\\;&|()<>*?") == std::string::npos;
-    line += " " + (plain ? a : "'" + a + "'");
-  }
-  return line;
-}
+std::string network_command(const NetworkScenario& n) { return command_line("train", network_cli_args(n)); }
 
 bool network_spec(const NetworkScenario& n, train::TrainSpec* out, std::string* error) {
-  std::vector<std::string> args = network_cli_args(n);
-  args.insert(args.begin(), "train");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
   requests::Args parsed = train_args();
-  if (!parsed.parse(static_cast<int>(argv.size()), argv.data(), error)) return false;
-  return train_spec_from_args(parsed, out, error);
+  return parse_command_args("train", network_cli_args(n), &parsed, error) &&
+         train_spec_from_args(parsed, out, error);
 }
 
 const char* NetworkRun::status_name(Status s) {

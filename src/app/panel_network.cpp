@@ -73,13 +73,7 @@ void draw_presets(NetworkScenario& n) {
       ImGui::PushID(p.key);
       if (ImGui::Selectable(p.title, std::strcmp(current, p.title) == 0)) p.apply(n);
       anchor_item(std::string("network-preset:") + p.key);
-      if (ImGui::IsItemHovered()) {
-        ImGui::BeginTooltip();
-        ImGui::PushTextWrapPos(px(360));
-        ImGui::TextUnformatted(p.lesson);
-        ImGui::PopTextWrapPos();
-        ImGui::EndTooltip();
-      }
+      hover_tooltip(p.lesson, px(360));
       ImGui::PopID();
     }
     ImGui::EndCombo();

@@ -165,13 +165,7 @@ void draw_presets(Scenario& sc) {
         p.apply(sc.training);
       }
       anchor_item(std::string("train-preset:") + p.key);
-      if (ImGui::IsItemHovered()) {
-        ImGui::BeginTooltip();
-        ImGui::PushTextWrapPos(px(360));
-        ImGui::TextUnformatted(p.lesson);
-        ImGui::PopTextWrapPos();
-        ImGui::EndTooltip();
-      }
+      hover_tooltip(p.lesson, px(360));
       ImGui::PopID();
     }
     ImGui::EndCombo();
