@@ -31,10 +31,10 @@ struct PanelEntry {
 };
 
 constexpr PanelEntry kPanels[] = {
-    {Panel::Inspector, ScenarioPanel::Inspector, "Inspector", "Inspector"},
+    {Panel::Inspector, ScenarioPanel::Inspector, "Inspector", "Inspect"},
     {Panel::Addition, ScenarioPanel::Addition, "Addition", "Add"},
-    {Panel::Training, ScenarioPanel::Training, "Training", "Training"},
-    {Panel::Landscape, ScenarioPanel::Landscape, "Error landscape", "Landscape"},
+    {Panel::Training, ScenarioPanel::Training, "Training", "Train"},
+    {Panel::Landscape, ScenarioPanel::Landscape, "Error landscape", "Errors"},
     {Panel::Network, ScenarioPanel::Network, "Network", "Net"},
 };
 
