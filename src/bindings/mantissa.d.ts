@@ -96,7 +96,7 @@ export interface SimulationReport {
 
 /** A playground scenario, named after src/scenario/scenario.h. */
 export interface Scenario {
-  panel: "inspect" | "add" | "train" | "landscape";
+  panel: "inspect" | "add" | "train" | "landscape" | "network";
   inspector: {
     value: string; from: string; mode: string; seed: number; saturate: boolean; ftz: boolean;
     custom: string; focus: string;
@@ -112,6 +112,11 @@ export interface Scenario {
     view_y0: number; view_y1: number; log_error: boolean; selected_step: number;
   };
   landscape: { formats: string[]; x_min: number; x_max: number; log_x: boolean; log_error: boolean };
+  /** The Network panel: `mantissa train`'s options as typed (recipes: the --recipes text). */
+  network: {
+    data: string; data_seed: number; model: string; optimizer: string; recipes: string; epochs: number;
+    batch: number; seed: number; subset: number;
+  };
 }
 
 /** Any part of a scenario; the rest keeps its defaults. */
@@ -121,6 +126,7 @@ export type PartialScenario = {
   addition?: Partial<Scenario["addition"]>;
   training?: Partial<Scenario["training"]>;
   landscape?: Partial<Scenario["landscape"]>;
+  network?: Partial<Scenario["network"]>;
 };
 
 export interface DecodedScenario {

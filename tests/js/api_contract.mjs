@@ -389,6 +389,8 @@ export function defineApiContract(host, { call, run }) {
         out.decoded = m.decodeScenario("#" + hash);
         try { m.encodeScenario({ addition: { a_format: "fp17" } }); } catch (e) { out.badEncode = e.message; }
         out.bad = m.decodeScenario("#v=1&af=fp17&<script>=1");
+        out.network = m.encodeScenario({ panel: "network", network: { data: "xor", recipes: "fp32,bf16", epochs: 3 } });
+        out.networkBack = m.decodeScenario("#" + out.network).scenario.network;
         return out;
       });
       assert.equal(r.number, "0x3fb999999999999a");
@@ -401,6 +403,11 @@ export function defineApiContract(host, { call, run }) {
       assert.deepEqual(r.decoded.notices, []);
       assert.equal(r.badEncode, "encodeScenario: ignored af=fp17: unknown format");
       assert.deepEqual(r.bad.notices, ["ignored af=fp17: unknown format", "ignored <script>=1: unknown key"]);
+      assert.equal(r.network, "v=1&p=network&nd=xor&nr=fp32,bf16&ne=3");
+      assert.deepEqual(r.networkBack, {
+        data: "xor", data_seed: 0, model: "", optimizer: "sgd:lr=0.1,momentum=0.9", recipes: "fp32,bf16",
+        epochs: 3, batch: 32, seed: 0, subset: 0,
+      });
     });
 
     // The SIMD kernels against the module's own exact scalar core (m.convert),
