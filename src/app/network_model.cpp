@@ -51,7 +51,7 @@ void NetworkRun::reset() {
   error_.clear();
   regions_ = DecisionRegions{};
   chunk_ = 1;
-  elapsed_ = 0;
+  elapsed_ = longest_ms_ = 0;
   ++version_;
 }
 
@@ -87,7 +87,9 @@ bool NetworkRun::advance(std::chrono::duration<double> budget) {
     }
     if (clock::now() - begin >= budget) break;
   }
-  elapsed_ += std::chrono::duration<double>(clock::now() - begin).count();
+  const double took = std::chrono::duration<double>(clock::now() - begin).count();
+  elapsed_ += took;
+  longest_ms_ = std::max(longest_ms_, took * 1000);
   update_regions();
   ++version_;
   return status_ == Status::Running;

@@ -53,6 +53,10 @@ class NetworkRun {
   const DecisionRegions& regions() const { return regions_; }
   uint64_t version() const { return version_; }  // changes whenever results change
   double steps_per_second() const;
+  // The longest advance() of this run, in ms: one step of every recipe is the
+  // smallest unit of work, so a heavy run (digits, eight recipes) can exceed
+  // the frame budget however it is sliced.
+  double longest_advance_ms() const { return longest_ms_; }
 
   static constexpr int kRegionRes = 48;  // 2,304 predictions per recipe per epoch
 
@@ -64,7 +68,7 @@ class NetworkRun {
   std::string error_;
   DecisionRegions regions_;
   uint64_t chunk_ = 1;  // steps per advance() slice, adapted to ~2 ms
-  double elapsed_ = 0;
+  double elapsed_ = 0, longest_ms_ = 0;
   uint64_t version_ = 0;
 };
 

@@ -38,6 +38,11 @@ async function assertSameAsCli(page) {
   assert.equal(web.steps_done, native.steps);
   assert.ok(web.recipes.length > 0);
   assert.deepEqual(curves(web), curves(native));
+  // Figures, not assertions (speed lives in benchmarks): the worst frame's training work.
+  console.log(
+    `# ${state.results.command}: ${state.results.steps_per_second.toFixed(0)} steps/s, ` +
+      `longest frame of training ${state.results.longest_advance_ms.toFixed(1)} ms (budget ${state.results.frame_budget_ms} ms)`,
+  );
   return state;
 }
 
