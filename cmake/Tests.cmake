@@ -53,11 +53,6 @@ list(REMOVE_ITEM test_folders fuzz)  # libFuzzer targets: cmake/Fuzz.cmake
 foreach(folder IN LISTS test_folders)
   file(GLOB sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/tests/${folder}/*.cpp")
   set(target test_${folder})
-  if(folder STREQUAL "app")
-    # The panels' models are plain C++ (no ImGui): tested without the app.
-    list(APPEND sources "${PROJECT_SOURCE_DIR}/src/app/accumulation_model.cpp"
-         "${PROJECT_SOURCE_DIR}/src/app/training_run.cpp")
-  endif()
   add_executable(${target} ${sources} $<TARGET_OBJECTS:catch_main>)
   target_link_libraries(${target} PRIVATE mantissa_app_models ${MANTISSA_LIBS} mantissa_catch2)
   mantissa_target_defaults(${target})

@@ -37,6 +37,7 @@ constexpr PanelEntry kPanels[] = {
     {Panel::Training, ScenarioPanel::Training, "Training", "Train"},
     {Panel::Accumulation, ScenarioPanel::Accumulation, "Accumulation", "Dot"},
     {Panel::Landscape, ScenarioPanel::Landscape, "Error landscape", "Errors"},
+    {Panel::Network, ScenarioPanel::Network, "Network", "Net"},
     {Panel::Blocks, ScenarioPanel::Blocks, "Blocks", "Blocks"},
     {Panel::Tensors, ScenarioPanel::Tensors, "Inspect tensors", "Tensors"},
 };
@@ -203,6 +204,9 @@ void draw_panel(App& app) {
     case Panel::Accumulation:
       draw_accumulation_panel(app.scenario);
       break;
+    case Panel::Network:
+      draw_network_panel(app.scenario);
+      break;
   }
   // Dragging empty space scrolls: touch screens have no wheel, and a thin
   // scrollbar is a small target for a finger. (Items being dragged, such as
@@ -220,7 +224,6 @@ void draw_panel(App& app) {
 // short-labelled buttons that wrap instead, every one a tap away. The
 // buttons carry the tabs' anchors, so tests find "tab:<title>" either way.
 void draw_panel_buttons(App& app) {
-  app.selecting.reset();
   app.shown = panel_of(app.scenario.panel);
   const ImVec4 active = ImGui::GetStyleColorVec4(ImGuiCol_TabActive);
   bool first = true;
@@ -239,6 +242,8 @@ void draw_panel_buttons(App& app) {
   }
   ImGui::Separator();
   draw_panel(app);
+  // Should the window widen past a phone's width, the tab bar opens on this panel.
+  app.selecting = app.shown;
 }
 
 void draw_panels(App& app) {
@@ -315,15 +320,16 @@ void draw_app(App& app) {
 bool app_animating(const App& app) {
   return (app.scenario.panel == ScenarioPanel::Addition && addition_playing()) ||
          (app.scenario.panel == ScenarioPanel::Training && training_running()) || tensors_scanning() ||
-         (app.scenario.panel == ScenarioPanel::Accumulation && accumulation_running());
+         (app.scenario.panel == ScenarioPanel::Accumulation && accumulation_running()) ||
+         (app.scenario.panel == ScenarioPanel::Network && network_running());
 }
 
 // window.mantissa.state(): one JSON object, stable for tests and scripts.
 //   {
 //     "version": "0.1.0",
-//     "panel": "Inspector" | "Addition" | "Training" | "Accumulation" | "Error landscape" | "Blocks"
-//              | "Inspect tensors",                                              (the tab shown)
-//     "panel_key": "inspect" | "add" | "train" | "dot" | "landscape" | "blocks" | "tensors",
+//     "panel": "Inspector" | "Addition" | "Training" | "Accumulation" | "Error landscape" | "Network"
+//              | "Blocks" | "Inspect tensors",                                   (the tab shown)
+//     "panel_key": "inspect" | "add" | "train" | "dot" | "landscape" | "network" | "blocks" | "tensors",
 //                                                                                 (scenario_panel_key)
 //     "announcement": "…",        the aria-live sentence for the panel
 //     "inputs": { the panel's Scenario fields, by their scenario.h names },
@@ -359,6 +365,9 @@ std::string app_state_json(App& app) {
     case Panel::Accumulation:
       write_accumulation_state(w, app.scenario);
       break;
+    case Panel::Network:
+      write_network_state(w, app.scenario);
+      break;
     default:
       w.key("inputs").begin_object().end_object();
       w.key("results").begin_object().end_object();
@@ -384,6 +393,8 @@ std::string app_announcement(App& app) {
       return tensors_announcement(app.scenario);
     case Panel::Accumulation:
       return accumulation_announcement(app.scenario);
+    case Panel::Network:
+      return network_announcement(app.scenario);
   }
   return "";
 }

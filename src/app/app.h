@@ -12,7 +12,7 @@
 
 namespace mantissa::app {
 
-enum class Panel { Inspector, Addition, Training, Landscape, Blocks, Tensors, Accumulation };
+enum class Panel { Inspector, Addition, Training, Landscape, Blocks, Tensors, Accumulation, Network };
 
 struct App {
   Scenario scenario;

@@ -17,6 +17,7 @@ void draw_landscape_panel(Scenario& s);  // rounding error across a range of inp
 void draw_blocks_panel(Scenario& s);     // block-scaled formats (MX, NVFP4), bit by bit
 void draw_tensors_panel(Scenario& s);    // what each format does to the tensors of dropped files
 void draw_accumulation_panel(Scenario& s);  // dot products: error vs K, one tensor-core block
+void draw_network_panel(Scenario& s);    // a small MLP trained live in several precision recipes
 
 // Writes "inputs" and "results" keys of the panel's state object.
 void write_inspector_state(JsonWriter& w, const Scenario& s);
@@ -26,6 +27,7 @@ void write_landscape_state(JsonWriter& w, const Scenario& s);
 void write_blocks_state(JsonWriter& w, const Scenario& s);
 void write_tensors_state(JsonWriter& w, const Scenario& s);
 void write_accumulation_state(JsonWriter& w, const Scenario& s);
+void write_network_state(JsonWriter& w, const Scenario& s);
 
 std::string inspector_announcement(const Scenario& s);
 std::string addition_announcement(const Scenario& s);
@@ -34,6 +36,7 @@ std::string landscape_announcement(const Scenario& s);
 std::string blocks_announcement(const Scenario& s);
 std::string tensors_announcement(const Scenario& s);
 std::string accumulation_announcement(const Scenario& s);
+std::string network_announcement(const Scenario& s);
 
 // True while the walkthrough plays on its own (the main loop keeps drawing).
 bool addition_playing();
@@ -47,5 +50,6 @@ bool tensors_frame(Scenario& s);
 bool tensors_scanning();
 // True while the Accumulation panel's run computes (a chunk per frame).
 bool accumulation_running();
+bool network_running();  // the Network panel trains (a few steps per frame)
 
 }  // namespace mantissa::app

@@ -99,6 +99,8 @@ const char* panel_title(ScenarioPanel p) {
       return "Inspect tensors";
     case ScenarioPanel::Accumulation:
       return "Accumulation";
+    case ScenarioPanel::Network:
+      return "Network";
   }
   return "Inspector";
 }

@@ -37,17 +37,21 @@ std::string cli_command_line(const std::string& command, const std::vector<std::
   return line;
 }
 
+bool parse_command_args(const std::string& command, std::vector<std::string> args, requests::Args* parsed,
+                        std::string* error) {
+  args.insert(args.begin(), command);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  return parsed->parse(static_cast<int>(argv.size()), argv.data(), error);
+}
+
 std::string training_command(const TrainingScenario& t) { return cli_command_line("simulate", training_cli_args(t)); }
 
 bool training_sim_setup(const TrainingScenario& t, sim::Setup* out, std::string* error) {
   if (t.strategies.empty() && t.loss_scale.empty()) return *error = "choose at least one strategy", false;
-  std::vector<std::string> args = training_cli_args(t);
-  args.insert(args.begin(), "simulate");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
   requests::Args parsed = simulate_args();
-  if (!parsed.parse(static_cast<int>(argv.size()), argv.data(), error)) return false;
-  return simulate_setup_from_args(parsed, out, error);
+  return parse_command_args("simulate", training_cli_args(t), &parsed, error) &&
+         simulate_setup_from_args(parsed, out, error);
 }
 
 bool same_run_inputs(const TrainingScenario& a, const TrainingScenario& b) {

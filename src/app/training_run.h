@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "requests/args.h"
 #include "scenario/scenario.h"
 #include "sim/simulation.h"
 
@@ -21,6 +22,10 @@ std::vector<std::string> training_cli_args(const TrainingScenario& t);
 std::string cli_command_line(const std::string& command, const std::vector<std::string>& args);
 // The same as one shell line: "mantissa simulate --w0 1.125 ...".
 std::string training_command(const TrainingScenario& t);
+
+// Parses ARGS with the CLI's own parser for COMMAND (`parsed` holds its flags).
+bool parse_command_args(const std::string& command, std::vector<std::string> args, requests::Args* parsed,
+                        std::string* error);
 
 // Parses the scenario like the CLI does. False with one sentence in *error.
 bool training_sim_setup(const TrainingScenario& t, sim::Setup* out, std::string* error);

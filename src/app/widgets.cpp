@@ -144,13 +144,16 @@ bool mode_combo(const char* label, std::string* mode, float width) {
 
 void help_marker(const char* text) {
   ImGui::TextDisabled("(?)");
-  if (ImGui::IsItemHovered()) {
-    ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0f);
-    ImGui::TextUnformatted(text);
-    ImGui::PopTextWrapPos();
-    ImGui::EndTooltip();
-  }
+  hover_tooltip(text, ImGui::GetFontSize() * 30.0f);
+}
+
+void hover_tooltip(const char* text, float wrap_width) {
+  if (!ImGui::IsItemHovered()) return;
+  ImGui::BeginTooltip();
+  ImGui::PushTextWrapPos(wrap_width);
+  ImGui::TextUnformatted(text);
+  ImGui::PopTextWrapPos();
+  ImGui::EndTooltip();
 }
 
 int preset_menu(const char* id, const char* anchor, const char* item_anchor,
@@ -168,13 +171,7 @@ int preset_menu(const char* id, const char* anchor, const char* item_anchor,
       ImGui::PushID(p.key);
       if (ImGui::Selectable(p.title, static_cast<int>(i) == current)) chosen = static_cast<int>(i);
       anchor_item(std::string(item_anchor) + p.key);
-      if (ImGui::IsItemHovered()) {
-        ImGui::BeginTooltip();
-        ImGui::PushTextWrapPos(px(360));
-        ImGui::TextUnformatted(p.lesson);
-        ImGui::PopTextWrapPos();
-        ImGui::EndTooltip();
-      }
+      hover_tooltip(p.lesson, px(360));
       ImGui::PopID();
     }
     ImGui::EndCombo();

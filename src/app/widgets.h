@@ -39,6 +39,8 @@ const char* mode_long_name(const std::string& mode);
 
 // A short help marker "(?)" with a tooltip.
 void help_marker(const char* text);
+// A wrapped tooltip with `text` while the last item is hovered.
+void hover_tooltip(const char* text, float wrap_width);
 
 // A panel's preset menu: "Presets [title of the current one, or Choose a
 // scenario…]", each entry's lesson as its tooltip. Test anchors: `anchor`

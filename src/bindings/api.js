@@ -152,6 +152,40 @@
     return unwrap(Module["raw_gemm_error"](flags.join("\0")));
   };
 
+  // train({data, dataSeed, model, optimizer, recipes, epochs, batch, seed,
+  // trainSubset}, onProgress): the CLI's `train --json`, the same bits. Runs
+  // in chunks of `chunk` steps (default 10); onProgress(fraction done, 0..1)
+  // is called after each. Synchronous: run it in a Worker to keep a page live.
+  var TRAIN_FLAGS = { data: "--data", dataSeed: "--data-seed", model: "--model", optimizer: "--optimizer",
+    recipes: "--recipes", epochs: "--epochs", batch: "--batch", seed: "--seed", trainSubset: "--train-subset" };
+  Module["train"] = function (options, onProgress) {
+    options = checkOptions("train", options, Object.keys(TRAIN_FLAGS).concat(["chunk"]));
+    if (onProgress !== undefined && typeof onProgress !== "function") throw new TypeError("train: onProgress must be a function");
+    var flags = ["train"];
+    Object.keys(TRAIN_FLAGS).forEach(function (key) {
+      var v = options[key];
+      if (v === undefined) return;
+      // Recipes join with ";" (a custom recipe's accumulator may hold commas).
+      // model arrays join with "-" (64-32-10).
+      flags.push(TRAIN_FLAGS[key], Array.isArray(v) ? v.map(text).join(key === "recipes" ? ";" : key === "model" ? "-" : ",") : text(v));
+    });
+    var chunk = options.chunk === undefined ? 10 : Number(options.chunk);
+    if (!(chunk >= 1)) throw new Error("train: chunk must be at least 1");
+    var begun = Module["raw_train_begin"](flags.join("\0"));
+    if (begun !== "") unwrap(begun);
+    try {
+      for (;;) {
+        var progress = Module["raw_train_step"](chunk);
+        if (onProgress) onProgress(progress);
+        if (progress >= 1) break;
+      }
+    } catch (e) {
+      Module["raw_train_end"]();
+      throw e;
+    }
+    return unwrap(Module["raw_train_end"]());
+  };
+
   // Scenario objects use scenario.h's member names: {panel: "add",
   // addition: {a: "1.5", a_format: "fp16"}, training: {strategies: [...]}}.
   Module["decodeScenario"] = function (hash) {

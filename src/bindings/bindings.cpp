@@ -123,6 +123,38 @@ std::string dot_flags(const std::string& joined) {
   return dot_report_json(dot_report(req.acc, req.input));
 }
 
+// train: one training session at a time, driven in chunks by api.js so it
+// can report progress: raw_train_begin(flags) ("" or "!error"),
+// raw_train_step(steps) (the progress 0..1 after up to `steps` more steps, -1
+// without a session), raw_train_end() (the CLI's `train --json`; frees it).
+std::unique_ptr<train::Training> g_training;
+
+std::string train_begin(const std::string& joined) {
+  if (g_training) return failure("train is already running (one session at a time)");
+  requests::Args args = train_args();
+  std::string error;
+  train::TrainSpec spec;
+  if (!parse_flags(&args, joined, &error)) return failure(error);
+  if (!args.positional().empty()) return failure("train takes no positional arguments (see mantissa train --help)");
+  if (!train_spec_from_args(args, &spec, &error)) return failure(error);
+  g_training = train::Training::create(spec, &error);
+  if (!g_training) return failure(error);
+  return "";
+}
+
+double train_step(double steps) {
+  if (!g_training) return -1;
+  g_training->advance(steps >= 1 ? static_cast<uint64_t>(steps) : 1);
+  return g_training->progress();
+}
+
+std::string train_end() {
+  if (!g_training) return failure("no training session");
+  std::string json = train::train_json(*g_training);
+  g_training.reset();
+  return json;
+}
+
 std::string gemm_error_flags(const std::string& joined) {
   requests::Args args = gemm_error_args();
   std::string error;
@@ -419,6 +451,9 @@ EMSCRIPTEN_BINDINGS(mantissa) {
   emscripten::function("raw_explain", &explain_flags);
   emscripten::function("raw_dot", &dot_flags);
   emscripten::function("raw_gemm_error", &gemm_error_flags);
+  emscripten::function("raw_train_begin", &train_begin);
+  emscripten::function("raw_train_step", &train_step);
+  emscripten::function("raw_train_end", &train_end);
   emscripten::function("raw_decode_scenario", &decode_scenario);
   emscripten::function("raw_encode_scenario", &encode_scenario);
   emscripten::function("raw_heap_in_use", &heap_in_use);

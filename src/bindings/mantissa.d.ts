@@ -96,7 +96,7 @@ export interface SimulationReport {
 
 /** A playground scenario, named after src/scenario/scenario.h. */
 export interface Scenario {
-  panel: "inspect" | "add" | "train" | "landscape" | "blocks" | "tensors" | "dot";
+  panel: "inspect" | "add" | "train" | "landscape" | "blocks" | "tensors" | "dot" | "network";
   inspector: {
     value: string; from: string; mode: string; seed: number; saturate: boolean; ftz: boolean;
     custom: string; focus: string;
@@ -148,6 +148,11 @@ export interface Scenario {
     /** The random example's number. */
     example: number;
   };
+  /** The Network panel: `mantissa train`'s options as typed (recipes: the --recipes text). */
+  network: {
+    data: string; data_seed: number; model: string; optimizer: string; recipes: string; epochs: number;
+    batch: number; seed: number; subset: number;
+  };
 }
 
 /** Any part of a scenario; the rest keeps its defaults. */
@@ -160,6 +165,7 @@ export type PartialScenario = {
   blocks?: Partial<Scenario["blocks"]>;
   tensors?: Partial<Scenario["tensors"]>;
   accumulation?: Partial<Scenario["accumulation"]>;
+  network?: Partial<Scenario["network"]>;
 };
 
 export interface DecodedScenario {
@@ -261,6 +267,77 @@ export interface GemmErrorReport {
   trials: number;
   seed: number;
   rows: GemmErrorRow[];
+}
+
+/** The standard precision recipes (README "Training a real network"); also "custom:w=F/a=F/g=F/acc=ACC/...". */
+export type RecipeName =
+  | "fp32" | "fp16" | "fp16-amp" | "fp16-master-noscale" | "bf16" | "bf16-kahan" | "bf16-sr" | "fp8" | "fp8-noscale"
+  | `custom:${string}`;
+
+export interface TrainOptions {
+  /** Default "digits" (UCI optical handwritten digits, 1437 train / 360 test). */
+  data?: "digits" | "spiral" | "circles" | "xor";
+  /** Synthetic sets only (default 0). */
+  dataSeed?: number | string | bigint;
+  /** Layer widths, e.g. "64-32-10" (default) or [64, 32, 10]; first = features, last = classes. */
+  model?: string | readonly number[];
+  /** "sgd:lr=X[,momentum=M]" (default "sgd:lr=0.1,momentum=0.9") or "adam:lr=X[,beta1=B][,beta2=B][,eps=E]". */
+  optimizer?: string;
+  /** Recipes (1 to 16); a string is the CLI's list. Default ["fp32", "fp16", "fp16-amp"]. */
+  recipes?: RecipeName | readonly RecipeName[];
+  epochs?: number;
+  batch?: number;
+  seed?: number | string | bigint;
+  /** Train on the first N training samples only. */
+  trainSubset?: number;
+  /** Steps between onProgress calls (default 10). */
+  chunk?: number;
+}
+
+export interface TrainRecipeReport {
+  name: string;
+  weights: string;
+  activations: string;
+  gradients: string;
+  accumulator: string;
+  master: boolean;
+  update: "rne" | "kahan" | "sr";
+  loss_scale: "none" | "dynamic";
+  fp8_scaling: boolean;
+  /** null when the loss became NaN or infinite. */
+  final_loss: number | null;
+  final_test_accuracy: number | null;
+  skipped_steps: number;
+  /** Per step; lost and underflow per layer, then per step. */
+  steps: {
+    loss: (number | null)[];
+    accuracy: number[];
+    log2_scale: number[];
+    skipped: boolean[];
+    lost: number[][];
+    underflow: number[][];
+  };
+  /** Per epoch. */
+  epochs: { train_accuracy: number[]; test_accuracy: number[]; test_loss: (number | null)[] };
+  /** Per layer: counts of weights by floor(log2 |w|), from min_exp up. */
+  weight_histogram: { min_exp: number; counts: number[]; zero: number; nonfinite: number }[];
+}
+
+/** The CLI's `train --json`. */
+export interface TrainReport {
+  data: string;
+  model: string;
+  optimizer: string;
+  epochs: number;
+  batch: number;
+  seed: number;
+  train_size: number;
+  test_size: number;
+  steps: number;
+  steps_done: number;
+  steps_per_epoch: number;
+  dot_kernel: string;
+  recipes: TrainRecipeReport[];
 }
 
 /** Block-scaled formats: OCP MX v1.0 (blocks of 32, E8M0 scale) and NVIDIA NVFP4 (blocks of 16,
@@ -458,6 +535,9 @@ export interface MantissaModule {
   dot(a: DotOperand, b: DotOperand, options: DotOptions): DotReport;
   /** Relative error of random dot products per K and accumulator (median, p95, max over trials). */
   gemmError(options: GemmErrorOptions): GemmErrorReport;
+  /** Trains a small MLP in every recipe side by side (the CLI's `train --json`, the same bits); calls
+   * onProgress(fraction done) every `chunk` steps. Synchronous. Throws Error with the CLI's sentence on bad options. */
+  train(options?: TrainOptions, onProgress?: (progress: number) => void): TrainReport;
   /** fp32 values to fp16/bf16 (Uint16Array) or fp8-e4m3/fp8-e5m2 (Uint8Array) bit patterns, SIMD. */
   convertArray(input: Float32Array, format: "fp16" | "bf16" | "half" | "bfloat16", options?: ConvertArrayOptions): Uint16Array;
   convertArray(input: Float32Array, format: "fp8-e4m3" | "fp8-e5m2" | "e4m3" | "e5m2", options?: ConvertArrayOptions): Uint8Array;

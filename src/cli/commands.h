@@ -26,5 +26,6 @@ int cmd_gemm_error(int argc, char** argv);
 int cmd_explain_dot(int argc, char** argv);  // `explain dot`
 int cmd_quantize(int argc, char** argv);
 int cmd_inspect(int argc, char** argv);
+int cmd_train(int argc, char** argv);
 
 }  // namespace mantissa

@@ -33,6 +33,7 @@ const std::vector<Command> kCommands = {
     {"dot", mantissa::cmd_dot,
      "a dot product accumulated exactly as an FMA chain, pairwise, blocked or a tensor core"},
     {"gemm-error", mantissa::cmd_gemm_error, "relative error of random dot products per K and accumulator"},
+    {"train", mantissa::cmd_train, "train a small network on real data in several precision recipes side by side"},
 };
 
 void print_help() {

@@ -17,6 +17,7 @@
 #include "tensors/tensor_stats.h"
 #include "sim/gemm_error.h"
 #include "sim/setup.h"
+#include "train/network.h"
 
 namespace mantissa {
 
@@ -90,5 +91,11 @@ bool inspect_request_from_args(const requests::Args& args, InspectRequest* out, 
 // bytes themselves (the JS API's Blobs, the playground's dropped files), which
 // feed an InspectSession (requests/inspect_session.h).
 bool inspect_options_from_args(const requests::Args& args, InspectRequest* out, std::string* error);
+
+// `mantissa train --data D --model 64-32-10 --optimizer sgd:lr=X,momentum=M|adam:lr=X
+// --recipes LIST --epochs N --batch B --seed S [--data-seed S] [--train-subset N]
+// [--dot-kernel scalar|best] [--json|--csv]`: a network trained in several recipes.
+requests::Args train_args();
+bool train_spec_from_args(const requests::Args& args, train::TrainSpec* out, std::string* error);
 
 }  // namespace mantissa

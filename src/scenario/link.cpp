@@ -20,6 +20,9 @@
 #include "core/rounding.h"
 #include "scenario/accumulation_checks.h"
 #include "sim/setup.h"
+#include "train/dataset.h"
+#include "train/network.h"
+#include "train/recipe.h"
 
 namespace mantissa {
 namespace {
@@ -516,6 +519,49 @@ bool check_block_values(std::string_view in, std::string* canonical, std::string
   return true;
 }
 
+// Network panel: the `mantissa train` option texts, checked by the trainer's
+// own parsers (kept as typed: the run hands them to the same parsers again).
+bool check_data(std::string_view in, std::string* canonical, std::string* why) {
+  for (const std::string& n : train::dataset_names()) {
+    if (in == n) return *canonical = n, true;
+  }
+  *why = "unknown data set (digits, spiral, circles, xor)";
+  return false;
+}
+
+bool check_model(std::string_view in, std::string* canonical, std::string* why) {
+  train::Model m;
+  std::string error;
+  if (!in.empty() && (in.size() > 64 || !train::parse_model(in, &m, &error))) {
+    *why = "not a model (layer widths: 2-16-16-2)";
+    return false;
+  }
+  *canonical = std::string(in);
+  return true;
+}
+
+bool check_optimizer(std::string_view in, std::string* canonical, std::string* why) {
+  train::Optimizer o;
+  std::string error;
+  if (in.size() > 128 || !train::parse_optimizer(in, &o, &error)) {
+    *why = "not an optimizer (sgd:lr=X,momentum=M or adam:lr=X)";
+    return false;
+  }
+  *canonical = std::string(in);
+  return true;
+}
+
+bool check_recipes(std::string_view in, std::string* canonical, std::string* why) {
+  std::vector<train::Recipe> r;
+  std::string error;
+  if (in.size() > 512 || !train::parse_recipe_list(in, &r, &error) || r.empty() || r.size() > 16) {
+    *why = "not a recipe list (fp32,fp16,fp16-amp,...)";
+    return false;
+  }
+  *canonical = std::string(in);
+  return true;
+}
+
 // ---- The field table -----------------------------------------------------------
 
 enum class FieldKind { Text, List, Bool, Int, Double };
@@ -651,6 +697,7 @@ using L = LandscapeScenario;
 using B = BlocksScenario;
 using TS = TensorsScenario;
 using D = AccumulationScenario;
+using N = NetworkScenario;
 constexpr auto kIns = ScenarioPanel::Inspector;
 constexpr auto kAdd = ScenarioPanel::Addition;
 constexpr auto kTrain = ScenarioPanel::Training;
@@ -658,6 +705,7 @@ constexpr auto kLand = ScenarioPanel::Landscape;
 constexpr auto kBlocks = ScenarioPanel::Blocks;
 constexpr auto kTens = ScenarioPanel::Tensors;
 constexpr auto kDot = ScenarioPanel::Accumulation;
+constexpr auto kNet = ScenarioPanel::Network;
 constexpr uint64_t kU64Max = ~uint64_t{0};
 constexpr uint64_t kI64Max = uint64_t{1} << 62;
 
@@ -741,6 +789,16 @@ const std::vector<Field>& fields() {
       text_field<&S::accumulation, &D::block_b, check_dot_block_values>("dwb", kDot),
       text_field<&S::accumulation, &D::block_c, check_optional_value>("dwc", kDot),
       int_field<&S::accumulation, &D::example, 0, 0xffffffffu>("dwx", kDot),
+
+      text_field<&S::network, &N::data, check_data>("nd", kNet),
+      int_field<&S::network, &N::data_seed, 0, kU64Max>("nds", kNet),
+      text_field<&S::network, &N::model, check_model>("nm", kNet),
+      text_field<&S::network, &N::optimizer, check_optimizer>("nopt", kNet),
+      text_field<&S::network, &N::recipes, check_recipes>("nr", kNet),
+      int_field<&S::network, &N::epochs, 1, train::kMaxEpochs>("ne", kNet),
+      int_field<&S::network, &N::batch, 1, 1u << 20>("nb", kNet),
+      int_field<&S::network, &N::seed, 0, kU64Max>("ns", kNet),
+      int_field<&S::network, &N::subset, 0, 1u << 20>("nsub", kNet),
   };
   return table;
 }
@@ -755,7 +813,7 @@ const Field* find_field(std::string_view key) {
 bool parse_panel(std::string_view t, ScenarioPanel* out) {
   for (ScenarioPanel p : {ScenarioPanel::Inspector, ScenarioPanel::Addition, ScenarioPanel::Training,
                           ScenarioPanel::Landscape, ScenarioPanel::Blocks, ScenarioPanel::Tensors,
-                          ScenarioPanel::Accumulation}) {
+                          ScenarioPanel::Accumulation, ScenarioPanel::Network}) {
     if (t == scenario_panel_key(p)) {
       *out = p;
       return true;
@@ -843,6 +901,15 @@ constexpr std::pair<std::string_view, std::string_view> kMemberKeys[] = {
     {"accumulation.block_b", "dwb"},
     {"accumulation.block_c", "dwc"},
     {"accumulation.example", "dwx"},
+    {"network.data", "nd"},
+    {"network.data_seed", "nds"},
+    {"network.model", "nm"},
+    {"network.optimizer", "nopt"},
+    {"network.recipes", "nr"},
+    {"network.epochs", "ne"},
+    {"network.batch", "nb"},
+    {"network.seed", "ns"},
+    {"network.subset", "nsub"},
 };
 
 // Version 0: panel=Inspector|Addition|Training|Landscape, <panel>.<field>
@@ -862,7 +929,8 @@ void upgrade_v0_to_v1(std::vector<Pair>* pairs, Notices* notices) {
       {"Blocks", "blocks"},
       {"blocks", "blocks"},
       {"tensors", "tensors"},
-      {"dot", "dot"}};
+      {"dot", "dot"},
+      {"network", "network"}};
   std::vector<Pair> out;
   for (auto& [key, value] : *pairs) {
     if (key == "panel") {

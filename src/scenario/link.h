@@ -11,7 +11,7 @@
 // Keys of version 1 (every panel's inputs have their own keys, so a link can
 // hold the whole scenario; the embed writes the active panel's only):
 //   v       schema version                p     panel: inspect | add | train | landscape | blocks
-//                                                | tensors | dot
+//                                                | tensors | dot | network
 //   Inspector   x value, xf bits' format, xr rounding mode, xs seed, xsat, xftz,
 //               xc custom format row, xfocus focused row
 //   Addition    op (add|sub|mul|fma), a b c operands, af bf cf their formats,
@@ -44,7 +44,13 @@
 //               Added with their defaults (the DeepSeek-V3 preset), so older v1
 //               links keep their meaning. Sizes past the limits of scenario.h
 //               (K = 10^9, trials = 10^9) are ignored with a notice.
-// A key added with its default value (llogy, lb, bk..., tf..., d...) leaves every older link of the
+//   Network     nd data set (digits|spiral|circles|xor), nds data seed, nm model
+//               ("2-16-16-2", empty: the data's default), nopt optimizer
+//               ("sgd:lr=0.1,momentum=0.9", "adam:lr=0.001"), nr recipes (the
+//               --recipes list as typed), ne epochs, nb batch, ns seed, nsub
+//               training subset (0: all): `mantissa train`'s options, checked
+//               by its parsers; the run re-trains to the same bits
+// A key added with its default value (llogy, lb, bk..., tf..., d..., n...) leaves every older link of the
 // same version meaning what it meant: the version changes only when a key's
 // meaning changes, and then upgrade_vN_to_vN+1 translates.
 // Booleans are 1/0; numbers as typed; formats, modes and strategies are

@@ -18,6 +18,8 @@ const char* scenario_panel_key(ScenarioPanel p) {
       return "tensors";
     case ScenarioPanel::Accumulation:
       return "dot";
+    case ScenarioPanel::Network:
+      return "network";
   }
   return "inspect";
 }

@@ -12,7 +12,7 @@
 
 namespace mantissa {
 
-enum class ScenarioPanel { Inspector, Addition, Training, Landscape, Blocks, Tensors, Accumulation };
+enum class ScenarioPanel { Inspector, Addition, Training, Landscape, Blocks, Tensors, Accumulation, Network };
 
 struct InspectorScenario {
   std::string value = "1.12156456132";  // decimal, hex-float, inf/nan, or a bit pattern in `from`
@@ -131,6 +131,21 @@ constexpr uint64_t kMaxAccumulationTrials = 100000;
 constexpr uint64_t kMaxAccumulationAccumulators = 8;
 // Products of one run: the sum over K of K * trials * (accumulators + 1).
 constexpr uint64_t kMaxAccumulationWork = uint64_t{1} << 28;
+// The Network panel: the very options of `mantissa train` (as typed), so the
+// panel's run and the CLI's are one computation.
+struct NetworkScenario {
+  std::string data = "spiral";                      // digits, spiral, circles, xor
+  uint64_t data_seed = 0;                           // synthetic sets
+  std::string model = "";                           // "2-16-16-2"; empty: the data set's default
+  std::string optimizer = "sgd:lr=0.1,momentum=0.9";
+  std::string recipes = "fp32,fp16,fp16-amp";       // --recipes (custom recipes may hold commas)
+  uint64_t epochs = 20;
+  uint64_t batch = 32;
+  uint64_t seed = 0;
+  uint64_t subset = 0;                              // --train-subset (0: all)
+
+  bool operator==(const NetworkScenario&) const = default;
+};
 
 struct Scenario {
   ScenarioPanel panel = ScenarioPanel::Inspector;
@@ -141,11 +156,12 @@ struct Scenario {
   BlocksScenario blocks;
   TensorsScenario tensors;
   AccumulationScenario accumulation;
+  NetworkScenario network;
 
   bool operator==(const Scenario&) const = default;
 };
 
-// "inspect", "add", "train", "landscape", "blocks", "tensors", "dot"
+// "inspect", "add", "train", "landscape", "blocks", "tensors", "dot", "network"
 const char* scenario_panel_key(ScenarioPanel p);
 
 }  // namespace mantissa

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/product_sum.h"  // pow2_double
 #include "kernels/convert.h"
 #include "kernels/cpu_features.h"
 #include "kernels/dot.h"
@@ -67,6 +68,47 @@ double portable_log(double x) {
   const double log_m = 2.0 * s + 2.0 * s * (s2 * p);
   const double de = static_cast<double>(e);
   return de * kLn2Hi + (log_m + de * kLn2Lo);
+}
+
+double portable_exp(double x) {
+  if (!(x > -745.2)) return x != x ? x : 0.0;  // NaN stays NaN
+  if (x > 709.78) return HUGE_VAL;
+  constexpr double kInvLn2 = 1.44269504088896338700;
+  constexpr double kLn2Hi = 6.93147180369123816490e-01;  // as in portable_log: k * kLn2Hi exact
+  constexpr double kLn2Lo = 1.90821492927058770002e-10;
+  const double kd = x * kInvLn2;
+  const int k = static_cast<int>(kd < 0 ? kd - 0.5 : kd + 0.5);
+  const double r = (x - k * kLn2Hi) - k * kLn2Lo;  // |r| <= 0.35
+  // Horner from the top: 1 + r(1 + r/2(1 + r/3(...))). 0.35^21/21! < 1e-29.
+  double p = 1.0;
+  for (int n = 20; n >= 1; --n) p = 1.0 + p * r / n;
+  // 2^k in two halves, so that k down to -1074 (subnormal results) and up to 1023 work.
+  const int k1 = k / 2, k2 = k - k1;
+  return p * pow2_double(k1) * pow2_double(k2);
+}
+
+void portable_sincos(double x, double* sin_x, double* cos_x) {
+  // pi/2 in two parts: the high part has 33 bits, so q * kPio2Hi is exact for |q| < 2^20.
+  constexpr double kPio2Hi = 1.57079632673412561417e+00;  // 0x3ff921fb54400000
+  constexpr double kPio2Lo = 6.07710050650619224932e-11;  // 0x3dd0b4611a626331
+  constexpr double kTwoOverPi = 0.63661977236758134308;
+  const double qd = x * kTwoOverPi;
+  const int64_t q = static_cast<int64_t>(qd < 0 ? qd - 0.5 : qd + 0.5);
+  const double r = (x - q * kPio2Hi) - q * kPio2Lo;  // |r| <= ~pi/4
+  const double r2 = r * r;
+  // sin r = r (1 - r^2/(2*3) (1 - r^2/(4*5) (...))), cos r = 1 - r^2/2 (1 - r^2/(3*4) (...)).
+  double s = 1.0, c = 1.0;
+  for (int n = 12; n >= 1; --n) {
+    s = 1.0 - s * r2 / ((2.0 * n) * (2.0 * n + 1.0));
+    c = 1.0 - c * r2 / ((2.0 * n - 1.0) * (2.0 * n));
+  }
+  s *= r;
+  switch (static_cast<int>(q & 3)) {
+    case 0: *sin_x = s; *cos_x = c; break;
+    case 1: *sin_x = c; *cos_x = -s; break;
+    case 2: *sin_x = -s; *cos_x = -c; break;
+    default: *sin_x = -c; *cos_x = s; break;
+  }
 }
 
 double random_normal_keyed_from(uint64_t key, uint64_t counter, uint64_t attempt) {

@@ -21,7 +21,10 @@ enum class RandomStream : uint64_t {
   Gradient = 1,       // grad ~ normal(mean, std), counter = step * P + index
   InitialWeight = 2,  // population w0, counter = index
   DotOperand = 3,     // gemm-error inputs, counter = trial * 2^32 + 2 * i (+1 for b)
-  BlockValues = 4,    // the Blocks tab's generated values, counter = index (outlier: count)
+  TrainInit = 4,      // network initial weights, counter = parameter index
+  TrainShuffle = 5,   // minibatch order, counter = epoch * 2^32 + position
+  TrainData = 6,      // synthetic 2-D data sets, counter = 2 * sample (+1)
+  BlockValues = 7,    // the Blocks tab's generated values, counter = index (outlier: count)
 };
 
 // 64 well-mixed bits for (seed, stream, counter, attempt): splitmix64's
@@ -74,6 +77,15 @@ constexpr double kSqrt2 = 1.41421356237309504880;
 // (argument reduction to [sqrt(1/2), sqrt(2)) by bit manipulation, then
 // 2 atanh(s) as a polynomial in s = (m-1)/(m+1)); within a few ulp of log.
 double portable_log(double x);
+
+// e^x from + - * / only (x = k ln2 + r, |r| <= ln2/2, Taylor series of e^r to
+// r^20, then 2^k by bit manipulation); within a few ulp of exp. 0 below
+// -745, inf above 709.8.
+double portable_exp(double x);
+
+// sin x and cos x from + - * / only (reduction by multiples of pi/2 with a
+// two-part pi/2, then Taylor series); within a few ulp for |x| < 2^20.
+void portable_sincos(double x, double* sin_x, double* cos_x);
 
 // Exact product a*b as hi + lo (Dekker's TwoProduct with Veltkamp splitting:
 // no FMA needed). Exact while neither overflows nor lo falls below 2^-969.

@@ -9,6 +9,7 @@
 #include "core/value.h"
 #include "kernels/accumulate.h"
 #include "sim/random.h"
+#include "sim/update_rule.h"
 
 namespace mantissa::sim {
 
@@ -237,66 +238,11 @@ class IncrementSource {
   std::vector<Entry> entries_;
 };
 
-// ---- One weight under one strategy (the scalar path, through the rounding core) ----
-
-struct Weight {
-  double w = 0;  // exact value of the weight in its format
-  double c = 0;  // Kahan compensation
-};
-
 uint64_t bits_of_double(double x) {
   uint64_t u;
   std::memcpy(&u, &x, sizeof u);
   return u;
 }
-
-// w <- round_F(w + inc) with the strategy's rule; returns the new bits in F.
-uint64_t apply_update(const StrategySpec& st, Weight* wt, double inc, uint64_t seed, uint64_t counter) {
-  const Format& f = st.format;
-  RoundingOptions opt;
-  switch (st.kind) {
-    case StrategySpec::Kind::Stochastic: {
-      opt.mode = RoundingMode::Stochastic;
-      opt.seed = seed;
-      opt.counter = counter;
-      const uint64_t bits = round_sum(f, wt->w, inc, opt).bits;
-      wt->w = to_double(f, bits);
-      return bits;
-    }
-    case StrategySpec::Kind::Kahan: {
-      // y = inc - c; t = w + y; c = (t - w) - y; w = t: every operation rounded RNE into F.
-      const double y = to_double(f, round_sum(f, inc, -wt->c, opt).bits);
-      const uint64_t t_bits = round_sum(f, wt->w, y, opt).bits;
-      const double t = to_double(f, t_bits);
-      const double tw = to_double(f, round_sum(f, t, -wt->w, opt).bits);
-      wt->c = to_double(f, round_sum(f, tw, -y, opt).bits);
-      wt->w = t;
-      return t_bits;
-    }
-    default: {
-      const uint64_t bits = round_sum(f, wt->w, inc, opt).bits;
-      wt->w = to_double(f, bits);
-      return bits;
-    }
-  }
-}
-
-// Loss-scaler state shared by the weights of a (population) strategy.
-struct Scaler {
-  int k = kDynamicInitialLog2Scale;
-  uint64_t good_steps = 0;  // consecutive finite steps (GradScaler's growth tracker)
-
-  void after_step(const LossScale& ls, bool found_inf) {
-    if (ls.kind != LossScale::Kind::Dynamic) return;
-    if (found_inf) {
-      k = std::max(k - 1, kMinLog2Scale);  // x0.5
-      good_steps = 0;
-    } else if (++good_steps == kDynamicGrowthInterval) {
-      k = std::min(k + 1, kMaxLog2Scale);  // x2
-      good_steps = 0;
-    }
-  }
-};
 
 // The fp32 increment a loss-scaled strategy adds: scaled bits unscaled into fp32.
 double unscale(const Format& grad, uint64_t scaled_bits, int k) {

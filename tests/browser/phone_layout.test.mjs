@@ -32,6 +32,7 @@ const PANELS = [
   ["Blocks", "blocks"],
   ["Inspect tensors", "tensors"],
   ["Accumulation", "accumulation"],
+  ["Network", "network"],
 ];
 const SLACK = 0.5; // CSS px: rounding of device pixels at ratio 2
 
@@ -210,6 +211,7 @@ describe("phone widths", () => {
         ["blocks", "p=blocks"],
         ["tensors", "p=tensors"],
         ["accumulation", "p=dot"],
+        ["network", "p=network"],
       ]) {
         // A host page with one 320 px iframe of the panel's embed (the embed
         // reads its hash once: a new frame per panel).

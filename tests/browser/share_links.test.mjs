@@ -68,7 +68,7 @@ describe("share links", () => {
         assert.deepEqual(second, first, `${hash} -> ${again}`);
         panels.add(first.panel_key);
       }
-      assert.deepEqual([...panels].sort(), ["add", "inspect", "landscape", "tensors", "train"]);
+      assert.deepEqual([...panels].sort(), ["add", "inspect", "landscape", "network", "tensors", "train"]);
       assert.deepEqual(pageErrors, []);
       assert.deepEqual(consoleErrors, []);
     } finally {

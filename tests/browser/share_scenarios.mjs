@@ -38,4 +38,5 @@ export const SCENARIOS = [
   "v=1&p=landscape&lf=fp16,bf16&llogy=0",
   "v=1&p=tensors&tf=fp16,bf16,fp8-e4m3&tlr=1e-4&tgs=1e-3",
   "v=1&p=tensors&tf=e3m4,fp8-e5m2&tsc=tensor",
+  "v=1&p=network&nd=xor&nds=2&nm=2-8-2&nopt=adam:lr%3D0.01&nr=fp32;custom:w=fp16/acc=tc:fma=8,neab=1&ne=1&nb=64&ns=5&nsub=128",
 ];

@@ -17,12 +17,23 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import { assertSameInspectReport, cli, generatedCheckpoint } from "../js/api_contract.mjs";
-import { appState, assertClean, clickAnchor, openPage, settle, startBrowser, waitForFrames } from "./harness.mjs";
+import { appState, assertClean, clickAnchor, openPage, repoRoot, settle, startBrowser, waitForFrames } from "./harness.mjs";
 
-let generated;
+let generated, realModel;
 const CHECKPOINTS = [
   { label: "generated (make_checkpoint.py)", files: () => ({ dir: generated.dir, names: generated.names }) },
+  // A real model: Silero VAD's float initializers (npm @ricky0123/vad-web, a dev
+  // dependency), converted to safetensors and bit-checked by the same helper
+  // tests/cli/test_inspect.py uses.
+  { label: "real model (Silero VAD)", files: () => realModel },
 ];
+const SILERO = path.join(repoRoot, "node_modules", "@ricky0123", "vad-web", "dist", "silero_vad_legacy.onnx");
+
+function sileroCheckpoint(dir) {
+  execFileSync("node", [path.join(repoRoot, "tests", "cli", "onnx_to_safetensors.mjs"), SILERO,
+    path.join(dir, "silero_vad.safetensors")]);
+  return { dir, names: ["silero_vad.safetensors"] };
+}
 
 // A file big enough that reading it takes many frames (256 MiB of fp32 in one tensor).
 function bigCheckpoint(dir) {
@@ -91,6 +102,7 @@ before(async () => {
   generated = generatedCheckpoint();
   scratch = mkdtempSync(path.join(os.tmpdir(), "mantissa-tensors-"));
   big = bigCheckpoint(scratch);
+  realModel = sileroCheckpoint(scratch);
   env = await startBrowser();
 });
 after(async () => {

@@ -91,6 +91,19 @@ export function gemmErrorFlags(options) {
   return flags;
 }
 
+// As api.js maps train's options: recipes join with ';', a model array with '-'.
+const TRAIN_FLAGS = { data: "--data", dataSeed: "--data-seed", model: "--model", optimizer: "--optimizer",
+  recipes: "--recipes", epochs: "--epochs", batch: "--batch", seed: "--seed", trainSubset: "--train-subset" };
+export function trainFlags(options) {
+  const flags = ["train"];
+  for (const [key, flag] of Object.entries(TRAIN_FLAGS)) {
+    const v = options[key];
+    if (v === undefined) continue;
+    flags.push(flag, Array.isArray(v) ? v.join(key === "recipes" ? ";" : key === "model" ? "-" : ",") : String(v));
+  }
+  return flags;
+}
+
 // As api.js maps quantize's options; values go into one --values list.
 export function quantizeFlags([values, options]) {
   const flags = ["quantize"];
@@ -203,6 +216,35 @@ export function defineApiContract(host, { call, run }) {
       for (const c of cases.gemmError) {
         const got = withoutErrorFlag(await call("gemmError", [c]), `gemmError ${JSON.stringify(c)}`);
         assert.deepEqual(got, runCli(gemmErrorFlags(c)), `gemmError ${JSON.stringify(c)}`);
+      }
+    });
+
+    // Training is deterministic: every recipe's figures are the same bits in
+    // wasm as natively (the JSON's 17 significant digits pin each double).
+    test("train: every shared case gives the CLI's JSON (same bits) or its error, with progress reported", async () => {
+      for (const c of cases.train) {
+        const expected = runCli(trainFlags(c));
+        const got = withoutErrorFlag(await run(({ options }) => {
+          const progress = [];
+          try {
+            const report = globalThis.mantissaApi.train(options, (p) => progress.push(p));
+            return { report, progress };
+          } catch (e) {
+            return { report: { error: e.message, isError: e instanceof Error }, progress };
+          }
+        }, { options: c }).then((r) => {
+          if (r.report.error === undefined) {
+            assert.ok(r.progress.length >= 1 && r.progress.at(-1) === 1, `train progress ${JSON.stringify(r.progress)}`);
+            for (let i = 1; i < r.progress.length; i++) assert.ok(r.progress[i] > r.progress[i - 1]);
+          }
+          return r.report;
+        }), `train ${JSON.stringify(c)}`);
+        // Which dot kernel ran is the one platform-specific key.
+        if (expected.dot_kernel !== undefined) {
+          assert.equal(typeof got.dot_kernel, "string");
+          got.dot_kernel = expected.dot_kernel;
+        }
+        assert.deepEqual(got, expected, `train ${JSON.stringify(c)}`);
       }
     });
 
@@ -485,6 +527,8 @@ export function defineApiContract(host, { call, run }) {
         out.dot = m.encodeScenario({ panel: "dot", accumulation: { ks: "16,64", acc: "seq:fp16;seq:fp32", trials: 9 } });
         out.dotBack = m.decodeScenario("#" + out.dot).scenario.accumulation;
         out.dotHostile = m.decodeScenario("#v=1&p=dot&dk=1000000000&dn=1000000000").notices;
+        out.network = m.encodeScenario({ panel: "network", network: { data: "xor", recipes: "fp32,bf16", epochs: 3 } });
+        out.networkBack = m.decodeScenario("#" + out.network).scenario.network;
         return out;
       });
       assert.equal(r.number, "0x3fb999999999999a");
@@ -510,6 +554,11 @@ export function defineApiContract(host, { call, run }) {
       assert.equal(r.dotBack.in, "fp8-e4m3");
       assert.deepEqual(r.dotHostile, ["ignored dk=1000000000: each K must be from 1 to 65536",
         "ignored dn=1000000000: out of range"]);
+      assert.equal(r.network, "v=1&p=network&nd=xor&nr=fp32,bf16&ne=3");
+      assert.deepEqual(r.networkBack, {
+        data: "xor", data_seed: 0, model: "", optimizer: "sgd:lr=0.1,momentum=0.9", recipes: "fp32,bf16",
+        epochs: 3, batch: 32, seed: 0, subset: 0,
+      });
     });
 
     // The SIMD kernels against the module's own exact scalar core (m.convert),

@@ -195,6 +195,12 @@ describe("TypeScript and Deno", () => {
     assert.equal(fromDeno.gemmAcc, "tc:h100");
     assert.equal(fromDeno.gemmMedian, gemm.rows[0].median);
     assert.equal(fromDeno.gemmRows, 2);  // one K, two accumulators
+    const trained = m.train({ data: "xor", model: [2, 4, 2], optimizer: "sgd:lr=0.1,momentum=0.9",
+      recipes: ["fp32", "bf16-sr"], epochs: 1, batch: 40, seed: 1n, chunk: 5 });
+    assert.equal(fromDeno.trainedLoss, trained.recipes[1].final_loss);
+    assert.equal(fromDeno.trainedLost, trained.recipes[1].steps.lost[0][0]);
+    assert.equal(fromDeno.trainedSteps, 10);
+    assert.equal(fromDeno.trainProgress, 1);
     const blocks = m.quantizeBlocks(new Float32Array([1, 2, 3, 7.9]), { format: "mxfp4", scaleRule: "ocp", block: 4, round: "rne", seed: 1, pad: false });
     assert.deepEqual([fromDeno.blockScales, fromDeno.blockElements, fromDeno.blockValues],
       [Array.from(blocks.scales), Array.from(blocks.elements), Array.from(blocks.dequantized)]);

@@ -6,6 +6,7 @@ import Mantissa from "mantissa-fp";
 import type {
   ConvertReport, DecodedScenario, DotReport, Explanation, GemmErrorReport, GemmErrorRow, MantissaModule,
   PartialScenario, QuantizedBlocks, QuantizeReport, Scenario, SimulationReport, InspectReport, InspectProgress,
+  TrainRecipeReport, TrainReport,
 } from "mantissa-fp";
 
 const m: MantissaModule = await Mantissa();
@@ -56,6 +57,15 @@ const gemmRow: GemmErrorRow = gemm.rows[0];
 const gemmMedian: number | null = gemmRow.median;
 const gemmText: GemmErrorReport = m.gemmError({ k: "32", in: "bf16", acc: "seq:bf16,tc:a100", trials: 2 });
 
+const progress: number[] = [];
+const trained: TrainReport = m.train({
+  data: "xor", model: [2, 4, 2], optimizer: "sgd:lr=0.1,momentum=0.9", recipes: ["fp32", "bf16-sr"], epochs: 1,
+  batch: 40, seed: 1n, chunk: 5,
+}, (p: number) => progress.push(p));
+const trainedRecipe: TrainRecipeReport = trained.recipes[1];
+const trainedLoss: number | null = trainedRecipe.final_loss;
+const trainedLost: number = trainedRecipe.steps.lost[0][0];
+
 const blocks: QuantizedBlocks = m.quantizeBlocks(new Float32Array([1, 2, 3, 7.9]), {
   format: "mxfp4", scaleRule: "ocp", block: 4, round: "rne", seed: 1, pad: false,
 });
@@ -78,6 +88,7 @@ const blocksOutlier: string = back.scenario.blocks.outlier;
 const blocksHash: string = m.encodeScenario({ panel: "blocks", blocks: { format: "mxfp4", count: 16 } });
 const dotScenario: PartialScenario = { panel: "dot", accumulation: { ks: "128,4096", acc: "tc:h100;blocked:tc:h100:128" } };
 const dotTrials: number = m.decodeScenario("#" + m.encodeScenario(dotScenario)).scenario.accumulation.trials;
+const networkRecipes: string = m.decodeScenario("#v=1&p=network&nr=fp32,fp8").scenario.network.recipes;
 const notices: string[] = back.notices;
 const linkVersion: number = back.version;
 const compact: boolean = back.compact;
@@ -113,6 +124,7 @@ console.log(JSON.stringify({
   traceKeys: Object.keys(trace).length > 0, steps, fp16Final, lossScaledSteps: lossScaled.steps,
   half: Array.from(half), brain: Array.from(brain), e4m3: Array.from(e4m3), anyFormat: Array.from(anyFormat),
   dotBits, dotRel, dotExact: dotTyped.exact, gemmAcc: gemmRow.acc, gemmMedian, gemmRows: gemmText.rows.length,
+  trainedLoss, trainedLost, trainedSteps: trained.steps, trainProgress: progress[progress.length - 1],
   blockScales: Array.from(blockScales), blockElements: Array.from(blockElements), blockValues: Array.from(blockValues),
   nvTensorScale: nv.tensorScale, nvBack: Array.from(nvBack), reportScale, reportSqnr,
   inspectOverflow, inspectLost, inspectChunks, inspectFile,

@@ -1,0 +1,207 @@
+#include "app/network_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "app/training_run.h"
+#include "requests/requests.h"
+
+namespace mantissa::app {
+
+std::vector<std::string> network_cli_args(const NetworkScenario& n) {
+  std::vector<std::string> a = {"--data", n.data};
+  if (n.data != "digits") a.insert(a.end(), {"--data-seed", std::to_string(n.data_seed)});
+  if (!n.model.empty()) a.insert(a.end(), {"--model", n.model});
+  a.insert(a.end(), {"--optimizer", n.optimizer, "--recipes", n.recipes, "--epochs", std::to_string(n.epochs),
+                     "--batch", std::to_string(n.batch), "--seed", std::to_string(n.seed)});
+  if (n.subset) a.insert(a.end(), {"--train-subset", std::to_string(n.subset)});
+  return a;
+}
+
+std::string network_command(const NetworkScenario& n) { return cli_command_line("train", network_cli_args(n)); }
+
+bool network_spec(const NetworkScenario& n, train::TrainSpec* out, std::string* error) {
+  requests::Args parsed = train_args();
+  return parse_command_args("train", network_cli_args(n), &parsed, error) &&
+         train_spec_from_args(parsed, out, error);
+}
+
+const char* NetworkRun::status_name(Status s) {
+  switch (s) {
+    case Status::Idle: return "idle";
+    case Status::Running: return "running";
+    case Status::Finished: return "finished";
+    case Status::Stopped: return "stopped";
+    case Status::Refused: return "refused";
+  }
+  return "?";
+}
+
+void NetworkRun::start(const NetworkScenario& n) {
+  reset();
+  inputs_ = n;
+  train::TrainSpec spec;
+  if (network_spec(n, &spec, &error_)) training_ = train::Training::create(spec, &error_);
+  status_ = training_ ? Status::Running : Status::Refused;
+}
+
+void NetworkRun::reset() {
+  training_.reset();
+  status_ = Status::Idle;
+  error_.clear();
+  regions_ = DecisionRegions{};
+  chunk_ = 1;
+  elapsed_ = longest_ms_ = 0;
+  ++version_;
+}
+
+void NetworkRun::stop() {
+  if (status_ != Status::Running) return;
+  status_ = Status::Stopped;
+  ++version_;
+}
+
+void NetworkRun::resume() {
+  if (status_ != Status::Stopped) return;
+  status_ = Status::Running;
+  ++version_;
+}
+
+bool NetworkRun::advance(std::chrono::duration<double> budget) {
+  if (status_ != Status::Running) return false;
+  using clock = std::chrono::steady_clock;
+  const auto begin = clock::now();
+  // Slices of about two milliseconds (a digits step with 8 recipes takes a
+  // few ms, a spiral step with 3 a few tens of µs), until the budget is spent.
+  for (;;) {
+    const auto t0 = clock::now();
+    const bool more = training_->advance(chunk_);
+    const double took = std::chrono::duration<double>(clock::now() - t0).count();
+    if (took < 1e-3 && chunk_ < 4096)
+      chunk_ *= 2;
+    else if (took > 4e-3 && chunk_ > 1)
+      chunk_ /= 2;
+    if (!more) {
+      status_ = Status::Finished;
+      break;
+    }
+    if (clock::now() - begin >= budget) break;
+  }
+  const double took = std::chrono::duration<double>(clock::now() - begin).count();
+  elapsed_ += took;
+  longest_ms_ = std::max(longest_ms_, took * 1000);
+  update_regions();
+  ++version_;
+  return status_ == Status::Running;
+}
+
+double NetworkRun::steps_per_second() const {
+  return training_ && elapsed_ > 0 ? static_cast<double>(training_->results().steps_done) / elapsed_ : 0;
+}
+
+// Once per finished epoch (and at the end): res^2 predictions per recipe.
+void NetworkRun::update_regions() {
+  const train::Dataset& d = training_->data();
+  if (d.features != 2) return;
+  const train::TrainResults& r = training_->results();
+  const uint64_t epochs = r.recipes.empty() ? 0 : r.recipes[0].test_accuracy.size();
+  if (epochs == 0 || epochs == regions_.epoch) return;
+  double extent = 0;
+  for (float v : d.train_x) extent = std::max(extent, std::fabs(static_cast<double>(v)));
+  regions_.res = kRegionRes;
+  regions_.extent = extent * 1.1;
+  regions_.epoch = epochs;
+  regions_.classes.assign(r.recipes.size(), std::vector<uint8_t>(kRegionRes * kRegionRes));
+  const double cell = 2 * regions_.extent / kRegionRes;
+  for (size_t k = 0; k < r.recipes.size(); ++k) {
+    for (int row = 0; row < kRegionRes; ++row) {
+      for (int col = 0; col < kRegionRes; ++col) {
+        const float x[2] = {static_cast<float>(-regions_.extent + (col + 0.5) * cell),
+                            static_cast<float>(regions_.extent - (row + 0.5) * cell)};
+        regions_.classes[k][row * kRegionRes + col] = static_cast<uint8_t>(training_->predict(k, x));
+      }
+    }
+  }
+}
+
+std::vector<double> lost_strip(const train::RecipeResult& r, size_t layer, size_t columns) {
+  std::vector<double> out(columns, NAN);
+  if (layer >= r.lost.size() || columns == 0) return out;
+  const std::vector<double>& s = r.lost[layer];
+  const size_t n = s.size();
+  for (size_t c = 0; c < columns && n; ++c) {
+    const size_t lo = c * n / columns, hi = std::max(lo + 1, (c + 1) * n / columns);
+    if (lo >= n) break;
+    double sum = 0;
+    for (size_t i = lo; i < std::min(hi, n); ++i) sum += s[i];
+    out[c] = sum / static_cast<double>(std::min(hi, n) - lo);
+  }
+  return out;
+}
+
+namespace {
+
+// The settings tests/train/test_training.cpp asserts the stories with.
+const NetworkPreset kPresets[] = {
+    {"fp16-stalls", "fp16 without master weights stalls",
+     "At lr 0.0005, lr x gradient is below half an fp16 ulp of most weights: pure fp16 loses most updates "
+     "(the heat strip) and its loss stalls; fp16-amp (fp32 master weights) follows fp32.",
+     [](NetworkScenario& n) {
+       n = NetworkScenario{};
+       n.data = "digits";
+       n.optimizer = "sgd:lr=0.0005,momentum=0.9";
+       n.recipes = "fp32,fp16,fp16-amp";
+       n.epochs = 30, n.batch = 16, n.subset = 480;
+     }},
+    {"bf16-kahan", "bf16 needs Kahan",
+     "bf16 weights with 8 significant bits lose most small updates at lr 0.001; Kahan-compensated or "
+     "stochastically rounded updates keep the loss near fp32's.",
+     [](NetworkScenario& n) {
+       n = NetworkScenario{};
+       n.data = "digits";
+       n.optimizer = "sgd:lr=0.001,momentum=0.9";
+       n.recipes = "fp32,bf16,bf16-kahan,bf16-sr";
+       n.epochs = 2, n.subset = 640;
+     }},
+    {"loss-scaling", "Loss scaling and small gradients",
+     "A deep, narrow network (six hidden layers of 16) has small gradients in its first layers. fp16-amp "
+     "scales the loss by 2^16 (halved after each overflow: the scale plot) before the fp16 backward pass; "
+     "fp16-master-noscale does not, and about twice as many of its fp16 gradients underflow to 0 (the "
+     "underflow column). On this small network the losses stay close: no setting found yet where the "
+     "lost gradients cost accuracy.",
+     [](NetworkScenario& n) {
+       n = NetworkScenario{};
+       n.data = "digits";
+       n.model = "64-16-16-16-16-16-16-10";
+       n.optimizer = "sgd:lr=0.1,momentum=0.9";
+       n.recipes = "fp32,fp16-amp,fp16-master-noscale";
+       n.epochs = 10, n.batch = 256;
+     }},
+    {"fp8", "FP8 with and without scaling",
+     "The same deep, narrow network in FP8 (E4M3 forward, E5M2 gradients). fp8 scales each tensor by a power "
+     "of two from its amax history; without scaling, half the gradients of some layer round to 0 in E5M2 "
+     "and the network barely learns (test loss about 2.1 against 0.7).",
+     [](NetworkScenario& n) {
+       n = NetworkScenario{};
+       n.data = "digits";
+       n.model = "64-16-16-16-16-16-16-10";
+       n.optimizer = "sgd:lr=0.1,momentum=0.9";
+       n.recipes = "fp32,fp8,fp8-noscale";
+       n.epochs = 10, n.batch = 256;
+     }},
+    {"spiral", "Spiral: decision regions",
+     "Two interleaved spirals; the regions each recipe's network draws, recomputed after every epoch.",
+     [](NetworkScenario& n) {
+       n = NetworkScenario{};
+       n.data = "spiral";
+       n.optimizer = "adam:lr=0.01";
+       n.recipes = "fp32,fp16,bf16";
+       n.epochs = 40;
+     }},
+};
+
+}  // namespace
+
+std::span<const NetworkPreset> network_presets() { return kPresets; }
+
+}  // namespace mantissa::app

@@ -1,0 +1,642 @@
+#include "train/network.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "core/rounding.h"
+#include "kernels/convert.h"
+#include "sim/random.h"
+#include "sim/update_rule.h"
+
+namespace mantissa::train {
+
+namespace {
+
+using sim::RandomStream;
+
+double pow2(int e) { return std::ldexp(1.0, e); }  // exact
+
+// x rounded once (rne) into f, as a float (every recipe format lies within
+// fp32, so the value is exact in a float). fp32 itself: the IEEE conversion
+// double -> float is that same rounding.
+float round_to(const Format& f, double x, bool saturate = false) {
+  if (f == fp32() && !saturate) return static_cast<float>(x);
+  RoundingOptions o;
+  o.saturate = saturate;
+  return static_cast<float>(to_double(f, round_double(f, x, o).bits));
+}
+
+}  // namespace
+
+bool seq_dot_rne(const Format& f, const float* a, const float* b, size_t k, float c, float* out) {
+  double s = round_to(f, c);
+  for (size_t i = 0; i < k; ++i) {
+    if (a[i] == 0 || b[i] == 0) continue;  // a zero product leaves the sum as it is (the core's add_term)
+    const double p = static_cast<double>(a[i]) * b[i];  // exact: at most 48 significant bits
+    if (!std::isfinite(p)) return false;
+    s = to_double(f, round_sum(f, s, p).bits);
+    if (!std::isfinite(s)) return false;
+  }
+  *out = static_cast<float>(s);
+  return true;
+}
+
+namespace {
+
+// One dot product through the recipe's accumulator: the kernels where they
+// cover it (bit-identical to the core, tests/kernels), seq:F (rne) for a
+// narrow F by seq_dot_rne (pinned to the core by tests/train), else the
+// core's dot().
+class DotEngine {
+ public:
+  void init(const Accumulator& acc, const Format& a, const Format& b, kernels::DotImpl impl) {
+    acc_ = acc;
+    // The core takes both operands in one format: theirs, or fp32 (which holds
+    // both exactly) when they differ.
+    in_ = a == b ? a : fp32();
+    impl_ = impl;
+    seq_narrow_ = acc.kind == AccumulatorKind::Sequential && acc.mode == RoundingMode::NearestEven &&
+                  acc.format != fp32();
+    scratch_.in = in_;
+    target_ = kernels::target_of(in_);
+  }
+  float dot(const float* a, const float* b, size_t k, float c) {
+    uint32_t cb;
+    std::memcpy(&cb, &c, sizeof cb);
+    uint64_t bits = 0;
+    float fast;
+    if (seq_narrow_ && seq_dot_rne(acc_.format, a, b, k, c, &fast)) return fast;
+    if (!kernels::dot_with_kernels(acc_, in_, a, b, k, cb, impl_, &bits)) {
+      to_bits(a, k, &scratch_.a);
+      to_bits(b, k, &scratch_.b);
+      scratch_.c = cb;
+      bits = mantissa::dot(acc_, scratch_);
+    }
+    return static_cast<float>(to_double(acc_.result_format(), bits));
+  }
+
+ private:
+  // Values of in_ (exact) to its bit patterns.
+  void to_bits(const float* v, size_t k, std::vector<uint64_t>* out) {
+    out->resize(k);
+    if (in_ == fp32()) {
+      for (size_t i = 0; i < k; ++i) {
+        uint32_t u;
+        std::memcpy(&u, &v[i], sizeof u);
+        (*out)[i] = u;
+      }
+    } else if (target_ && (*target_ == kernels::Target::Fp16 || *target_ == kernels::Target::Bf16)) {
+      narrow16_.resize(k);
+      if (*target_ == kernels::Target::Fp16) kernels::fp32_to_fp16(v, narrow16_.data(), k);
+      else kernels::fp32_to_bf16(v, narrow16_.data(), k);
+      for (size_t i = 0; i < k; ++i) (*out)[i] = narrow16_[i];
+    } else {
+      for (size_t i = 0; i < k; ++i) (*out)[i] = round_double(in_, v[i]).bits;
+    }
+  }
+  Accumulator acc_;
+  Format in_ = fp32();
+  kernels::DotImpl impl_ = kernels::DotImpl::Scalar;
+  bool seq_narrow_ = false;
+  std::optional<kernels::Target> target_;
+  DotInput scratch_;
+  std::vector<uint16_t> narrow16_;
+};
+
+// Delayed scaling (FP8 recipes): the scale of a tensor is a power of two
+// chosen from the largest |value| of the previous kHistory steps, so that
+// value lands just under the format's largest finite number. A power of two
+// keeps scaling exact (Transformer Engine uses any float scale; margin 0).
+struct AmaxHistory {
+  static constexpr size_t kHistory = 16;
+  std::vector<float> h;
+  size_t next = 0;
+  int log2_scale(const Format& f) const {
+    float m = 0;
+    for (float a : h) m = std::max(m, a);
+    if (!(m > 0) || !std::isfinite(m)) return 0;
+    int e;
+    std::frexp(to_double(f, f.max_finite_bits()) / m, &e);  // ratio = frac * 2^e, frac in [0.5, 1)
+    return std::clamp(e - 1, -100, 100);
+  }
+  void push(float amax) {
+    if (h.size() < kHistory) h.push_back(amax);
+    else h[next] = amax;
+    next = (next + 1) % kHistory;
+  }
+};
+
+float amax_of(const std::vector<float>& v) {
+  float m = 0;
+  for (float x : v) {
+    const float a = std::fabs(x);
+    if (a > m || a != a) m = a;
+  }
+  return m;
+}
+
+void transpose(const std::vector<float>& in, size_t rows, size_t cols, std::vector<float>* out) {
+  out->resize(rows * cols);
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t c = 0; c < cols; ++c) (*out)[c * rows + r] = in[r * cols + c];
+}
+
+struct Layer {
+  size_t in = 0, out = 0;
+  size_t nw() const { return in * out; }
+  size_t np() const { return in * out + out; }
+  // Stored parameters [weights row-major [out][in] | biases] in the update
+  // format, Kahan compensation, optimizer state (momentum / Adam m, v).
+  std::vector<float> p, comp, m, v;
+  std::vector<float> wc, bc, wct;  // compute copies (weights format; fp8: scaled) and wc transposed
+  std::vector<float> g;            // gradients [weights | biases] as stored (loss-scaled)
+  AmaxHistory ax, aw, ag;
+  int sx = 0, sw = 0, sg = 0;  // log2 of the per-tensor scales (fp8)
+  // One batch.
+  std::vector<float> x, xt;    // GEMM input (n x in), quantized; transposed
+  std::vector<float> z;        // pre-activation (n x out)
+  std::vector<float> dz, dzt;  // dL/dz as the GEMM operand (n x out); transposed
+  std::vector<float> dz32;     // fp8: dL/dz in fp32 before quantization
+  uint64_t lost = 0, underflow = 0;
+  uint64_t underflow_of = 1;  // how many gradients `underflow` counts among
+};
+
+}  // namespace
+
+struct Training::State {
+  Dataset data;
+  TrainResults results;
+  struct Replica {
+    Recipe recipe;
+    bool scaled_gemm = false;  // fp8 style: operands per-tensor scaled, outputs fp32, bias added in fp32
+    DotEngine fwd, wgrad, dgrad;
+    std::vector<Layer> layers;
+    sim::Scaler scaler;
+    uint64_t adam_t = 0;
+    uint64_t epoch_correct = 0, epoch_seen = 0;
+  };
+  std::vector<Replica> replicas;
+  std::vector<size_t> order;  // this epoch's permutation of the training rows
+  size_t train_n = 0;
+  uint64_t total_params = 0;
+  std::vector<float> batch_x, ones;
+  std::vector<int> batch_y;
+  std::vector<double> dlogits;  // fp64 gradient of the loss w.r.t. the logits
+
+  void prepare_weights(Replica& R, bool record);
+  void forward(Replica& R, const float* x, size_t n, int features, bool record);
+  // Loss (fp64) of the last forward pass, its logits' gradient into dlogits; correct answers into *correct.
+  double loss(Replica& R, const int* y, size_t n, uint64_t* correct);
+  void backward(Replica& R, size_t n, bool record);
+  bool update(Replica& R, const Optimizer& opt, uint64_t step, uint64_t seed, int* log2_scale);
+  void evaluate(Replica& R, double* accuracy, double* loss_out);
+};
+
+// ---- Forward -------------------------------------------------------------------------
+
+void Training::State::prepare_weights(Replica& R, bool record) {
+  const Recipe& rc = R.recipe;
+  for (Layer& L : R.layers) {
+    L.wc.resize(L.nw());
+    L.bc.resize(L.out);
+    if (!R.scaled_gemm) {
+      for (size_t k = 0; k < L.nw(); ++k) L.wc[k] = round_to(rc.weights, L.p[k]);
+      for (size_t o = 0; o < L.out; ++o) L.bc[o] = round_to(rc.weights, L.p[L.nw() + o]);
+    } else {
+      L.sw = rc.fp8_scaling ? L.aw.log2_scale(rc.weights) : 0;
+      const double s = pow2(L.sw);
+      for (size_t k = 0; k < L.nw(); ++k) L.wc[k] = round_to(rc.weights, L.p[k] * s, true);
+      for (size_t o = 0; o < L.out; ++o) L.bc[o] = L.p[L.nw() + o];  // fp32, added after the GEMM
+      if (record && rc.fp8_scaling) {
+        float m = 0;
+        for (size_t k = 0; k < L.nw(); ++k) m = std::max(m, std::fabs(L.p[k]));
+        L.aw.push(m);
+      }
+    }
+    transpose(L.wc, L.out, L.in, &L.wct);
+  }
+}
+
+void Training::State::forward(Replica& R, const float* x, size_t n, int features, bool record) {
+  const Recipe& rc = R.recipe;
+  std::vector<float> h(x, x + n * static_cast<size_t>(features));
+  for (size_t l = 0; l < R.layers.size(); ++l) {
+    Layer& L = R.layers[l];
+    L.x.resize(n * L.in);
+    if (!R.scaled_gemm) {
+      for (size_t k = 0; k < L.x.size(); ++k) L.x[k] = round_to(rc.activations, h[k]);
+    } else {
+      L.sx = rc.fp8_scaling ? L.ax.log2_scale(rc.activations) : 0;
+      const double s = pow2(L.sx);
+      for (size_t k = 0; k < L.x.size(); ++k) L.x[k] = round_to(rc.activations, h[k] * s, true);
+      if (record && rc.fp8_scaling) L.ax.push(amax_of(h));
+    }
+    L.z.resize(n * L.out);
+    const double descale = pow2(-(L.sx + L.sw));
+    for (size_t j = 0; j < n; ++j) {
+      for (size_t o = 0; o < L.out; ++o) {
+        const float* xr = &L.x[j * L.in];
+        const float* wr = &L.wc[o * L.in];
+        float& z = L.z[j * L.out + o];
+        if (!R.scaled_gemm) {
+          z = round_to(rc.activations, R.fwd.dot(xr, wr, L.in, L.bc[o]));
+        } else {
+          // fp32 GEMM output descaled (exact but for underflow), then the fp32 bias.
+          const float r = static_cast<float>(R.fwd.dot(xr, wr, L.in, 0.0f) * descale);
+          z = static_cast<float>(static_cast<double>(r) + L.bc[o]);
+        }
+      }
+    }
+    if (l + 1 < R.layers.size()) {
+      h.resize(L.z.size());
+      for (size_t k = 0; k < h.size(); ++k) h[k] = L.z[k] > 0 ? L.z[k] : 0.0f;  // ReLU: exact
+    }
+  }
+}
+
+double Training::State::loss(Replica& R, const int* y, size_t n, uint64_t* correct) {
+  const Layer& top = R.layers.back();
+  const size_t c = top.out;
+  dlogits.assign(n * c, 0.0);
+  double total = 0;
+  for (size_t j = 0; j < n; ++j) {
+    const float* z = &top.z[j * c];
+    bool finite = true;
+    size_t best = 0;
+    for (size_t k = 0; k < c; ++k) {
+      finite = finite && std::isfinite(z[k]);
+      if (z[k] > z[best]) best = k;
+    }
+    if (!finite) {
+      total = NAN;
+      for (size_t k = 0; k < c; ++k) dlogits[j * c + k] = NAN;
+      continue;
+    }
+    if (static_cast<int>(best) == y[j]) ++*correct;
+    const double m = z[best];
+    double s = 0;
+    double* e = &dlogits[j * c];  // e^(z_k - m) first, the gradient in its place after
+    for (size_t k = 0; k < c; ++k) s += e[k] = sim::portable_exp(z[k] - m);
+    total += sim::portable_log(s) - (z[y[j]] - m);
+    for (size_t k = 0; k < c; ++k) {
+      const double p = e[k] / s;
+      dlogits[j * c + k] = (p - (static_cast<int>(k) == y[j] ? 1.0 : 0.0)) / static_cast<double>(n);
+    }
+  }
+  return total / static_cast<double>(n);
+}
+
+// ---- Backward --------------------------------------------------------------------------
+
+void Training::State::backward(Replica& R, size_t n, bool record) {
+  const Recipe& rc = R.recipe;
+  Layer& top = R.layers.back();
+  const int k_scale = rc.loss_scale.kind == sim::LossScale::Kind::Dynamic ? R.scaler.k : 0;
+  if (!R.scaled_gemm) {
+    top.dz.resize(n * top.out);
+    for (size_t k = 0; k < top.dz.size(); ++k) top.dz[k] = round_to(rc.gradients, dlogits[k] * pow2(k_scale));
+  } else {
+    top.dz32.resize(n * top.out);
+    for (size_t k = 0; k < top.dz32.size(); ++k) top.dz32[k] = static_cast<float>(dlogits[k]);
+  }
+  if (ones.size() < n) ones.assign(n, 1.0f);
+  for (size_t l = R.layers.size(); l-- > 0;) {
+    Layer& L = R.layers[l];
+    if (R.scaled_gemm) {
+      L.sg = rc.fp8_scaling ? L.ag.log2_scale(rc.gradients) : 0;
+      const double s = pow2(L.sg);
+      L.dz.resize(L.dz32.size());
+      for (size_t k = 0; k < L.dz.size(); ++k) L.dz[k] = round_to(rc.gradients, L.dz32[k] * s, true);
+      // fp8: the gradients that underflow are the E5M2 operands (weight gradients come out in fp32).
+      L.underflow = 0;
+      L.underflow_of = std::max<size_t>(L.dz.size(), 1);
+      for (size_t k = 0; k < L.dz.size(); ++k) L.underflow += L.dz[k] == 0 && L.dz32[k] != 0;
+      if (record && rc.fp8_scaling) L.ag.push(amax_of(L.dz32));
+    }
+    transpose(L.dz, n, L.out, &L.dzt);
+    transpose(L.x, n, L.in, &L.xt);
+    L.g.resize(L.np());
+    if (!R.scaled_gemm) {
+      L.underflow = 0;
+      L.underflow_of = L.np();
+    }
+    // A gradient that underflowed: stored as zero while the same sum in fp64
+    // (of the same stored operands) is not zero.
+    // (The fp64 sum is computed only for the zeros: they are rare.)
+    auto store = [&](size_t idx, const float* a, const float* b, int descale_exp) {
+      const float r = R.wgrad.dot(a, b, n, 0.0f);
+      const float v = R.scaled_gemm ? static_cast<float>(r * pow2(-descale_exp)) : round_to(rc.gradients, r);
+      L.g[idx] = v;
+      if (!R.scaled_gemm && v == 0) {
+        double exact = 0;
+        for (size_t j = 0; j < n; ++j) exact += static_cast<double>(a[j]) * b[j];
+        if (exact != 0) ++L.underflow;
+      }
+    };
+    for (size_t o = 0; o < L.out; ++o) {
+      const float* gr = &L.dzt[o * n];
+      for (size_t i = 0; i < L.in; ++i) store(o * L.in + i, gr, &L.xt[i * n], L.sg + L.sx);
+      store(L.nw() + o, gr, ones.data(), L.sg);
+    }
+    if (l == 0) break;
+    Layer& P = R.layers[l - 1];  // its output, through ReLU, is L's input
+    std::vector<float>& d = R.scaled_gemm ? P.dz32 : P.dz;
+    d.resize(n * P.out);
+    const double descale = pow2(-(L.sg + L.sw));
+    for (size_t j = 0; j < n; ++j) {
+      for (size_t i = 0; i < L.in; ++i) {
+        const float r = R.dgrad.dot(&L.dz[j * L.out], &L.wct[i * L.out], L.out, 0.0f);
+        const float v = R.scaled_gemm ? static_cast<float>(r * descale) : round_to(rc.gradients, r);
+        d[j * P.out + i] = P.z[j * P.out + i] > 0 ? v : 0.0f;
+      }
+    }
+  }
+}
+
+// ---- Update ------------------------------------------------------------------------------
+
+bool Training::State::update(Replica& R, const Optimizer& opt, uint64_t step, uint64_t seed, int* log2_scale) {
+  const Recipe& rc = R.recipe;
+  const bool dynamic = rc.loss_scale.kind == sim::LossScale::Kind::Dynamic;
+  const int k = dynamic ? R.scaler.k : 0;
+  *log2_scale = k;
+  bool found_inf = false;
+  for (const Layer& L : R.layers)
+    for (float g : L.g) found_inf = found_inf || !std::isfinite(g);
+  for (Layer& L : R.layers) L.lost = 0;
+  if (dynamic) {
+    R.scaler.after_step(rc.loss_scale, found_inf);
+    if (found_inf) return false;  // GradScaler skips the step
+  }
+  const Format& U = rc.update_format();
+  sim::StrategySpec st;
+  st.kind = rc.update;
+  st.format = U;
+  // The optimizer's constants, rounded into U once.
+  const double lr = round_to(U, opt.lr), mu = round_to(U, opt.momentum);
+  const double b1 = round_to(U, opt.beta1), b2 = round_to(U, opt.beta2);
+  const double c1 = round_to(U, 1.0 - opt.beta1), c2 = round_to(U, 1.0 - opt.beta2), eps = round_to(U, opt.eps);
+  double bc1 = 1, bc2 = 1;
+  if (opt.kind == Optimizer::Kind::Adam) {
+    ++R.adam_t;
+    double p1 = 1, p2 = 1;
+    for (uint64_t t = 0; t < R.adam_t && t < 100000; ++t) {
+      p1 *= opt.beta1;
+      p2 *= opt.beta2;
+    }
+    bc1 = round_to(U, 1.0 - p1);
+    bc2 = round_to(U, 1.0 - p2);
+  }
+  auto r = [&](double x) { return static_cast<double>(round_to(U, x)); };
+  uint64_t index = 0;
+  for (Layer& L : R.layers) {
+    for (size_t i = 0; i < L.np(); ++i, ++index) {
+      const double g = r(L.g[i] * pow2(-k));
+      double inc;
+      if (opt.kind == Optimizer::Kind::Sgd) {
+        double v = g;
+        if (opt.momentum != 0) {
+          v = r(r(mu * L.m[i]) + g);
+          L.m[i] = static_cast<float>(v);
+        }
+        inc = r(-lr * v);
+      } else {
+        const double m = r(r(b1 * L.m[i]) + r(c1 * g));
+        const double v = r(r(b2 * L.v[i]) + r(c2 * r(g * g)));
+        L.m[i] = static_cast<float>(m);
+        L.v[i] = static_cast<float>(v);
+        const double den = r(r(std::sqrt(r(v / bc2))) + eps);
+        inc = r(-lr * r(r(m / bc1) / den));
+      }
+      sim::Weight wt{L.p[i], L.comp[i]};
+      const double before = wt.w;
+      sim::apply_update(st, &wt, inc, seed, step * total_params + index);
+      if (inc != 0 && wt.w == before) ++L.lost;
+      L.p[i] = static_cast<float>(wt.w);
+      L.comp[i] = static_cast<float>(wt.c);
+    }
+  }
+  return true;
+}
+
+void Training::State::evaluate(Replica& R, double* accuracy, double* loss_out) {
+  constexpr size_t kChunk = 256;
+  prepare_weights(R, false);
+  uint64_t correct = 0;
+  double total = 0;
+  const size_t n = data.test_size();
+  for (size_t start = 0; start < n; start += kChunk) {
+    const size_t m = std::min(kChunk, n - start);
+    forward(R, &data.test_x[start * data.features], m, data.features, false);
+    total += loss(R, &data.test_y[start], m, &correct) * static_cast<double>(m);
+  }
+  *accuracy = n ? static_cast<double>(correct) / static_cast<double>(n) : 0;
+  *loss_out = n ? total / static_cast<double>(n) : 0;
+}
+
+// ---- Training ---------------------------------------------------------------------------
+
+Training::Training(const TrainSpec& spec) : spec_(spec), state_(std::make_unique<State>()) {}
+Training::~Training() = default;
+
+std::unique_ptr<Training> Training::create(const TrainSpec& spec_in, std::string* error) {
+  TrainSpec spec = spec_in;
+  Dataset data;
+  if (!load_dataset(spec.data, spec.data_seed, &data, error)) return nullptr;
+  if (spec.model.sizes.empty()) {
+    spec.model.sizes = data.name == "digits" ? std::vector<int>{64, 32, 10} : std::vector<int>{2, 16, 16, 2};
+  }
+  if (!validate(spec, data, error)) return nullptr;
+  std::unique_ptr<Training> t(new Training(spec));
+  State& s = *t->state_;
+  s.data = std::move(data);
+  s.train_n = spec.train_limit ? std::min<size_t>(spec.train_limit, s.data.train_size()) : s.data.train_size();
+  s.total_params = spec.model.parameters();
+  TrainResults& res = s.results;
+  res.train_size = s.train_n;
+  res.test_size = s.data.test_size();
+  res.steps_per_epoch = (s.train_n + spec.batch - 1) / spec.batch;
+  res.steps = res.steps_per_epoch * spec.epochs;
+  res.dot_kernel = kernels::dot_impl_name(spec.dot_impl);
+  const size_t layers = spec.model.sizes.size() - 1;
+  // The shared initial weights, in double: He-normal weights, zero biases.
+  std::vector<std::vector<double>> init(layers);
+  uint64_t counter = 0;
+  for (size_t l = 0; l < layers; ++l) {
+    const size_t in = spec.model.sizes[l], out = spec.model.sizes[l + 1];
+    const double stddev = std::sqrt(2.0 / static_cast<double>(in));
+    init[l].assign(in * out + out, 0.0);
+    for (size_t k = 0; k < in * out; ++k)
+      init[l][k] = stddev * sim::random_normal(spec.seed, RandomStream::TrainInit, counter++);
+  }
+  for (const Recipe& rc : spec.recipes) {
+    State::Replica R;
+    R.recipe = rc;
+    R.scaled_gemm = rc.fp8_scaling || rc.name == "fp8-noscale";
+    R.fwd.init(rc.acc, rc.activations, rc.weights, spec.dot_impl);
+    R.wgrad.init(rc.acc, rc.gradients, rc.activations, spec.dot_impl);
+    R.dgrad.init(rc.acc, rc.gradients, rc.weights, spec.dot_impl);
+    const Format& U = rc.update_format();
+    for (size_t l = 0; l < layers; ++l) {
+      Layer L;
+      L.in = spec.model.sizes[l];
+      L.out = spec.model.sizes[l + 1];
+      L.p.resize(L.np());
+      for (size_t k = 0; k < L.np(); ++k) L.p[k] = round_to(U, init[l][k]);
+      L.comp.assign(L.np(), 0.0f);
+      L.m.assign(L.np(), 0.0f);
+      L.v.assign(spec.optimizer.kind == Optimizer::Kind::Adam ? L.np() : 0, 0.0f);
+      R.layers.push_back(std::move(L));
+    }
+    s.replicas.push_back(std::move(R));
+    RecipeResult rr;
+    rr.recipe = rc;
+    rr.lost.assign(layers, {});
+    rr.underflow.assign(layers, {});
+    rr.histogram.assign(layers, {});
+    for (auto* v : {&rr.loss, &rr.accuracy}) v->reserve(res.steps);
+    res.recipes.push_back(std::move(rr));
+  }
+  return t;
+}
+
+const Dataset& Training::data() const { return state_->data; }
+const TrainResults& Training::results() const { return state_->results; }
+bool Training::finished() const { return state_->results.steps_done >= state_->results.steps; }
+double Training::progress() const {
+  const TrainResults& r = state_->results;
+  return r.steps ? static_cast<double>(r.steps_done) / static_cast<double>(r.steps) : 1.0;
+}
+void Training::run() {
+  while (advance(1000)) {
+  }
+}
+
+bool Training::advance(uint64_t max_steps) {
+  State& s = *state_;
+  TrainResults& res = s.results;
+  const int features = s.data.features;
+  for (uint64_t done = 0; done < max_steps && res.steps_done < res.steps; ++done) {
+    const uint64_t step = res.steps_done;
+    const uint64_t epoch = step / res.steps_per_epoch, pos = step % res.steps_per_epoch;
+    if (pos == 0) {
+      // This epoch's order: a Fisher-Yates permutation drawn from the seed.
+      s.order.resize(s.train_n);
+      for (size_t i = 0; i < s.train_n; ++i) s.order[i] = i;
+      for (size_t i = s.train_n; i-- > 1;) {
+        const uint64_t r = sim::random_bits64(spec_.seed, RandomStream::TrainShuffle, (epoch << 32) | i);
+        std::swap(s.order[i], s.order[r % (i + 1)]);
+      }
+      for (auto& R : s.replicas) R.epoch_correct = R.epoch_seen = 0;
+    }
+    const size_t begin = pos * spec_.batch, n = std::min<size_t>(spec_.batch, s.train_n - begin);
+    s.batch_x.resize(n * features);
+    s.batch_y.resize(n);
+    for (size_t j = 0; j < n; ++j) {
+      const size_t row = s.order[begin + j];
+      std::copy_n(&s.data.train_x[row * features], features, &s.batch_x[j * features]);
+      s.batch_y[j] = s.data.train_y[row];
+    }
+    for (size_t r = 0; r < s.replicas.size(); ++r) {
+      State::Replica& R = s.replicas[r];
+      RecipeResult& out = res.recipes[r];
+      s.prepare_weights(R, true);
+      s.forward(R, s.batch_x.data(), n, features, true);
+      uint64_t correct = 0;
+      const double loss = s.loss(R, s.batch_y.data(), n, &correct);
+      s.backward(R, n, true);
+      int log2_scale = 0;
+      const bool applied = s.update(R, spec_.optimizer, step, spec_.seed, &log2_scale);
+      R.epoch_correct += correct;
+      R.epoch_seen += n;
+      out.loss.push_back(loss);
+      out.accuracy.push_back(static_cast<double>(correct) / static_cast<double>(n));
+      out.log2_scale.push_back(log2_scale);
+      out.skipped.push_back(applied ? 0 : 1);
+      if (!applied) ++out.skipped_steps;
+      for (size_t l = 0; l < R.layers.size(); ++l) {
+        const double np = static_cast<double>(R.layers[l].np());
+        out.lost[l].push_back(static_cast<double>(R.layers[l].lost) / np);
+        out.underflow[l].push_back(static_cast<double>(R.layers[l].underflow) /
+                                   static_cast<double>(R.layers[l].underflow_of));
+      }
+    }
+    ++res.steps_done;
+    if (pos + 1 == res.steps_per_epoch) {
+      for (size_t r = 0; r < s.replicas.size(); ++r) {
+        State::Replica& R = s.replicas[r];
+        RecipeResult& out = res.recipes[r];
+        out.train_accuracy.push_back(static_cast<double>(R.epoch_correct) / static_cast<double>(R.epoch_seen));
+        double acc, loss;
+        s.evaluate(R, &acc, &loss);
+        out.test_accuracy.push_back(acc);
+        out.test_loss.push_back(loss);
+        for (size_t l = 0; l < R.layers.size(); ++l) {
+          WeightHistogram h;
+          h.counts.assign(WeightHistogram::kMaxExp - WeightHistogram::kMinExp + 1, 0);
+          const Layer& L = R.layers[l];
+          for (size_t k = 0; k < L.nw(); ++k) {
+            const float w = L.p[k];
+            if (w == 0) ++h.zero;
+            else if (!std::isfinite(w)) ++h.nonfinite;
+            else {
+              int e;
+              std::frexp(w, &e);  // |w| in [2^(e-1), 2^e)
+              const int bin = std::clamp(e - 1, WeightHistogram::kMinExp, WeightHistogram::kMaxExp);
+              ++h.counts[bin - WeightHistogram::kMinExp];
+            }
+          }
+          out.histogram[l] = std::move(h);
+        }
+      }
+    }
+  }
+  return res.steps_done < res.steps;
+}
+
+int Training::predict(size_t recipe, const float* x) {
+  State& s = *state_;
+  State::Replica& R = s.replicas.at(recipe);
+  s.prepare_weights(R, false);
+  s.forward(R, x, 1, s.data.features, false);
+  const Layer& top = R.layers.back();
+  size_t best = 0;
+  for (size_t k = 1; k < top.out; ++k)
+    if (top.z[k] > top.z[best]) best = k;
+  return static_cast<int>(best);
+}
+
+std::vector<std::vector<float>> Training::parameters(size_t recipe) const {
+  std::vector<std::vector<float>> out;
+  for (const Layer& L : state_->replicas.at(recipe).layers) out.push_back(L.p);
+  return out;
+}
+
+double Training::batch_gradient(size_t recipe, const std::vector<size_t>& rows,
+                                std::vector<std::vector<double>>* grad) {
+  State& s = *state_;
+  State::Replica& R = s.replicas.at(recipe);
+  const int features = s.data.features;
+  std::vector<float> x(rows.size() * features);
+  std::vector<int> y(rows.size());
+  for (size_t j = 0; j < rows.size(); ++j) {
+    std::copy_n(&s.data.train_x[rows[j] * features], features, &x[j * features]);
+    y[j] = s.data.train_y[rows[j]];
+  }
+  s.prepare_weights(R, false);
+  s.forward(R, x.data(), rows.size(), features, false);
+  uint64_t correct = 0;
+  const double loss = s.loss(R, y.data(), rows.size(), &correct);
+  s.backward(R, rows.size(), false);
+  const int k = R.recipe.loss_scale.kind == sim::LossScale::Kind::Dynamic ? R.scaler.k : 0;
+  grad->clear();
+  for (const Layer& L : R.layers) {
+    std::vector<double> g(L.g.size());
+    for (size_t i = 0; i < g.size(); ++i) g[i] = L.g[i] * pow2(-k);
+    grad->push_back(std::move(g));
+  }
+  return loss;
+}
+
+}  // namespace mantissa::train

@@ -1,0 +1,177 @@
+// The Network panel's model (src/app/network_model.h) without ImGui: the
+// scenario means what `mantissa train` means, a run advanced in bounded
+// slices gives the bits of one uninterrupted run, Stop keeps what was
+// trained, decision regions agree with the test set, presets survive links.
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "app/network_model.h"
+#include "scenario/link.h"
+
+using namespace mantissa;
+using namespace mantissa::app;
+
+namespace {
+
+NetworkScenario small_spiral() {
+  NetworkScenario n;
+  n.data = "spiral";
+  n.recipes = "fp32,fp16,bf16";
+  n.optimizer = "adam:lr=0.02";
+  n.epochs = 3;
+  n.subset = 128;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("network scenario: the CLI's parser reads it; bad settings are refused with the CLI's sentence") {
+  train::TrainSpec spec;
+  std::string error;
+  NetworkScenario n = small_spiral();
+  REQUIRE(network_spec(n, &spec, &error));
+  CHECK(spec.data == "spiral");
+  CHECK(spec.model.name() == "2-16-16-2");
+  CHECK(spec.recipes.size() == 3);
+  CHECK(spec.epochs == 3);
+  CHECK(spec.train_limit == 128);
+  CHECK(network_command(n) ==
+        "mantissa train --data spiral --data-seed 0 --optimizer adam:lr=0.02 --recipes fp32,fp16,bf16 --epochs 3 "
+        "--batch 32 --seed 0 --train-subset 128");
+  n.batch = 100000;
+  NetworkRun run;
+  run.start(n);
+  CHECK(run.status() == NetworkRun::Status::Refused);
+  CHECK(run.error().find("--batch must be 1") != std::string::npos);
+  CHECK_FALSE(run.advance(std::chrono::seconds(1)));
+}
+
+TEST_CASE("network run: slices of bounded work give the bits of one uninterrupted run") {
+  const NetworkScenario n = small_spiral();
+  train::TrainSpec spec;
+  std::string error;
+  REQUIRE(network_spec(n, &spec, &error));
+  auto whole = train::Training::create(spec, &error);
+  REQUIRE(whole);
+  whole->run();
+
+  NetworkRun run;
+  run.start(n);
+  REQUIRE(run.status() == NetworkRun::Status::Running);
+  uint64_t before = 0;
+  int slices = 0;
+  while (run.advance(std::chrono::duration<double>(0))) {
+    const uint64_t done = run.training()->results().steps_done;
+    CHECK(done > before);           // progress every frame
+    CHECK(done - before <= 4096);  // bounded work every frame
+    before = done;
+    ++slices;
+  }
+  CHECK(slices > 1);
+  REQUIRE(run.status() == NetworkRun::Status::Finished);
+  const auto& a = run.training()->results().recipes;
+  const auto& b = whole->results().recipes;
+  REQUIRE(a.size() == b.size());
+  for (size_t r = 0; r < a.size(); ++r) {
+    CHECK(a[r].loss == b[r].loss);
+    CHECK(a[r].test_accuracy == b[r].test_accuracy);
+  }
+  CHECK(train::train_json(*run.training()) == train::train_json(*whole));
+}
+
+TEST_CASE("network run: Stop keeps the steps trained, Reset drops them") {
+  NetworkRun run;
+  run.start(small_spiral());
+  run.advance(std::chrono::duration<double>(0));
+  const uint64_t done = run.training()->results().steps_done;
+  run.stop();
+  CHECK(run.status() == NetworkRun::Status::Stopped);
+  CHECK_FALSE(run.advance(std::chrono::seconds(1)));
+  CHECK(run.training()->results().steps_done == done);
+  run.reset();
+  CHECK(run.status() == NetworkRun::Status::Idle);
+  CHECK(run.training() == nullptr);
+}
+
+TEST_CASE("decision regions: the grid's class at each test point agrees with the test accuracy") {
+  NetworkScenario n = small_spiral();
+  n.data = "circles";
+  n.recipes = "fp32";
+  n.epochs = 30;
+  n.subset = 0;
+  NetworkRun run;
+  run.start(n);
+  while (run.advance(std::chrono::seconds(10))) {
+  }
+  const DecisionRegions& g = run.regions();
+  REQUIRE(g.res == NetworkRun::kRegionRes);
+  CHECK(g.epoch == 30);
+  const train::Dataset& d = run.training()->data();
+  size_t agree = 0;
+  for (size_t i = 0; i < d.test_size(); ++i) {
+    const double x = d.test_x[2 * i], y = d.test_x[2 * i + 1];
+    const int col = std::clamp(static_cast<int>((x + g.extent) / (2 * g.extent) * g.res), 0, g.res - 1);
+    const int row = std::clamp(static_cast<int>((g.extent - y) / (2 * g.extent) * g.res), 0, g.res - 1);
+    agree += g.classes[0][row * g.res + col] == d.test_y[i];
+  }
+  const double acc = run.training()->results().recipes[0].test_accuracy.back();
+  const double grid_acc = static_cast<double>(agree) / static_cast<double>(d.test_size());
+  INFO("test accuracy " << acc << ", grid agreement " << grid_acc);
+  CHECK(acc > 0.9);
+  CHECK(std::fabs(grid_acc - acc) < 0.1);  // cells are 1/48 of the range: few points sit near the boundary
+}
+
+TEST_CASE("lost strip: the mean lost fraction of each column's steps") {
+  train::RecipeResult r;
+  r.lost = {{0, 1, 0.5, 0.5, 1}};
+  const auto s = lost_strip(r, 0, 2);  // steps [0, 2) and [2, 5)
+  REQUIRE(s.size() == 2);
+  CHECK(s[0] == 0.5);
+  CHECK(s[1] == Approx(2.0 / 3));
+  const auto wide = lost_strip(r, 0, 8);  // more columns than steps: each holds at most one step
+  CHECK(wide[0] == 0);
+  CHECK(std::isnan(lost_strip(r, 3, 4)[0]));
+}
+
+TEST_CASE("network presets: each is a valid run and survives a share link unchanged") {
+  for (const NetworkPreset& p : network_presets()) {
+    INFO(p.key);
+    Scenario s;
+    s.panel = ScenarioPanel::Network;
+    p.apply(s.network);
+    train::TrainSpec spec;
+    std::string error;
+    CHECK(network_spec(s.network, &spec, &error));
+    const DecodedLink d = decode_link(encode_link(s));
+    CHECK(d.notices.empty());
+    CHECK(d.scenario == s);
+  }
+}
+
+TEST_CASE("the presets' stories hold: fp8 without scaling barely learns; no loss scale, more fp16 underflow") {
+  auto run_preset = [](const char* key) {
+    NetworkScenario n;
+    for (const NetworkPreset& p : network_presets())
+      if (std::string(p.key) == key) p.apply(n);
+    NetworkRun run;
+    run.start(n);
+    while (run.advance(std::chrono::seconds(10))) {
+    }
+    REQUIRE(run.status() == NetworkRun::Status::Finished);
+    return run.training()->results().recipes;
+  };
+  auto summed = [](const std::vector<std::vector<double>>& v) {
+    double s = 0;
+    for (const auto& l : v)
+      for (double x : l) s += x;
+    return s;
+  };
+  const auto fp8 = run_preset("fp8");  // fp32, fp8, fp8-noscale
+  INFO("test losses: fp32 " << fp8[0].test_loss.back() << ", fp8 " << fp8[1].test_loss.back() << ", fp8-noscale "
+                            << fp8[2].test_loss.back());
+  CHECK(fp8[2].test_loss.back() - fp8[1].test_loss.back() > 1.0);
+  CHECK(fp8[1].test_accuracy.back() - fp8[2].test_accuracy.back() > 0.3);
+  const auto ls = run_preset("loss-scaling");  // fp32, fp16-amp, fp16-master-noscale
+  INFO("summed underflow: fp16-amp " << summed(ls[1].underflow) << ", noscale " << summed(ls[2].underflow));
+  CHECK(summed(ls[2].underflow) > 1.5 * summed(ls[1].underflow));
+}
