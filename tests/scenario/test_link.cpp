@@ -426,6 +426,8 @@ TEST_CASE("Blocks keys: round trip, hostile values keep the defaults with a noti
   CHECK(has_notice(d, "ignored lbe=200: out of range"));
   CHECK(decode_link("bkv=1,,2").notices.size() == 1);
   CHECK(decode_link("bkv=1,0x3c00").scenario.blocks.values.empty());
+}
+
 // ---- The Network panel's keys (nd nds nm nopt nr ne nb ns nsub) ----------------
 
 TEST_CASE("network keys round-trip, custom recipes with commas and '=' included", "[link][network]") {
