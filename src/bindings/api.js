@@ -432,16 +432,6 @@
       else if (key === "lr" || key === "gradStd") v = valueText(v, "inspect");
       flags.push(INSPECT_FLAGS[key], text(v));
     });
-    // The CLI checks --tensors by compiling it with std::regex and catching
-    // its exception; this wasm build catches no C++ exceptions, so a pattern
-    // is first compiled here (the same ECMAScript grammar, same sentence).
-    if (options.tensors !== undefined && options.tensors !== null) {
-      try {
-        new RegExp(text(options.tensors));
-      } catch (e) {
-        throw new Error("--tensors '" + text(options.tensors).slice(0, 40) + "' is not a valid regular expression");
-      }
-    }
     var signal = options.signal;
     if (signal && signal.aborted) throw abortError();
     var opened;
@@ -452,13 +442,18 @@
       throw new Error("inspect: the options could not be read (--tensors '" + text(options.tensors).slice(0, 40) + "'?)");
     }
     var handle = unwrap(opened);
+    // --scale tensor and nvfp4 need each tensor's amax first: every file is read twice.
+    var passes = Module["raw_inspect_needs_amax"](handle) ? ["amax", "stats"] : ["stats"];
     var total = 0;
-    sources.forEach(function (s) { total += s.size; });
+    sources.forEach(function (s) { total += s.size * passes.length; });
     var done = 0, started = Date.now();
     var buffer = 0;
     try {
       buffer = Module["raw_alloc"](Math.max(4, Math.min(chunk, Math.max.apply(null, sources.map(function (s) { return s.size; })))));
       if (!buffer) throw new Error("inspect: not enough memory for a chunk of " + chunk + " bytes");
+      for (var p = 0; p < passes.length; p++) {
+      var pass = passes[p];
+      Module["raw_inspect_set_pass"](handle, pass === "amax");
       for (var f = 0; f < sources.length; f++) {
         var src = sources[f];
         var error = Module["raw_inspect_begin_file"](handle, src.name);
@@ -479,13 +474,14 @@
           done += piece.length;
           if (onProgress) {
             var elapsed = Date.now() - started;
-            onProgress({ file: src.name, fileIndex: f, files: sources.length, fileBytesDone: end, fileBytes: src.size,
+            onProgress({ pass: pass, file: src.name, fileIndex: f, files: sources.length, fileBytesDone: end, fileBytes: src.size,
                          bytesDone: done, bytesTotal: total, elapsedMs: elapsed,
                          bytesPerSecond: elapsed > 0 ? done / (elapsed / 1000) : 0 });
           }
         }
         error = Module["raw_inspect_end_file"](handle);
         if (error) throw new Error(error);
+      }
       }
       return unwrap(Module["raw_inspect_report"](handle));
     } finally {

@@ -368,6 +368,22 @@ std::string inspect_end_file(int handle) {
   return s->end_file(&error) ? "" : error;
 }
 
+bool inspect_needs_amax(int handle) {
+  InspectSession* s = inspect_session(handle);
+  return s && s->needs_amax_pass();
+}
+
+// true: the files fed next make the amax pass; false: it ended (or was not needed).
+void inspect_set_pass(int handle, bool amax) {
+  InspectSession* s = inspect_session(handle);
+  if (!s || !s->needs_amax_pass()) return;
+  if (amax) {
+    s->begin_amax_pass();
+  } else {
+    s->end_amax_pass();
+  }
+}
+
 std::string inspect_report(int handle) {
   InspectSession* s = inspect_session(handle);
   return s ? s->json() : failure("inspect: no such session");
@@ -463,6 +479,8 @@ EMSCRIPTEN_BINDINGS(mantissa) {
   emscripten::function("raw_inspect_open", &inspect_open);
   emscripten::function("raw_inspect_begin_file", &inspect_begin_file);
   emscripten::function("raw_inspect_feed", &inspect_feed);
+  emscripten::function("raw_inspect_needs_amax", &inspect_needs_amax);
+  emscripten::function("raw_inspect_set_pass", &inspect_set_pass);
   emscripten::function("raw_inspect_end_file", &inspect_end_file);
   emscripten::function("raw_inspect_report", &inspect_report);
   emscripten::function("raw_inspect_close", &inspect_close);

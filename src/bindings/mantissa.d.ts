@@ -471,6 +471,8 @@ export interface InspectOptions {
 
 /** What onProgress receives after each chunk. */
 export interface InspectProgress {
+  /** "amax": the first pass over every file that --scale tensor and nvfp4 need; "stats": the measuring pass. */
+  pass: "amax" | "stats";
   file: string;
   fileIndex: number;
   files: number;

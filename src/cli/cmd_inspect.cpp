@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "requests/inspect_session.h"
 #include "requests/requests.h"
-#include "tensors/tensor_reader.h"
 #include "tensors/tensor_stats.h"
 
 namespace mantissa {
@@ -33,36 +33,30 @@ void draw_progress(const std::string& path, const char* pass, uint64_t done, uin
   std::fflush(stderr);
 }
 
-// Reads one file through its reader into `visitor`; false with *error
-// naming the file. notices: the reader's, when wanted (the second pass).
-bool inspect_file(const std::string& path, tensors::TensorVisitor* visitor, std::vector<std::string>* notices,
-                  bool force_progress, const char* pass, std::string* error) {
+// Feeds one file to the session in chunks; false with *error naming the file.
+bool inspect_file(const std::string& path, InspectSession* session, bool force_progress, const char* pass,
+                  std::string* error) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return *error = "cannot open '" + path + "'", false;
   const std::streamoff size = in.tellg();
   in.seekg(0);
+  session->begin_file(path);
   std::string chunk(kChunk, '\0');
-  in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-  size_t got = static_cast<size_t>(in.gcount());
-  const std::string base = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
-  tensors::TensorFileReader reader(tensors::sniff_kind(std::string_view(chunk.data(), got)), base, visitor);
   const bool progress = size > 0 && (force_progress || (static_cast<uint64_t>(size) > kProgressOver && isatty(2)));
   const auto start = std::chrono::steady_clock::now();
   uint64_t done = 0;
-  while (got > 0) {
-    if (!reader.feed(std::string_view(chunk.data(), got), error)) return *error = "'" + path + "': " + *error, false;
+  for (;;) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    const size_t got = static_cast<size_t>(in.gcount());
+    if (got == 0) break;
+    if (!session->feed(std::string_view(chunk.data(), got), error)) return false;
     done += got;
     if (progress) draw_progress(path, pass, done, static_cast<uint64_t>(size), start);
     if (!in) break;
-    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    got = static_cast<size_t>(in.gcount());
   }
   if (progress) std::fputs("\n", stderr);
   if (in.bad()) return *error = "cannot read '" + path + "'", false;
-  if (!reader.finish(error)) return *error = "'" + path + "': " + *error, false;
-  if (notices)
-    for (const std::string& n : reader.notices()) notices->push_back("'" + path + "': " + n);
-  return true;
+  return session->end_file(error);
 }
 
 }  // namespace
@@ -73,31 +67,20 @@ int cmd_inspect(int argc, char** argv) {
   if (!args.parse(argc, argv, &error)) return cli::fail(error);
   InspectRequest req;
   if (!inspect_request_from_args(args, &req, &error)) return cli::fail(error);
-  tensors::InspectReport report;
-  report.question = req.question;
-  report.scale = req.scale;
-  tensors::StatsCollector stats(req.formats, req.question);
-  stats.set_block_formats(req.block_formats);
-  stats.set_scale(req.scale);
-  report.formats = stats.target_names();
-  if (req.tensor_filter) {
-    stats.set_filter([pattern = *req.tensor_filter](const std::string& name) { return pattern.search(name); });
-  }
+  InspectSession session(req);
   // --scale tensor and nvfp4 need each tensor's amax before its first value:
   // a first pass over every file (memory stays flat; the file is read twice).
-  if (stats.needs_amax_pass()) {
-    tensors::AmaxCollector amax;
+  if (session.needs_amax_pass()) {
+    session.begin_amax_pass();
     for (const std::string& path : req.files) {
-      amax.set_file(path);
-      if (!inspect_file(path, &amax, nullptr, req.progress, " (amax pass)", &error)) return cli::fail(error);
+      if (!inspect_file(path, &session, req.progress, " (amax pass)", &error)) return cli::fail(error);
     }
-    stats.set_amax(std::move(amax.result()));
+    session.end_amax_pass();
   }
   for (const std::string& path : req.files) {
-    stats.set_file(path);
-    if (!inspect_file(path, &stats, &report.notices, req.progress, "", &error)) return cli::fail(error);
+    if (!inspect_file(path, &session, req.progress, "", &error)) return cli::fail(error);
   }
-  report.tensors = std::move(stats.results());
+  const tensors::InspectReport& report = session.report();
   std::string out;
   switch (req.output) {
     case InspectRequest::Output::Json: out = tensors::inspect_report_json(report) + "\n"; break;

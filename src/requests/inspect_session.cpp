@@ -10,12 +10,21 @@ constexpr size_t kSniffBytes = 8;
 }  // namespace
 
 InspectSession::InspectSession(const InspectRequest& request) : stats_(request.formats, request.question) {
-  for (const Format& f : request.formats) report_.formats.push_back(f.name);
+  stats_.set_block_formats(request.block_formats);
+  stats_.set_scale(request.scale);
+  report_.formats = stats_.target_names();
   report_.question = request.question;
-  if (request.tensor_pattern) {
-    const std::regex pattern(*request.tensor_pattern);  // checked by inspect_options_from_args
-    stats_.set_filter([pattern](const std::string& name) { return std::regex_search(name, pattern); });
+  report_.scale = request.scale;
+  if (request.tensor_filter) {
+    stats_.set_filter([pattern = *request.tensor_filter](const std::string& name) { return pattern.search(name); });
   }
+}
+
+void InspectSession::begin_amax_pass() { amax_pass_ = true; }
+
+void InspectSession::end_amax_pass() {
+  amax_pass_ = false;
+  stats_.set_amax(std::move(amax_.result()));
 }
 
 InspectSession::~InspectSession() = default;
@@ -25,13 +34,18 @@ void InspectSession::begin_file(std::string name) {
   head_.clear();
   reader_.reset();
   failed_ = false;
-  stats_.set_file(file_);
+  if (amax_pass_) {
+    amax_.set_file(file_);
+  } else {
+    stats_.set_file(file_);
+  }
 }
 
 bool InspectSession::start_reader(std::string* error) {
   const size_t slash = file_.find_last_of('/');
   const std::string base = slash == std::string::npos ? file_ : file_.substr(slash + 1);
-  reader_ = std::make_unique<tensors::TensorFileReader>(tensors::sniff_kind(head_), base, &stats_);
+  tensors::TensorVisitor* visitor = amax_pass_ ? static_cast<tensors::TensorVisitor*>(&amax_) : &stats_;
+  reader_ = std::make_unique<tensors::TensorFileReader>(tensors::sniff_kind(head_), base, visitor);
   std::string head;
   head.swap(head_);
   if (!reader_->feed(head, error)) {
@@ -69,7 +83,9 @@ bool InspectSession::end_file(std::string* error) {
     *error = "'" + file_ + "': " + *error;
     return false;
   }
-  for (const std::string& n : reader_->notices()) report_.notices.push_back("'" + file_ + "': " + n);
+  if (!amax_pass_) {  // the same notices come from both passes: keep the measuring pass's
+    for (const std::string& n : reader_->notices()) report_.notices.push_back("'" + file_ + "': " + n);
+  }
   reader_.reset();
   return true;
 }

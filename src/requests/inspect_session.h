@@ -5,6 +5,9 @@
 // `mantissa inspect --json` (tensors/tensor_stats.h). No I/O here.
 //
 //   InspectSession s(request);
+//   if (s.needs_amax_pass()) {                      // --scale tensor, nvfp4
+//     s.begin_amax_pass();  ... every file as below ...;  s.end_amax_pass();
+//   }
 //   s.begin_file("model.safetensors");
 //   while (...) if (!s.feed(chunk, &error)) ...;   // any chunk sizes
 //   if (!s.end_file(&error)) ...;
@@ -12,7 +15,6 @@
 //   std::string json = s.json();
 #pragma once
 #include <memory>
-#include <regex>
 #include <string>
 #include <string_view>
 
@@ -26,6 +28,12 @@ class InspectSession {
  public:
   explicit InspectSession(const InspectRequest& request);
   ~InspectSession();
+  // --scale tensor and nvfp4 need each tensor's amax before its first value:
+  // then every file is fed twice, first between begin_amax_pass() and
+  // end_amax_pass() (memory stays flat; the face reads each file again).
+  bool needs_amax_pass() const { return stats_.needs_amax_pass(); }
+  void begin_amax_pass();
+  void end_amax_pass();
   // Starts the next file; `name` is what the report and messages call it
   // (the CLI passes the path it was given). A .npy tensor is named after the
   // name's last path component.
@@ -46,6 +54,8 @@ class InspectSession {
 
   tensors::InspectReport report_;
   tensors::StatsCollector stats_;
+  tensors::AmaxCollector amax_;
+  bool amax_pass_ = false;
   std::string file_;
   std::string head_;  // the first bytes of a file, until its kind is known
   std::unique_ptr<tensors::TensorFileReader> reader_;
