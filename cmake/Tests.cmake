@@ -56,7 +56,7 @@ foreach(folder IN LISTS test_folders)
   if(folder STREQUAL "app")
     # The panels' models are plain C++ (no ImGui): tested without the app.
     list(APPEND sources "${PROJECT_SOURCE_DIR}/src/app/accumulation_model.cpp"
-         "${PROJECT_SOURCE_DIR}/src/app/training_run.cpp")
+         "${PROJECT_SOURCE_DIR}/src/app/training_run.cpp" "${PROJECT_SOURCE_DIR}/src/app/inspector_model.cpp")
   endif()
   add_executable(${target} ${sources} $<TARGET_OBJECTS:catch_main>)
   target_link_libraries(${target} PRIVATE mantissa_app_models ${MANTISSA_LIBS} mantissa_catch2)
