@@ -194,6 +194,7 @@ class Tracer {
              int top_small);
   Wide add_terms(const Term& tb, const Term& ts, int width_big, int top_big);
   void normalize(const Wide& exact, int reference_exp, int raw_lsb, int raw_bits);
+  TraceStep& round_step(const Rounded& r);
   void round_and_finish(const Wide& exact);
   void finish_result(uint64_t bits, const RoundInfo& info);
 };
@@ -311,8 +312,7 @@ void Tracer::normalize(const Wide& exact, int reference_exp, int raw_lsb, int ra
   n.exponent = top;
 }
 
-void Tracer::round_and_finish(const Wide& exact) {
-  const Rounded r = round_unrounded(f_, to_unrounded(exact), t_.options);
+TraceStep& Tracer::round_step(const Rounded& r) {
   TraceStep& s = push(TraceStepKind::Round);
   s.options = t_.options;
   s.rounding = r.info;
@@ -320,6 +320,12 @@ void Tracer::round_and_finish(const Wide& exact) {
   s.round_bit = r.info.round;
   s.sticky = r.info.sticky;
   describe(s, f_, r.bits);
+  return s;
+}
+
+void Tracer::round_and_finish(const Wide& exact) {
+  const Rounded r = round_unrounded(f_, to_unrounded(exact), t_.options);
+  TraceStep& s = round_step(r);
   if (!exact.is_zero()) {
     s.before = window(exact, r.info.kept_exp, 1);
     const int lead_before = exact.lead();
@@ -391,13 +397,7 @@ void Tracer::grid() {
   for (const StoredValue& s : t_.converted) ops.push_back(s.value);
   const ExactValue exact = exact_operation(t_.op, ops, t_.options.mode);
   const Rounded r = round_exact(f_, exact, t_.options);
-  TraceStep& s = push(TraceStepKind::Round);
-  s.options = t_.options;
-  s.rounding = r.info;
-  s.guard = r.info.guard;
-  s.round_bit = r.info.round;
-  s.sticky = r.info.sticky;
-  describe(s, f_, r.bits);
+  round_step(r);
   if (r.info.overflow) {
     TraceStep& o = special(r.info.saturated ? SpecialKind::Saturated : SpecialKind::Overflow);
     describe(o, f_, r.bits);

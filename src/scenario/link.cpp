@@ -330,10 +330,11 @@ bool check_optional_value(std::string_view in, std::string* canonical, std::stri
   return check_value(in, canonical, why);
 }
 
-bool check_format(std::string_view in, std::string* canonical, std::string* why) {
+template <bool (*parse)(std::string_view, Format*, std::string*)>
+bool check_format_with(std::string_view in, std::string* canonical, std::string* why) {
   Format f;
   std::string error;
-  if (in.size() > 32 || !parse_format(in, &f, &error)) {
+  if (in.size() > 32 || !parse(in, &f, &error)) {
     *why = "unknown format";
     return false;
   }
@@ -341,17 +342,14 @@ bool check_format(std::string_view in, std::string* canonical, std::string* why)
   return true;
 }
 
+bool check_format(std::string_view in, std::string* canonical, std::string* why) {
+  return check_format_with<parse_format>(in, canonical, why);
+}
+
 // Also the MX scale (e8m0) and integer element (int8-mx): for the keys of
 // the faces that handle every kind (the Inspector, the landscape).
 bool check_any_format(std::string_view in, std::string* canonical, std::string* why) {
-  Format f;
-  std::string error;
-  if (in.size() > 32 || !parse_any_format(in, &f, &error)) {
-    *why = "unknown format";
-    return false;
-  }
-  *canonical = f.name;
-  return true;
+  return check_format_with<parse_any_format>(in, canonical, why);
 }
 
 bool check_optional_any_format(std::string_view in, std::string* canonical, std::string* why) {
