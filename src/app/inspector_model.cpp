@@ -8,7 +8,7 @@ std::vector<Format> inspector_formats(const InspectorScenario& s, std::string* c
   if (!s.custom.empty()) {
     Format custom;
     std::string error;
-    if (parse_format(s.custom, &custom, &error)) {
+    if (parse_any_format(s.custom, &custom, &error)) {
       formats.push_back(custom);
     } else if (custom_error) {
       *custom_error = error;
@@ -70,7 +70,7 @@ bool compute_inspector(const InspectorScenario& s, InspectorModel* out, std::str
   std::optional<Format> from;
   if (parsed.kind == ParsedValue::Kind::Bits) {
     Format f;
-    if (!parse_format(s.from, &f, error)) return false;
+    if (!parse_any_format(s.from, &f, error)) return false;
     from = f;
   }
   ExactValue input;
@@ -98,7 +98,16 @@ bool compute_inspector(const InspectorScenario& s, InspectorModel* out, std::str
     row.custom = i >= standard_formats().size();
     req.to = f;
     req.via.reset();
-    if (!convert(req, &row.report, error)) return false;
+    std::string refused;
+    if (!convert(req, &row.report, &refused)) {
+      // e8m0 has no zero and no sign: one row cannot encode the value, the
+      // other rows still can. The row shows the core's NaN and the reason.
+      if (f.kind != FormatKind::Scale) return *error = refused, false;
+      row.report = convert_exact(input, f, std::nullopt, req.options);
+      row.why = refused;
+      m.rows.push_back(std::move(row));
+      continue;
+    }
     row.why = why_line(row.report);
     if (f.precision() < fp32().precision()) {
       req.via = fp32();
@@ -143,7 +152,7 @@ const InspectorModel& inspector_model(const InspectorScenario& s, std::string* e
 int inspector_row_index(const InspectorModel& m, const std::string& name) {
   Format f;
   std::string ignored;
-  if (!parse_format(name, &f, &ignored)) return -1;
+  if (!parse_any_format(name, &f, &ignored)) return -1;
   for (size_t i = 0; i < m.rows.size(); ++i) {
     if (m.rows[i].format == f) return static_cast<int>(i);
   }

@@ -45,7 +45,7 @@ bool accept_value(const std::string& text, void* context, std::string* error) {
 bool accept_custom(const std::string& text, void*, std::string* error) {
   if (text.empty()) return true;
   Format f;
-  return parse_format(text, &f, error);
+  return parse_any_format(text, &f, error);
 }
 
 // Where each format's kept bits end in the input's expansion: the number of
@@ -93,7 +93,7 @@ void draw_input(Scenario& sc, const InspectorModel& m) {
   if (!s.custom.empty()) {
     Format f;
     std::string ignored;
-    if (parse_format(s.custom, &f, &ignored)) custom_name = f.name;
+    if (parse_any_format(s.custom, &f, &ignored)) custom_name = f.name;
   }
   format_combo("##from", &s.from, px(120), custom_name.c_str());
   anchor_item("inspector:from");

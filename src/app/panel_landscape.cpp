@@ -357,6 +357,8 @@ void draw_landmarks(const View& v, ImDrawList* dl) {
     for (const auto& m : marks) {
       if (r.format.kind == FormatKind::Int && m.x == min_normal(r.format) * r.scale())
         continue;  // an integer grid has no normal range
+      if (r.format.kind == FormatKind::Scale && m.x == min_subnormal(r.format) * r.scale())
+        continue;  // e8m0 has no subnormals: its smallest value is the min normal 2^-127
       const double p = v.axis.to_px(m.x);
       if (!(p >= 0 && p <= w) || m.x > 3.4e38) continue;
       const float x = v.a0.x + static_cast<float>(p);

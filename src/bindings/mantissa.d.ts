@@ -190,7 +190,8 @@ export interface ConvertArrayOptions {
 export interface ExplainOptions extends RoundingOptions {
   /** The third operand (fma). */
   c?: Value;
-  /** The arithmetic format (default "fp16"; the CLI's --format). */
+  /** The arithmetic format (default "fp16"; the CLI's --format). Also "int8-mx" and "e8m0": their
+   * trace is decode, convert, round (the core's rule, as convert), result. */
   format?: FormatName;
   /** Operand formats (default: `format`). */
   aFormat?: FormatName;

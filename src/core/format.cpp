@@ -176,7 +176,7 @@ bool parse_format(std::string_view name, Format* out, std::string* error) {
         *error = "'" + n + "' is not a floating-point format (" +
                  (a.make().kind == FormatKind::Scale ? "it is the MX power-of-two scale"
                                                      : "it is the MXINT8 fixed-point element") +
-                 "): only convert and quantize accept it";
+                 "): convert, quantize, explain, the Inspector and the landscape accept it";
       }
       return false;
     }

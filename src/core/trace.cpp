@@ -164,6 +164,7 @@ class Tracer {
   void addition(bool subtract);
   void product();
   void fused();
+  void grid();
 
  private:
   const Format& f_;
@@ -193,6 +194,7 @@ class Tracer {
              int top_small);
   Wide add_terms(const Term& tb, const Term& ts, int width_big, int top_big);
   void normalize(const Wide& exact, int reference_exp, int raw_lsb, int raw_bits);
+  TraceStep& round_step(const Rounded& r);
   void round_and_finish(const Wide& exact);
   void finish_result(uint64_t bits, const RoundInfo& info);
 };
@@ -242,6 +244,7 @@ void Tracer::add_operand(int i, const TraceInput& in) {
 // A NaN operand (the first in `order`) propagates, quieted, payload kept.
 bool Tracer::nan_path(std::initializer_list<int> order) {
   for (int i : order) {
+    if (static_cast<size_t>(i) >= d_.size()) continue;
     if (d_[static_cast<size_t>(i)].cls != FloatClass::NaN) continue;
     const uint64_t bits = convert_bits(f_, t_.converted[static_cast<size_t>(i)].bits, f_, t_.options).bits;
     special_result(bits, SpecialKind::NanOperand, i);
@@ -309,8 +312,7 @@ void Tracer::normalize(const Wide& exact, int reference_exp, int raw_lsb, int ra
   n.exponent = top;
 }
 
-void Tracer::round_and_finish(const Wide& exact) {
-  const Rounded r = round_unrounded(f_, to_unrounded(exact), t_.options);
+TraceStep& Tracer::round_step(const Rounded& r) {
   TraceStep& s = push(TraceStepKind::Round);
   s.options = t_.options;
   s.rounding = r.info;
@@ -318,6 +320,12 @@ void Tracer::round_and_finish(const Wide& exact) {
   s.round_bit = r.info.round;
   s.sticky = r.info.sticky;
   describe(s, f_, r.bits);
+  return s;
+}
+
+void Tracer::round_and_finish(const Wide& exact) {
+  const Rounded r = round_unrounded(f_, to_unrounded(exact), t_.options);
+  TraceStep& s = round_step(r);
   if (!exact.is_zero()) {
     s.before = window(exact, r.info.kept_exp, 1);
     const int lead_before = exact.lead();
@@ -377,6 +385,27 @@ void Tracer::finish_result(uint64_t bits, const RoundInfo& info) {
   // An inexact result: rounded, or a finite exact value that became inf/NaN.
   s.inexact = info.inexact || (t_.exact.is_finite() && !v.is_finite());
   s.exact = !s.inexact && !t_.invalid;
+}
+
+// int8-mx and e8m0 have no exponent/significand pair to align and
+// normalise: the exact result of the converted operands goes straight to the
+// core's rounding (round_exact), so the trace is decode, convert, round,
+// result, and the rule is the one `convert` applies (one place).
+void Tracer::grid() {
+  if (nan_path({0, 1, 2})) return;
+  std::vector<ExactValue> ops;
+  for (const StoredValue& s : t_.converted) ops.push_back(s.value);
+  const ExactValue exact = exact_operation(t_.op, ops, t_.options.mode);
+  const Rounded r = round_exact(f_, exact, t_.options);
+  round_step(r);
+  if (r.info.overflow) {
+    TraceStep& o = special(r.info.saturated ? SpecialKind::Saturated : SpecialKind::Overflow);
+    describe(o, f_, r.bits);
+    o.rounding = r.info;
+    o.options = t_.options;
+  }
+  t_.invalid = r.info.invalid;
+  finish_result(r.bits, r.info);
 }
 
 void Tracer::addition(bool subtract) {
@@ -701,6 +730,10 @@ OperationTrace trace_operation(TraceOp op, const Format& arithmetic, const std::
   const int n = std::min<int>(trace_op_arity(op), static_cast<int>(operands.size()));
   for (int i = 0; i < n; ++i) t.add_operand(i, operands[static_cast<size_t>(i)]);
   for (int i = n; i < trace_op_arity(op); ++i) t.add_operand(i, TraceInput{arithmetic, 0});
+  if (!arithmetic.is_float()) {
+    t.grid();
+    return t.finish();
+  }
   switch (op) {
     case TraceOp::Add:
       t.addition(false);

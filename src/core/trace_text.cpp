@@ -75,11 +75,36 @@ std::string grs(bool g, bool r, bool s) {
   return "guard " + std::to_string(g) + ", round " + std::to_string(r) + ", sticky " + std::to_string(s);
 }
 
+// How the core rounds into int8-mx and e8m0 (round_int, round_scale in
+// rounding.cpp): said once, for convert and round steps.
+std::string grid_rule(const Format& f) {
+  const std::string step = "2^-" + std::to_string(f.man_bits);
+  const std::string max = exact_value(f, f.max_finite_bits()).to_string();
+  if (f.kind == FormatKind::Int)
+    return "rounds to a multiple of " + step + " (no exponent: the grid is the same everywhere); beyond ±" + max +
+           " it clamps to ±" + max + " (the MX clamp: no inf, no NaN, and -128 × " + step +
+           " is never produced)";
+  return "rounds to a power of two: the 1-bit significand rounds in the chosen mode (a tie 1.5 × 2^k goes up, "
+         "to 2^(k+1)); below 2^-127 it gives 2^-127 (no zero), above 2^127 NaN unless toward zero or "
+         "--saturate; zero, negative or NaN gives NaN 0xff";
+}
+
 std::string decode_text(const TraceStep& s) {
   std::string out =
       "decode " + operand_name(s.operand) + " (" + s.format.name + "):\n" + value_line(s.format, s.bits);
   if (s.cls == FloatClass::NaN || s.cls == FloatClass::Infinity)
     return out + "  " + float_class_name(s.cls) + "\n";
+  if (s.format.kind == FormatKind::Int) {  // no exponent and no hidden bit: a fixed grid
+    const uint64_t n = s.negative ? (~s.bits + 1) & s.format.width_mask() : s.bits;
+    return out + "  two's-complement integer " + (s.negative ? "-" : "") + std::to_string(n) + " × 2^-" +
+           std::to_string(s.format.man_bits) + " (no exponent, no hidden bit: a fixed grid of 2^-" +
+           std::to_string(s.format.man_bits) + ")\n";
+  }
+  if (s.format.kind == FormatKind::Scale) {  // no sign, no mantissa
+    return out + "  exponent field " + std::to_string(s.exponent_field) + " - bias " +
+           std::to_string(s.format.bias()) + " = " + std::to_string(s.exponent) + ": 2^" +
+           std::to_string(s.exponent) + " (no sign bit, no mantissa: a power of two)\n";
+  }
   out += "  sign " + std::to_string(s.negative) + ", exponent field " + std::to_string(s.exponent_field) +
          (s.cls == FloatClass::Normal ? " - bias " + std::to_string(s.format.bias())
                                       : " (subnormal/zero: exponent is emin)") +
@@ -92,7 +117,11 @@ std::string convert_text(const TraceStep& s) {
   std::string out =
       "convert " + operand_name(s.operand) + " from " + s.from_format.name + " to " + s.format.name + ":\n";
   out += value_line(s.from_format, s.from_bits) + value_line(s.format, s.bits);
-  if (s.cls == FloatClass::Normal || s.cls == FloatClass::Subnormal) {
+  if (!s.format.is_float()) {
+    out += "  " + grid_rule(s.format) + "\n";
+  } else if (!s.from_format.is_float()) {
+    // From a grid: the value is re-encoded, no bias or fraction width to compare.
+  } else if (s.cls == FloatClass::Normal || s.cls == FloatClass::Subnormal) {
     out += "  exponent re-biased by " + signed_num(s.rebias) + " (bias " +
            std::to_string(s.from_format.bias()) + " -> " + std::to_string(s.format.bias()) + ")";
     if (s.pad_bits > 0) out += ", fraction padded with " + std::to_string(s.pad_bits) + " zeros";
@@ -174,6 +203,8 @@ std::string round_text(const TraceStep& s) {
   else
     out += std::string(i.direction == RoundDirection::Up ? "rounded up" : "rounded down") + " (magnitude)";
   if (s.renormalized) out += "; the carry renormalises into the next binade";
+  if (!s.format.is_float()) out += "\n  " + s.format.name + " " + grid_rule(s.format);
+  if (s.rounding.invalid) out += "\n  invalid: no " + s.format.name + " value: NaN";
   out += "\n" + value_line(s.format, s.bits);
   return out;
 }

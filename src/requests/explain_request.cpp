@@ -33,7 +33,7 @@ bool explain_request_from_args(const requests::Args& args, ExplainRequest* out, 
   if (!args.has("--format")) {
     return *error = "explain needs --format FORMAT, the arithmetic format (e.g. --format fp16)", false;
   }
-  if (!args.format("--format", &req.format, error)) return false;
+  if (!args.any_format("--format", &req.format, error)) return false;
   static const char* const flags[] = {"--a-format", "--b-format", "--c-format"};
   for (size_t i = 0; i < 3; ++i) {
     if (!args.has(flags[i])) {
@@ -42,7 +42,7 @@ bool explain_request_from_args(const requests::Args& args, ExplainRequest* out, 
     }
     if (i >= arity) return *error = std::string(flags[i]) + " is only for fma (the third operand)", false;
     Format f;
-    if (!args.format(flags[i], &f, error)) return false;
+    if (!args.any_format(flags[i], &f, error)) return false;
     req.operand_formats.emplace_back(f);
   }
   if (!args.rounding(&req.options, error)) return false;

@@ -333,10 +333,11 @@ bool check_optional_value(std::string_view in, std::string* canonical, std::stri
   return check_value(in, canonical, why);
 }
 
-bool check_format(std::string_view in, std::string* canonical, std::string* why) {
+template <bool (*parse)(std::string_view, Format*, std::string*)>
+bool check_format_with(std::string_view in, std::string* canonical, std::string* why) {
   Format f;
   std::string error;
-  if (in.size() > 32 || !parse_format(in, &f, &error)) {
+  if (in.size() > 32 || !parse(in, &f, &error)) {
     *why = "unknown format";
     return false;
   }
@@ -344,13 +345,24 @@ bool check_format(std::string_view in, std::string* canonical, std::string* why)
   return true;
 }
 
-bool check_optional_format(std::string_view in, std::string* canonical, std::string* why) {
+bool check_format(std::string_view in, std::string* canonical, std::string* why) {
+  return check_format_with<parse_format>(in, canonical, why);
+}
+
+// Also the MX scale (e8m0) and integer element (int8-mx): for the keys of
+// the faces that handle every kind (the Inspector, the landscape).
+bool check_any_format(std::string_view in, std::string* canonical, std::string* why) {
+  return check_format_with<parse_any_format>(in, canonical, why);
+}
+
+bool check_optional_any_format(std::string_view in, std::string* canonical, std::string* why) {
   if (in.empty()) {
     canonical->clear();
     return true;
   }
-  return check_format(in, canonical, why);
+  return check_any_format(in, canonical, why);
 }
+
 
 bool check_mode(std::string_view in, std::string* canonical, std::string* why) {
   RoundingMode m;
@@ -713,13 +725,13 @@ constexpr uint64_t kI64Max = uint64_t{1} << 62;
 const std::vector<Field>& fields() {
   static const std::vector<Field> table = {
       text_field<&S::inspector, &I::value, check_value>("x", kIns),
-      text_field<&S::inspector, &I::from, check_format>("xf", kIns),
+      text_field<&S::inspector, &I::from, check_any_format>("xf", kIns),
       text_field<&S::inspector, &I::mode, check_mode>("xr", kIns),
       int_field<&S::inspector, &I::seed, 0, kU64Max>("xs", kIns),
       bool_field<&S::inspector, &I::saturate>("xsat", kIns),
       bool_field<&S::inspector, &I::ftz>("xftz", kIns),
-      text_field<&S::inspector, &I::custom, check_optional_format>("xc", kIns),
-      text_field<&S::inspector, &I::focus, check_format>("xfocus", kIns),
+      text_field<&S::inspector, &I::custom, check_optional_any_format>("xc", kIns),
+      text_field<&S::inspector, &I::focus, check_any_format>("xfocus", kIns),
 
       text_field<&S::addition, &A::op, check_op>("op", kAdd),
       text_field<&S::addition, &A::a, check_value>("a", kAdd),
@@ -755,7 +767,7 @@ const std::vector<Field>& fields() {
       bool_field<&S::training, &T::log_error>("logerr", kTrain),
       int_field<&S::training, &T::selected_step, -1, kI64Max>("sel", kTrain),
 
-      list_field<&S::landscape, &L::formats, check_format, 16>("lf", kLand),
+      list_field<&S::landscape, &L::formats, check_any_format, 16>("lf", kLand),
       double_field<&S::landscape, &L::x_min>("lx0", kLand),
       double_field<&S::landscape, &L::x_max>("lx1", kLand),
       bool_field<&S::landscape, &L::log_x>("llog", kLand),

@@ -13,7 +13,8 @@
 //   v       schema version                p     panel: inspect | add | train | landscape | blocks
 //                                                | tensors | dot | network
 //   Inspector   x value, xf bits' format, xr rounding mode, xs seed, xsat, xftz,
-//               xc custom format row, xfocus focused row
+//               xc custom format row, xfocus focused row (xf, xc, xfocus and lf
+//               also take e8m0 and int8-mx)
 //   Addition    op (add|sub|mul|fma), a b c operands, af bf cf their formats,
 //               in arithmetic format, r rounding mode, s seed, sat, ftz,
 //               cmp compare with fp32, step selected step (-1 = all)

@@ -333,3 +333,91 @@ describe("MX element formats in the Inspector", () => {
     }
   });
 });
+
+// int8-mx (MXINT8's element) and e8m0 (the shared scale) on the Inspector
+// and the landscape, like every other format (issue 14).
+describe("int8-mx and e8m0 in the Inspector and the landscape", () => {
+  const convert = (args) => JSON.parse(execFileSync(cli, ["convert", ...args, "--json"], { encoding: "utf8" }));
+
+  test("as the custom row and as a bit pattern's format, every figure equals `mantissa convert`", async () => {
+    for (const [x, f] of [
+      ["0.3", "int8-mx"],
+      ["1.9921875", "int8-mx"], // the tie between 127/64 and 128/64: clamps to 127/64
+      ["-5", "int8-mx"],
+      ["0.0234375", "int8-mx"], // 1.5/64: a tie, to even 2/64
+      ["0.3", "e8m0"],
+      ["3", "e8m0"], // 1.5 x 2: a tie, up to 4
+      ["1e-45", "e8m0"], // below 2^-127: the smallest scale
+    ]) {
+      await setHash(page, `v=1&x=${x}&xc=${f}&xfocus=${f}`);
+      const state = await appState(page);
+      const row = state.results.rows.find((r) => r.format === f);
+      assert.ok(row, `${f} row`);
+      const native = convert([x, "--to", f]);
+      assert.equal(row.value, native.value, `${x} in ${f}`);
+      assert.equal(row.bits, native.bits, `${x} in ${f}`);
+    }
+    // e8m0 has no zero and no sign: the CLI refuses -1.5, the Inspector's row shows NaN (0xff).
+    await setHash(page, "v=1&x=-1.5&xc=e8m0&xfocus=e8m0");
+    let rows = (await appState(page)).results.rows;
+    assert.equal(rows.find((r) => r.format === "e8m0").bits, "0xff");
+    assert.equal(rows.find((r) => r.format === "fp16").value, "-1.5");
+    // Bit patterns read as int8-mx and e8m0 (by link: xf).
+    for (const [bits, from, to] of [
+      ["0xc0", "int8-mx", "fp16"],
+      ["0x81", "int8-mx", "int8-mx"],
+      ["0x85", "e8m0", "fp32"],
+      ["0x00", "e8m0", "fp64"],
+    ]) {
+      await setHash(page, `v=1&x=${bits}&xf=${from}&xc=${from}&xfocus=${to}`);
+      const state = await appState(page);
+      assert.deepEqual(state.notices ?? [], []);
+      rows = state.results.rows;
+      const native = convert([bits, "--from", from, "--to", to]);
+      const row = rows.find((r) => r.format === to);
+      assert.equal(row.value, native.value, `${bits} as ${from} in ${to}`);
+      assert.equal(row.bits, native.bits, `${bits} as ${from} in ${to}`);
+    }
+  });
+
+  test("landscape rows int8-mx and e8m0: 0 GPU-vs-core mismatches, relative errors from their grids", async () => {
+    // Independent oracles: int8-mx rounds to the nearest multiple of 2^-6
+    // (ties to even) and clamps at 127/64; e8m0 to the nearest power of two
+    // (1.5 x 2^k goes up).
+    const int8Rel = (x) => {
+      const k = x * 64;
+      let n = Math.round(k);
+      if (Math.abs(k - Math.trunc(k)) === 0.5) n = 2 * Math.round(k / 2);
+      return n > 127 ? null : Math.fround((n / 64 - x) / x);
+    };
+    const e8m0Rel = (x) => {
+      let e = Math.floor(Math.log2(x));
+      if (2 ** e > x) e--;
+      if (2 ** (e + 1) <= x) e++;
+      if (x >= 1.5 * 2 ** e) e++;
+      return Math.fround((2 ** e - x) / x);
+    };
+    await setHash(page, "v=1&p=landscape&lf=fp16,int8-mx,e8m0&lx0=0.01&lx1=3");
+    const state = await appState(page);
+    const r = state.results;
+    assert.deepEqual(state.inputs.formats, ["fp16", "int8-mx", "e8m0"]);
+    assert.equal(r.gpu_error, "");
+    assert.equal(r.format_error, "");
+    assert.equal(r.mismatches, 0, JSON.stringify(r.mismatch_examples));
+    assert.ok(r.checked >= 400, `checked ${r.checked}`);
+    let oracle = 0;
+    for (const column of r.columns_checked) {
+      const x = Number(column.x);
+      if (x === 0) continue;
+      const i8 = column.formats.find((f) => f.format === "int8-mx");
+      const e8 = column.formats.find((f) => f.format === "e8m0");
+      const want = int8Rel(x);
+      if (want === null) assert.ok(i8.overflow, `int8-mx clamps at ${column.x}`);
+      else assert.equal(i8.gpu_rel, want, `int8-mx at ${column.x}`);
+      assert.equal(e8.gpu_rel, e8m0Rel(x), `e8m0 at ${column.x}`);
+      oracle++;
+    }
+    assert.ok(oracle >= 20, `oracle checks ${oracle}`);
+    await screenshot(page, "landscape-int8-mx-e8m0");
+  });
+});

@@ -163,6 +163,36 @@ class Formats(unittest.TestCase):
             self.assertIn(name, text)
 
 
+class MxGridCodes(unittest.TestCase):
+    """Every code of int8-mx and e8m0 read back exactly, against rationals
+    built here from the OCP MX v1.0 definitions (not from Mantissa)."""
+
+    def test_int8_mx_every_code(self):
+        from fractions import Fraction as F
+
+        for code in range(256):
+            j = convert_json(f"0x{code:02x}", "--from", "int8-mx", "--to", "int8-mx")
+            signed = code - 256 if code >= 128 else code
+            self.assertEqual(F(j["input"]), F(signed, 64), hex(code))
+            if code == 0x80:  # -128/64 is readable but never produced: the MX clamp gives -127/64
+                self.assertEqual(j["bits"], "0x81")
+                self.assertTrue(j["rounding"]["saturated"])
+            else:
+                self.assertEqual(int(j["bits"], 16), code)
+                self.assertEqual(F(j["value"]), F(signed, 64))
+
+    def test_e8m0_every_code(self):
+        from fractions import Fraction as F
+
+        for code in range(256):
+            j = convert_json(f"0x{code:02x}", "--from", "e8m0", "--to", "e8m0")
+            if code == 0xFF:
+                self.assertEqual(j["class"], "nan")
+                continue
+            self.assertEqual(int(j["bits"], 16), code)
+            self.assertEqual(F(j["value"]), F(2) ** (code - 127), hex(code))
+
+
 if __name__ == "__main__":
     MANTISSA = sys.argv.pop(1)
     unittest.main(verbosity=1)

@@ -23,6 +23,12 @@ def explain_json(*args):
     return json.loads(r.stdout)
 
 
+def convert_json(*args):
+    r = subprocess.run([MANTISSA, "convert", *args, "--json"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
 def steps(j, kind):
     return [s for s in j["steps"] if s["kind"] == kind]
 
@@ -103,6 +109,95 @@ def test_text_reads_like_the_walkthrough():
     assert r.returncode == 0 and r.stderr == ""
     for phrase in ("decode a", "align", "shifts right 12 places", "round", "update lost", "2048", "result: 1.125"):
         assert phrase in r.stdout, phrase
+
+
+# Independent oracles for the MX grids, from the OCP MX v1.0 definitions:
+# int8-mx is k/64 for |k| <= 127 (round to nearest even multiple of 1/64,
+# clamp beyond +-127/64); e8m0 is 2^e for -127 <= e <= 127 (nearest power of
+# two; the tie 1.5 x 2^k goes up; below 2^-127 gives 2^-127; <= 0 is NaN).
+def int8_mx_oracle(x):
+    from fractions import Fraction as F
+
+    k = x * 64
+    n = k.numerator // k.denominator
+    rest = k - n
+    if rest > F(1, 2) or (rest == F(1, 2) and n % 2 == 1):
+        n += 1
+    return F(max(-127, min(127, n)), 64)
+
+
+def e8m0_oracle(x):
+    from fractions import Fraction as F
+
+    if x <= 0:
+        return None  # NaN
+    e = x.numerator.bit_length() - x.denominator.bit_length()
+    if F(2) ** e > x:
+        e -= 1
+    if x >= F(3, 2) * F(2) ** e:
+        e += 1
+    if e < -127:
+        return F(2) ** -127
+    if e > 127:
+        return None
+    return F(2) ** e
+
+
+MX_PAIRS = [
+    ("1.5", "0.515625"), ("1", "1"), ("-1", "-1.5"), ("1.984375", "0.0078125"), ("0.0078125", "0"),
+    ("0.0234375", "0"), ("0.0390625", "0"), ("-0.0078125", "0"), ("-0.0234375", "0"), ("1.9921875", "0"),
+    ("-1.9921875", "0"), ("100", "-99"), ("0.3", "0.1"), ("-0.7", "0.2"), ("3", "0"), ("0.75", "0"),
+    ("0.375", "0.375"), ("6", "0"), ("1e-40", "0"), ("2e38", "2e38"), ("-3", "4"),
+]
+
+
+def test_int8_mx_and_e8m0_results_match_convert_and_oracle():
+    from fractions import Fraction as F
+
+    for fmt, oracle in (("int8-mx", int8_mx_oracle), ("e8m0", e8m0_oracle)):
+        for a, b in MX_PAIRS:
+            # The operands stay exact in fp64 (or round to fp64 first; the exact
+            # sum of the stored fp64 values is what gets rounded to the grid).
+            j = explain_json("add", a, b, "--format", fmt, "--a-format", "fp64", "--b-format", "fp64")
+            # Each operand is first brought into the arithmetic format, then the
+            # exact sum of those is rounded once.
+            conv = [oracle(F(o["value"])) for o in j["operands"]]
+            if None in conv:
+                assert j["result"]["class"] == "nan", (fmt, a, b)
+                continue
+            x = sum(conv)
+            assert F(j["result"]["input"]) == x, (fmt, a, b, j["result"]["input"], x)
+            c = convert_json(j["result"]["input"], "--to", fmt)
+            assert j["result"]["bits"] == c["bits"], (fmt, a, b, j["result"], c)
+            want = oracle(x)
+            if want is None:
+                assert j["result"]["class"] == "nan", (fmt, a, b)
+            else:
+                assert F(j["result"]["value"]) == want, (fmt, a, b, j["result"]["value"], want)
+            assert [s["kind"] for s in j["steps"]][-1] == "result"
+            assert not steps(j, "align") and not steps(j, "normalize")
+
+
+def test_int8_mx_clamp_and_e8m0_rules_in_text():
+    j = explain_json("add", "1.5", "0.515625", "--format", "int8-mx")
+    assert j["result"]["bits"] == "0x7f" and j["result"]["rounding"]["saturated"] is True
+    assert [s["special"] for s in steps(j, "special")] == ["saturated"]
+    t = run("add", "1.5", "0.515625", "--format", "int8-mx").stdout
+    assert "multiple of 2^-6" in t and "clamps to ±1.984375" in t and "hidden bit" in t
+    t = run("mul", "3", "0.75", "--format", "e8m0").stdout
+    assert "(a was typed as 3 and stored as 4 in e8m0)" in t
+    assert "no sign bit" in t and "power of two" in t and "tie 1.5 × 2^k goes up" in t
+    j = explain_json("sub", "1", "2", "--format", "e8m0")
+    assert j["result"]["class"] == "nan" and j["invalid"] is True
+    # A typed zero has no e8m0 encoding: refused as `convert` refuses it.
+    r = run("add", "0", "1", "--format", "e8m0")
+    assert r.returncode == 2 and "no zero, no sign" in r.stderr and r.stdout == ""
+    # Below the range is no error: 1e-40 rounds up to 2^-127, the nearest scale.
+    j = explain_json("add", "1e-40", "1e-40", "--format", "e8m0")
+    assert j["operands"][0]["bits"] == "0x00" and j["result"]["bits"] == "0x01"
+    # An fp64 zero converted into e8m0 (no zero) is NaN, and the NaN propagates.
+    j = explain_json("add", "0", "1", "--format", "e8m0", "--a-format", "fp64")
+    assert steps(j, "convert")[0]["bits"] == "0xff" and j["result"]["class"] == "nan"
 
 
 def test_bad_input():

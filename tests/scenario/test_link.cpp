@@ -485,3 +485,19 @@ TEST_CASE("hostile and absurd network values keep their defaults with a notice",
   CHECK(has_notice(d, "ignored nds=x: not a whole number"));
   CHECK(d.notices.size() >= 10);  // the 600-character recipe list too
 }
+
+TEST_CASE("the Inspector and landscape keys take e8m0 and int8-mx; the arithmetic keys still refuse them",
+          "[link]") {
+  const DecodedLink d = decode_link("#v=1&x=0x7f&xf=e8m0fnu&xc=mxint8-element&xfocus=int8-mx&lf=fp16,int8-mx,e8m0");
+  INFO(notices_text(d));
+  CHECK(d.notices.empty());
+  CHECK(d.scenario.inspector.from == "e8m0");  // canonicalised
+  CHECK(d.scenario.inspector.custom == "int8-mx");
+  CHECK(d.scenario.inspector.focus == "int8-mx");
+  CHECK(d.scenario.landscape.formats == std::vector<std::string>{"fp16", "int8-mx", "e8m0"});
+  CHECK(decode_link(encode_link(d.scenario)).scenario == d.scenario);
+  // explain's Addition panel does arithmetic in float formats only.
+  const DecodedLink a = decode_link("#v=1&p=add&in=e8m0");
+  CHECK(a.scenario.addition.format == Scenario{}.addition.format);
+  CHECK(has_notice(a, "ignored in=e8m0: unknown format"));
+}

@@ -307,3 +307,104 @@ TEST_CASE("every trace ends with one result step and its kinds are in hardware o
     CHECK(rounds <= 1);
   }
 }
+
+namespace {
+
+// int8-mx reference in plain integers: code k means k/64; results are
+// rounded to the nearest multiple of 1/64 (ties to even) and clamped to
+// +-127/64 (the MX clamp: -128/64 is never produced).
+int64_t int8_mx_reference(TraceOp op, int64_t a, int64_t b) {
+  int64_t n;
+  if (op == TraceOp::Mul) {  // a*b/4096 = (a*b/64)/64: round a*b/64
+    const int64_t p = a * b, q = p >= 0 ? p / 64 : -((-p) / 64), r = p - q * 64;  // truncated
+    n = q;
+    const int64_t ar = r < 0 ? -r : r;
+    if (ar > 32 || (ar == 32 && (q & 1) != 0)) n += p < 0 ? -1 : 1;
+  } else {
+    n = op == TraceOp::Sub ? a - b : a + b;
+  }
+  return std::max<int64_t>(-127, std::min<int64_t>(127, n));
+}
+
+// e8m0 reference on exponents: 2^ea op 2^eb to the nearest power of two (the
+// tie 1.5 x 2^k goes up); below 2^-127 gives 2^-127; above 2^127, zero or
+// negative is NaN (returned as 999).
+int e8m0_reference(TraceOp op, int ea, int eb) {
+  int e;
+  if (op == TraceOp::Mul) {
+    e = ea + eb;
+  } else if (op == TraceOp::Add) {
+    const int hi = std::max(ea, eb), lo = std::min(ea, eb);
+    e = lo >= hi - 1 ? hi + 1 : hi;  // 2^hi + 2^(hi-1) = 1.5 x 2^hi: a tie, up
+  } else {
+    if (ea <= eb) return 999;
+    e = eb == ea - 1 ? ea - 1 : ea;  // 2^ea - 2^eb >= 0.75 x 2^ea rounds up to 2^ea
+  }
+  if (e > 127) return 999;
+  return std::max(e, -127);
+}
+
+}  // namespace
+
+TEST_CASE("int8-mx: all 256 × 256 pairs, + - ×, rne, match an integer reference", "[trace][mx]") {
+  const Format& f = int8_mx();
+  long failures = 0;
+  for (uint64_t a = 0; a < 256; ++a) {
+    for (uint64_t b = 0; b < 256; ++b) {
+      const int64_t ia = a >= 128 ? static_cast<int64_t>(a) - 256 : static_cast<int64_t>(a);
+      const int64_t ib = b >= 128 ? static_cast<int64_t>(b) - 256 : static_cast<int64_t>(b);
+      for (TraceOp op : {TraceOp::Add, TraceOp::Sub, TraceOp::Mul}) {
+        const OperationTrace t = trace_operation(op, f, {{f, a}, {f, b}});
+        const uint64_t want = static_cast<uint64_t>(int8_mx_reference(op, ia, ib)) & 0xff;
+        if (t.result.bits != want && ++failures <= 5)
+          FAIL_CHECK(trace_op_name(op) << " " << ia << " " << ib << ": traced " << hex_bits(f, t.result.bits));
+        for (const TraceStep& s : t.steps)  // no exponent to align or normalise on a fixed grid
+          CHECK((s.kind != TraceStepKind::Align && s.kind != TraceStepKind::Normalize));
+      }
+    }
+  }
+  CHECK(failures == 0);
+}
+
+TEST_CASE("e8m0: all 256 × 256 pairs, + - ×, rne, match a power-of-two reference", "[trace][mx]") {
+  const Format& f = e8m0();
+  long failures = 0;
+  for (uint64_t a = 0; a < 256; ++a) {
+    for (uint64_t b = 0; b < 256; ++b) {
+      for (TraceOp op : {TraceOp::Add, TraceOp::Sub, TraceOp::Mul}) {
+        const OperationTrace t = trace_operation(op, f, {{f, a}, {f, b}});
+        const int e = a == 0xff || b == 0xff ? 999
+                                             : e8m0_reference(op, static_cast<int>(a) - 127, static_cast<int>(b) - 127);
+        const uint64_t want = e == 999 ? 0xff : static_cast<uint64_t>(e + 127);
+        if (t.result.bits != want && ++failures <= 5)
+          FAIL_CHECK(trace_op_name(op) << " " << a << " " << b << ": traced " << t.result.bits << ", want " << want);
+      }
+    }
+  }
+  CHECK(failures == 0);
+}
+
+TEST_CASE("int8-mx and e8m0 traces: the text names the grid rule, no hidden bit or sign where none exists",
+          "[trace][mx]") {
+  ExplainRequest req;
+  req.values = {"1.5", "0.515625"};
+  req.format = int8_mx();
+  Explanation e;
+  std::string error;
+  REQUIRE(explain(req, &e, &error));
+  CHECK(e.trace.result.bits == 0x7f);  // 2.015625 clamps to 127/64
+  CHECK(e.trace.rounding.saturated);
+  std::string text = explanation_text(e);
+  CHECK(text.find("multiple of 2^-6") != std::string::npos);
+  CHECK(text.find("no hidden bit") != std::string::npos);
+  CHECK(text.find("overflow, saturated") != std::string::npos);
+
+  req.op = TraceOp::Mul;
+  req.values = {"3", "0.75"};  // typed values round to 4 and 1 in e8m0
+  req.format = e8m0();
+  REQUIRE(explain(req, &e, &error));
+  CHECK(e.trace.result.bits == 129);
+  text = explanation_text(e);
+  CHECK(text.find("no sign bit") != std::string::npos);
+  CHECK(text.find("sign 0") == std::string::npos);
+}
