@@ -108,7 +108,7 @@ async function bitBoxProblems(page, width) {
 async function checkCopy(page, wheelAt) {
   const fp64 = (await page.evaluate(() => window.mantissa.state())).results.rows.find((r) => r.format === "fp64");
   const name = `copy:${fp64.value}`;
-  for (let i = 0; i < 6 && !(await page.evaluate(() => window.mantissa.layout()))[name]; ++i) {
+  for (let i = 0; i < 12 && !(await page.evaluate(() => window.mantissa.layout()))[name]; ++i) {
     await page.mouse.move(wheelAt.x, wheelAt.y);
     await page.mouse.wheel(0, 150);
     await settle(page, 4);
