@@ -108,8 +108,13 @@ async function bitBoxProblems(page, width) {
 async function checkCopy(page, wheelAt) {
   const fp64 = (await page.evaluate(() => window.mantissa.state())).results.rows.find((r) => r.format === "fp64");
   const name = `copy:${fp64.value}`;
+  // The wheel over the panel's own content (the bit boxes take no wheel): at
+  // the screen's right edge it would be over the window's padding, outside
+  // the panel's scrolling region.
+  const viewport = page.viewportSize();
+  const over = { x: viewport.width / 2, y: viewport.height * 0.6 };
   for (let i = 0; i < 12 && !(await page.evaluate(() => window.mantissa.layout()))[name]; ++i) {
-    await page.mouse.move(wheelAt.x, wheelAt.y);
+    await page.mouse.move(over.x, over.y);
     await page.mouse.wheel(0, 150);
     await settle(page, 4);
   }
