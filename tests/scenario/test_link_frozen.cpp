@@ -1,6 +1,6 @@
 // Frozen links: hashes exactly as earlier versions of Mantissa wrote them.
 // They must load the same scenario for ever. Never edit a frozen link; when
-// the format changes, add a new version and an upgrade step (link.cpp), and
+// the format changes, add a new version and an upgrade step (link_upgrade.cpp), and
 // freeze some links of the new version here too.
 #include <catch2/catch.hpp>
 
