@@ -7,26 +7,22 @@
 // (K = 10^9, trials = 10^9) gets notices and leaves the defaults. Prints the
 // compute time the panel measured for the DeepSeek preset.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
+import { cli, runCli } from "../js/api_contract.mjs";
 import {
   appState,
   assertClean,
   clickAnchor,
   openPage,
   pixelStats,
-  repoRoot,
   screenshot,
   settle,
   startBrowser,
   waitForFrames,
 } from "./harness.mjs";
 
-const cli = path.join(repoRoot, "build", "native", "mantissa");
-const haveCli = existsSync(cli);
+const haveCli = Boolean(cli);
 const PRESETS = ["deepseek", "fp16-accumulate", "ones"];
 
 // The CLI's answers, once per argument list (the link pass asks again).
@@ -34,7 +30,7 @@ const cliCache = new Map();
 function cliJson(args) {
   const key = JSON.stringify(args);
   if (!cliCache.has(key)) {
-    cliCache.set(key, JSON.parse(execFileSync(cli, [...args, "--json"], { encoding: "utf8", maxBuffer: 1 << 26 })));
+    cliCache.set(key, runCli(args));
   }
   return structuredClone(cliCache.get(key));
 }

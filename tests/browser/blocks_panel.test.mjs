@@ -11,26 +11,24 @@
 // link; a hostile link leaves a notice and the defaults. Screenshots go to
 // build/screenshots/blocks-*.png.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
+import { cli, runCli } from "../js/api_contract.mjs";
 import {
   anchorCenter,
   appState,
   assertClean,
   loadPreset,
   openPage,
-  repoRoot,
   screenshot,
   settle,
   startBrowser,
   waitForFrames,
 } from "./harness.mjs";
 
-const cli = path.join(repoRoot, "build", "native", "mantissa");
 // One page for every test (loading the wasm is the slow part): each test
 // sets its scenario by link.
 let env, tmp, opened, page;
@@ -56,8 +54,8 @@ function cliQuantize(inputs, values) {
   if (inputs.format !== "nvfp4") args.push("--scale-rule", inputs.rule);
   args.push("--round", inputs.mode);
   if (inputs.mode === "stochastic") args.push("--seed", String(inputs.seed));
-  args.push("--pad", "zero", "--values", values.join(","), "--json");
-  return JSON.parse(execFileSync(cli, args, { encoding: "utf8" }));
+  args.push("--pad", "zero", "--values", values.join(","));
+  return runCli(args);
 }
 
 // An .npy of float64 values, for `mantissa inspect`.
@@ -145,9 +143,7 @@ async function assertMatchesCli(page, label) {
   // Plain formats: `mantissa inspect` on the same values, and fp16 from the browser.
   const npy = path.join(tmp, "values.npy");
   writeNpy(npy, values);
-  const inspect = JSON.parse(
-    execFileSync(cli, ["inspect", npy, "--formats", "fp8-e4m3,fp16,bf16", "--json"], { encoding: "utf8" }),
-  );
+  const inspect = runCli(["inspect", npy, "--formats", "fp8-e4m3,fp16,bf16"]);
   const cliPlain = inspect.tensors[0].formats;
   assertSameReport(
     r.plain.map((p) => ({ format: p.format, sqnr_db: p.sqnr_db })),
@@ -326,7 +322,7 @@ describe("MX element formats in the Inspector", () => {
         await setHash(page, `v=1&x=${x}&xc=${f}&xfocus=${f}`);
         const row = (await appState(page)).results.rows.find((r) => r.format === f);
         assert.ok(row, `${f} row`);
-        const native = JSON.parse(execFileSync(cli, ["convert", x, "--to", f, "--json"], { encoding: "utf8" }));
+        const native = runCli(["convert", x, "--to", f]);
         assert.equal(row.value, native.value, `${x} in ${f}`);
         assert.equal(row.bits, native.bits, `${x} in ${f}`);
       }
@@ -337,7 +333,7 @@ describe("MX element formats in the Inspector", () => {
 // int8-mx (MXINT8's element) and e8m0 (the shared scale) on the Inspector
 // and the landscape, like every other format (issue 14).
 describe("int8-mx and e8m0 in the Inspector and the landscape", () => {
-  const convert = (args) => JSON.parse(execFileSync(cli, ["convert", ...args, "--json"], { encoding: "utf8" }));
+  const convert = (args) => runCli(["convert", ...args]);
 
   test("as the custom row and as a bit pattern's format, every figure equals `mantissa convert`", async () => {
     for (const [x, f] of [

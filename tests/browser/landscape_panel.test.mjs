@@ -6,29 +6,25 @@
 // native `mantissa convert` for every format. Zoom, pan and box zoom are
 // driven with the mouse. Screenshots go to build/screenshots/.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
+import { cli, runCli } from "../js/api_contract.mjs";
 import {
   anchorCenter,
   appState,
   clickAnchor,
   openPage,
   pixelStats,
-  repoRoot,
   screenshot,
   settle,
   startBrowser,
   waitForFrames,
 } from "./harness.mjs";
 
-const cli = path.join(repoRoot, "build", "native", "mantissa");
-const haveCli = existsSync(cli);
+const haveCli = Boolean(cli);
 
 function cliRelError(x, format) {
-  const r = JSON.parse(execFileSync(cli, ["convert", x, "--to", format, "--json"], { encoding: "utf8" }));
+  const r = runCli(["convert", x, "--to", format]);
   return r.error_rel === undefined ? null : r.error_rel;
 }
 

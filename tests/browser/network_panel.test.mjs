@@ -4,17 +4,14 @@
 // 2-D data; Stop keeps the steps trained, Resume goes on, Reset clears; a
 // hostile link gives notices and the defaults, and nothing breaks.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { appState, assertClean, clickAnchor, openPage, repoRoot, screenshot, settle, startBrowser, waitForFrames } from "./harness.mjs";
+import { cli, runCli } from "../js/api_contract.mjs";
+import { appState, assertClean, clickAnchor, openPage, screenshot, settle, startBrowser, waitForFrames } from "./harness.mjs";
 
-const cli = path.join(repoRoot, "build", "native", "mantissa");
 
 function cliReport(args) {
-  return JSON.parse(execFileSync(cli, ["train", ...args, "--json"], { encoding: "utf8", maxBuffer: 1 << 26 }));
+  return runCli(["train", ...args]);
 }
 
 async function waitForStatus(page, statuses, timeout = 60000) {
@@ -46,7 +43,7 @@ async function assertSameAsCli(page) {
   return state;
 }
 
-describe("Network panel", { skip: !existsSync(cli) && "build/native/mantissa is not built" }, () => {
+describe("Network panel", { skip: !cli && "build/native/mantissa is not built" }, () => {
   let env;
   before(async () => {
     env = await startBrowser();

@@ -5,12 +5,10 @@
 // a frame or two; the plots zoom, pan, reset, toggle series and export CSV
 // and PNG. Screenshots go to build/screenshots/.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
+import { cli, runCli } from "../js/api_contract.mjs";
 import {
   anchorCenter,
   appState,
@@ -19,15 +17,13 @@ import {
   layout,
   openPage,
   pixelStats,
-  repoRoot,
   screenshot,
   settle,
   startBrowser,
   waitForFrames,
 } from "./harness.mjs";
 
-const cli = path.join(repoRoot, "build", "native", "mantissa");
-const haveCli = existsSync(cli);
+const haveCli = Boolean(cli);
 
 // Presets of the panel (src/app/training_presets.cpp), but the 10^7-step one,
 // which has its own test.
@@ -43,7 +39,7 @@ const PRESETS = [
 ];
 
 function cliReport(args) {
-  return JSON.parse(execFileSync(cli, ["simulate", ...args, "--json"], { encoding: "utf8", maxBuffer: 1 << 26 }));
+  return runCli(["simulate", ...args]);
 }
 
 // The report without what legitimately differs between builds: the

@@ -4,11 +4,9 @@
 // compared with the core's own figures (the native CLI, when built) and the
 // tutorial's numbers.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
+import { cli, runCli } from "../js/api_contract.mjs";
 import {
   anchorCenter,
   appState,
@@ -17,7 +15,6 @@ import {
   loadPreset,
   openPage,
   pixelStats,
-  repoRoot,
   screenshot,
   settle,
   startBrowser,
@@ -25,15 +22,14 @@ import {
   waitForFrames,
 } from "./harness.mjs";
 
-const cli = path.join(repoRoot, "build", "native", "mantissa");
 
 // The core's report for one conversion, from the native CLI (null when the
 // native build is missing: those comparisons are then skipped).
 function coreConvert(value, to, from) {
-  if (!existsSync(cli)) return null;
-  const args = ["convert", value, "--to", to, "--json"];
+  if (!cli) return null;
+  const args = ["convert", value, "--to", to];
   if (from) args.push("--from", from);
-  return JSON.parse(execFileSync(cli, args, { encoding: "utf8" }));
+  return runCli(args);
 }
 
 function row(state, format) {

@@ -28,7 +28,7 @@ export const cli = process.env.MANTISSA_CLI ??
 // The CLI's answer: parsed JSON, or { error } with the message after "mantissa: ".
 export function runCli(args) {
   try {
-    return JSON.parse(execFileSync(cli, [...args, "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+    return JSON.parse(execFileSync(cli, [...args, "--json"], { encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "pipe"] }));
   } catch (e) {
     if (e.status !== 2) throw e;
     return { error: String(e.stderr).trim().replace(/^mantissa: /, "") };

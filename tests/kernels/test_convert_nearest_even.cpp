@@ -14,6 +14,8 @@
 //    per element natively); run it with `test_kernels "[core-all]"`.
 #include <catch2/catch.hpp>
 
+#include <cstring>
+
 #include "kernels_test_support.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && !defined(__EMSCRIPTEN__)
@@ -149,8 +151,10 @@ static void all_inputs_against_oracle(const NarrowTarget& target) {
 #ifdef KERNELS_TEST_HAVE_F16C
     if (f == mantissa::fp16() && mantissa::kernels::cpu_has_f16c()) {
       f16c_hardware(in.data(), got.data(), n);
-      for (size_t i = 0; i < n; ++i) {
-        if (got[i] != nearest[i]) oracle_vs_hardware++;
+      if (std::memcmp(got.data(), nearest.data(), n * sizeof(uint16_t)) != 0) {
+        for (size_t i = 0; i < n; ++i) {
+          if (got[i] != nearest[i]) oracle_vs_hardware++;
+        }
       }
     }
 #endif
@@ -159,6 +163,9 @@ static void all_inputs_against_oracle(const NarrowTarget& target) {
       for (bool saturate : {false, true}) {
         const std::vector<uint16_t>& want = saturate ? saturated : nearest;
         target.run(*set, in.data(), got.data(), n, saturate);
+        // Equal chunks (all of them, while the kernels are right) take one
+        // memcmp; only a differing chunk is walked element by element.
+        if (std::memcmp(got.data(), want.data(), n * sizeof(uint16_t)) == 0) continue;
         for (size_t i = 0; i < n; ++i) {
           if (got[i] != want[i]) {
             mismatches.add(std::string(set->name) + (saturate ? " saturating" : ""),
