@@ -162,6 +162,15 @@ std::vector<FormatStats> format_totals(const InspectReport& r);
 std::string inspect_report_text(const InspectReport& r);
 std::string inspect_report_json(const InspectReport& r);
 std::string inspect_report_csv(const InspectReport& r);
+// A report in pieces (the playground's workers, each scanning its own
+// tensors): every statistic before the report's divisions, doubles as their
+// bit patterns, so merging the pieces in the files' tensor order gives the
+// report (and the totals) one pass over every file gives, bit for bit.
+std::string inspect_partial_json(const InspectReport& r);
+// Appends the pieces' tensors and notices to *out in the order given; false
+// with *error when a piece is malformed or measured other formats, scale or
+// update question than the first.
+bool merge_inspect_partials(const std::vector<std::string>& partials, InspectReport* out, std::string* error);
 
 // Half the distance from |y| (a finite value of f) to the next larger magnitude in f.
 double half_ulp_above(const Format& f, double y);
