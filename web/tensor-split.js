@@ -103,7 +103,18 @@
       if (count * width !== end - begin) return null;
       tensors.push({ name: name, dtype: entry.dtype, shape: shape.slice(), begin: begin, end: end });
     }
-    tensors.sort(function (a, b) { return a.begin - b.begin; });
+    // The reader's order: by offset, then by name as its JSON object holds
+    // them (std::map: UTF-8 bytes, i.e. code points; JS's < compares UTF-16
+    // units). An empty tensor at a non-empty one's offset must come first,
+    // or the reader calls it an overlap: so does the check below.
+    tensors.forEach(function (t) { t.key = Array.from(t.name, function (c) { return c.codePointAt(0); }); });
+    tensors.sort(function (a, b) {
+      if (a.begin !== b.begin) return a.begin - b.begin;
+      for (var i = 0; i < a.key.length && i < b.key.length; i++) {
+        if (a.key[i] !== b.key[i]) return a.key[i] - b.key[i];
+      }
+      return a.key.length - b.key.length;
+    });
     var at = 0;
     for (var t = 0; t < tensors.length; t++) {
       if (tensors[t].begin !== at) return null;  // a gap or an overlap: the reader's message
