@@ -21,9 +21,17 @@ let current = null;  // { id, controller }
 // Progress at most every 50 ms: the page needs no more, and postMessage is not free.
 const kProgressEveryMs = 50;
 
+// Scans cancelled by id before they started (a cancel can arrive while a new
+// worker's wasm is still loading): they end at once.
+const cancelledEarly = new Set();
+
 async function scan({ id, files, options, partial }) {
   const m = await ready;
   if (current) current.controller.abort();
+  if (cancelledEarly.delete(id)) {
+    self.postMessage({ type: "cancelled", id });
+    return;
+  }
   const controller = new AbortController();
   current = { id, controller };
   let last = 0;
@@ -60,4 +68,5 @@ self.onmessage = (event) => {
   if (msg.type === "inspect") scan(msg);
   else if (msg.type === "merge") merge(msg);
   else if (msg.type === "cancel" && current && (msg.id === undefined || msg.id === current.id)) current.controller.abort();
+  else if (msg.type === "cancel" && msg.id !== undefined) cancelledEarly.add(msg.id);
 };
