@@ -11,7 +11,7 @@
 // that directory). A real model's weights join with one more line.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -253,6 +253,20 @@ describe("Inspect tensors panel", { skip: !(cli && existsSync(cli)) && "no nativ
     execFileSync("/usr/bin/python3", ["-c", "import sys; open(sys.argv[1] + '/cut.safetensors', 'wb').write(open(sys.argv[1] + '/small.safetensors', 'rb').read()[:-5])", generated.dir]);
     try { execFileSync(cli, ["inspect", "cut.safetensors", "--json"], { cwd: generated.dir, stdio: "pipe" }); } catch (e) { cliError = String(e.stderr).trim().replace(/^mantissa: /, ""); }
     assert.equal(r.error, cliError);
+    // Two workers, a bad file in each run: the first error in file order, as one pass stops there,
+    // though the second run's file (a wrong header length) fails sooner.
+    writeFileSync(path.join(generated.dir, "garbage.safetensors"), Buffer.from([255, 255, 255, 255, 255, 255, 255, 255, 1]));
+    const bad = [path.join(generated.dir, "cut.safetensors"), path.join(scratch, split), path.join(generated.dir, "garbage.safetensors")];
+    let cliFirst = "";
+    try {
+      execFileSync(cli, ["inspect", "cut.safetensors", bad[1], "garbage.safetensors", "--json"], { cwd: generated.dir, stdio: "pipe" });
+    } catch (e) { cliFirst = String(e.stderr).trim().replace(/^mantissa: /, ""); }
+    await setWorkers(page, 2);
+    await page.setInputFiles("#tensor-files", bad);
+    const two = await waitForStatus(page, "failed", ++scan);
+    await setWorkers(page, 0);
+    assert.match(cliFirst, /^'cut\.safetensors'/);
+    assert.equal(two.error, cliFirst);
     const origin = new URL(env.url).origin;
     for (const q of opened.requests) {
       assert.equal(q.method, "GET", q.url);
