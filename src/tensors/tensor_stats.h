@@ -117,6 +117,7 @@ class StatsCollector : public TensorVisitor {
   bool seen_zero_ = false;
   double first_zero_ = 0;  // the tensor's first zero, +0 or -0: a zero min or max shows it
   std::vector<std::optional<kernels::Target>> kernel_;  // per scalar format: the batch kernel, if any
+  std::vector<bool> stored_;  // per scalar format: the tensor's dtype is that format (every value stored exactly)
   bool scalar_reference_ = false;
   std::vector<float> xf_, yf_;
   std::vector<uint16_t> narrow16_;
