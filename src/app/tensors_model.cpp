@@ -157,6 +157,7 @@ bool apply_tensors_event(TensorsModel& m, std::string_view text_in) {
     m.bytes_total = total;
     m.bytes_per_second = 0;
     m.seconds = 0;
+    m.workers = 0;
     m.error.clear();
     m.current_file.clear();
     m.options = e.contains("options") ? e["options"].dump() : "{}";
@@ -178,6 +179,7 @@ bool apply_tensors_event(TensorsModel& m, std::string_view text_in) {
     m.status = ScanStatus::Done;
     m.bytes_done = m.bytes_total;
     m.seconds = number(e, "seconds");
+    m.workers = e.contains("workers") && e["workers"].is_number_integer() ? e["workers"].get<int>() : 1;
     if (m.seconds > 0) m.bytes_per_second = static_cast<double>(m.bytes_total) / m.seconds;
     return true;
   }
@@ -273,6 +275,7 @@ void write_tensors_model_state(JsonWriter& w, const TensorsScenario& s, const Te
   w.end_array();
   w.field("bytes_done", m.bytes_done).field("bytes_total", m.bytes_total);
   w.field("bytes_per_second", m.bytes_per_second).field("seconds", m.seconds);
+  w.field("workers", m.workers);
   w.field("error", m.error);
   w.field("options_error", m.options_error);
   w.key("options").raw(m.options.empty() ? "{}" : m.options);

@@ -45,6 +45,7 @@ struct TensorsModel {
   std::vector<std::pair<std::string, uint64_t>> files;  // name, bytes
   uint64_t bytes_done = 0, bytes_total = 0;
   double bytes_per_second = 0, seconds = 0;
+  int workers = 0;  // how many web workers the finished scan was split across (0 until it ends)
   std::string current_file, error;
   std::string options_error;  // the inputs' problem (the CLI's sentence); "" when fine
   std::string options;        // the options (JSON) the shown results were computed with

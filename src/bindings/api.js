@@ -378,6 +378,8 @@
   // memory stays flat with file size), an ArrayBuffer or a typed array, or
   // {name, data} with one of those. The report names a file by `name`, a
   // File's name, or "input-N". signal: an AbortSignal, checked between chunks.
+  // partial: true returns a piece (a string) instead: inspectMerge(pieces)
+  // turns pieces scanned apart (workers, each with some tensors) into the report.
   var INSPECT_FLAGS = { formats: "--formats", scale: "--scale", lr: "--lr", gradStd: "--grad-std", tensors: "--tensors" };
   var INSPECT_CHUNK = 4 << 20;
 
@@ -410,7 +412,7 @@
   }
 
   Module["inspect"] = async function (inputs, options, onProgress) {
-    options = checkOptions("inspect", options, Object.keys(INSPECT_FLAGS).concat(["signal", "chunkBytes"]));
+    options = checkOptions("inspect", options, Object.keys(INSPECT_FLAGS).concat(["signal", "chunkBytes", "partial"]));
     if (onProgress !== undefined && onProgress !== null && typeof onProgress !== "function") {
       throw new TypeError("inspect: onProgress must be a function");
     }
@@ -483,11 +485,26 @@
         if (error) throw new Error(error);
       }
       }
+      if (options.partial) {
+        var piece = Module["raw_inspect_partial"](handle);
+        if (piece.charCodeAt(0) === 33 /* "!" */) throw new Error(piece.slice(1));
+        return piece;
+      }
       return unwrap(Module["raw_inspect_report"](handle));
     } finally {
       if (buffer) Module["raw_free"](buffer);
       Module["raw_inspect_close"](handle);
     }
+  };
+
+  // inspectMerge([piece, ...]) -> the report of every piece's tensors, in the
+  // order given (pieces from inspect(..., {partial: true}) over the same
+  // options): the same object, totals included, as one inspect of them all.
+  Module["inspectMerge"] = function (pieces) {
+    if (!Array.isArray(pieces) || !pieces.length || !pieces.every(function (p) { return typeof p === "string"; })) {
+      throw new TypeError("inspectMerge takes a non-empty array of pieces from inspect(..., { partial: true })");
+    }
+    return unwrap(Module["raw_inspect_merge"](pieces.join("\0")));
   };
 
   Module["heapInUse"] = function () {

@@ -389,6 +389,27 @@ std::string inspect_report(int handle) {
   return s ? s->json() : failure("inspect: no such session");
 }
 
+std::string inspect_partial(int handle) {
+  InspectSession* s = inspect_session(handle);
+  return s ? s->partial_json() : failure("inspect: no such session");
+}
+
+// Pieces from inspect_partial joined by NUL bytes (JSON text holds none):
+// the report (the CLI's --json) of every piece's tensors in the order given.
+std::string inspect_merge(const std::string& joined) {
+  std::vector<std::string> pieces;
+  for (size_t start = 0;;) {
+    const size_t nul = joined.find('\0', start);
+    pieces.push_back(joined.substr(start, nul == std::string::npos ? std::string::npos : nul - start));
+    if (nul == std::string::npos) break;
+    start = nul + 1;
+  }
+  tensors::InspectReport report;
+  std::string error;
+  if (!tensors::merge_inspect_partials(pieces, &report, &error)) return failure(error);
+  return tensors::inspect_report_json(report);
+}
+
 void inspect_close(int handle) { inspect_sessions().erase(handle); }
 
 // Bytes of the wasm heap in use by malloc (for leak tests).
@@ -483,6 +504,8 @@ EMSCRIPTEN_BINDINGS(mantissa) {
   emscripten::function("raw_inspect_set_pass", &inspect_set_pass);
   emscripten::function("raw_inspect_end_file", &inspect_end_file);
   emscripten::function("raw_inspect_report", &inspect_report);
+  emscripten::function("raw_inspect_partial", &inspect_partial);
+  emscripten::function("raw_inspect_merge", &inspect_merge);
   emscripten::function("raw_inspect_close", &inspect_close);
   emscripten::function("raw_alloc", &buffer_alloc);
   emscripten::function("raw_free", &buffer_free);

@@ -468,6 +468,8 @@ export interface InspectOptions {
   signal?: AbortSignal;
   /** Bytes read at a time (1 .. 64 MiB, default 4 MiB): the memory a scan needs. */
   chunkBytes?: number;
+  /** true: resolve with a piece for inspectMerge (an opaque string) instead of the report. */
+  partial?: boolean;
 }
 
 /** What onProgress receives after each chunk. */
@@ -560,8 +562,15 @@ export interface MantissaModule {
   /** What each format does to every tensor of .safetensors / .npy files: the CLI's `inspect --json`.
    * Reads Blobs in bounded chunks; rejects with the CLI's sentence on a malformed file, an AbortError
    * when options.signal aborts. */
-  inspect(input: InspectInput | ReadonlyArray<InspectInput>, options?: InspectOptions,
+  inspect(input: InspectInput | ReadonlyArray<InspectInput>, options?: InspectOptions & { partial?: false },
           onProgress?: (progress: InspectProgress) => void): Promise<InspectReport>;
+  /** With partial: true, a piece of a report, for inspectMerge. */
+  inspect(input: InspectInput | ReadonlyArray<InspectInput>, options: InspectOptions & { partial: true },
+          onProgress?: (progress: InspectProgress) => void): Promise<string>;
+  /** The report of pieces scanned apart (e.g. by workers, each with whole tensors), in the order given:
+   * the same object, totals and worst lists included, as one inspect of all their tensors. Throws when a
+   * piece is malformed or was measured with other options than the first. */
+  inspectMerge(pieces: ReadonlyArray<string>): InspectReport;
   /** Bytes of the wasm heap in use (for leak checks). */
   heapInUse(): number;
 }

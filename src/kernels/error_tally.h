@@ -87,7 +87,9 @@ TallyPath tally_path();
 const char* tally_path_name(TallyPath p);
 
 // x[0..n) (fp32 values) stored as y[0..n), x[0] being element `first` of its
-// tensor: classified and tallied into *t, the same bits on every path.
+// tensor: classified and tallied into *t, the same bits on every path. Pass
+// y == x (the same pointer) when every value is stored exactly: the SIMD
+// paths then skip the error sums, which stay +0.0 (bit for bit as computed).
 void tally_fp32(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t,
                 TallyPath path);
 

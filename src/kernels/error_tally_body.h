@@ -107,7 +107,11 @@ struct ConvertWiden {
   }
 };
 
-template <int W, class Widen>
+// Stored: y is x (every value is a value of the target format, e.g. a bf16
+// tensor measured for bf16): each error is +0.0, and adding +0.0 to the
+// non-negative error sums or taking it into their maxima changes no bit, so
+// only the signal sums are computed (no division).
+template <int W, class Widen, bool Stored = false>
 void sum_fp32_simd(const float* x, const float* y, size_t n, ErrorTally* s) {
   using V = typename TallyVectors<W>::V;
   using I = typename TallyVectors<W>::I;
@@ -127,6 +131,12 @@ void sum_fp32_simd(const float* x, const float* y, size_t n, ErrorTally* s) {
     // Unrolled, so that ss, se and sr live in registers rather than on the stack.
 #pragma GCC unroll 4
     for (int g = 0; g < G; ++g) {
+      if constexpr (Stored) {
+        const V xv = Widen::load(x + j + g * W);
+        const I m = (I)((V)((I)xv & (I)sign_off) < inf);
+        ss[g] += keep(m, xv * xv);
+        continue;
+      }
       const V xv = Widen::load(x + j + g * W), yv = Widen::load(y + j + g * W);
       const V ax = (V)((I)xv & (I)sign_off), ay = (V)((I)yv & (I)sign_off);
       const I m = (I)(ax < inf) & (I)(ay < inf);
@@ -163,7 +173,11 @@ void tally_fp32_simd(const float* x, const float* y, size_t n, uint64_t first, c
   for (; j < n && (first + j) % kTallyLanes != 0; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
   const size_t whole = (n - j) / kTallyLanes * kTallyLanes;
   count_fp32_simd<W>(x + j, y + j, whole, b, &s);
-  sum_fp32_simd<W, Widen>(x + j, y + j, whole, &s);
+  if (x == y) {
+    sum_fp32_simd<W, Widen, true>(x + j, y + j, whole, &s);
+  } else {
+    sum_fp32_simd<W, Widen>(x + j, y + j, whole, &s);
+  }
   j += whole;
   for (; j < n; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
   *t = s;

@@ -101,4 +101,6 @@ tensors::InspectReport& InspectSession::report() {
 
 std::string InspectSession::json() { return tensors::inspect_report_json(report()); }
 
+std::string InspectSession::partial_json() { return tensors::inspect_partial_json(report()); }
+
 }  // namespace mantissa

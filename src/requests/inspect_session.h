@@ -47,6 +47,9 @@ class InspectSession {
   uint64_t bytes_fed() const { return bytes_fed_; }
   // The report over every file ended so far (the CLI's --json object).
   std::string json();
+  // The same report as a piece for merge_inspect_partials (tensors/tensor_stats.h):
+  // the playground's workers each scan some of the tensors and are merged in order.
+  std::string partial_json();
   tensors::InspectReport& report();
 
  private:

@@ -137,8 +137,12 @@ void StatsCollector::begin_tensor(const TensorInfo& info) {
   kernel_.assign(formats_.size(), std::nullopt);
   const bool fp32_values = info.format != nullptr && info.format->man_bits <= fp32().man_bits &&
                            info.format->emax() <= fp32().emax() && info.format->emin() >= fp32().emin();
-  for (size_t i = 0; i < formats_.size(); ++i)
+  stored_.assign(formats_.size(), false);
+  for (size_t i = 0; i < formats_.size(); ++i) {
     if (fp32_values && scale_exp_[i] == 0 && !scalar_reference_) kernel_[i] = kernels::target_of(formats_[i]);
+    // A bf16 tensor measured for bf16 (fp16 for fp16, ...): rounding is the identity.
+    stored_[i] = kernel_[i].has_value() && info.format->name == formats_[i].name;
+  }
 }
 
 void StatsCollector::values(const double* v, size_t n) {
@@ -246,6 +250,13 @@ void StatsCollector::format_values(size_t i, const double* v, size_t n, uint64_t
 // same lanes (kernels/error_tally.h), so every figure equals format_values()'s.
 void StatsCollector::format_values_kernel(size_t i, size_t n, uint64_t first) {
   const Format& f = formats_[i];
+  kernels::TallyBounds bounds;
+  bounds.smallest_normal = std::ldexp(1.0, f.emin());
+  if (question_) bounds.lost_from = lost_from(f, question_->update());
+  if (stored_[i]) {  // no conversion: every value is its own rounding (y is x)
+    kernels::tally_fp32(xf_.data(), xf_.data(), n, first, bounds, &tallies_[i], tally_path_);
+    return;
+  }
   yf_.resize(n);
   switch (*kernel_[i]) {
     case kernels::Target::Fp16:
@@ -269,9 +280,6 @@ void StatsCollector::format_values_kernel(size_t i, size_t n, uint64_t first) {
       kernels::fp8_e5m2_to_fp32(narrow8_.data(), yf_.data(), n);
       break;
   }
-  kernels::TallyBounds bounds;
-  bounds.smallest_normal = std::ldexp(1.0, f.emin());
-  if (question_) bounds.lost_from = lost_from(f, question_->update());
   kernels::tally_fp32(xf_.data(), yf_.data(), n, first, bounds, &tallies_[i], tally_path_);
 }
 

@@ -117,6 +117,7 @@ class StatsCollector : public TensorVisitor {
   bool seen_zero_ = false;
   double first_zero_ = 0;  // the tensor's first zero, +0 or -0: a zero min or max shows it
   std::vector<std::optional<kernels::Target>> kernel_;  // per scalar format: the batch kernel, if any
+  std::vector<bool> stored_;  // per scalar format: the tensor's dtype is that format (every value stored exactly)
   bool scalar_reference_ = false;
   std::vector<float> xf_, yf_;
   std::vector<uint16_t> narrow16_;
@@ -162,6 +163,15 @@ std::vector<FormatStats> format_totals(const InspectReport& r);
 std::string inspect_report_text(const InspectReport& r);
 std::string inspect_report_json(const InspectReport& r);
 std::string inspect_report_csv(const InspectReport& r);
+// A report in pieces (the playground's workers, each scanning its own
+// tensors): every statistic before the report's divisions, doubles as their
+// bit patterns, so merging the pieces in the files' tensor order gives the
+// report (and the totals) one pass over every file gives, bit for bit.
+std::string inspect_partial_json(const InspectReport& r);
+// Appends the pieces' tensors and notices to *out in the order given; false
+// with *error when a piece is malformed or measured other formats, scale or
+// update question than the first.
+bool merge_inspect_partials(const std::vector<std::string>& partials, InspectReport* out, std::string* error);
 
 // Half the distance from |y| (a finite value of f) to the next larger magnitude in f.
 double half_ulp_above(const Format& f, double y);

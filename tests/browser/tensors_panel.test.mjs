@@ -11,12 +11,13 @@
 // that directory). A real model's weights join with one more line.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import { assertSameInspectReport, cli, generatedCheckpoint } from "../js/api_contract.mjs";
+import { splitCheckpoint } from "../js/split_checkpoint.mjs";
 import { appState, assertClean, clickAnchor, openPage, repoRoot, settle, startBrowser, waitForFrames } from "./harness.mjs";
 
 let generated, realModel;
@@ -35,12 +36,13 @@ function sileroCheckpoint(dir) {
   return { dir, names: ["silero_vad.safetensors"] };
 }
 
-// A file big enough that reading it takes many frames (256 MiB of fp32 in one tensor).
+// A file big enough that reading it takes many frames (256 MiB of fp32 in four
+// tensors: with several workers, each reads some of them).
 function bigCheckpoint(dir) {
   execFileSync("/usr/bin/python3", ["-c", `
 import json, struct, sys, numpy as np
-n = 64 * 1024 * 1024
-h = json.dumps({"big": {"dtype": "F32", "shape": [n], "data_offsets": [0, 4 * n]}}).encode()
+n = 16 * 1024 * 1024
+h = json.dumps({f"big.{i}": {"dtype": "F32", "shape": [n], "data_offsets": [4 * n * i, 4 * n * (i + 1)]} for i in range(4)}).encode()
 with open(sys.argv[1], "wb") as f:
     f.write(struct.pack("<Q", len(h)) + h)
     x = np.random.default_rng(1).standard_normal(1 << 20).astype(np.float32)
@@ -97,12 +99,19 @@ async function dropFiles(page, files) {
   }, files);
 }
 
-let env, opened, scratch, big;
+// How many workers the page's glue runs (0: the machine's cores, capped).
+function setWorkers(page, n) {
+  return page.evaluate((n) => Module.mantissaTensors.setWorkers(n), n);
+}
+
+let env, opened, scratch, big, split;
 before(async () => {
   generated = generatedCheckpoint();
   scratch = mkdtempSync(path.join(os.tmpdir(), "mantissa-tensors-"));
   big = bigCheckpoint(scratch);
   realModel = sileroCheckpoint(scratch);
+  split = splitCheckpoint(scratch);  // beside the real model, with the generated files copied in
+  for (const n of generated.names) copyFileSync(path.join(generated.dir, n), path.join(scratch, n));
   env = await startBrowser();
 });
 after(async () => {
@@ -188,6 +197,7 @@ describe("Inspect tensors panel", { skip: !(cli && existsSync(cli)) && "no nativ
 
   test("the UI keeps drawing while a big file is read, Cancel stops it, a second drop replaces the first", async () => {
     const { page } = opened;
+    await setWorkers(page, 2);  // the pool's path: the big file's tensors are split over two workers
     let scan = (await appState(page)).results.scan;
     await page.setInputFiles("#tensor-files", [big]);
     await page.waitForFunction((id) => {
@@ -215,6 +225,24 @@ describe("Inspect tensors panel", { skip: !(cli && existsSync(cli)) && "no nativ
     assertClean(opened);
   });
 
+  test("one worker or two splitting the files by tensor give the CLI's figures", async () => {
+    const { page } = opened;
+    let scan = (await appState(page)).results.scan;
+    // A file split by tensor, the real model, and files read whole (a skipped I32 tensor; a .npy).
+    const names = [split, ...realModel.names, ...generated.names];
+    const expected = project(cliReport(scratch, names, ["--formats", "bf16,e3m4"]));
+    for (const workers of [1, 2]) {
+      await setWorkers(page, workers);
+      await page.setInputFiles("#tensor-files", names.map((n) => path.join(scratch, n)));
+      const r = await waitForStatus(page, "done", ++scan);
+      assert.equal(r.workers, workers, `${workers} workers`);
+      assert.equal(r.bytes_done, r.bytes_total);
+      assertSameInspectReport({ tensors: r.tensors, totals: r.totals, notices: r.notices }, expected, `${workers} workers`);
+    }
+    await setWorkers(page, 0);
+    assertClean(opened);
+  });
+
   test("a malformed file gives the CLI's message; bad inputs show the CLI's sentence and scan nothing", async () => {
     const { page } = opened;
     let scan = (await appState(page)).results.scan;
@@ -225,6 +253,20 @@ describe("Inspect tensors panel", { skip: !(cli && existsSync(cli)) && "no nativ
     execFileSync("/usr/bin/python3", ["-c", "import sys; open(sys.argv[1] + '/cut.safetensors', 'wb').write(open(sys.argv[1] + '/small.safetensors', 'rb').read()[:-5])", generated.dir]);
     try { execFileSync(cli, ["inspect", "cut.safetensors", "--json"], { cwd: generated.dir, stdio: "pipe" }); } catch (e) { cliError = String(e.stderr).trim().replace(/^mantissa: /, ""); }
     assert.equal(r.error, cliError);
+    // Two workers, a bad file in each run: the first error in file order, as one pass stops there,
+    // though the second run's file (a wrong header length) fails sooner.
+    writeFileSync(path.join(generated.dir, "garbage.safetensors"), Buffer.from([255, 255, 255, 255, 255, 255, 255, 255, 1]));
+    const bad = [path.join(generated.dir, "cut.safetensors"), path.join(scratch, split), path.join(generated.dir, "garbage.safetensors")];
+    let cliFirst = "";
+    try {
+      execFileSync(cli, ["inspect", "cut.safetensors", bad[1], "garbage.safetensors", "--json"], { cwd: generated.dir, stdio: "pipe" });
+    } catch (e) { cliFirst = String(e.stderr).trim().replace(/^mantissa: /, ""); }
+    await setWorkers(page, 2);
+    await page.setInputFiles("#tensor-files", bad);
+    const two = await waitForStatus(page, "failed", ++scan);
+    await setWorkers(page, 0);
+    assert.match(cliFirst, /^'cut\.safetensors'/);
+    assert.equal(two.error, cliFirst);
     const origin = new URL(env.url).origin;
     for (const q of opened.requests) {
       assert.equal(q.method, "GET", q.url);

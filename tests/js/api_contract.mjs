@@ -284,7 +284,11 @@ export function defineApiContract(host, { call, run }) {
             let calls = 0;
             try {
               const report = await m.inspect(inputs, options, () => { calls++; });
-              return { report, calls };
+              // The same files scanned apart (one piece per file, as the panel's
+              // workers do) and merged: the same report, totals included.
+              const pieces = [];
+              for (const input of inputs) pieces.push(await m.inspect(input, { ...options, partial: true }));
+              return { report, calls, merged: m.inspectMerge(pieces), pieceType: typeof pieces[0] };
             } catch (e) {
               return { error: e.message, isError: e instanceof Error };
             }
@@ -295,6 +299,8 @@ export function defineApiContract(host, { call, run }) {
           }
           assert.equal(typeof got.report, "object", `inspect ${JSON.stringify(options)}: ${JSON.stringify(got).slice(0, 200)}`);
           assertSameInspectReport(got.report, expected, `inspect ${JSON.stringify(options)}`);
+          assert.equal(got.pieceType, "string");
+          assertSameInspectReport(got.merged, expected, `inspect ${JSON.stringify(options)}, one piece per file, merged`);
           const bytes = ck.files.reduce((n, f) => n + f.bytes.length, 0);
           if (options.chunkBytes) assert.ok(got.calls >= Math.floor(bytes / options.chunkBytes), `${got.calls} progress calls`);
         }

@@ -213,6 +213,7 @@ describe("TypeScript and Deno", () => {
     assert.equal(typeof fromDeno.inspectLost, "number");
     assert.ok(fromDeno.inspectChunks >= 5, `${fromDeno.inspectChunks} progress calls`);
     assert.equal(fromDeno.inspectFile, "input-1");
+    assert.equal(fromDeno.inspectMergedOverflow, 0.5);  // two pieces of one file: 2 of 4 values overflow fp16
     assert.notEqual(fromDeno.message, "");
     assert.equal(fromDeno.message, (() => { try { m.convert("1.2.3", "fp16"); } catch (e) { return e.message; } })());
   });

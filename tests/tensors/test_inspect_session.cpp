@@ -5,6 +5,7 @@
 // without files.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -129,4 +130,102 @@ TEST_CASE("inspect options: the CLI's parser, with or without files", "[inspect]
   CHECK(error == "inspect needs at least one FILE (.safetensors, .npy or .gguf)");
   CHECK_FALSE(inspect_options_from_args(args, &req, &error));
   CHECK(error == "--lr and --grad-std go together");
+}
+
+namespace {
+
+// A safetensors file of F32 tensors named t0, t1, ... (in data order).
+std::string f32_safetensors(const std::vector<std::vector<float>>& tensors) {
+  std::string header = "{", data;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const size_t begin = data.size();
+    for (float x : tensors[i]) data += f32(x);
+    header += (i ? "," : "") + std::string("\"t") + std::to_string(i) + R"(":{"dtype":"F32","shape":[)" +
+              std::to_string(tensors[i].size()) + R"(],"data_offsets":[)" + std::to_string(begin) + "," +
+              std::to_string(data.size()) + "]}";
+  }
+  header += "}";
+  return le64(header.size()) + header + data;
+}
+
+// One session over `bytes` (with the amax pass when needed): its report, or its piece.
+std::string scan(const InspectRequest& req, const std::string& name, const std::string& bytes, bool partial) {
+  InspectSession s(req);
+  std::string error;
+  if (s.needs_amax_pass()) {
+    s.begin_amax_pass();
+    s.begin_file(name);
+    REQUIRE(s.feed(bytes, &error));
+    REQUIRE(s.end_file(&error));
+    s.end_amax_pass();
+  }
+  s.begin_file(name);
+  REQUIRE(s.feed(bytes, &error));
+  REQUIRE(s.end_file(&error));
+  return partial ? s.partial_json() : s.json();
+}
+
+std::string piece(const InspectRequest& req, const std::string& name, const std::string& bytes) {
+  return scan(req, name, bytes, true);
+}
+
+}  // namespace
+
+TEST_CASE("inspect pieces: tensors scanned apart and merged in order give one pass's report, totals included",
+          "[inspect]") {
+  // Values whose sums depend on their order (magnitudes 1e-9 .. 1e6, odd lengths: every lane start).
+  std::vector<std::vector<float>> tensors(4);
+  uint32_t x = 12345;
+  for (size_t t = 0; t < tensors.size(); ++t) {
+    for (size_t i = 0; i < 37 + 101 * t; ++i) {
+      x = x * 1664525u + 1013904223u;
+      const float mantissa = static_cast<float>(x >> 8) / 16777216.0f - 0.5f;
+      tensors[t].push_back(std::ldexp(mantissa, static_cast<int>(x % 50) - 30));
+    }
+  }
+  tensors[2] = {};  // an empty tensor among them
+  for (const auto& flags : std::vector<std::vector<std::string>>{
+           {"--formats", "fp16,bf16,fp8-e4m3", "--lr", "1e-4", "--grad-std", "1e-3"},
+           {"--formats", "fp8-e5m2,mxfp4,nvfp4", "--scale", "tensor"}}) {
+    const InspectRequest req = request(flags);
+    const std::string one_pass = scan(req, "m.safetensors", f32_safetensors(tensors), false);
+    // As the panel's workers: one piece of tensors 0-1, one of 2-3 (their own small files), merged.
+    const std::string a = piece(req, "m.safetensors", f32_safetensors({tensors[0], tensors[1]}));
+    std::string b = piece(req, "m.safetensors", f32_safetensors({tensors[2], tensors[3]}));
+    // The second piece's tensors were named t0, t1 in their file: rename as the page's header does.
+    for (auto [from, to] : {std::pair{"\"t1\"", "\"t3\""}, std::pair{"\"t0\"", "\"t2\""}}) {
+      const size_t at = b.find(from);
+      REQUIRE(at != std::string::npos);
+      b.replace(at, 4, to);
+    }
+    tensors::InspectReport merged;
+    std::string error;
+    REQUIRE(tensors::merge_inspect_partials({a, b}, &merged, &error));
+    CHECK(tensors::inspect_report_json(merged) == one_pass);
+  }
+}
+
+TEST_CASE("inspect pieces: a malformed piece or one measured otherwise is refused, the report unchanged", "[inspect]") {
+  const InspectRequest fp16 = request({"--formats", "fp16"});
+  const std::string good = piece(fp16, "m.safetensors", small_safetensors());
+  const std::string other = piece(request({"--formats", "bf16"}), "m.safetensors", small_safetensors());
+  tensors::InspectReport report;
+  std::string error;
+  REQUIRE(tensors::merge_inspect_partials({good}, &report, &error));
+  REQUIRE(report.tensors.size() == 1);
+  CHECK(report.notices.size() == 1);  // the skipped I32 tensor, carried by the piece
+  CHECK(tensors::inspect_report_json(report) == run(fp16, "m.safetensors", small_safetensors(), 64));
+  for (const std::string& bad : {std::string("{"), std::string("[]"), std::string(R"({"partial":1})"),
+                                 good.substr(0, good.size() / 2), other}) {
+    CHECK_FALSE(tensors::merge_inspect_partials({good, bad}, &report, &error));
+    CHECK(error.rfind("inspect: piece 2 ", 0) == 0);
+    CHECK(report.tensors.size() == 1);
+  }
+  std::string hacked = good;
+  const size_t at = hacked.find("\"sum_sq_error\":\"");
+  REQUIRE(at != std::string::npos);
+  hacked.replace(at + 16, 1, "z");  // not a bit pattern
+  CHECK_FALSE(tensors::merge_inspect_partials({hacked}, &report, &error));
+  CHECK(error == "inspect: piece 1 has a malformed tensor");
+  CHECK_FALSE(tensors::merge_inspect_partials({}, &report, &error));
 }

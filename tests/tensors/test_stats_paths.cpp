@@ -169,5 +169,12 @@ TEST_CASE("the error tally's SIMD path equals its scalar loop bit for bit", "[te
         kernels::tally_fp32(x.data(), y.data(), n, first, b, &v, best);
         INFO("first " << first << ", n " << n << ", lost_from " << lost_from);
         CHECK(std::memcmp(&s, &v, sizeof s) == 0);
+        // x stored exactly (y is x, the same array: the SIMD paths skip the error sums) equals
+        // the scalar loop over a copy, also when added to a tally that holds errors already.
+        const std::vector<float> copy = x;
+        kernels::ErrorTally se = s, ve = s;
+        kernels::tally_fp32(x.data(), copy.data(), n, first, b, &se, kernels::TallyPath::Scalar);
+        kernels::tally_fp32(x.data(), x.data(), n, first, b, &ve, best);
+        CHECK(std::memcmp(&se, &ve, sizeof se) == 0);
       }
 }

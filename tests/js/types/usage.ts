@@ -116,6 +116,10 @@ const inspectLost: number | undefined = inspected.totals[0].lost_update_fraction
 const inspectChunks = seen.length;
 const inspectBytes = await m.inspect([file.buffer], { signal: new AbortController().signal });
 const inspectFile: string = inspectBytes.tensors[0].file;
+// The same file scanned as two pieces (as the playground's workers do), merged.
+const piece: string = await m.inspect({ name: "w.safetensors", data: file }, { formats: "fp16", partial: true });
+const merged: InspectReport = m.inspectMerge([piece, piece]);
+const inspectMergedOverflow: number = merged.totals[0].overflow;
 
 // What Deno prints; package.test.mjs compares it with the same calls in Node.
 console.log(JSON.stringify({
@@ -127,6 +131,6 @@ console.log(JSON.stringify({
   trainedLoss, trainedLost, trainedSteps: trained.steps, trainProgress: progress[progress.length - 1],
   blockScales: Array.from(blockScales), blockElements: Array.from(blockElements), blockValues: Array.from(blockValues),
   nvTensorScale: nv.tensorScale, nvBack: Array.from(nvBack), reportScale, reportSqnr,
-  inspectOverflow, inspectLost, inspectChunks, inspectFile,
+  inspectOverflow, inspectLost, inspectChunks, inspectFile, inspectMergedOverflow,
   hash, panel, blocksOutlier, blocksHash, dotTrials, notices, linkVersion, compact, heapPositive: heap > 0, message,
 }));
