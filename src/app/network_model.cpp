@@ -50,7 +50,7 @@ void NetworkRun::reset() {
   status_ = Status::Idle;
   error_.clear();
   regions_ = DecisionRegions{};
-  chunk_ = 1;
+  part_seconds_.clear();
   elapsed_ = longest_ms_ = 0;
   ++version_;
 }
@@ -71,21 +71,23 @@ bool NetworkRun::advance(std::chrono::duration<double> budget) {
   if (status_ != Status::Running) return false;
   using clock = std::chrono::steady_clock;
   const auto begin = clock::now();
-  // Slices of about two milliseconds (a digits step with 8 recipes takes a
-  // few ms, a spiral step with 3 a few tens of µs), until the budget is spent.
-  for (;;) {
+  // Parts of a step (one recipe's step, or a slice of its evaluation) until
+  // the next one would overrun the budget by what that kind of part took
+  // last time; at least one part per frame, so the run always moves.
+  const size_t kinds = 2 * training_->results().recipes.size();
+  if (part_seconds_.size() != kinds) part_seconds_.assign(kinds, 0.0);
+  for (bool first = true;; first = false) {
+    const train::Training::Part p = training_->next_part();
+    const size_t kind = std::min(2 * p.recipe + (p.evaluation ? 1 : 0), kinds - 1);
+    const double spent = std::chrono::duration<double>(clock::now() - begin).count();
+    if (!first && spent + part_seconds_[kind] > budget.count()) break;
     const auto t0 = clock::now();
-    const bool more = training_->advance(chunk_);
-    const double took = std::chrono::duration<double>(clock::now() - t0).count();
-    if (took < 1e-3 && chunk_ < 4096)
-      chunk_ *= 2;
-    else if (took > 4e-3 && chunk_ > 1)
-      chunk_ /= 2;
+    const bool more = training_->advance_part();
+    part_seconds_[kind] = std::chrono::duration<double>(clock::now() - t0).count();
     if (!more) {
       status_ = Status::Finished;
       break;
     }
-    if (clock::now() - begin >= budget) break;
   }
   const double took = std::chrono::duration<double>(clock::now() - begin).count();
   elapsed_ += took;

@@ -39,8 +39,9 @@ class NetworkRun {
 
   // Starts a run of `n` (a refused one keeps the reason in error()).
   void start(const NetworkScenario& n);
-  // Runs steps for at most `budget` of wall time (at least one step), then
-  // the decision regions when an epoch finished. True while it runs.
+  // Runs parts of steps (train::Training::advance_part) while the next part
+  // is expected to fit in `budget` of wall time (at least one part), then the
+  // decision regions when an epoch finished. True while it runs.
   bool advance(std::chrono::duration<double> budget);
   void stop();    // keeps the results so far
   void resume();  // after stop(): trains on from where it stopped
@@ -53,9 +54,9 @@ class NetworkRun {
   const DecisionRegions& regions() const { return regions_; }
   uint64_t version() const { return version_; }  // changes whenever results change
   double steps_per_second() const;
-  // The longest advance() of this run, in ms: one step of every recipe is the
-  // smallest unit of work, so a heavy run (digits, eight recipes) can exceed
-  // the frame budget however it is sliced.
+  // The longest advance() of this run, in ms: one recipe's step on one
+  // minibatch is the smallest unit of training work, so a very large batch
+  // can still exceed the frame budget.
   double longest_advance_ms() const { return longest_ms_; }
 
   static constexpr int kRegionRes = 48;  // 2,304 predictions per recipe per epoch
@@ -67,7 +68,7 @@ class NetworkRun {
   Status status_ = Status::Idle;
   std::string error_;
   DecisionRegions regions_;
-  uint64_t chunk_ = 1;  // steps per advance() slice, adapted to ~2 ms
+  std::vector<double> part_seconds_;  // what each kind of part took last: [2 * recipe + evaluation]
   double elapsed_ = 0, longest_ms_ = 0;
   uint64_t version_ = 0;
 };
