@@ -39,9 +39,10 @@ class NetworkRun {
 
   // Starts a run of `n` (a refused one keeps the reason in error()).
   void start(const NetworkScenario& n);
-  // Runs parts of steps (train::Training::advance_part) while the next part
-  // is expected to fit in `budget` of wall time (at least one part), then the
-  // decision regions when an epoch finished. True while it runs.
+  // Runs parts of steps (train::Training::advance_part) and, after an epoch
+  // of 2-D data, slices of its decision regions, while the next one is
+  // expected to fit in `budget` of wall time (at least one). True while it
+  // runs; Finished once training and the last regions are done.
   bool advance(std::chrono::duration<double> budget);
   void stop();    // keeps the results so far
   void resume();  // after stop(): trains on from where it stopped
@@ -60,14 +61,20 @@ class NetworkRun {
   double longest_advance_ms() const { return longest_ms_; }
 
   static constexpr int kRegionRes = 48;  // 2,304 predictions per recipe per epoch
+  static constexpr int kRegionRowsPerSlice = 8;
 
  private:
-  void update_regions();
+  void begin_regions();
+  void regions_slice();
   NetworkScenario inputs_;
   std::unique_ptr<train::Training> training_;
   Status status_ = Status::Idle;
   std::string error_;
-  DecisionRegions regions_;
+  DecisionRegions regions_;  // the last complete map
+  DecisionRegions pending_;  // the next one, being computed
+  bool regions_pending_ = false;
+  size_t pending_recipe_ = 0;
+  int pending_row_ = 0;
   std::vector<double> part_seconds_;  // what each kind of part took last: [2 * recipe + evaluation]
   double elapsed_ = 0, longest_ms_ = 0;
   uint64_t version_ = 0;

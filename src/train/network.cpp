@@ -686,15 +686,24 @@ Training::Part Training::next_part() const {
 uint64_t Training::parts_done() const { return state_->parts; }
 
 int Training::predict(size_t recipe, const float* x) {
+  int c = 0;
+  predict(recipe, x, 1, &c);
+  return c;
+}
+
+void Training::predict(size_t recipe, const float* x, size_t n, int* classes) {
   State& s = *state_;
   State::Replica& R = s.replicas.at(recipe);
   s.prepare_weights(R, false);
-  s.forward(R, x, 1, s.data.features, false);
+  s.forward(R, x, n, s.data.features, false);  // rows are independent: a batch changes no row's bits
   const Layer& top = R.layers.back();
-  size_t best = 0;
-  for (size_t k = 1; k < top.out; ++k)
-    if (top.z[k] > top.z[best]) best = k;
-  return static_cast<int>(best);
+  for (size_t j = 0; j < n; ++j) {
+    const float* z = &top.z[j * top.out];
+    size_t best = 0;
+    for (size_t k = 1; k < top.out; ++k)
+      if (z[k] > z[best]) best = k;
+    classes[j] = static_cast<int>(best);
+  }
 }
 
 std::vector<std::vector<float>> Training::parameters(size_t recipe) const {

@@ -139,6 +139,9 @@ class Training {
   // The class recipe r's current weights give one input (for
   // decision regions), computed exactly as the recipe's forward pass.
   int predict(size_t recipe, const float* x);
+  // The same for n inputs (row-major, features each) at once: the weights are
+  // prepared once, and each row's class is the one predict() gives it.
+  void predict(size_t recipe, const float* x, size_t n, int* classes);
 
   // For tests: the stored parameters of recipe r per layer (weights row-major
   // [out][in], then biases), and the gradient one minibatch of training rows
