@@ -52,7 +52,8 @@ void NetworkRun::reset() {
   regions_ = pending_ = DecisionRegions{};
   regions_pending_ = false;
   part_seconds_.clear();
-  elapsed_ = longest_ms_ = 0;
+  elapsed_ = longest_ms_ = longest_part_ms_ = 0;
+  frames_ = frames_over_ = 0;
   ++version_;
 }
 
@@ -99,10 +100,13 @@ bool NetworkRun::advance(std::chrono::duration<double> budget) {
       begin_regions();
     }
     part_seconds_[kind] = std::chrono::duration<double>(clock::now() - t0).count();
+    longest_part_ms_ = std::max(longest_part_ms_, part_seconds_[kind] * 1000);
   }
   const double took = std::chrono::duration<double>(clock::now() - begin).count();
   elapsed_ += took;
   longest_ms_ = std::max(longest_ms_, took * 1000);
+  ++frames_;
+  frames_over_ += took > budget.count();
   ++version_;
   return status_ == Status::Running;
 }

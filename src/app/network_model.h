@@ -59,6 +59,12 @@ class NetworkRun {
   // minibatch is the smallest unit of training work, so a very large batch
   // can still exceed the frame budget.
   double longest_advance_ms() const { return longest_ms_; }
+  // The longest single part, in ms (what no slicing of this run can go
+  // under); how many advance() calls ran, and how many overran their budget
+  // (wall time: on a loaded machine, preemption counts too).
+  double longest_part_ms() const { return longest_part_ms_; }
+  uint64_t frames() const { return frames_; }
+  uint64_t frames_over_budget() const { return frames_over_; }
 
   static constexpr int kRegionRes = 48;  // 2,304 predictions per recipe per epoch
   static constexpr int kRegionRowsPerSlice = 8;
@@ -76,7 +82,8 @@ class NetworkRun {
   size_t pending_recipe_ = 0;
   int pending_row_ = 0;
   std::vector<double> part_seconds_;  // what each kind of part took last: [2 * recipe + evaluation]
-  double elapsed_ = 0, longest_ms_ = 0;
+  double elapsed_ = 0, longest_ms_ = 0, longest_part_ms_ = 0;
+  uint64_t frames_ = 0, frames_over_ = 0;
   uint64_t version_ = 0;
 };
 
