@@ -49,9 +49,11 @@ void NetworkRun::reset() {
   training_.reset();
   status_ = Status::Idle;
   error_.clear();
-  regions_ = DecisionRegions{};
-  chunk_ = 1;
-  elapsed_ = longest_ms_ = 0;
+  regions_ = pending_ = DecisionRegions{};
+  regions_pending_ = false;
+  part_seconds_.clear();
+  elapsed_ = longest_ms_ = longest_part_ms_ = 0;
+  frames_ = frames_over_ = 0;
   ++version_;
 }
 
@@ -71,26 +73,40 @@ bool NetworkRun::advance(std::chrono::duration<double> budget) {
   if (status_ != Status::Running) return false;
   using clock = std::chrono::steady_clock;
   const auto begin = clock::now();
-  // Slices of about two milliseconds (a digits step with 8 recipes takes a
-  // few ms, a spiral step with 3 a few tens of µs), until the budget is spent.
-  for (;;) {
-    const auto t0 = clock::now();
-    const bool more = training_->advance(chunk_);
-    const double took = std::chrono::duration<double>(clock::now() - t0).count();
-    if (took < 1e-3 && chunk_ < 4096)
-      chunk_ *= 2;
-    else if (took > 4e-3 && chunk_ > 1)
-      chunk_ /= 2;
-    if (!more) {
+  // Parts of a step (one recipe's step, or a slice of its evaluation) and
+  // slices of decision regions, until the next one would overrun the budget
+  // by what that kind of work took last time; at least one per frame, so the
+  // run always moves.
+  const size_t recipes = training_->results().recipes.size();
+  const size_t kinds = 2 * recipes + 1;  // [2 * recipe + evaluation], then regions
+  if (part_seconds_.size() != kinds) part_seconds_.assign(kinds, 0.0);
+  for (bool first = true;; first = false) {
+    if (!regions_pending_ && training_->finished()) {
       status_ = Status::Finished;
       break;
     }
-    if (clock::now() - begin >= budget) break;
+    size_t kind = kinds - 1;
+    if (!regions_pending_) {
+      const train::Training::Part p = training_->next_part();
+      kind = std::min(2 * p.recipe + (p.evaluation ? 1 : 0), kinds - 2);
+    }
+    const double spent = std::chrono::duration<double>(clock::now() - begin).count();
+    if (!first && spent + part_seconds_[kind] > budget.count()) break;
+    const auto t0 = clock::now();
+    if (regions_pending_) {
+      regions_slice();
+    } else {
+      training_->advance_part();
+      begin_regions();
+    }
+    part_seconds_[kind] = std::chrono::duration<double>(clock::now() - t0).count();
+    longest_part_ms_ = std::max(longest_part_ms_, part_seconds_[kind] * 1000);
   }
   const double took = std::chrono::duration<double>(clock::now() - begin).count();
   elapsed_ += took;
   longest_ms_ = std::max(longest_ms_, took * 1000);
-  update_regions();
+  ++frames_;
+  frames_over_ += took > budget.count();
   ++version_;
   return status_ == Status::Running;
 }
@@ -99,8 +115,10 @@ double NetworkRun::steps_per_second() const {
   return training_ && elapsed_ > 0 ? static_cast<double>(training_->results().steps_done) / elapsed_ : 0;
 }
 
-// Once per finished epoch (and at the end): res^2 predictions per recipe.
-void NetworkRun::update_regions() {
+// After each finished epoch of 2-D data: the regions of the weights it left,
+// computed slice by slice (training waits for them, so every recipe's weights
+// stay those of the epoch's end) while the last complete map stays on show.
+void NetworkRun::begin_regions() {
   const train::Dataset& d = training_->data();
   if (d.features != 2) return;
   const train::TrainResults& r = training_->results();
@@ -108,20 +126,38 @@ void NetworkRun::update_regions() {
   if (epochs == 0 || epochs == regions_.epoch) return;
   double extent = 0;
   for (float v : d.train_x) extent = std::max(extent, std::fabs(static_cast<double>(v)));
-  regions_.res = kRegionRes;
-  regions_.extent = extent * 1.1;
-  regions_.epoch = epochs;
-  regions_.classes.assign(r.recipes.size(), std::vector<uint8_t>(kRegionRes * kRegionRes));
-  const double cell = 2 * regions_.extent / kRegionRes;
-  for (size_t k = 0; k < r.recipes.size(); ++k) {
-    for (int row = 0; row < kRegionRes; ++row) {
-      for (int col = 0; col < kRegionRes; ++col) {
-        const float x[2] = {static_cast<float>(-regions_.extent + (col + 0.5) * cell),
-                            static_cast<float>(regions_.extent - (row + 0.5) * cell)};
-        regions_.classes[k][row * kRegionRes + col] = static_cast<uint8_t>(training_->predict(k, x));
-      }
+  pending_ = DecisionRegions{};
+  pending_.res = kRegionRes;
+  pending_.extent = extent * 1.1;
+  pending_.epoch = epochs;
+  pending_.classes.assign(r.recipes.size(), std::vector<uint8_t>(kRegionRes * kRegionRes));
+  pending_recipe_ = 0;
+  pending_row_ = 0;
+  regions_pending_ = !pending_.classes.empty();
+}
+
+void NetworkRun::regions_slice() {
+  const int rows = std::min(kRegionRowsPerSlice, kRegionRes - pending_row_);
+  const double cell = 2 * pending_.extent / kRegionRes;
+  std::vector<float> x(2 * static_cast<size_t>(rows) * kRegionRes);
+  for (int row = 0; row < rows; ++row) {
+    for (int col = 0; col < kRegionRes; ++col) {
+      float* p = &x[2 * (static_cast<size_t>(row) * kRegionRes + col)];
+      p[0] = static_cast<float>(-pending_.extent + (col + 0.5) * cell);
+      p[1] = static_cast<float>(pending_.extent - (pending_row_ + row + 0.5) * cell);
     }
   }
+  std::vector<int> classes(static_cast<size_t>(rows) * kRegionRes);
+  training_->predict(pending_recipe_, x.data(), classes.size(), classes.data());
+  std::copy(classes.begin(), classes.end(),
+            pending_.classes[pending_recipe_].begin() + static_cast<size_t>(pending_row_) * kRegionRes);
+  pending_row_ += rows;
+  if (pending_row_ < kRegionRes) return;
+  pending_row_ = 0;
+  if (++pending_recipe_ < pending_.classes.size()) return;
+  regions_ = std::move(pending_);
+  pending_ = DecisionRegions{};
+  regions_pending_ = false;
 }
 
 std::vector<double> lost_strip(const train::RecipeResult& r, size_t layer, size_t columns) {

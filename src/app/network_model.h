@@ -39,8 +39,10 @@ class NetworkRun {
 
   // Starts a run of `n` (a refused one keeps the reason in error()).
   void start(const NetworkScenario& n);
-  // Runs steps for at most `budget` of wall time (at least one step), then
-  // the decision regions when an epoch finished. True while it runs.
+  // Runs parts of steps (train::Training::advance_part) and, after an epoch
+  // of 2-D data, slices of its decision regions, while the next one is
+  // expected to fit in `budget` of wall time (at least one). True while it
+  // runs; Finished once training and the last regions are done.
   bool advance(std::chrono::duration<double> budget);
   void stop();    // keeps the results so far
   void resume();  // after stop(): trains on from where it stopped
@@ -53,22 +55,35 @@ class NetworkRun {
   const DecisionRegions& regions() const { return regions_; }
   uint64_t version() const { return version_; }  // changes whenever results change
   double steps_per_second() const;
-  // The longest advance() of this run, in ms: one step of every recipe is the
-  // smallest unit of work, so a heavy run (digits, eight recipes) can exceed
-  // the frame budget however it is sliced.
+  // The longest advance() of this run, in ms: one recipe's step on one
+  // minibatch is the smallest unit of training work, so a very large batch
+  // can still exceed the frame budget.
   double longest_advance_ms() const { return longest_ms_; }
+  // The longest single part, in ms (what no slicing of this run can go
+  // under); how many advance() calls ran, and how many overran their budget
+  // (wall time: on a loaded machine, preemption counts too).
+  double longest_part_ms() const { return longest_part_ms_; }
+  uint64_t frames() const { return frames_; }
+  uint64_t frames_over_budget() const { return frames_over_; }
 
   static constexpr int kRegionRes = 48;  // 2,304 predictions per recipe per epoch
+  static constexpr int kRegionRowsPerSlice = 8;
 
  private:
-  void update_regions();
+  void begin_regions();
+  void regions_slice();
   NetworkScenario inputs_;
   std::unique_ptr<train::Training> training_;
   Status status_ = Status::Idle;
   std::string error_;
-  DecisionRegions regions_;
-  uint64_t chunk_ = 1;  // steps per advance() slice, adapted to ~2 ms
-  double elapsed_ = 0, longest_ms_ = 0;
+  DecisionRegions regions_;  // the last complete map
+  DecisionRegions pending_;  // the next one, being computed
+  bool regions_pending_ = false;
+  size_t pending_recipe_ = 0;
+  int pending_row_ = 0;
+  std::vector<double> part_seconds_;  // what each kind of part took last: [2 * recipe + evaluation]
+  double elapsed_ = 0, longest_ms_ = 0, longest_part_ms_ = 0;
+  uint64_t frames_ = 0, frames_over_ = 0;
   uint64_t version_ = 0;
 };
 

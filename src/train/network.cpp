@@ -175,8 +175,23 @@ struct Training::State {
     sim::Scaler scaler;
     uint64_t adam_t = 0;
     uint64_t epoch_correct = 0, epoch_seen = 0;
+    // This step's records and this epoch's evaluation, held until every
+    // recipe has done its part (results() only ever holds whole steps).
+    double step_loss = 0, step_accuracy = 0;
+    int step_log2_scale = 0;
+    bool step_applied = true;
+    std::vector<double> step_lost, step_underflow;  // per layer
+    double test_accuracy = 0, test_loss = 0;
+    std::vector<WeightHistogram> histogram;
   };
   std::vector<Replica> replicas;
+  // Where advance_part() stands inside the current step.
+  size_t next_recipe = 0;   // the next recipe to train on this step's minibatch
+  bool evaluating = false;  // the epoch's last step is trained; its evaluation runs
+  size_t eval_recipe = 0, eval_pos = 0;  // the next test sample of that recipe
+  uint64_t eval_correct = 0;
+  double eval_total = 0, eval_chunk_total = 0;  // see evaluate_slice()
+  uint64_t parts = 0;
   std::vector<size_t> order;  // this epoch's permutation of the training rows
   size_t train_n = 0;
   uint64_t total_params = 0;
@@ -188,9 +203,16 @@ struct Training::State {
   void forward(Replica& R, const float* x, size_t n, int features, bool record);
   // Loss (fp64) of the last forward pass, its logits' gradient into dlogits; correct answers into *correct.
   double loss(Replica& R, const int* y, size_t n, uint64_t* correct);
+  // The same, adding each sample's cross-entropy to *total in order (NaN from a non-finite logit on).
+  void add_loss(Replica& R, const int* y, size_t n, uint64_t* correct, double* total);
   void backward(Replica& R, size_t n, bool record);
   bool update(Replica& R, const Optimizer& opt, uint64_t step, uint64_t seed, int* log2_scale);
-  void evaluate(Replica& R, double* accuracy, double* loss_out);
+
+  // The parts of a step (Training::advance_part).
+  void begin_step(const TrainSpec& spec, uint64_t step);
+  void train_part(Replica& R, const TrainSpec& spec, uint64_t step);
+  bool evaluate_slice(Replica& R);  // true when R's evaluation is complete
+  void commit_step(bool epoch_end);
 };
 
 // ---- Forward -------------------------------------------------------------------------
@@ -256,10 +278,16 @@ void Training::State::forward(Replica& R, const float* x, size_t n, int features
 }
 
 double Training::State::loss(Replica& R, const int* y, size_t n, uint64_t* correct) {
+  double total = 0;
+  add_loss(R, y, n, correct, &total);
+  return total / static_cast<double>(n);
+}
+
+void Training::State::add_loss(Replica& R, const int* y, size_t n, uint64_t* correct, double* total_io) {
   const Layer& top = R.layers.back();
   const size_t c = top.out;
   dlogits.assign(n * c, 0.0);
-  double total = 0;
+  double& total = *total_io;
   for (size_t j = 0; j < n; ++j) {
     const float* z = &top.z[j * c];
     bool finite = true;
@@ -284,7 +312,6 @@ double Training::State::loss(Replica& R, const int* y, size_t n, uint64_t* corre
       dlogits[j * c + k] = (p - (static_cast<int>(k) == y[j] ? 1.0 : 0.0)) / static_cast<double>(n);
     }
   }
-  return total / static_cast<double>(n);
 }
 
 // ---- Backward --------------------------------------------------------------------------
@@ -420,19 +447,125 @@ bool Training::State::update(Replica& R, const Optimizer& opt, uint64_t step, ui
   return true;
 }
 
-void Training::State::evaluate(Replica& R, double* accuracy, double* loss_out) {
-  constexpr size_t kChunk = 256;
-  prepare_weights(R, false);
-  uint64_t correct = 0;
-  double total = 0;
+// One slice of R's evaluation on the test set, from eval_pos. The test loss
+// is a sum over chunks of kEvalChunk samples of (the chunk's mean loss) x (its
+// size), each chunk's mean a sum in sample order: slices subdivide chunks, so
+// the sums see the same additions in the same order however the evaluation is
+// sliced (and as when it was one call).
+bool Training::State::evaluate_slice(Replica& R) {
+  constexpr size_t kEvalChunk = 256;
+  static_assert(kEvalChunk % Training::kEvalSlice == 0, "a slice never straddles two chunks");
   const size_t n = data.test_size();
-  for (size_t start = 0; start < n; start += kChunk) {
-    const size_t m = std::min(kChunk, n - start);
-    forward(R, &data.test_x[start * data.features], m, data.features, false);
-    total += loss(R, &data.test_y[start], m, &correct) * static_cast<double>(m);
+  if (eval_pos < n) {
+    prepare_weights(R, false);  // the same bits every slice: nothing recorded, weights unchanged
+    const size_t chunk_begin = eval_pos / kEvalChunk * kEvalChunk;
+    const size_t chunk_size = std::min(kEvalChunk, n - chunk_begin);
+    const size_t m = std::min(Training::kEvalSlice, n - eval_pos);
+    forward(R, &data.test_x[eval_pos * data.features], m, data.features, false);
+    add_loss(R, &data.test_y[eval_pos], m, &eval_correct, &eval_chunk_total);
+    eval_pos += m;
+    if (eval_pos == chunk_begin + chunk_size) {
+      const double size = static_cast<double>(chunk_size);
+      eval_total += eval_chunk_total / size * size;
+      eval_chunk_total = 0;
+    }
+    if (eval_pos < n) return false;
   }
-  *accuracy = n ? static_cast<double>(correct) / static_cast<double>(n) : 0;
-  *loss_out = n ? total / static_cast<double>(n) : 0;
+  R.test_accuracy = n ? static_cast<double>(eval_correct) / static_cast<double>(n) : 0;
+  R.test_loss = n ? eval_total / static_cast<double>(n) : 0;
+  R.histogram.assign(R.layers.size(), {});
+  for (size_t l = 0; l < R.layers.size(); ++l) {
+    WeightHistogram& h = R.histogram[l];
+    h.counts.assign(WeightHistogram::kMaxExp - WeightHistogram::kMinExp + 1, 0);
+    const Layer& L = R.layers[l];
+    for (size_t k = 0; k < L.nw(); ++k) {
+      const float w = L.p[k];
+      if (w == 0) ++h.zero;
+      else if (!std::isfinite(w)) ++h.nonfinite;
+      else {
+        int e;
+        std::frexp(w, &e);  // |w| in [2^(e-1), 2^e)
+        const int bin = std::clamp(e - 1, WeightHistogram::kMinExp, WeightHistogram::kMaxExp);
+        ++h.counts[bin - WeightHistogram::kMinExp];
+      }
+    }
+  }
+  eval_pos = 0;
+  eval_correct = 0;
+  eval_total = eval_chunk_total = 0;
+  return true;
+}
+
+// The first part of a step: this epoch's order (at its first step) and the
+// step's minibatch, shared by every recipe.
+void Training::State::begin_step(const TrainSpec& spec, uint64_t step) {
+  const uint64_t epoch = step / results.steps_per_epoch, pos = step % results.steps_per_epoch;
+  const int features = data.features;
+  if (pos == 0) {
+    // This epoch's order: a Fisher-Yates permutation drawn from the seed.
+    order.resize(train_n);
+    for (size_t i = 0; i < train_n; ++i) order[i] = i;
+    for (size_t i = train_n; i-- > 1;) {
+      const uint64_t r = sim::random_bits64(spec.seed, RandomStream::TrainShuffle, (epoch << 32) | i);
+      std::swap(order[i], order[r % (i + 1)]);
+    }
+    for (auto& R : replicas) R.epoch_correct = R.epoch_seen = 0;
+  }
+  const size_t begin = pos * spec.batch, n = std::min<size_t>(spec.batch, train_n - begin);
+  batch_x.resize(n * features);
+  batch_y.resize(n);
+  for (size_t j = 0; j < n; ++j) {
+    const size_t row = order[begin + j];
+    std::copy_n(&data.train_x[row * features], features, &batch_x[j * features]);
+    batch_y[j] = data.train_y[row];
+  }
+}
+
+// One recipe's forward, backward and update on the step's minibatch; its
+// records wait in R until commit_step().
+void Training::State::train_part(Replica& R, const TrainSpec& spec, uint64_t step) {
+  const size_t n = batch_y.size();
+  prepare_weights(R, true);
+  forward(R, batch_x.data(), n, data.features, true);
+  uint64_t correct = 0;
+  R.step_loss = loss(R, batch_y.data(), n, &correct);
+  backward(R, n, true);
+  R.step_applied = update(R, spec.optimizer, step, spec.seed, &R.step_log2_scale);
+  R.epoch_correct += correct;
+  R.epoch_seen += n;
+  R.step_accuracy = static_cast<double>(correct) / static_cast<double>(n);
+  R.step_lost.resize(R.layers.size());
+  R.step_underflow.resize(R.layers.size());
+  for (size_t l = 0; l < R.layers.size(); ++l) {
+    const Layer& L = R.layers[l];
+    R.step_lost[l] = static_cast<double>(L.lost) / static_cast<double>(L.np());
+    R.step_underflow[l] = static_cast<double>(L.underflow) / static_cast<double>(L.underflow_of);
+  }
+}
+
+// Every recipe has done its part of the step (and of the epoch's evaluation
+// when the step ended an epoch): its records go into the results at once.
+void Training::State::commit_step(bool epoch_end) {
+  for (size_t r = 0; r < replicas.size(); ++r) {
+    Replica& R = replicas[r];
+    RecipeResult& out = results.recipes[r];
+    out.loss.push_back(R.step_loss);
+    out.accuracy.push_back(R.step_accuracy);
+    out.log2_scale.push_back(R.step_log2_scale);
+    out.skipped.push_back(R.step_applied ? 0 : 1);
+    if (!R.step_applied) ++out.skipped_steps;
+    for (size_t l = 0; l < R.layers.size(); ++l) {
+      out.lost[l].push_back(R.step_lost[l]);
+      out.underflow[l].push_back(R.step_underflow[l]);
+    }
+    if (epoch_end) {
+      out.train_accuracy.push_back(static_cast<double>(R.epoch_correct) / static_cast<double>(R.epoch_seen));
+      out.test_accuracy.push_back(R.test_accuracy);
+      out.test_loss.push_back(R.test_loss);
+      out.histogram = R.histogram;
+    }
+  }
+  ++results.steps_done;
 }
 
 // ---- Training ---------------------------------------------------------------------------
@@ -514,97 +647,63 @@ void Training::run() {
 }
 
 bool Training::advance(uint64_t max_steps) {
-  State& s = *state_;
-  TrainResults& res = s.results;
-  const int features = s.data.features;
-  for (uint64_t done = 0; done < max_steps && res.steps_done < res.steps; ++done) {
-    const uint64_t step = res.steps_done;
-    const uint64_t epoch = step / res.steps_per_epoch, pos = step % res.steps_per_epoch;
-    if (pos == 0) {
-      // This epoch's order: a Fisher-Yates permutation drawn from the seed.
-      s.order.resize(s.train_n);
-      for (size_t i = 0; i < s.train_n; ++i) s.order[i] = i;
-      for (size_t i = s.train_n; i-- > 1;) {
-        const uint64_t r = sim::random_bits64(spec_.seed, RandomStream::TrainShuffle, (epoch << 32) | i);
-        std::swap(s.order[i], s.order[r % (i + 1)]);
-      }
-      for (auto& R : s.replicas) R.epoch_correct = R.epoch_seen = 0;
-    }
-    const size_t begin = pos * spec_.batch, n = std::min<size_t>(spec_.batch, s.train_n - begin);
-    s.batch_x.resize(n * features);
-    s.batch_y.resize(n);
-    for (size_t j = 0; j < n; ++j) {
-      const size_t row = s.order[begin + j];
-      std::copy_n(&s.data.train_x[row * features], features, &s.batch_x[j * features]);
-      s.batch_y[j] = s.data.train_y[row];
-    }
-    for (size_t r = 0; r < s.replicas.size(); ++r) {
-      State::Replica& R = s.replicas[r];
-      RecipeResult& out = res.recipes[r];
-      s.prepare_weights(R, true);
-      s.forward(R, s.batch_x.data(), n, features, true);
-      uint64_t correct = 0;
-      const double loss = s.loss(R, s.batch_y.data(), n, &correct);
-      s.backward(R, n, true);
-      int log2_scale = 0;
-      const bool applied = s.update(R, spec_.optimizer, step, spec_.seed, &log2_scale);
-      R.epoch_correct += correct;
-      R.epoch_seen += n;
-      out.loss.push_back(loss);
-      out.accuracy.push_back(static_cast<double>(correct) / static_cast<double>(n));
-      out.log2_scale.push_back(log2_scale);
-      out.skipped.push_back(applied ? 0 : 1);
-      if (!applied) ++out.skipped_steps;
-      for (size_t l = 0; l < R.layers.size(); ++l) {
-        const double np = static_cast<double>(R.layers[l].np());
-        out.lost[l].push_back(static_cast<double>(R.layers[l].lost) / np);
-        out.underflow[l].push_back(static_cast<double>(R.layers[l].underflow) /
-                                   static_cast<double>(R.layers[l].underflow_of));
-      }
-    }
-    ++res.steps_done;
-    if (pos + 1 == res.steps_per_epoch) {
-      for (size_t r = 0; r < s.replicas.size(); ++r) {
-        State::Replica& R = s.replicas[r];
-        RecipeResult& out = res.recipes[r];
-        out.train_accuracy.push_back(static_cast<double>(R.epoch_correct) / static_cast<double>(R.epoch_seen));
-        double acc, loss;
-        s.evaluate(R, &acc, &loss);
-        out.test_accuracy.push_back(acc);
-        out.test_loss.push_back(loss);
-        for (size_t l = 0; l < R.layers.size(); ++l) {
-          WeightHistogram h;
-          h.counts.assign(WeightHistogram::kMaxExp - WeightHistogram::kMinExp + 1, 0);
-          const Layer& L = R.layers[l];
-          for (size_t k = 0; k < L.nw(); ++k) {
-            const float w = L.p[k];
-            if (w == 0) ++h.zero;
-            else if (!std::isfinite(w)) ++h.nonfinite;
-            else {
-              int e;
-              std::frexp(w, &e);  // |w| in [2^(e-1), 2^e)
-              const int bin = std::clamp(e - 1, WeightHistogram::kMinExp, WeightHistogram::kMaxExp);
-              ++h.counts[bin - WeightHistogram::kMinExp];
-            }
-          }
-          out.histogram[l] = std::move(h);
-        }
-      }
-    }
-  }
+  const TrainResults& res = state_->results;
+  const uint64_t target = res.steps_done + std::min(max_steps, res.steps - res.steps_done);
+  while (res.steps_done < target) advance_part();
   return res.steps_done < res.steps;
 }
 
+bool Training::advance_part() {
+  State& s = *state_;
+  const TrainResults& res = s.results;
+  if (res.steps_done >= res.steps) return false;
+  const uint64_t step = res.steps_done;
+  const bool epoch_end = (step + 1) % res.steps_per_epoch == 0;
+  if (!s.evaluating) {
+    if (s.next_recipe == 0) s.begin_step(spec_, step);
+    if (s.next_recipe < s.replicas.size()) s.train_part(s.replicas[s.next_recipe++], spec_, step);
+    if (s.next_recipe >= s.replicas.size()) {
+      s.next_recipe = 0;
+      if (epoch_end) s.evaluating = true;
+      else s.commit_step(false);
+    }
+  } else if (s.eval_recipe >= s.replicas.size() || s.evaluate_slice(s.replicas[s.eval_recipe])) {
+    if (++s.eval_recipe >= s.replicas.size()) {
+      s.eval_recipe = 0;
+      s.evaluating = false;
+      s.commit_step(true);
+    }
+  }
+  ++s.parts;
+  return res.steps_done < res.steps;
+}
+
+Training::Part Training::next_part() const {
+  const State& s = *state_;
+  return s.evaluating ? Part{s.eval_recipe, true} : Part{s.next_recipe, false};
+}
+
+uint64_t Training::parts_done() const { return state_->parts; }
+
 int Training::predict(size_t recipe, const float* x) {
+  int c = 0;
+  predict(recipe, x, 1, &c);
+  return c;
+}
+
+void Training::predict(size_t recipe, const float* x, size_t n, int* classes) {
   State& s = *state_;
   State::Replica& R = s.replicas.at(recipe);
   s.prepare_weights(R, false);
-  s.forward(R, x, 1, s.data.features, false);
+  s.forward(R, x, n, s.data.features, false);  // rows are independent: a batch changes no row's bits
   const Layer& top = R.layers.back();
-  size_t best = 0;
-  for (size_t k = 1; k < top.out; ++k)
-    if (top.z[k] > top.z[best]) best = k;
-  return static_cast<int>(best);
+  for (size_t j = 0; j < n; ++j) {
+    const float* z = &top.z[j * top.out];
+    size_t best = 0;
+    for (size_t k = 1; k < top.out; ++k)
+      if (z[k] > z[best]) best = k;
+    classes[j] = static_cast<int>(best);
+  }
 }
 
 std::vector<std::vector<float>> Training::parameters(size_t recipe) const {

@@ -109,10 +109,27 @@ class Training {
   Training(const Training&) = delete;
   Training& operator=(const Training&) = delete;
 
-  // Runs up to max_steps more steps (each: one minibatch for every recipe).
-  // True while steps remain.
+  // Runs up to max_steps more steps (each: one minibatch for every recipe,
+  // and after an epoch's last step the epoch's evaluation). True while steps
+  // remain.
   bool advance(uint64_t max_steps);
   void run();
+  // The finest unit of work, for a caller with a time budget per frame (the
+  // Network panel): one recipe's forward, backward and update on the current
+  // step's minibatch, or, after an epoch's last step, one recipe's evaluation
+  // of at most kEvalSlice test samples (its last slice also takes the weight
+  // histogram). results() changes only when a step is complete, with its
+  // epoch's evaluation: it always holds whole steps, and stopping between
+  // parts changes no bit of what follows. True while work remains.
+  bool advance_part();
+  static constexpr size_t kEvalSlice = 32;
+  // What advance_part() does next (for cost estimates per kind of part).
+  struct Part {
+    size_t recipe = 0;
+    bool evaluation = false;
+  };
+  Part next_part() const;
+  uint64_t parts_done() const;
   bool finished() const;
   double progress() const;
   const TrainSpec& spec() const { return spec_; }
@@ -122,6 +139,9 @@ class Training {
   // The class recipe r's current weights give one input (for
   // decision regions), computed exactly as the recipe's forward pass.
   int predict(size_t recipe, const float* x);
+  // The same for n inputs (row-major, features each) at once: the weights are
+  // prepared once, and each row's class is the one predict() gives it.
+  void predict(size_t recipe, const float* x, size_t n, int* classes);
 
   // For tests: the stored parameters of recipe r per layer (weights row-major
   // [out][in], then biases), and the gradient one minibatch of training rows

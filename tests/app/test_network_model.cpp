@@ -59,15 +59,20 @@ TEST_CASE("network run: slices of bounded work give the bits of one uninterrupte
   run.start(n);
   REQUIRE(run.status() == NetworkRun::Status::Running);
   uint64_t before = 0;
-  int slices = 0;
-  while (run.advance(std::chrono::duration<double>(0))) {
-    const uint64_t done = run.training()->results().steps_done;
-    CHECK(done > before);           // progress every frame
-    CHECK(done - before <= 4096);  // bounded work every frame
-    before = done;
-    ++slices;
+  int frames = 0;
+  bool more = true;
+  while (more) {
+    more = run.advance(std::chrono::duration<double>(0));
+    const uint64_t parts = run.training()->parts_done();
+    CHECK(parts - before <= 1);  // a zero budget still does one unit of work, and no more
+    before = parts;
+    ++frames;
   }
-  CHECK(slices > 1);
+  // Training: 3 recipes x 4 steps x 3 epochs, and 3 x 7 evaluation slices
+  // (200 test points) x 3 epochs; decision regions: 3 recipes x 48 / 8 rows x 3 epochs.
+  CHECK(before == 3 * 4 * 3 + 3 * 7 * 3);
+  CHECK(frames == 3 * 4 * 3 + 3 * 7 * 3 + 3 * 48 / NetworkRun::kRegionRowsPerSlice * 3);
+  CHECK(run.regions().epoch == 3);
   REQUIRE(run.status() == NetworkRun::Status::Finished);
   const auto& a = run.training()->results().recipes;
   const auto& b = whole->results().recipes;
@@ -77,6 +82,51 @@ TEST_CASE("network run: slices of bounded work give the bits of one uninterrupte
     CHECK(a[r].test_accuracy == b[r].test_accuracy);
   }
   CHECK(train::train_json(*run.training()) == train::train_json(*whole));
+}
+
+TEST_CASE("training part by part: results hold whole steps only, and give the bits of one uninterrupted run") {
+  // Digits: 360 test samples make two evaluation chunks (256 + 104) of
+  // several slices each; fp8 keeps amax histories across parts; the dynamic
+  // loss scale and stochastic rounding carry state from step to step.
+  NetworkScenario n;
+  n.data = "digits";
+  n.recipes = "fp32,fp16-amp,bf16-sr,fp8";
+  n.epochs = 2, n.batch = 64, n.subset = 192;
+  train::TrainSpec spec;
+  std::string error;
+  REQUIRE(network_spec(n, &spec, &error));
+  auto whole = train::Training::create(spec, &error);
+  auto parts = train::Training::create(spec, &error);
+  REQUIRE(whole);
+  REQUIRE(parts);
+  whole->run();
+  const size_t recipes = spec.recipes.size();
+  const uint64_t eval_slices = (360 + train::Training::kEvalSlice - 1) / train::Training::kEvalSlice;
+  uint64_t count = 0, evaluations = 0;
+  for (;;) {
+    const train::Training::Part next = parts->next_part();
+    evaluations += next.evaluation;
+    if (next.evaluation) {
+      // Between parts the reader may compute decision regions: it must not disturb the evaluation.
+      const float x[64] = {};
+      (void)parts->predict(next.recipe, x);
+    }
+    const bool more = parts->advance_part();
+    ++count;
+    const train::TrainResults& r = parts->results();
+    for (const train::RecipeResult& rr : r.recipes) {
+      CHECK(rr.loss.size() == r.steps_done);  // never a recipe ahead of another
+      CHECK(rr.lost[0].size() == r.steps_done);
+      CHECK(rr.test_loss.size() == r.steps_done / r.steps_per_epoch);  // an epoch shows up evaluated or not at all
+    }
+    if (!more) break;
+  }
+  CHECK(count == parts->parts_done());
+  CHECK(evaluations == 2 * recipes * eval_slices);
+  CHECK(count == 2 * 3 * recipes + evaluations);
+  CHECK(train::train_json(*parts) == train::train_json(*whole));
+  CHECK_FALSE(parts->advance_part());
+  CHECK(parts->parts_done() == count);
 }
 
 TEST_CASE("network run: Stop keeps the steps trained, Reset drops them") {
@@ -106,6 +156,22 @@ TEST_CASE("decision regions: the grid's class at each test point agrees with the
   const DecisionRegions& g = run.regions();
   REQUIRE(g.res == NetworkRun::kRegionRes);
   CHECK(g.epoch == 30);
+  // The map, computed in slices of rows between frames, is the class an
+  // uninterrupted run's predict() gives each cell's centre alone.
+  train::TrainSpec spec;
+  std::string error;
+  REQUIRE(network_spec(n, &spec, &error));
+  auto t = train::Training::create(spec, &error);
+  REQUIRE(t);
+  t->run();
+  const double cell = 2 * g.extent / g.res;
+  for (int row = 0; row < g.res; row += 7) {
+    for (int col = 0; col < g.res; col += 5) {
+      const float x[2] = {static_cast<float>(-g.extent + (col + 0.5) * cell),
+                          static_cast<float>(g.extent - (row + 0.5) * cell)};
+      CHECK(g.classes[0][row * g.res + col] == t->predict(0, x));
+    }
+  }
   const train::Dataset& d = run.training()->data();
   size_t agree = 0;
   for (size_t i = 0; i < d.test_size(); ++i) {

@@ -38,7 +38,9 @@ async function assertSameAsCli(page) {
   // Figures, not assertions (speed lives in benchmarks): the worst frame's training work.
   console.log(
     `# ${state.results.command}: ${state.results.steps_per_second.toFixed(0)} steps/s, ` +
-      `longest frame of training ${state.results.longest_advance_ms.toFixed(1)} ms (budget ${state.results.frame_budget_ms} ms)`,
+      `longest frame of training ${state.results.longest_advance_ms.toFixed(1)} ms (budget ${state.results.frame_budget_ms} ms), ` +
+      `longest part ${state.results.longest_part_ms.toFixed(1)} ms, ` +
+      `${state.results.frames_over_budget} of ${state.results.advance_frames} frames over budget`,
   );
   return state;
 }
