@@ -76,17 +76,22 @@ function dotRatios(nd, wd) {
     gemm_error_vs_numpy: nd.ratios.gemm_error_vs_numpy,
     gemm_error_four_vs_numpy: nd.ratios.gemm_error_four_vs_numpy,
     gemm_error_vs_numpy_cpu: nd.ratios.gemm_error_vs_numpy_cpu,
+    gemm_error_vs_numpy_e2e: nd.ratios.gemm_error_vs_numpy_e2e,
+    gemm_error_vs_numpy_e2e_cpu: nd.ratios.gemm_error_vs_numpy_e2e_cpu,
     // <= 1 s wanted: as a ratio, 1000 ms over the time taken (>= 1 means within a second).
     gemm_error_page_within_1s: 1000 / wd.gemmError.ms,
   };
   const targets = { dot_simd_vs_scalar_native: 4, dot_simd_vs_scalar_wasm: 4, gemm_error_vs_numpy: 5,
-    gemm_error_four_vs_numpy: null, gemm_error_vs_numpy_cpu: null, gemm_error_page_within_1s: 1 };
+    gemm_error_four_vs_numpy: null, gemm_error_vs_numpy_cpu: null,
+    gemm_error_vs_numpy_e2e: 5, gemm_error_vs_numpy_e2e_cpu: null, gemm_error_page_within_1s: 1 };
   const what = {
     dot_simd_vs_scalar_native: `native: dot lanes (${nd.simd}) vs the scalar kernel, min of ${Object.keys(nd.dot_ms).join(", ")}`,
     dot_simd_vs_scalar_wasm: `browser: dot lanes (${wd.simdImpl}) vs the scalar kernel, min of the same four`,
-    gemm_error_vs_numpy: `native: gemm-error K = 4096 x ${nd.trials} tc:h100 (${nd.gemm_error_ms.tc_h100.toFixed(1)} ms) vs ${nd.gemm_error_ms.numpy} np.dot loop (${nd.gemm_error_ms.numpy_dot_loop.toFixed(2)} ms)`,
+    gemm_error_vs_numpy: `native: gemm-error K = 4096 x ${nd.trials} tc:h100 (${nd.gemm_error_ms.tc_h100.toFixed(1)} ms) vs ${nd.gemm_error_ms.numpy} np.dot loop alone, over operands it was given (${nd.gemm_error_ms.numpy_dot_loop.toFixed(2)} ms)`,
     gemm_error_four_vs_numpy: `native: the same with the four accumulators (${nd.gemm_error_ms.four.toFixed(1)} ms)`,
     gemm_error_vs_numpy_cpu: `native: the tc:h100 ratio in CPU time (${nd.gemm_error_ms.tc_h100_cpu.toFixed(1)} ms vs ${nd.gemm_error_ms.numpy_dot_loop_cpu.toFixed(2)} ms; steadier under load)`,
+    gemm_error_vs_numpy_e2e: `native: the same job end to end, fp16 inputs: gemm-error --in fp16 --acc seq:fp32 (${nd.e2e_fp16_seq_fp32.gemm_error_ms.toFixed(1)} ms) vs numpy drawing, rounding to fp16, float32 dot + float64 reference, median/p95/max (bench/numpy_gemm_error.py, ${nd.e2e_fp16_seq_fp32.numpy_ms.toFixed(1)} ms)`,
+    gemm_error_vs_numpy_e2e_cpu: `native: that ratio in CPU time (${nd.e2e_fp16_seq_fp32.gemm_error_cpu_ms.toFixed(1)} ms vs ${nd.e2e_fp16_seq_fp32.numpy_cpu_ms.toFixed(1)} ms)`,
     gemm_error_page_within_1s: `browser: m.gemmError K = 4096 x 1000 x 4 accumulators took ${wd.gemmError.ms.toFixed(0)} ms`,
   };
   return { ratios, targets, what };

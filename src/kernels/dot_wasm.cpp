@@ -113,7 +113,7 @@ inline v128_t round2(v128_t sum, v128_t unit, int man, bool nearest) {
 }
 
 // The aligned terms in int32 lanes, four at a time, when that is exact
-// (int_terms_fit below): a*b is exact in fp32, scaling it by 2^-unit (a
+// (terms_fit below): a*b is exact in fp32, scaling it by 2^-unit (a
 // normal fp32 power of two) is exact while the result is a normal float, and
 // a result below 2^-126 truncates to 0 however the multiply rounded it;
 // i32x4.trunc_sat then truncates toward zero, and the int32 sum cannot overflow.
@@ -129,15 +129,66 @@ inline v128_t int_terms(const float* a, const float* b, size_t n, v128_t c, v128
   return sum;
 }
 
-// One tensor-core block of n rows on four lanes (columns a[j * kDotLanes + 0..3]).
-// int_ok: the model and format allow int_terms (DotLanesModel, int_terms_fit).
-v128_t tc_block4(const float* a, const float* b, size_t n, v128_t c, const TensorCoreKernel& m, bool int_ok) {
-  const v128_t emin = wasm_i32x4_splat(m.input_emin), none = wasm_i32x4_splat(kNoExponent);
-  v128_t e_max = none;
+// The aligned terms summed in f32 lanes, four at a time, when that is exact
+// (TermSum::Float, terms_fit below): each term as in int_terms, truncated by
+// f32x4.trunc (one instruction where i32x4.trunc_sat_f32x4 takes several),
+// and every partial sum an integer of at most 2^24, exact in fp32. The sum
+// starts at +0, so it is never -0 (x + -x is +0 to nearest). Returns the sum
+// of the four lanes' terms and c's, as floats holding integers.
+inline v128_t float_terms(const float* a, const float* b, size_t n, v128_t c, v128_t neg_unit) {
+  constexpr int kFloatBias = 127, kFloatFraction = 23;
+  const v128_t s = wasm_i32x4_shl(wasm_i32x4_add(neg_unit, wasm_i32x4_splat(kFloatBias)), kFloatFraction);
+  v128_t sum = wasm_f32x4_add(wasm_f32x4_splat(0), wasm_f32x4_trunc(wasm_f32x4_mul(c, s)));
+  for (size_t j = 0; j < n; ++j) {
+    const v128_t p = wasm_f32x4_mul(wasm_v128_load(a + j * kDotLanes), wasm_v128_load(b + j * kDotLanes));
+    sum = wasm_f32x4_add(sum, wasm_f32x4_trunc(wasm_f32x4_mul(p, s)));
+  }
+  return sum;
+}
+
+// The products' alignment exponents when every product is exact in fp32
+// (DotLanesModel::exact_fp32_products): then no input is an fp32 subnormal
+// (its square would fall below 2^-149), a product is zero exactly when a
+// factor is, and exp(x) + 127 = max(field, emin + 127) is an unsigned max on
+// the bits shifted left by one (the sign out, the field on top). Returns the
+// largest biased sum exp(a) + exp(b) + 254 of each lane, 0 for none (a
+// biased sum is at least 2): about half the work of the general pass.
+inline v128_t biased_max_exponent_exact(const float* a, const float* b, size_t n, int input_emin) {
+  constexpr int kFieldShift = 24;
+  const v128_t floor = wasm_i32x4_splat(static_cast<int32_t>(static_cast<uint32_t>(input_emin + 127) << kFieldShift));
+  const v128_t zero = wasm_f32x4_splat(0);
+  v128_t e_max = wasm_i32x4_splat(0);
   for (size_t j = 0; j < n; ++j) {
     const v128_t ua = wasm_v128_load(a + j * kDotLanes), ub = wasm_v128_load(b + j * kDotLanes);
-    const v128_t e = wasm_i32x4_add(exponents(ua, emin), exponents(ub, emin));
-    e_max = wasm_i32x4_max(e_max, wasm_v128_bitselect(none, e, wasm_v128_or(is_zero(ua), is_zero(ub))));
+    const v128_t ea = wasm_u32x4_shr(wasm_u32x4_max(wasm_i32x4_shl(ua, 1), floor), kFieldShift);
+    const v128_t eb = wasm_u32x4_shr(wasm_u32x4_max(wasm_i32x4_shl(ub, 1), floor), kFieldShift);
+    const v128_t product_zero = wasm_f32x4_eq(wasm_f32x4_mul(ua, ub), zero);
+    e_max = wasm_i32x4_max(e_max, wasm_v128_andnot(wasm_i32x4_add(ea, eb), product_zero));
+  }
+  return e_max;
+}
+
+// How a block's aligned terms are summed (terms_fit below).
+enum class TermSum { Double, Int, Float };
+
+// One tensor-core block of n rows on four lanes (columns a[j * kDotLanes + 0..3]).
+// how: what the model and format allow (terms_fit).
+v128_t tc_block4(const float* a, const float* b, size_t n, v128_t c, const TensorCoreKernel& m, TermSum how) {
+  const v128_t none = wasm_i32x4_splat(kNoExponent);
+  v128_t e_max;
+  if (how != TermSum::Double) {  // products exact in fp32
+    constexpr int kBiasedSum = 2 * 127;
+    const v128_t biased = biased_max_exponent_exact(a, b, n, m.input_emin);
+    e_max = wasm_v128_bitselect(none, wasm_i32x4_sub(biased, wasm_i32x4_splat(kBiasedSum)),
+                                wasm_i32x4_eq(biased, wasm_i32x4_splat(0)));
+  } else {
+    const v128_t emin = wasm_i32x4_splat(m.input_emin);
+    e_max = none;
+    for (size_t j = 0; j < n; ++j) {
+      const v128_t ua = wasm_v128_load(a + j * kDotLanes), ub = wasm_v128_load(b + j * kDotLanes);
+      const v128_t e = wasm_i32x4_add(exponents(ua, emin), exponents(ub, emin));
+      e_max = wasm_i32x4_max(e_max, wasm_v128_bitselect(none, e, wasm_v128_or(is_zero(ua), is_zero(ub))));
+    }
   }
   constexpr int kFp32Emin = -126;  // c is an fp32 value
   e_max = wasm_i32x4_max(e_max, wasm_v128_bitselect(none, exponents(c, wasm_i32x4_splat(kFp32Emin)), is_zero(c)));
@@ -148,11 +199,20 @@ v128_t tc_block4(const float* a, const float* b, size_t n, v128_t c, const Tenso
   const int man = 23 + (m.neab < 0 ? m.neab : 0);
   // 2^-unit must be a normal float for int_terms: -126 <= -unit <= 127.
   constexpr int kFloatEmin = -126, kFloatEmax = 127;
-  if (int_ok && wasm_i32x4_all_true(wasm_v128_and(wasm_i32x4_ge(neg_unit, wasm_i32x4_splat(kFloatEmin)),
+  if (how != TermSum::Double && wasm_i32x4_all_true(wasm_v128_and(wasm_i32x4_ge(neg_unit, wasm_i32x4_splat(kFloatEmin)),
                                                   wasm_i32x4_le(neg_unit, wasm_i32x4_splat(kFloatEmax))))) {
-    const v128_t sum = int_terms(a, b, n, c, neg_unit);
-    const v128_t r_lo = round2(wasm_f64x2_convert_low_i32x4(sum), unit, man, m.nearest);
-    const v128_t r_hi = round2(wasm_f64x2_convert_low_i32x4(high_half(sum)), high_half(unit), man, m.nearest);
+    v128_t lo, hi;
+    if (how == TermSum::Float) {
+      const v128_t sum = float_terms(a, b, n, c, neg_unit);  // integers: promoting them is exact
+      lo = wasm_f64x2_promote_low_f32x4(sum);
+      hi = wasm_f64x2_promote_low_f32x4(high_half(sum));
+    } else {
+      const v128_t sum = int_terms(a, b, n, c, neg_unit);
+      lo = wasm_f64x2_convert_low_i32x4(sum);
+      hi = wasm_f64x2_convert_low_i32x4(high_half(sum));
+    }
+    const v128_t r_lo = round2(lo, unit, man, m.nearest);
+    const v128_t r_hi = round2(hi, high_half(unit), man, m.nearest);
     return wasm_i32x4_shuffle(r_lo, r_hi, 0, 1, 4, 5);
   }
   const v128_t s_lo = pow2_2(neg_unit), s_hi = pow2_2(high_half(neg_unit));
@@ -174,23 +234,26 @@ v128_t tc_block4(const float* a, const float* b, size_t n, v128_t c, const Tenso
   return wasm_i32x4_shuffle(r_lo, r_hi, 0, 1, 4, 5);
 }
 
-// Whether int_terms is exact for this model and format: products exact in
-// fp32, and a block's terms and c, each below 2^(25 + neab) (a product's
-// significand is below 4), summing below 2^31 (fp8 on h100: 33 * 2^15).
-bool int_terms_fit(const DotLanesModel& m) {
+// Which term sum is exact for this model and format: products exact in fp32,
+// and a block's terms and c, each below 2^(25 + neab) (a product's
+// significand is below 4), summing to at most 2^24 (Float: fp8 on h100,
+// 33 * 2^15, and ada) or below 2^31 (Int); else the double lanes.
+TermSum terms_fit(const DotLanesModel& m) {
   const int term_bits = 25 + m.tc.neab;
-  if (!m.exact_fp32_products || term_bits > 30) return false;
+  if (!m.exact_fp32_products || term_bits > 30) return TermSum::Double;
   const uint64_t bound = static_cast<uint64_t>(m.tc.fma + 1) << term_bits;
-  return bound <= (uint64_t{1} << 31);
+  constexpr int kFloatExactBits = 24, kIntBits = 31;
+  if (bound <= (uint64_t{1} << kFloatExactBits)) return TermSum::Float;
+  return bound <= (uint64_t{1} << kIntBits) ? TermSum::Int : TermSum::Double;
 }
 
-v128_t tc_chain4(const float* a, const float* b, size_t rows, v128_t c, const TensorCoreKernel& m, bool int_ok,
+v128_t tc_chain4(const float* a, const float* b, size_t rows, v128_t c, const TensorCoreKernel& m, TermSum how,
                  v128_t* bad) {
   const size_t n = static_cast<size_t>(m.fma);
-  if (rows == 0) return tc_block4(a, b, 0, c, m, int_ok);
+  if (rows == 0) return tc_block4(a, b, 0, c, m, how);
   v128_t d = c;
   for (size_t i = 0; i < rows; i += n) {
-    d = tc_block4(a + i * kDotLanes, b + i * kDotLanes, rows - i < n ? rows - i : n, d, m, int_ok);
+    d = tc_block4(a + i * kDotLanes, b + i * kDotLanes, rows - i < n ? rows - i : n, d, m, how);
     *bad = wasm_v128_or(*bad, nonfinite(d));
   }
   return d;
@@ -228,14 +291,14 @@ void dot_lanes_half(const DotLanesModel& m, const float* a, const float* b, size
       }
       break;
     case DotLanesKind::TensorCore:
-      total = tc_chain4(a, b, k, total, m.tc, int_terms_fit(m), &badv);
+      total = tc_chain4(a, b, k, total, m.tc, terms_fit(m), &badv);
       break;
     case DotLanesKind::BlockedTensorCore:
       for (size_t i = 0; i < k; i += m.block) {
         const size_t rows = k - i < m.block ? k - i : m.block;
         total = add_fp32_4(total,
                            tc_chain4(a + i * kDotLanes, b + i * kDotLanes, rows, wasm_i32x4_splat(0), m.tc,
-                                     int_terms_fit(m), &badv));
+                                     terms_fit(m), &badv));
       }
       break;
   }
