@@ -171,16 +171,49 @@ inline v128_t biased_max_exponent_exact(const float* a, const float* b, size_t n
 // How a block's aligned terms are summed (terms_fit below).
 enum class TermSum { Double, Int, Float };
 
+// A block's unit per lane, E - 23 - neab, from its products' largest
+// alignment exponent (kNoExponent for none) and c's.
+inline v128_t block_unit(v128_t e_max, v128_t c, const TensorCoreKernel& m) {
+  const v128_t none = wasm_i32x4_splat(kNoExponent);
+  constexpr int kFp32Emin = -126;  // c is an fp32 value
+  e_max = wasm_i32x4_max(e_max, wasm_v128_bitselect(none, exponents(c, wasm_i32x4_splat(kFp32Emin)), is_zero(c)));
+  // A lane with no nonzero term sums to +0 at any unit: give it a harmless one.
+  e_max = wasm_v128_andnot(e_max, wasm_i32x4_eq(e_max, none));
+  return wasm_i32x4_sub(e_max, wasm_i32x4_splat(23 + m.neab));
+}
+
+// biased_max_exponent_exact's result as an alignment exponent (kNoExponent for none).
+inline v128_t unbiased_max(v128_t biased) {
+  constexpr int kBiasedSum = 2 * 127;
+  return wasm_v128_bitselect(wasm_i32x4_splat(kNoExponent), wasm_i32x4_sub(biased, wasm_i32x4_splat(kBiasedSum)),
+                             wasm_i32x4_eq(biased, wasm_i32x4_splat(0)));
+}
+
+// Whether 2^-unit is a normal float in every lane (-126 <= -unit <= 127),
+// which int_terms and float_terms scale by.
+inline bool float_scale_ok(v128_t neg_unit) {
+  constexpr int kFloatEmin = -126, kFloatEmax = 127;
+  return wasm_i32x4_all_true(wasm_v128_and(wasm_i32x4_ge(neg_unit, wasm_i32x4_splat(kFloatEmin)),
+                                           wasm_i32x4_le(neg_unit, wasm_i32x4_splat(kFloatEmax))));
+}
+
+inline int block_man(const TensorCoreKernel& m) { return 23 + (m.neab < 0 ? m.neab : 0); }
+
+// A block's exact integer sum (f32 lanes holding integers, exact as f64)
+// rounded as round_block does, four lanes.
+inline v128_t round_float_sum4(v128_t sum, v128_t unit, const TensorCoreKernel& m) {
+  const v128_t r_lo = round2(wasm_f64x2_promote_low_f32x4(sum), unit, block_man(m), m.nearest);
+  const v128_t r_hi = round2(wasm_f64x2_promote_low_f32x4(high_half(sum)), high_half(unit), block_man(m), m.nearest);
+  return wasm_i32x4_shuffle(r_lo, r_hi, 0, 1, 4, 5);
+}
+
 // One tensor-core block of n rows on four lanes (columns a[j * kDotLanes + 0..3]).
 // how: what the model and format allow (terms_fit).
 v128_t tc_block4(const float* a, const float* b, size_t n, v128_t c, const TensorCoreKernel& m, TermSum how) {
   const v128_t none = wasm_i32x4_splat(kNoExponent);
   v128_t e_max;
   if (how != TermSum::Double) {  // products exact in fp32
-    constexpr int kBiasedSum = 2 * 127;
-    const v128_t biased = biased_max_exponent_exact(a, b, n, m.input_emin);
-    e_max = wasm_v128_bitselect(none, wasm_i32x4_sub(biased, wasm_i32x4_splat(kBiasedSum)),
-                                wasm_i32x4_eq(biased, wasm_i32x4_splat(0)));
+    e_max = unbiased_max(biased_max_exponent_exact(a, b, n, m.input_emin));
   } else {
     const v128_t emin = wasm_i32x4_splat(m.input_emin);
     e_max = none;
@@ -190,29 +223,16 @@ v128_t tc_block4(const float* a, const float* b, size_t n, v128_t c, const Tenso
       e_max = wasm_i32x4_max(e_max, wasm_v128_bitselect(none, e, wasm_v128_or(is_zero(ua), is_zero(ub))));
     }
   }
-  constexpr int kFp32Emin = -126;  // c is an fp32 value
-  e_max = wasm_i32x4_max(e_max, wasm_v128_bitselect(none, exponents(c, wasm_i32x4_splat(kFp32Emin)), is_zero(c)));
-  // A lane with no nonzero term sums to +0 at any unit: give it a harmless one.
-  e_max = wasm_v128_andnot(e_max, wasm_i32x4_eq(e_max, none));
-  const v128_t unit = wasm_i32x4_sub(e_max, wasm_i32x4_splat(23 + m.neab));
+  const v128_t unit = block_unit(e_max, c, m);
   const v128_t neg_unit = wasm_i32x4_neg(unit);
-  const int man = 23 + (m.neab < 0 ? m.neab : 0);
-  // 2^-unit must be a normal float for int_terms: -126 <= -unit <= 127.
-  constexpr int kFloatEmin = -126, kFloatEmax = 127;
-  if (how != TermSum::Double && wasm_i32x4_all_true(wasm_v128_and(wasm_i32x4_ge(neg_unit, wasm_i32x4_splat(kFloatEmin)),
-                                                  wasm_i32x4_le(neg_unit, wasm_i32x4_splat(kFloatEmax))))) {
-    v128_t lo, hi;
-    if (how == TermSum::Float) {
-      const v128_t sum = float_terms(a, b, n, c, neg_unit);  // integers: promoting them is exact
-      lo = wasm_f64x2_promote_low_f32x4(sum);
-      hi = wasm_f64x2_promote_low_f32x4(high_half(sum));
-    } else {
-      const v128_t sum = int_terms(a, b, n, c, neg_unit);
-      lo = wasm_f64x2_convert_low_i32x4(sum);
-      hi = wasm_f64x2_convert_low_i32x4(high_half(sum));
-    }
-    const v128_t r_lo = round2(lo, unit, man, m.nearest);
-    const v128_t r_hi = round2(hi, high_half(unit), man, m.nearest);
+  const int man = block_man(m);
+  if (how == TermSum::Float && float_scale_ok(neg_unit)) {
+    return round_float_sum4(float_terms(a, b, n, c, neg_unit), unit, m);
+  }
+  if (how == TermSum::Int && float_scale_ok(neg_unit)) {
+    const v128_t sum = int_terms(a, b, n, c, neg_unit);
+    const v128_t r_lo = round2(wasm_f64x2_convert_low_i32x4(sum), unit, man, m.nearest);
+    const v128_t r_hi = round2(wasm_f64x2_convert_low_i32x4(high_half(sum)), high_half(unit), man, m.nearest);
     return wasm_i32x4_shuffle(r_lo, r_hi, 0, 1, 4, 5);
   }
   const v128_t s_lo = pow2_2(neg_unit), s_hi = pow2_2(high_half(neg_unit));
@@ -245,6 +265,76 @@ TermSum terms_fit(const DotLanesModel& m) {
   constexpr int kFloatExactBits = 24, kIntBits = 31;
   if (bound <= (uint64_t{1} << kFloatExactBits)) return TermSum::Float;
   return bound <= (uint64_t{1} << kIntBits) ? TermSum::Int : TermSum::Double;
+}
+
+// The Float path on all eight lanes at once (TermSum::Float): both halves
+// in one pass over the rows, twice the independent work per iteration, and
+// the products of the exponent pass kept (up to kKeptRows rows) for the term
+// pass, which then loads one vector where it loaded two and multiplied. A
+// block whose 2^-unit is not a normal float in some lane (tiny or huge
+// values) goes through tc_block4, half by half. c[0..1]: the two halves' c,
+// replaced by the block's results.
+//
+// The inputs are not checked beforehand (dot_lanes_wasm_checked): the
+// exponent pass also keeps each lane's largest input bits shifted left by
+// one, and a block with an input that is not finite (its field all ones)
+// returns false before it computes anything from them.
+constexpr size_t kKeptRows = 64;
+bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const TensorCoreKernel& m) {
+  constexpr int kFieldShift = 24;
+  constexpr size_t kHalf = kDotLanes / 2;
+  const v128_t floor = wasm_i32x4_splat(static_cast<int32_t>(static_cast<uint32_t>(m.input_emin + 127) << kFieldShift));
+  const v128_t zero = wasm_f32x4_splat(0);
+  v128_t kept[2 * kKeptRows];
+  const bool keep = n <= kKeptRows;
+  v128_t biased[2] = {wasm_i32x4_splat(0), wasm_i32x4_splat(0)}, top = wasm_i32x4_splat(0);
+  for (size_t j = 0; j < n; ++j) {
+    for (size_t h = 0; h < 2; ++h) {  // as biased_max_exponent_exact
+      const v128_t ua = wasm_v128_load(a + j * kDotLanes + h * kHalf), ub = wasm_v128_load(b + j * kDotLanes + h * kHalf);
+      const v128_t p = wasm_f32x4_mul(ua, ub);
+      if (keep) kept[2 * j + h] = p;
+      const v128_t sa = wasm_u32x4_max(wasm_i32x4_shl(ua, 1), floor), sb = wasm_u32x4_max(wasm_i32x4_shl(ub, 1), floor);
+      top = wasm_u32x4_max(top, wasm_u32x4_max(sa, sb));
+      const v128_t e = wasm_i32x4_add(wasm_u32x4_shr(sa, kFieldShift), wasm_u32x4_shr(sb, kFieldShift));
+      biased[h] = wasm_i32x4_max(biased[h], wasm_v128_andnot(e, wasm_f32x4_eq(p, zero)));
+    }
+  }
+  constexpr uint32_t kNotFinite = 0xffu << kFieldShift;
+  if (wasm_v128_any_true(wasm_u32x4_ge(top, wasm_i32x4_splat(static_cast<int32_t>(kNotFinite))))) return false;
+  v128_t unit[2], scale[2], sum[2];
+  for (size_t h = 0; h < 2; ++h) {
+    unit[h] = block_unit(unbiased_max(biased[h]), c[h], m);
+    const v128_t neg_unit = wasm_i32x4_neg(unit[h]);
+    if (!float_scale_ok(neg_unit)) {
+      for (size_t g = 0; g < 2; ++g) c[g] = tc_block4(a + g * kHalf, b + g * kHalf, n, c[g], m, TermSum::Float);
+      return true;
+    }
+    constexpr int kFloatBias = 127, kFloatFraction = 23;
+    scale[h] = wasm_i32x4_shl(wasm_i32x4_add(neg_unit, wasm_i32x4_splat(kFloatBias)), kFloatFraction);
+    sum[h] = wasm_f32x4_add(zero, wasm_f32x4_trunc(wasm_f32x4_mul(c[h], scale[h])));  // as float_terms
+  }
+  for (size_t j = 0; j < n; ++j) {
+    for (size_t h = 0; h < 2; ++h) {
+      const v128_t p = keep ? kept[2 * j + h]
+                            : wasm_f32x4_mul(wasm_v128_load(a + j * kDotLanes + h * kHalf),
+                                             wasm_v128_load(b + j * kDotLanes + h * kHalf));
+      sum[h] = wasm_f32x4_add(sum[h], wasm_f32x4_trunc(wasm_f32x4_mul(p, scale[h])));
+    }
+  }
+  for (size_t h = 0; h < 2; ++h) c[h] = round_float_sum4(sum[h], unit[h], m);
+  return true;
+}
+
+// tc_chain4 on eight lanes with tc_block8_float; false: an input is not finite.
+bool tc_chain8_float(const float* a, const float* b, size_t rows, v128_t* c, const TensorCoreKernel& m, v128_t* bad) {
+  const size_t n = static_cast<size_t>(m.fma);
+  if (rows == 0) return tc_block8_float(a, b, 0, c, m);
+  for (size_t i = 0; i < rows; i += n) {
+    if (!tc_block8_float(a + i * kDotLanes, b + i * kDotLanes, rows - i < n ? rows - i : n, c, m)) return false;
+    bad[0] = wasm_v128_or(bad[0], nonfinite(c[0]));
+    bad[1] = wasm_v128_or(bad[1], nonfinite(c[1]));
+  }
+  return true;
 }
 
 v128_t tc_chain4(const float* a, const float* b, size_t rows, v128_t c, const TensorCoreKernel& m, TermSum how,
@@ -308,7 +398,39 @@ void dot_lanes_half(const DotLanesModel& m, const float* a, const float* b, size
   for (int l = 0; l < 4; ++l) bad[l] = (bad_mask >> l) & 1;
 }
 
+// dot_lanes_half's tc cases on all eight lanes, through tc_chain8_float
+// (TermSum::Float); false when an input is not finite (nothing written).
+bool dot_lanes_float_tc(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
+                        uint32_t* out, bool* bad) {
+  constexpr size_t kHalf = kDotLanes / 2;
+  v128_t total[2] = {wasm_v128_load(c), wasm_v128_load(c + kHalf)};
+  v128_t badv[2] = {wasm_i32x4_splat(0), wasm_i32x4_splat(0)};
+  if (m.kind == DotLanesKind::TensorCore) {
+    if (!tc_chain8_float(a, b, k, total, m.tc, badv)) return false;
+  } else {
+    for (size_t i = 0; i < k; i += m.block) {
+      const size_t rows = k - i < m.block ? k - i : m.block;
+      v128_t part[2] = {wasm_i32x4_splat(0), wasm_i32x4_splat(0)};
+      if (!tc_chain8_float(a + i * kDotLanes, b + i * kDotLanes, rows, part, m.tc, badv)) return false;
+      for (size_t h = 0; h < 2; ++h) total[h] = add_fp32_4(total[h], part[h]);
+    }
+  }
+  for (size_t h = 0; h < 2; ++h) {
+    badv[h] = wasm_v128_or(badv[h], nonfinite(total[h]));
+    wasm_v128_store(out + h * kHalf, total[h]);
+    const int bad_mask = wasm_i32x4_bitmask(badv[h]);
+    for (size_t l = 0; l < kHalf; ++l) bad[h * kHalf + l] = (bad_mask >> l) & 1;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool dot_lanes_wasm_checked(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
+                            uint32_t* out, bool* bad) {
+  const bool tc = m.kind == DotLanesKind::TensorCore || m.kind == DotLanesKind::BlockedTensorCore;
+  return tc && terms_fit(m) == TermSum::Float && dot_lanes_float_tc(m, a, b, k, c, out, bad);
+}
 
 void lanes_not_finite_wasm(const float* a, const float* b, size_t k, uint32_t* special) {
   constexpr size_t kHalf = kDotLanes / 2;
@@ -335,6 +457,7 @@ void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size
     return;
   }
   constexpr size_t kHalf = kDotLanes / 2;
+  if (dot_lanes_wasm_checked(m, a, b, k, c, out, bad)) return;
   dot_lanes_half(m, a, b, k, c, out, bad);
   dot_lanes_half(m, a + kHalf, b + kHalf, k, c + kHalf, out + kHalf, bad + kHalf);
 }
