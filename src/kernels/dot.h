@@ -127,8 +127,9 @@ void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size
 // dot_lanes_wasm for the models whose lanes check the inputs themselves, in
 // their exponent pass (the tensor-core models whose terms sum exactly in f32
 // lanes: fp8 on h100 and ada), so dot_lanes can skip its own pass over the
-// operands: false (nothing written) when m is not one of them or an input is
-// not finite; then the caller checks and runs dot_lanes_wasm.
+// operands: false (nothing written) when m is not one of them, an input is
+// not finite or a block needs the general path (tiny or huge values, an
+// overflow carried along); then the caller checks and runs dot_lanes_wasm.
 bool dot_lanes_wasm_checked(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                             uint32_t* out, bool* bad);
 // The alignment exponent of one value: max(float exponent, emin) (not for zero).

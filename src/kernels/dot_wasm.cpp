@@ -270,46 +270,53 @@ TermSum terms_fit(const DotLanesModel& m) {
 // The Float path on all eight lanes at once (TermSum::Float): both halves
 // in one pass over the rows, twice the independent work per iteration, and
 // the products of the exponent pass kept (up to kKeptRows rows) for the term
-// pass, which then loads one vector where it loaded two and multiplied. A
-// block whose 2^-unit is not a normal float in some lane (tiny or huge
-// values) goes through tc_block4, half by half. c[0..1]: the two halves' c,
-// replaced by the block's results.
+// pass, which then loads one vector where it loaded two and multiplied.
 //
-// The inputs are not checked beforehand (dot_lanes_wasm_checked): the
-// exponent pass also keeps each lane's largest input bits shifted left by
-// one, and a block with an input that is not finite (its field all ones)
-// returns false before it computes anything from them.
+// The exponent pass works on powers of two: 2^exp(x) is x's bits with the
+// fraction and sign cleared, raised to the format's 2^emin (an unsigned max
+// on the bits; no input is an fp32 subnormal, see biased_max_exponent_exact,
+// so only zero has a zero field), and 2^exp(a) * 2^exp(b) is exact (at least
+// 2^-149, as the products are). The largest of them, as bits, is 2^E; zero
+// products are masked to +0. A lane whose 2^E is an fp32 subnormal (custom
+// formats with a small emin) goes back to the caller.
+//
+// The inputs are not checked beforehand (dot_lanes_wasm_checked): a product
+// is finite exactly when its factors are (fp32 holds every exact product),
+// and a non-finite product makes its lane's term sum inf or NaN (times a
+// positive scale, truncated, added); so does a c that a previous block made
+// infinite (rne overflow). Either returns false before anything is rounded,
+// and the caller's general path sorts the lanes out.
 constexpr size_t kKeptRows = 64;
 bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const TensorCoreKernel& m) {
-  constexpr int kFieldShift = 24;
   constexpr size_t kHalf = kDotLanes / 2;
-  const v128_t floor = wasm_i32x4_splat(static_cast<int32_t>(static_cast<uint32_t>(m.input_emin + 127) << kFieldShift));
+  constexpr uint32_t kExpMask = 0x7f800000u, kFloatMinNormalBits = 0x00800000u;
+  constexpr int kFloatBias = 127, kFloatFraction = 23;
+  const v128_t exp_mask = wasm_i32x4_splat(static_cast<int32_t>(kExpMask));
+  const v128_t floor = wasm_i32x4_splat((m.input_emin + kFloatBias) << kFloatFraction);  // 2^emin
   const v128_t zero = wasm_f32x4_splat(0);
   v128_t kept[2 * kKeptRows];
   const bool keep = n <= kKeptRows;
-  v128_t biased[2] = {wasm_i32x4_splat(0), wasm_i32x4_splat(0)}, top = wasm_i32x4_splat(0);
+  v128_t pow2_max[2] = {zero, zero};
   for (size_t j = 0; j < n; ++j) {
-    for (size_t h = 0; h < 2; ++h) {  // as biased_max_exponent_exact
+    for (size_t h = 0; h < 2; ++h) {
       const v128_t ua = wasm_v128_load(a + j * kDotLanes + h * kHalf), ub = wasm_v128_load(b + j * kDotLanes + h * kHalf);
       const v128_t p = wasm_f32x4_mul(ua, ub);
       if (keep) kept[2 * j + h] = p;
-      const v128_t sa = wasm_u32x4_max(wasm_i32x4_shl(ua, 1), floor), sb = wasm_u32x4_max(wasm_i32x4_shl(ub, 1), floor);
-      top = wasm_u32x4_max(top, wasm_u32x4_max(sa, sb));
-      const v128_t e = wasm_i32x4_add(wasm_u32x4_shr(sa, kFieldShift), wasm_u32x4_shr(sb, kFieldShift));
-      biased[h] = wasm_i32x4_max(biased[h], wasm_v128_andnot(e, wasm_f32x4_eq(p, zero)));
+      const v128_t pa = wasm_u32x4_max(wasm_v128_and(ua, exp_mask), floor);
+      const v128_t pb = wasm_u32x4_max(wasm_v128_and(ub, exp_mask), floor);
+      const v128_t pow2 = wasm_v128_andnot(wasm_f32x4_mul(pa, pb), wasm_f32x4_eq(p, zero));
+      pow2_max[h] = wasm_u32x4_max(pow2_max[h], pow2);
     }
   }
-  constexpr uint32_t kNotFinite = 0xffu << kFieldShift;
-  if (wasm_v128_any_true(wasm_u32x4_ge(top, wasm_i32x4_splat(static_cast<int32_t>(kNotFinite))))) return false;
   v128_t unit[2], scale[2], sum[2];
   for (size_t h = 0; h < 2; ++h) {
-    unit[h] = block_unit(unbiased_max(biased[h]), c[h], m);
+    const v128_t none = wasm_i32x4_eq(pow2_max[h], zero);
+    const v128_t subnormal = wasm_u32x4_lt(pow2_max[h], wasm_i32x4_splat(static_cast<int32_t>(kFloatMinNormalBits)));
+    if (wasm_v128_any_true(wasm_v128_andnot(subnormal, none))) return false;
+    const v128_t e = wasm_i32x4_sub(wasm_u32x4_shr(pow2_max[h], kFloatFraction), wasm_i32x4_splat(kFloatBias));
+    unit[h] = block_unit(wasm_v128_bitselect(wasm_i32x4_splat(kNoExponent), e, none), c[h], m);
     const v128_t neg_unit = wasm_i32x4_neg(unit[h]);
-    if (!float_scale_ok(neg_unit)) {
-      for (size_t g = 0; g < 2; ++g) c[g] = tc_block4(a + g * kHalf, b + g * kHalf, n, c[g], m, TermSum::Float);
-      return true;
-    }
-    constexpr int kFloatBias = 127, kFloatFraction = 23;
+    if (!float_scale_ok(neg_unit)) return false;  // tiny or huge values (or an inf): the general path
     scale[h] = wasm_i32x4_shl(wasm_i32x4_add(neg_unit, wasm_i32x4_splat(kFloatBias)), kFloatFraction);
     sum[h] = wasm_f32x4_add(zero, wasm_f32x4_trunc(wasm_f32x4_mul(c[h], scale[h])));  // as float_terms
   }
@@ -321,11 +328,13 @@ bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const 
       sum[h] = wasm_f32x4_add(sum[h], wasm_f32x4_trunc(wasm_f32x4_mul(p, scale[h])));
     }
   }
+  if (wasm_v128_any_true(wasm_v128_or(nonfinite(sum[0]), nonfinite(sum[1])))) return false;
   for (size_t h = 0; h < 2; ++h) c[h] = round_float_sum4(sum[h], unit[h], m);
   return true;
 }
 
-// tc_chain4 on eight lanes with tc_block8_float; false: an input is not finite.
+// tc_chain4 on eight lanes with tc_block8_float; false: an input is not
+// finite, or a block the general path must take.
 bool tc_chain8_float(const float* a, const float* b, size_t rows, v128_t* c, const TensorCoreKernel& m, v128_t* bad) {
   const size_t n = static_cast<size_t>(m.fma);
   if (rows == 0) return tc_block8_float(a, b, 0, c, m);
@@ -399,7 +408,8 @@ void dot_lanes_half(const DotLanesModel& m, const float* a, const float* b, size
 }
 
 // dot_lanes_half's tc cases on all eight lanes, through tc_chain8_float
-// (TermSum::Float); false when an input is not finite (nothing written).
+// (TermSum::Float); false when an input is not finite or a block needs the
+// general path (nothing written).
 bool dot_lanes_float_tc(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                         uint32_t* out, bool* bad) {
   constexpr size_t kHalf = kDotLanes / 2;
