@@ -7,6 +7,8 @@
 #if defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
+#include <cmath>
+
 namespace mantissa::kernels::detail {
 
 namespace {
@@ -200,8 +202,23 @@ inline bool float_scale_ok(v128_t neg_unit) {
 inline int block_man(const TensorCoreKernel& m) { return 23 + (m.neab < 0 ? m.neab : 0); }
 
 // A block's exact integer sum (f32 lanes holding integers, exact as f64)
-// rounded as round_block does, four lanes.
+// rounded as round_block does, four lanes. Toward zero, in f32 itself where
+// the result is a normal float: clearing the fraction bits below `man` keeps
+// the sum's top man + 1 bits (the sum is exact in f32, so that is the
+// truncation), and the product by 2^unit (a normal float) is then exact.
+// Otherwise (rne, a subnormal or overflowing result) the f64 round2.
 inline v128_t round_float_sum4(v128_t sum, v128_t unit, const TensorCoreKernel& m) {
+  constexpr int kFloatEmin = -126, kFloatBias = 127, kFloatFraction = 23;
+  if (!m.nearest && wasm_i32x4_all_true(wasm_i32x4_ge(unit, wasm_i32x4_splat(kFloatEmin)))) {
+    const uint32_t keep = ~((uint32_t{1} << (kFloatFraction - block_man(m))) - 1);
+    const v128_t cut = wasm_v128_and(sum, wasm_i32x4_splat(static_cast<int32_t>(keep)));
+    const v128_t scale = wasm_i32x4_shl(wasm_i32x4_add(unit, wasm_i32x4_splat(kFloatBias)), kFloatFraction);
+    const v128_t r = wasm_f32x4_mul(cut, scale);
+    const v128_t mag = wasm_f32x4_abs(r);
+    const v128_t normal = wasm_v128_and(wasm_f32x4_ge(mag, wasm_f32x4_splat(0x1p-126f)),
+                                        wasm_f32x4_lt(mag, wasm_f32x4_splat(INFINITY)));
+    if (wasm_i32x4_all_true(wasm_v128_or(normal, wasm_f32x4_eq(sum, wasm_f32x4_splat(0))))) return r;
+  }
   const v128_t r_lo = round2(wasm_f64x2_promote_low_f32x4(sum), unit, block_man(m), m.nearest);
   const v128_t r_hi = round2(wasm_f64x2_promote_low_f32x4(high_half(sum)), high_half(unit), block_man(m), m.nearest);
   return wasm_i32x4_shuffle(r_lo, r_hi, 0, 1, 4, 5);
