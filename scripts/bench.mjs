@@ -50,6 +50,9 @@ function runNative(name, benchArgs) {
 // ---- the dot products: natively (bench_dot, numpy co-process) and in the page ----
 const dotTrials = quick ? 200 : 1000;
 const dotReps = quick ? 3 : 5;
+// The page times wall clock only: more rounds, each sample `repeat` runs (web/bench/bench.js).
+const dotPageRounds = quick ? 3 : 9;
+const dotPageRepeat = quick ? 1 : 3;
 function nativeDot() {
   process.stderr.write(`bench: native dot products and gemm-error, K = 4096 x ${dotTrials} trials, ${dotReps} reps\n`);
   return JSON.parse(execFileSync(path.join(benchDir, "bench_dot"),
@@ -57,7 +60,7 @@ function nativeDot() {
 }
 async function webDot(page) {
   process.stderr.write("bench: the dot lanes and m.gemmError (K = 4096 x 1000 x 4 accumulators) in the page\n");
-  return page.evaluate((o) => window.mantissaBench.dot(o), { trials: dotTrials, rounds: dotReps });
+  return page.evaluate((o) => window.mantissaBench.dot(o), { trials: dotTrials, rounds: dotPageRounds, repeat: dotPageRepeat });
 }
 async function openBench(env) {
   const { page, consoleErrors, pageErrors } = await openPage(env, "/bench/");
@@ -101,7 +104,7 @@ function printDot(nd, wd) {
   for (const [k, v] of Object.entries(nd.dot_ms)) {
     console.log(`  ${k.padEnd(22)} lanes ${v.lanes.toFixed(2).padStart(8)}  scalar kernel ${v.scalar.toFixed(2).padStart(8)}  ${v.ratio.toFixed(2)}x`);
   }
-  console.log(`browser dot products, the same trials (ms, median of ${wd.rounds}):`);
+  console.log(`browser dot products, the same trials (wall ms per run, median of ${wd.rounds} samples of ${wd.repeat} runs):`);
   for (const [k, v] of Object.entries(wd.accumulators)) {
     console.log(`  ${k.padEnd(22)} lanes ${v.simdMs.toFixed(2).padStart(8)}  scalar kernel ${v.scalarMs.toFixed(2).padStart(8)}  ${(v.scalarMs / v.simdMs).toFixed(2)}x`);
   }
