@@ -1,7 +1,9 @@
 // WebAssembly SIMD128 forms of the tensor-core block's two passes (web build),
 // lane for lane the scalar references in dot.cpp: four products at a time,
 // exponents in i32x4, aligned terms in two f64x2 (exact, see dot.h).
-// SIMD128 has no per-lane variable shift; the double form needs none.
+// SIMD128 has no per-lane variable shift; the double form needs none. Where
+// the terms fit (fp8 on h100 and ada) the lanes sum them in f32 instead, all
+// eight lanes in one pass (tc_block8_float).
 #include "kernels/dot.h"
 
 #if defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
