@@ -9,6 +9,10 @@
 //                        included) with tc:h100 alone and with the four,
 //                        against numpy's float32 np.dot loop over the same
 //                        trials (bench/numpy_dot.py, run by /usr/bin/python3)
+//   gemm_error_vs_numpy_e2e  `gemm-error --in fp16 --acc seq:fp32` against
+//                        numpy doing the same job end to end (draw, round to
+//                        fp16, float32 dot, float64 reference, median/p95/max:
+//                        bench/numpy_gemm_error.py); fp8 has no numpy dtype
 // Usage: bench_dot [--reps N] [--trials N] [--json]  (--json: one JSON object on stdout)
 #include <algorithm>
 #include <chrono>
@@ -54,10 +58,10 @@ double seconds(F&& f) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-sim::GemmErrorSpec spec_of(const std::vector<std::string>& accs, uint64_t trials) {
+sim::GemmErrorSpec spec_of(const std::vector<std::string>& accs, uint64_t trials, const Format& in = fp8_e4m3()) {
   sim::GemmErrorSpec s;
   s.ks = {kK};
-  s.in = fp8_e4m3();
+  s.in = in;
   s.trials = trials;
   s.seed = 1;
   for (const std::string& name : accs) {
@@ -77,6 +81,16 @@ struct Checksum {
   uint64_t h = 1469598103934665603ull;
   void add(uint64_t v) { h = (h ^ v) * 1099511628211ull; }
 };
+
+// One line of a /usr/bin/python3 co-process's stdout ("" if it failed).
+std::string python_line(const std::string& args) {
+  const std::string cmd = "/usr/bin/python3 " + bench::bench_dir() + "/" + args;
+  FILE* p = popen(cmd.c_str(), "r");
+  char line[512] = {0};
+  const bool ok = p && std::fgets(line, sizeof line, p);
+  if (p) pclose(p);
+  return ok ? line : "";
+}
 
 struct DotTimes {
   std::string acc;
@@ -162,24 +176,46 @@ int main(int argc, char** argv) {
     double wall = 0;
     c_one.push_back(cpu_seconds([&] { wall = seconds([&] { sim::run_gemm_error(one); }); }));
     t_one.push_back(wall);
-    const std::string cmd = "/usr/bin/python3 " + bench::bench_dir() + "/numpy_dot.py " + fa + " " + fb + " " +
-                            std::to_string(trials) + " " + std::to_string(kK) + " 1";
-    FILE* p = popen(cmd.c_str(), "r");
-    char line[256] = {0};
-    if (!p || !std::fgets(line, sizeof line, p)) {
+    const std::string line = python_line("numpy_dot.py " + fa + " " + fb + " " + std::to_string(trials) + " " +
+                                         std::to_string(kK) + " 1");
+    if (line.empty()) {
       std::fprintf(stderr, "bench_dot: numpy run failed\n");
       return 1;
     }
-    pclose(p);
     char version[128] = {0};
     double secs = 0, cpu = 0;
-    std::sscanf(line, "%lf %127s %lf", &secs, version, &cpu);
+    std::sscanf(line.c_str(), "%lf %127s %lf", &secs, version, &cpu);
     t_numpy.push_back(secs);
     c_numpy.push_back(cpu);
     numpy_version = version;
   }
   std::remove(fa.c_str());
   std::remove(fb.c_str());
+
+  // The same job end to end on both sides, fp16 inputs (numpy has no fp8):
+  // gemm-error --in fp16 --acc seq:fp32 against bench/numpy_gemm_error.py.
+  const sim::GemmErrorSpec e2e = spec_of({"seq:fp32"}, trials, fp16());
+  std::vector<double> t_e2e, c_e2e, t_np_e2e, c_np_e2e;
+  double np_median = 0, np_p95 = 0, np_max = 0;
+  std::vector<sim::GemmErrorRow> e2e_rows;
+  for (int r = 0; r < reps; ++r) {
+    double wall = 0;
+    c_e2e.push_back(cpu_seconds([&] { wall = seconds([&] { e2e_rows = sim::run_gemm_error(e2e); }); }));
+    t_e2e.push_back(wall);
+    const std::string line = python_line("numpy_gemm_error.py " + std::to_string(trials) + " " + std::to_string(kK) + " 1");
+    double secs = 0, cpu = 0;
+    char version[128] = {0};
+    if (line.empty() || std::sscanf(line.c_str(), "%lf %127s %lf %lf %lf %lf", &secs, version, &cpu, &np_median,
+                                    &np_p95, &np_max) != 6) {
+      std::fprintf(stderr, "bench_dot: numpy_gemm_error.py failed\n");
+      return 1;
+    }
+    t_np_e2e.push_back(secs);
+    c_np_e2e.push_back(cpu);
+  }
+  const double e2e_ms = median(t_e2e) * 1e3, e2e_cpu = median(c_e2e) * 1e3;
+  const double np_e2e_ms = median(t_np_e2e) * 1e3, np_e2e_cpu = median(c_np_e2e) * 1e3;
+  const sim::GemmErrorRow& e2e_row = e2e_rows.at(0);
   const double f4 = median(t_four) * 1e3, f1 = median(t_one) * 1e3, np = median(t_numpy) * 1e3;
   const double f1_cpu = median(c_one) * 1e3, np_cpu = median(c_numpy) * 1e3;
   double min_ratio = 1e300;
@@ -204,9 +240,14 @@ int main(int argc, char** argv) {
     std::printf("},\n \"gemm_error_ms\": {\"four\": %.3f, \"tc_h100\": %.3f, \"numpy_dot_loop\": %.3f, \"numpy\": \"%s\", "
                 "\"tc_h100_cpu\": %.3f, \"numpy_dot_loop_cpu\": %.3f},\n",
                 f4, f1, np, numpy_version.c_str(), f1_cpu, np_cpu);
+    std::printf(" \"e2e_fp16_seq_fp32\": {\"gemm_error_ms\": %.3f, \"gemm_error_cpu_ms\": %.3f, \"numpy_ms\": %.3f, "
+                "\"numpy_cpu_ms\": %.3f, \"gemm_error_rel\": [%.6e, %.6e, %.6e], \"numpy_rel\": [%.6e, %.6e, %.6e]},\n",
+                e2e_ms, e2e_cpu, np_e2e_ms, np_e2e_cpu, e2e_row.median, e2e_row.p95, e2e_row.max, np_median, np_p95,
+                np_max);
     std::printf(" \"ratios\": {\"dot_simd_vs_scalar\": %.4f, \"gemm_error_vs_numpy\": %.5f, "
-                "\"gemm_error_four_vs_numpy\": %.5f, \"gemm_error_vs_numpy_cpu\": %.5f}}\n",
-                min_ratio, np / f1, np / f4, np_cpu / f1_cpu);
+                "\"gemm_error_four_vs_numpy\": %.5f, \"gemm_error_vs_numpy_cpu\": %.5f, "
+                "\"gemm_error_vs_numpy_e2e\": %.4f, \"gemm_error_vs_numpy_e2e_cpu\": %.4f}}\n",
+                min_ratio, np / f1, np / f4, np_cpu / f1_cpu, np_e2e_ms / e2e_ms, np_e2e_cpu / e2e_cpu);
     return all_same ? 0 : 1;
   }
   std::printf("cpu: %s; dot SIMD: %s\n", cpu.c_str(), kn::dot_impl_name(simd));
@@ -227,5 +268,12 @@ int main(int argc, char** argv) {
       "  gemm_error_vs_numpy: %.3fx (tc:h100 alone), %.3fx (4 accumulators); >1 means Mantissa is faster\n",
       np / f1, np / f4);
   std::printf("  in CPU time: tc:h100 alone %.1f ms, np.dot loop %.2f ms: %.3fx\n", f1_cpu, np_cpu, np_cpu / f1_cpu);
+  std::printf("gemm-error --k 4096 --in fp16 --acc seq:fp32 --trials %llu vs numpy end to end (draw, astype fp16, "
+              "float32 dot, float64 reference, median/p95/max):\n",
+              static_cast<unsigned long long>(trials));
+  std::printf("  wall: gemm-error %.1f ms, numpy %.1f ms: %.2fx   CPU: %.1f ms vs %.1f ms: %.2fx\n", e2e_ms, np_e2e_ms,
+              np_e2e_ms / e2e_ms, e2e_cpu, np_e2e_cpu, np_e2e_cpu / e2e_cpu);
+  std::printf("  relative error median/p95/max: gemm-error (exact reference) %.3g / %.3g / %.3g, numpy %.3g / %.3g / %.3g\n",
+              e2e_row.median, e2e_row.p95, e2e_row.max, np_median, np_p95, np_max);
   return all_same ? 0 : 1;
 }

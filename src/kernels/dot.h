@@ -124,6 +124,14 @@ void dot_lanes_avx2(const DotLanesModel& m, const float* a, const float* b, size
                     uint32_t* out, bool* bad);
 void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                     uint32_t* out, bool* bad);
+// dot_lanes_wasm for the models whose lanes notice non-finite inputs
+// themselves, through their term sums (the tensor-core models whose terms sum
+// exactly in f32 lanes: fp8 on h100 and ada), so dot_lanes can skip its own pass over the
+// operands: false (nothing written) when m is not one of them, an input is
+// not finite or a block needs the general path (tiny or huge values, an
+// overflow carried along); then the caller checks and runs dot_lanes_wasm.
+bool dot_lanes_wasm_checked(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
+                            uint32_t* out, bool* bad);
 // The alignment exponent of one value: max(float exponent, emin) (not for zero).
 inline int float_exponent(uint32_t bits, int emin) {
   const int field = static_cast<int>((bits >> 23) & 0xff);

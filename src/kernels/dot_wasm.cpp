@@ -1,11 +1,15 @@
 // WebAssembly SIMD128 forms of the tensor-core block's two passes (web build),
 // lane for lane the scalar references in dot.cpp: four products at a time,
 // exponents in i32x4, aligned terms in two f64x2 (exact, see dot.h).
-// SIMD128 has no per-lane variable shift; the double form needs none.
+// SIMD128 has no per-lane variable shift; the double form needs none. Where
+// the terms fit (fp8 on h100 and ada) the lanes sum them in f32 instead, all
+// eight lanes in one pass (tc_block8_float).
 #include "kernels/dot.h"
 
 #if defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
 #include <wasm_simd128.h>
+
+#include <cmath>
 
 namespace mantissa::kernels::detail {
 
@@ -113,7 +117,7 @@ inline v128_t round2(v128_t sum, v128_t unit, int man, bool nearest) {
 }
 
 // The aligned terms in int32 lanes, four at a time, when that is exact
-// (int_terms_fit below): a*b is exact in fp32, scaling it by 2^-unit (a
+// (terms_fit below): a*b is exact in fp32, scaling it by 2^-unit (a
 // normal fp32 power of two) is exact while the result is a normal float, and
 // a result below 2^-126 truncates to 0 however the multiply rounded it;
 // i32x4.trunc_sat then truncates toward zero, and the int32 sum cannot overflow.
@@ -129,27 +133,122 @@ inline v128_t int_terms(const float* a, const float* b, size_t n, v128_t c, v128
   return sum;
 }
 
-// One tensor-core block of n rows on four lanes (columns a[j * kDotLanes + 0..3]).
-// int_ok: the model and format allow int_terms (DotLanesModel, int_terms_fit).
-v128_t tc_block4(const float* a, const float* b, size_t n, v128_t c, const TensorCoreKernel& m, bool int_ok) {
-  const v128_t emin = wasm_i32x4_splat(m.input_emin), none = wasm_i32x4_splat(kNoExponent);
-  v128_t e_max = none;
+// The aligned terms summed in f32 lanes, four at a time, when that is exact
+// (TermSum::Float, terms_fit below): each term as in int_terms, truncated by
+// f32x4.trunc (one instruction where i32x4.trunc_sat_f32x4 takes several),
+// and every partial sum an integer of at most 2^24, exact in fp32. The sum
+// starts at +0, so it is never -0 (x + -x is +0 to nearest). Returns the sum
+// of the four lanes' terms and c's, as floats holding integers.
+inline v128_t float_terms(const float* a, const float* b, size_t n, v128_t c, v128_t neg_unit) {
+  constexpr int kFloatBias = 127, kFloatFraction = 23;
+  const v128_t s = wasm_i32x4_shl(wasm_i32x4_add(neg_unit, wasm_i32x4_splat(kFloatBias)), kFloatFraction);
+  v128_t sum = wasm_f32x4_add(wasm_f32x4_splat(0), wasm_f32x4_trunc(wasm_f32x4_mul(c, s)));
+  for (size_t j = 0; j < n; ++j) {
+    const v128_t p = wasm_f32x4_mul(wasm_v128_load(a + j * kDotLanes), wasm_v128_load(b + j * kDotLanes));
+    sum = wasm_f32x4_add(sum, wasm_f32x4_trunc(wasm_f32x4_mul(p, s)));
+  }
+  return sum;
+}
+
+// The products' alignment exponents when every product is exact in fp32
+// (DotLanesModel::exact_fp32_products): then no input is an fp32 subnormal
+// (its square would fall below 2^-149), a product is zero exactly when a
+// factor is, and exp(x) + 127 = max(field, emin + 127) is an unsigned max on
+// the bits shifted left by one (the sign out, the field on top). Returns the
+// largest biased sum exp(a) + exp(b) + 254 of each lane, 0 for none (a
+// biased sum is at least 2): about half the work of the general pass.
+inline v128_t biased_max_exponent_exact(const float* a, const float* b, size_t n, int input_emin) {
+  constexpr int kFieldShift = 24;
+  const v128_t floor = wasm_i32x4_splat(static_cast<int32_t>(static_cast<uint32_t>(input_emin + 127) << kFieldShift));
+  const v128_t zero = wasm_f32x4_splat(0);
+  v128_t e_max = wasm_i32x4_splat(0);
   for (size_t j = 0; j < n; ++j) {
     const v128_t ua = wasm_v128_load(a + j * kDotLanes), ub = wasm_v128_load(b + j * kDotLanes);
-    const v128_t e = wasm_i32x4_add(exponents(ua, emin), exponents(ub, emin));
-    e_max = wasm_i32x4_max(e_max, wasm_v128_bitselect(none, e, wasm_v128_or(is_zero(ua), is_zero(ub))));
+    const v128_t ea = wasm_u32x4_shr(wasm_u32x4_max(wasm_i32x4_shl(ua, 1), floor), kFieldShift);
+    const v128_t eb = wasm_u32x4_shr(wasm_u32x4_max(wasm_i32x4_shl(ub, 1), floor), kFieldShift);
+    const v128_t product_zero = wasm_f32x4_eq(wasm_f32x4_mul(ua, ub), zero);
+    e_max = wasm_i32x4_max(e_max, wasm_v128_andnot(wasm_i32x4_add(ea, eb), product_zero));
   }
+  return e_max;
+}
+
+// How a block's aligned terms are summed (terms_fit below).
+enum class TermSum { Double, Int, Float };
+
+// A block's unit per lane, E - 23 - neab, from its products' largest
+// alignment exponent (kNoExponent for none) and c's.
+inline v128_t block_unit(v128_t e_max, v128_t c, const TensorCoreKernel& m) {
+  const v128_t none = wasm_i32x4_splat(kNoExponent);
   constexpr int kFp32Emin = -126;  // c is an fp32 value
   e_max = wasm_i32x4_max(e_max, wasm_v128_bitselect(none, exponents(c, wasm_i32x4_splat(kFp32Emin)), is_zero(c)));
   // A lane with no nonzero term sums to +0 at any unit: give it a harmless one.
   e_max = wasm_v128_andnot(e_max, wasm_i32x4_eq(e_max, none));
-  const v128_t unit = wasm_i32x4_sub(e_max, wasm_i32x4_splat(23 + m.neab));
-  const v128_t neg_unit = wasm_i32x4_neg(unit);
-  const int man = 23 + (m.neab < 0 ? m.neab : 0);
-  // 2^-unit must be a normal float for int_terms: -126 <= -unit <= 127.
+  return wasm_i32x4_sub(e_max, wasm_i32x4_splat(23 + m.neab));
+}
+
+// biased_max_exponent_exact's result as an alignment exponent (kNoExponent for none).
+inline v128_t unbiased_max(v128_t biased) {
+  constexpr int kBiasedSum = 2 * 127;
+  return wasm_v128_bitselect(wasm_i32x4_splat(kNoExponent), wasm_i32x4_sub(biased, wasm_i32x4_splat(kBiasedSum)),
+                             wasm_i32x4_eq(biased, wasm_i32x4_splat(0)));
+}
+
+// Whether 2^-unit is a normal float in every lane (-126 <= -unit <= 127),
+// which int_terms and float_terms scale by.
+inline bool float_scale_ok(v128_t neg_unit) {
   constexpr int kFloatEmin = -126, kFloatEmax = 127;
-  if (int_ok && wasm_i32x4_all_true(wasm_v128_and(wasm_i32x4_ge(neg_unit, wasm_i32x4_splat(kFloatEmin)),
-                                                  wasm_i32x4_le(neg_unit, wasm_i32x4_splat(kFloatEmax))))) {
+  return wasm_i32x4_all_true(wasm_v128_and(wasm_i32x4_ge(neg_unit, wasm_i32x4_splat(kFloatEmin)),
+                                           wasm_i32x4_le(neg_unit, wasm_i32x4_splat(kFloatEmax))));
+}
+
+inline int block_man(const TensorCoreKernel& m) { return 23 + (m.neab < 0 ? m.neab : 0); }
+
+// A block's exact integer sum (f32 lanes holding integers, exact as f64)
+// rounded as round_block does, four lanes. Toward zero, in f32 itself where
+// the result is a normal float: clearing the fraction bits below `man` keeps
+// the sum's top man + 1 bits (the sum is exact in f32, so that is the
+// truncation), and the product by 2^unit (a normal float) is then exact.
+// Otherwise (rne, a subnormal or overflowing result) the f64 round2.
+inline v128_t round_float_sum4(v128_t sum, v128_t unit, const TensorCoreKernel& m) {
+  constexpr int kFloatEmin = -126, kFloatBias = 127, kFloatFraction = 23;
+  if (!m.nearest && wasm_i32x4_all_true(wasm_i32x4_ge(unit, wasm_i32x4_splat(kFloatEmin)))) {
+    const uint32_t keep = ~((uint32_t{1} << (kFloatFraction - block_man(m))) - 1);
+    const v128_t cut = wasm_v128_and(sum, wasm_i32x4_splat(static_cast<int32_t>(keep)));
+    const v128_t scale = wasm_i32x4_shl(wasm_i32x4_add(unit, wasm_i32x4_splat(kFloatBias)), kFloatFraction);
+    const v128_t r = wasm_f32x4_mul(cut, scale);
+    const v128_t mag = wasm_f32x4_abs(r);
+    const v128_t normal = wasm_v128_and(wasm_f32x4_ge(mag, wasm_f32x4_splat(0x1p-126f)),
+                                        wasm_f32x4_lt(mag, wasm_f32x4_splat(INFINITY)));
+    if (wasm_i32x4_all_true(wasm_v128_or(normal, wasm_f32x4_eq(sum, wasm_f32x4_splat(0))))) return r;
+  }
+  const v128_t r_lo = round2(wasm_f64x2_promote_low_f32x4(sum), unit, block_man(m), m.nearest);
+  const v128_t r_hi = round2(wasm_f64x2_promote_low_f32x4(high_half(sum)), high_half(unit), block_man(m), m.nearest);
+  return wasm_i32x4_shuffle(r_lo, r_hi, 0, 1, 4, 5);
+}
+
+// One tensor-core block of n rows on four lanes (columns a[j * kDotLanes + 0..3]).
+// how: what the model and format allow (terms_fit).
+v128_t tc_block4(const float* a, const float* b, size_t n, v128_t c, const TensorCoreKernel& m, TermSum how) {
+  const v128_t none = wasm_i32x4_splat(kNoExponent);
+  v128_t e_max;
+  if (how != TermSum::Double) {  // products exact in fp32
+    e_max = unbiased_max(biased_max_exponent_exact(a, b, n, m.input_emin));
+  } else {
+    const v128_t emin = wasm_i32x4_splat(m.input_emin);
+    e_max = none;
+    for (size_t j = 0; j < n; ++j) {
+      const v128_t ua = wasm_v128_load(a + j * kDotLanes), ub = wasm_v128_load(b + j * kDotLanes);
+      const v128_t e = wasm_i32x4_add(exponents(ua, emin), exponents(ub, emin));
+      e_max = wasm_i32x4_max(e_max, wasm_v128_bitselect(none, e, wasm_v128_or(is_zero(ua), is_zero(ub))));
+    }
+  }
+  const v128_t unit = block_unit(e_max, c, m);
+  const v128_t neg_unit = wasm_i32x4_neg(unit);
+  const int man = block_man(m);
+  if (how == TermSum::Float && float_scale_ok(neg_unit)) {
+    return round_float_sum4(float_terms(a, b, n, c, neg_unit), unit, m);
+  }
+  if (how == TermSum::Int && float_scale_ok(neg_unit)) {
     const v128_t sum = int_terms(a, b, n, c, neg_unit);
     const v128_t r_lo = round2(wasm_f64x2_convert_low_i32x4(sum), unit, man, m.nearest);
     const v128_t r_hi = round2(wasm_f64x2_convert_low_i32x4(high_half(sum)), high_half(unit), man, m.nearest);
@@ -174,23 +273,105 @@ v128_t tc_block4(const float* a, const float* b, size_t n, v128_t c, const Tenso
   return wasm_i32x4_shuffle(r_lo, r_hi, 0, 1, 4, 5);
 }
 
-// Whether int_terms is exact for this model and format: products exact in
-// fp32, and a block's terms and c, each below 2^(25 + neab) (a product's
-// significand is below 4), summing below 2^31 (fp8 on h100: 33 * 2^15).
-bool int_terms_fit(const DotLanesModel& m) {
+// Which term sum is exact for this model and format: products exact in fp32,
+// and a block's terms and c, each below 2^(25 + neab) (a product's
+// significand is below 4), summing to at most 2^24 (Float: fp8 on h100,
+// 33 * 2^15, and ada) or below 2^31 (Int); else the double lanes.
+TermSum terms_fit(const DotLanesModel& m) {
   const int term_bits = 25 + m.tc.neab;
-  if (!m.exact_fp32_products || term_bits > 30) return false;
+  if (!m.exact_fp32_products || term_bits > 30) return TermSum::Double;
   const uint64_t bound = static_cast<uint64_t>(m.tc.fma + 1) << term_bits;
-  return bound <= (uint64_t{1} << 31);
+  constexpr int kFloatExactBits = 24, kIntBits = 31;
+  if (bound <= (uint64_t{1} << kFloatExactBits)) return TermSum::Float;
+  return bound <= (uint64_t{1} << kIntBits) ? TermSum::Int : TermSum::Double;
 }
 
-v128_t tc_chain4(const float* a, const float* b, size_t rows, v128_t c, const TensorCoreKernel& m, bool int_ok,
+// The Float path on all eight lanes at once (TermSum::Float): both halves
+// in one pass over the rows, twice the independent work per iteration, and
+// the products of the exponent pass kept (up to kKeptRows rows) for the term
+// pass, which then loads one vector where it loaded two and multiplied.
+//
+// The exponent pass works on powers of two: 2^exp(x) is x's bits with the
+// fraction and sign cleared, raised to the format's 2^emin (an unsigned max
+// on the bits; no input is an fp32 subnormal, see biased_max_exponent_exact,
+// so only zero has a zero field), and 2^exp(a) * 2^exp(b) is exact (at least
+// 2^-149, as the products are). The largest of them, as bits, is 2^E; zero
+// products are masked to +0. A lane whose 2^E is an fp32 subnormal (custom
+// formats with a small emin) goes back to the caller.
+//
+// The inputs are not checked beforehand (dot_lanes_wasm_checked): a product
+// is finite exactly when its factors are (fp32 holds every exact product),
+// and a non-finite product makes its lane's term sum inf or NaN (times a
+// positive scale, truncated, added); so does a c that a previous block made
+// infinite (rne overflow). Either returns false before anything is rounded,
+// and the caller's general path sorts the lanes out.
+constexpr size_t kKeptRows = 64;
+bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const TensorCoreKernel& m) {
+  constexpr size_t kHalf = kDotLanes / 2;
+  constexpr uint32_t kExpMask = 0x7f800000u, kFloatMinNormalBits = 0x00800000u;
+  constexpr int kFloatBias = 127, kFloatFraction = 23;
+  const v128_t exp_mask = wasm_i32x4_splat(static_cast<int32_t>(kExpMask));
+  const v128_t floor = wasm_i32x4_splat((m.input_emin + kFloatBias) << kFloatFraction);  // 2^emin
+  const v128_t zero = wasm_f32x4_splat(0);
+  v128_t kept[2 * kKeptRows];
+  const bool keep = n <= kKeptRows;
+  v128_t pow2_max[2] = {zero, zero};
+  for (size_t j = 0; j < n; ++j) {
+    for (size_t h = 0; h < 2; ++h) {
+      const v128_t ua = wasm_v128_load(a + j * kDotLanes + h * kHalf), ub = wasm_v128_load(b + j * kDotLanes + h * kHalf);
+      const v128_t p = wasm_f32x4_mul(ua, ub);
+      if (keep) kept[2 * j + h] = p;
+      const v128_t pa = wasm_u32x4_max(wasm_v128_and(ua, exp_mask), floor);
+      const v128_t pb = wasm_u32x4_max(wasm_v128_and(ub, exp_mask), floor);
+      const v128_t pow2 = wasm_v128_andnot(wasm_f32x4_mul(pa, pb), wasm_f32x4_eq(p, zero));
+      pow2_max[h] = wasm_u32x4_max(pow2_max[h], pow2);
+    }
+  }
+  v128_t unit[2], scale[2], sum[2];
+  for (size_t h = 0; h < 2; ++h) {
+    const v128_t none = wasm_i32x4_eq(pow2_max[h], zero);
+    const v128_t subnormal = wasm_u32x4_lt(pow2_max[h], wasm_i32x4_splat(static_cast<int32_t>(kFloatMinNormalBits)));
+    if (wasm_v128_any_true(wasm_v128_andnot(subnormal, none))) return false;
+    const v128_t e = wasm_i32x4_sub(wasm_u32x4_shr(pow2_max[h], kFloatFraction), wasm_i32x4_splat(kFloatBias));
+    unit[h] = block_unit(wasm_v128_bitselect(wasm_i32x4_splat(kNoExponent), e, none), c[h], m);
+    const v128_t neg_unit = wasm_i32x4_neg(unit[h]);
+    if (!float_scale_ok(neg_unit)) return false;  // tiny or huge values (or an inf): the general path
+    scale[h] = wasm_i32x4_shl(wasm_i32x4_add(neg_unit, wasm_i32x4_splat(kFloatBias)), kFloatFraction);
+    sum[h] = wasm_f32x4_add(zero, wasm_f32x4_trunc(wasm_f32x4_mul(c[h], scale[h])));  // as float_terms
+  }
+  for (size_t j = 0; j < n; ++j) {
+    for (size_t h = 0; h < 2; ++h) {
+      const v128_t p = keep ? kept[2 * j + h]
+                            : wasm_f32x4_mul(wasm_v128_load(a + j * kDotLanes + h * kHalf),
+                                             wasm_v128_load(b + j * kDotLanes + h * kHalf));
+      sum[h] = wasm_f32x4_add(sum[h], wasm_f32x4_trunc(wasm_f32x4_mul(p, scale[h])));
+    }
+  }
+  if (wasm_v128_any_true(wasm_v128_or(nonfinite(sum[0]), nonfinite(sum[1])))) return false;
+  for (size_t h = 0; h < 2; ++h) c[h] = round_float_sum4(sum[h], unit[h], m);
+  return true;
+}
+
+// tc_chain4 on eight lanes with tc_block8_float; false: an input is not
+// finite, or a block the general path must take.
+bool tc_chain8_float(const float* a, const float* b, size_t rows, v128_t* c, const TensorCoreKernel& m, v128_t* bad) {
+  const size_t n = static_cast<size_t>(m.fma);
+  if (rows == 0) return tc_block8_float(a, b, 0, c, m);
+  for (size_t i = 0; i < rows; i += n) {
+    if (!tc_block8_float(a + i * kDotLanes, b + i * kDotLanes, rows - i < n ? rows - i : n, c, m)) return false;
+    bad[0] = wasm_v128_or(bad[0], nonfinite(c[0]));
+    bad[1] = wasm_v128_or(bad[1], nonfinite(c[1]));
+  }
+  return true;
+}
+
+v128_t tc_chain4(const float* a, const float* b, size_t rows, v128_t c, const TensorCoreKernel& m, TermSum how,
                  v128_t* bad) {
   const size_t n = static_cast<size_t>(m.fma);
-  if (rows == 0) return tc_block4(a, b, 0, c, m, int_ok);
+  if (rows == 0) return tc_block4(a, b, 0, c, m, how);
   v128_t d = c;
   for (size_t i = 0; i < rows; i += n) {
-    d = tc_block4(a + i * kDotLanes, b + i * kDotLanes, rows - i < n ? rows - i : n, d, m, int_ok);
+    d = tc_block4(a + i * kDotLanes, b + i * kDotLanes, rows - i < n ? rows - i : n, d, m, how);
     *bad = wasm_v128_or(*bad, nonfinite(d));
   }
   return d;
@@ -228,14 +409,14 @@ void dot_lanes_half(const DotLanesModel& m, const float* a, const float* b, size
       }
       break;
     case DotLanesKind::TensorCore:
-      total = tc_chain4(a, b, k, total, m.tc, int_terms_fit(m), &badv);
+      total = tc_chain4(a, b, k, total, m.tc, terms_fit(m), &badv);
       break;
     case DotLanesKind::BlockedTensorCore:
       for (size_t i = 0; i < k; i += m.block) {
         const size_t rows = k - i < m.block ? k - i : m.block;
         total = add_fp32_4(total,
                            tc_chain4(a + i * kDotLanes, b + i * kDotLanes, rows, wasm_i32x4_splat(0), m.tc,
-                                     int_terms_fit(m), &badv));
+                                     terms_fit(m), &badv));
       }
       break;
   }
@@ -245,7 +426,40 @@ void dot_lanes_half(const DotLanesModel& m, const float* a, const float* b, size
   for (int l = 0; l < 4; ++l) bad[l] = (bad_mask >> l) & 1;
 }
 
+// dot_lanes_half's tc cases on all eight lanes, through tc_chain8_float
+// (TermSum::Float); false when an input is not finite or a block needs the
+// general path (nothing written).
+bool dot_lanes_float_tc(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
+                        uint32_t* out, bool* bad) {
+  constexpr size_t kHalf = kDotLanes / 2;
+  v128_t total[2] = {wasm_v128_load(c), wasm_v128_load(c + kHalf)};
+  v128_t badv[2] = {wasm_i32x4_splat(0), wasm_i32x4_splat(0)};
+  if (m.kind == DotLanesKind::TensorCore) {
+    if (!tc_chain8_float(a, b, k, total, m.tc, badv)) return false;
+  } else {
+    for (size_t i = 0; i < k; i += m.block) {
+      const size_t rows = k - i < m.block ? k - i : m.block;
+      v128_t part[2] = {wasm_i32x4_splat(0), wasm_i32x4_splat(0)};
+      if (!tc_chain8_float(a + i * kDotLanes, b + i * kDotLanes, rows, part, m.tc, badv)) return false;
+      for (size_t h = 0; h < 2; ++h) total[h] = add_fp32_4(total[h], part[h]);
+    }
+  }
+  for (size_t h = 0; h < 2; ++h) {
+    badv[h] = wasm_v128_or(badv[h], nonfinite(total[h]));
+    wasm_v128_store(out + h * kHalf, total[h]);
+    const int bad_mask = wasm_i32x4_bitmask(badv[h]);
+    for (size_t l = 0; l < kHalf; ++l) bad[h * kHalf + l] = (bad_mask >> l) & 1;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool dot_lanes_wasm_checked(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
+                            uint32_t* out, bool* bad) {
+  const bool tc = m.kind == DotLanesKind::TensorCore || m.kind == DotLanesKind::BlockedTensorCore;
+  return tc && terms_fit(m) == TermSum::Float && dot_lanes_float_tc(m, a, b, k, c, out, bad);
+}
 
 void lanes_not_finite_wasm(const float* a, const float* b, size_t k, uint32_t* special) {
   constexpr size_t kHalf = kDotLanes / 2;
@@ -272,6 +486,7 @@ void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size
     return;
   }
   constexpr size_t kHalf = kDotLanes / 2;
+  if (dot_lanes_wasm_checked(m, a, b, k, c, out, bad)) return;
   dot_lanes_half(m, a, b, k, c, out, bad);
   dot_lanes_half(m, a + kHalf, b + kHalf, k, c + kHalf, out + kHalf, bad + kHalf);
 }

@@ -12,28 +12,15 @@
 
 namespace mantissa::sim {
 
-namespace {
-
-// splitmix64 (Steele, Lea, Flood): increment and finaliser constants.
-constexpr uint64_t kGolden = 0x9e3779b97f4a7c15ull;
-constexpr uint64_t kMix1 = 0xbf58476d1ce4e5b9ull;
-constexpr uint64_t kMix2 = 0x94d049bb133111ebull;
-
-uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * kMix1;
-  z = (z ^ (z >> 27)) * kMix2;
-  return z ^ (z >> 31);
-}
-
-}  // namespace
+using detail::kGolden;
+using detail::mix64;
 
 uint64_t random_key(uint64_t seed, RandomStream stream) {
   return mix64(seed + kGolden * (static_cast<uint64_t>(stream) + 1));
 }
 
 uint64_t random_bits64_keyed(uint64_t key, uint64_t counter, uint64_t attempt) {
-  const uint64_t x = mix64(key ^ (counter + kGolden));
-  return mix64(x ^ (attempt * kGolden + 0x632be59bd9b4e019ull));
+  return random_attempt_mix(random_counter_mix(key, counter), attempt);
 }
 
 uint64_t random_bits64(uint64_t seed, RandomStream stream, uint64_t counter, uint64_t attempt) {
@@ -41,8 +28,7 @@ uint64_t random_bits64(uint64_t seed, RandomStream stream, uint64_t counter, uin
 }
 
 double random_uniform_keyed(uint64_t key, uint64_t counter, uint64_t attempt) {
-  constexpr double kTwoPowMinus53 = 1.0 / 9007199254740992.0;  // 2^-53
-  return static_cast<double>(random_bits64_keyed(key, counter, attempt) >> 11) * kTwoPowMinus53;
+  return random_uniform_mixed(random_counter_mix(key, counter), attempt);
 }
 
 double random_uniform(uint64_t seed, RandomStream stream, uint64_t counter, uint64_t attempt) {
@@ -112,9 +98,10 @@ void portable_sincos(double x, double* sin_x, double* cos_x) {
 }
 
 double random_normal_keyed_from(uint64_t key, uint64_t counter, uint64_t attempt) {
+  const uint64_t x = random_counter_mix(key, counter);  // the same for every attempt
   for (;; attempt += 2) {
-    const double u = 2.0 * random_uniform_keyed(key, counter, attempt) - 1.0;
-    const double v = 2.0 * random_uniform_keyed(key, counter, attempt + 1) - 1.0;
+    const double u = 2.0 * random_uniform_mixed(x, attempt) - 1.0;
+    const double v = 2.0 * random_uniform_mixed(x, attempt + 1) - 1.0;
     const double s = u * u + v * v;
     if (s > 0.0 && s < 1.0) return u * std::sqrt(-2.0 * portable_log(s) / s);
   }
@@ -140,7 +127,7 @@ void random_normal_batch(uint64_t key, uint64_t counter0, size_t n, double* out)
     lanes = random_normal_lanes_avx2, width = 4;
   }
 #elif defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
-  lanes = random_normal_lanes_wasm, width = 2;
+  lanes = random_normal_lanes_wasm, width = 4;
 #endif
   std::vector<size_t> pending;  // indices whose pair was rejected so far
   uint64_t attempt = 0;

@@ -34,6 +34,33 @@ uint64_t random_bits64(uint64_t seed, RandomStream stream, uint64_t counter, uin
 // Uniform in [0, 1) with 53 random bits.
 double random_uniform(uint64_t seed, RandomStream stream, uint64_t counter, uint64_t attempt = 0);
 
+// random_bits64_keyed in its two halves, inline for the hot loops of the
+// lane forms: the counter's mix (the same for every attempt of a counter, so
+// computed once for u and v) and the attempt's mix on top of it.
+namespace detail {
+constexpr uint64_t kGolden = 0x9e3779b97f4a7c15ull;  // splitmix64 (Steele, Lea, Flood): increment
+constexpr uint64_t kMix1 = 0xbf58476d1ce4e5b9ull;    // and finaliser constants
+constexpr uint64_t kMix2 = 0x94d049bb133111ebull;
+constexpr uint64_t kAttemptSalt = 0x632be59bd9b4e019ull;
+inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * kMix1;
+  z = (z ^ (z >> 27)) * kMix2;
+  return z ^ (z >> 31);
+}
+}  // namespace detail
+inline uint64_t random_counter_mix(uint64_t key, uint64_t counter) {
+  return detail::mix64(key ^ (counter + detail::kGolden));
+}
+inline uint64_t random_attempt_mix(uint64_t counter_mix, uint64_t attempt) {
+  return detail::mix64(counter_mix ^ (attempt * detail::kGolden + detail::kAttemptSalt));
+}
+// random_uniform_keyed from the counter's mix: 53 bits times 2^-53 (the
+// signed conversion gives the same exact value; wasm's unsigned one costs more).
+inline double random_uniform_mixed(uint64_t counter_mix, uint64_t attempt) {
+  constexpr double kTwoPowMinus53 = 1.0 / 9007199254740992.0;
+  return static_cast<double>(static_cast<int64_t>(random_attempt_mix(counter_mix, attempt) >> 11)) * kTwoPowMinus53;
+}
+
 // Standard normal by Marsaglia's polar method; rejected pairs move on to the
 // next `attempt`, so the draw is still a pure function of the counter.
 double random_normal(uint64_t seed, RandomStream stream, uint64_t counter);
@@ -52,8 +79,8 @@ double random_normal_keyed(uint64_t key, uint64_t counter);
 // whose pair is rejected (about 21 % per attempt) are gathered and retried
 // in lanes at the next attempt, the last few by the scalar code.
 void random_normal_batch(uint64_t key, uint64_t counter0, size_t n, double* out);
-// The polar step of `attempt` (and attempt + 1) for 8 (AVX-512), 4 (AVX2) or
-// 2 (wasm) counters: out[i] the normal draw where accepted[i], else the pair
+// The polar step of `attempt` (and attempt + 1) for 8 (AVX-512) or 4 (AVX2,
+// wasm) counters: out[i] the normal draw where accepted[i], else the pair
 // was rejected.
 void random_normal_lanes_avx512(uint64_t key, const uint64_t* counters, uint64_t attempt, double* out,
                                 bool* accepted);

@@ -1,4 +1,5 @@
-// random_normal_keyed (random.cpp) in two wasm SIMD128 lanes, bit for bit:
+// random_normal_keyed (random.cpp) for four counters in wasm SIMD128 (two
+// f64x2 vectors), bit for bit:
 // the same uniforms (from the scalar code), Marsaglia's polar step and
 // portable_log with the same operations in the same order (wasm has no FMA
 // to contract into).
@@ -41,26 +42,36 @@ void random_normal_lanes_wasm(uint64_t key, const uint64_t* counters, uint64_t a
                               bool* accepted) {
   // The uniforms come from the scalar code: wasm's i64 multiply is one
   // instruction, while V8 builds i64x2.mul from several 32-bit ones, so the
-  // mixing is faster one lane at a time; the polar step and the logarithm
-  // (divisions, square root, the series) run in the f64x2 lanes.
+  // mixing is faster one lane at a time (each counter's mix once, for u and
+  // v: random_counter_mix); the polar step and the logarithm (divisions,
+  // square root, the series) run in f64x2 lanes, four counters as two
+  // independent vectors, so that one's latency (the series is a chain of
+  // dependent multiply-adds) hides the other's.
+  constexpr int kLanes = 4;
+  double uu[kLanes], vv[kLanes];
+  for (int l = 0; l < kLanes; ++l) {
+    const uint64_t x = random_counter_mix(key, counters[l]);
+    uu[l] = random_uniform_mixed(x, attempt);
+    vv[l] = random_uniform_mixed(x, attempt + 1);
+  }
   const v128_t one = wasm_f64x2_splat(1.0), two = wasm_f64x2_splat(2.0);
-  const v128_t u = wasm_f64x2_sub(wasm_f64x2_mul(two, wasm_f64x2_make(random_uniform_keyed(key, counters[0], attempt),
-                                                                      random_uniform_keyed(key, counters[1], attempt))),
-                                  one);
-  const v128_t v = wasm_f64x2_sub(
-      wasm_f64x2_mul(two, wasm_f64x2_make(random_uniform_keyed(key, counters[0], attempt + 1),
-                                          random_uniform_keyed(key, counters[1], attempt + 1))),
-      one);
-  const v128_t s = wasm_f64x2_add(wasm_f64x2_mul(u, u), wasm_f64x2_mul(v, v));
-  const v128_t ok = wasm_v128_and(wasm_f64x2_gt(s, wasm_f64x2_splat(0)), wasm_f64x2_lt(s, one));
-  // Rejected lanes compute on s = 0.5 (harmless) and are retried by the caller.
-  const v128_t s_safe = wasm_v128_bitselect(s, wasm_f64x2_splat(0.5), ok);
-  const v128_t r = wasm_f64x2_mul(
-      u, wasm_f64x2_sqrt(wasm_f64x2_div(wasm_f64x2_mul(wasm_f64x2_splat(-2.0), log_lanes(s_safe)), s_safe)));
-  wasm_v128_store(out, r);
-  const int mask = wasm_i64x2_bitmask(ok);
-  accepted[0] = mask & 1;
-  accepted[1] = (mask >> 1) & 1;
+  int mask = 0;
+  v128_t s[2], u[2], ok[2];
+  for (int h = 0; h < 2; ++h) {
+    u[h] = wasm_f64x2_sub(wasm_f64x2_mul(two, wasm_v128_load(uu + 2 * h)), one);
+    const v128_t v = wasm_f64x2_sub(wasm_f64x2_mul(two, wasm_v128_load(vv + 2 * h)), one);
+    s[h] = wasm_f64x2_add(wasm_f64x2_mul(u[h], u[h]), wasm_f64x2_mul(v, v));
+    ok[h] = wasm_v128_and(wasm_f64x2_gt(s[h], wasm_f64x2_splat(0)), wasm_f64x2_lt(s[h], one));
+    // Rejected lanes compute on s = 0.5 (harmless) and are retried by the caller.
+    s[h] = wasm_v128_bitselect(s[h], wasm_f64x2_splat(0.5), ok[h]);
+    mask |= wasm_i64x2_bitmask(ok[h]) << (2 * h);
+  }
+  const v128_t log_lo = log_lanes(s[0]), log_hi = log_lanes(s[1]);
+  const v128_t minus_two = wasm_f64x2_splat(-2.0);
+  wasm_v128_store(out, wasm_f64x2_mul(u[0], wasm_f64x2_sqrt(wasm_f64x2_div(wasm_f64x2_mul(minus_two, log_lo), s[0]))));
+  wasm_v128_store(out + 2,
+                  wasm_f64x2_mul(u[1], wasm_f64x2_sqrt(wasm_f64x2_div(wasm_f64x2_mul(minus_two, log_hi), s[1]))));
+  for (int l = 0; l < kLanes; ++l) accepted[l] = (mask >> l) & 1;
 }
 
 }  // namespace mantissa::sim

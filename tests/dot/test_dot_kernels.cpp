@@ -73,6 +73,7 @@ const std::vector<std::string> kTensorCoreNames = {"tc:a100",
                                                    "tc:fma=8,neab=-3,round=rne",
                                                    "tc:fma=5,neab=4",
                                                    "tc:fma=1,neab=-20",
+                                                   "tc:fma=16,neab=-10,round=rne",
                                                    "blocked:tc:h100:128",
                                                    "blocked:tc:fma=4,neab=0:7"};
 
@@ -336,6 +337,29 @@ TEST_CASE("dot lanes: a lane with an infinite input or c goes back to the core; 
       CHECK(done[l] == (l != 2 && l != 5));
       if (done[l]) CHECK(out[l] == 0x41a00000u);  // 40 * 0.5 = 20, exact
     }
+  }
+}
+
+TEST_CASE("dot lanes: fp8 lanes that check their own inputs hand back NaN, -inf and rne overflows") {
+  // fp8 on h100-like models sums its terms in f32 lanes and finds non-finite
+  // inputs in its exponent pass (dot_lanes_wasm_checked): every case it
+  // declines must still come out as the core's, lane by lane.
+  for (const char* name : {"tc:h100", "tc:fma=2,neab=-10,round=rne", "blocked:tc:fma=2,neab=-10,round=rne:4"}) {
+    const Accumulator acc = acc_named(name, fp8_e4m3());
+    std::vector<DotInput> lanes(kn::kDotLanes);
+    for (size_t l = 0; l < kn::kDotLanes; ++l) {
+      DotInput& d = lanes[l];
+      d.in = fp8_e4m3();
+      for (int i = 0; i < 9; ++i) {
+        d.a.push_back(bits_of(fp8_e4m3(), 1.5 + i));
+        d.b.push_back(bits_of(fp8_e4m3(), i % 2 ? 0.25 : 448.0));
+      }
+      d.c = l == 3 ? 0x7f7fffffu : l == 4 ? 0xff7fffffu : 0;  // the rne chain overflows in lane 3, not in 4
+    }
+    lanes[1].a[4] = 0x7f;   // fp8-e4m3 NaN
+    lanes[6].a[2] = 0x80;   // -0: a zero term
+    lanes[7].b[8] = 0xfe;   // -448: a negative product
+    lanes_match_core(acc, lanes);
   }
 }
 
