@@ -113,6 +113,11 @@ int block_max_exponent_avx2(const float* a, const float* b, size_t n, int input_
 double block_aligned_sum_avx2(const float* a, const float* b, size_t n, double scale);
 int block_max_exponent_wasm(const float* a, const float* b, size_t n, int input_emin);
 double block_aligned_sum_wasm(const float* a, const float* b, size_t n, double scale);
+// One dot product of the lanes' model through the one-dot scalar kernels:
+// false where they decline (a result that is not finite). Inputs finite.
+bool dot_one(const DotLanesModel& m, const float* a, const float* b, size_t k, uint32_t c, uint32_t* out);
+// Whether impl runs m in SIMD lanes (rather than falling back to dot_lanes_scalar inside).
+bool lanes_run_simd(const DotLanesModel& m, DotImpl impl);
 void dot_lanes_scalar(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                       uint32_t* out, bool* bad);
 // special[l] |= 1 where lane l has an input that is not finite (inf, NaN).

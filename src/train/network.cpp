@@ -6,6 +6,7 @@
 
 #include "core/rounding.h"
 #include "kernels/convert.h"
+#include "kernels/gemm.h"
 #include "sim/random.h"
 #include "sim/update_rule.h"
 
@@ -60,6 +61,30 @@ class DotEngine {
                   acc.format != fp32();
     scratch_.in = in_;
     target_ = kernels::target_of(in_);
+    lanes_ok_ = !seq_narrow_ && kernels::dot_lanes_model_of(acc, in_, &lanes_);
+  }
+  // out[i * n + j] = dot(a row i, b row j, k, c ? c[j] : 0) for an m x k a and
+  // an n x k b: the GEMM lanes (kernels/gemm.h) where they cover the
+  // accumulator, the one-dot path above for every output they hand back.
+  void gemm(const float* a, size_t m, const float* b, size_t n, size_t k, const float* c, float* out) {
+    if (!lanes_ok_) {
+      for (size_t i = 0; i < m; ++i)
+        for (size_t j = 0; j < n; ++j) out[i * n + j] = dot(a + i * k, b + j * k, k, c ? c[j] : 0.0f);
+      return;
+    }
+    c_bits_.resize(n);
+    if (c) std::memcpy(c_bits_.data(), c, n * sizeof(float));
+    out_bits_.resize(m * n);
+    done_.resize(m * n);
+    kernels::gemm_lanes(lanes_, a, b, {m, n, k}, c ? c_bits_.data() : nullptr, impl_, out_bits_.data(),
+                        done_.data(), &gemm_scratch_);
+    for (size_t i = 0; i < m; ++i) {
+      for (size_t j = 0; j < n; ++j) {
+        const size_t o = i * n + j;
+        if (done_[o]) std::memcpy(&out[o], &out_bits_[o], sizeof(float));  // fp32 result bits
+        else out[o] = dot(a + i * k, b + j * k, k, c ? c[j] : 0.0f);
+      }
+    }
   }
   float dot(const float* a, const float* b, size_t k, float c) {
     uint32_t cb;
@@ -102,6 +127,11 @@ class DotEngine {
   std::optional<kernels::Target> target_;
   DotInput scratch_;
   std::vector<uint16_t> narrow16_;
+  bool lanes_ok_ = false;
+  kernels::DotLanesModel lanes_;
+  kernels::GemmScratch gemm_scratch_;
+  std::vector<uint32_t> c_bits_, out_bits_;
+  std::vector<uint8_t> done_;
 };
 
 // Delayed scaling (FP8 recipes): the scale of a tensor is a power of two
@@ -234,16 +264,15 @@ void Training::State::forward(Replica& R, const float* x, size_t n, int features
     }
     L.z.resize(n * L.out);
     const double descale = pow2(-(L.sx + L.sw));
+    R.fwd.gemm(L.x.data(), n, L.wc.data(), L.out, L.in, R.scaled_gemm ? nullptr : L.bc.data(), L.z.data());
     for (size_t j = 0; j < n; ++j) {
       for (size_t o = 0; o < L.out; ++o) {
-        const float* xr = &L.x[j * L.in];
-        const float* wr = &L.wc[o * L.in];
         float& z = L.z[j * L.out + o];
         if (!R.scaled_gemm) {
-          z = round_to(rc.activations, R.fwd.dot(xr, wr, L.in, L.bc[o]));
+          z = round_to(rc.activations, z);
         } else {
           // fp32 GEMM output descaled (exact but for underflow), then the fp32 bias.
-          const float r = static_cast<float>(R.fwd.dot(xr, wr, L.in, 0.0f) * descale);
+          const float r = static_cast<float>(z * descale);
           z = static_cast<float>(static_cast<double>(r) + L.bc[o]);
         }
       }
@@ -321,11 +350,13 @@ void Training::State::backward(Replica& R, size_t n, bool record) {
       L.underflow = 0;
       L.underflow_of = L.np();
     }
+    R.wgrad.gemm(L.dzt.data(), L.out, L.xt.data(), L.in, n, nullptr, L.g.data());
+    R.wgrad.gemm(L.dzt.data(), L.out, ones.data(), 1, n, nullptr, L.g.data() + L.nw());
     // A gradient that underflowed: stored as zero while the same sum in fp64
     // (of the same stored operands) is not zero.
     // (The fp64 sum is computed only for the zeros: they are rare.)
     auto store = [&](size_t idx, const float* a, const float* b, int descale_exp) {
-      const float r = R.wgrad.dot(a, b, n, 0.0f);
+      const float r = L.g[idx];  // the GEMM's sum
       const float v = R.scaled_gemm ? static_cast<float>(r * pow2(-descale_exp)) : round_to(rc.gradients, r);
       L.g[idx] = v;
       if (!R.scaled_gemm && v == 0) {
@@ -344,9 +375,10 @@ void Training::State::backward(Replica& R, size_t n, bool record) {
     std::vector<float>& d = R.scaled_gemm ? P.dz32 : P.dz;
     d.resize(n * P.out);
     const double descale = pow2(-(L.sg + L.sw));
+    R.dgrad.gemm(L.dz.data(), n, L.wct.data(), L.in, L.out, nullptr, d.data());
     for (size_t j = 0; j < n; ++j) {
       for (size_t i = 0; i < L.in; ++i) {
-        const float r = R.dgrad.dot(&L.dz[j * L.out], &L.wct[i * L.out], L.out, 0.0f);
+        const float r = d[j * P.out + i];  // the GEMM's sum (P.out == L.in)
         const float v = R.scaled_gemm ? static_cast<float>(r * descale) : round_to(rc.gradients, r);
         d[j * P.out + i] = P.z[j * P.out + i] > 0 ? v : 0.0f;
       }
