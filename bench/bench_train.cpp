@@ -3,7 +3,13 @@
 //   epoch_8_recipes       one epoch of the digits (45 steps of 32) for the 8
 //                         recipes fp32 fp16 fp16-amp fp16-master-noscale bf16
 //                         bf16-kahan bf16-sr fp8, all in one run, and each alone
-//   gemm_simd_vs_scalar   one epoch of a custom recipe whose every dot product is
+//   gemm_simd_vs_scalar   the trainer's matrix products alone (bench/gemm_bench.h:
+//                         one step's five products x 45 steps) per model: the
+//                         GEMM lanes (best impl) against their scalar reference
+//                         and against the per-dot path the trainer had before;
+//                         digests checked equal first; thread CPU time (the
+//                         machine is shared: wall time counts waiting for a core)
+//   epoch_simd_vs_scalar  one epoch of a custom recipe whose every dot product is
 //                         a tensor-core model (tc:h100, fp16): the best SIMD dot
 //                         kernel against the scalar one (same bits, checked)
 //   fp32_vs_numpy         one epoch of the fp32 recipe against numpy float32's
@@ -18,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "bench_timing.h"
+#include "gemm_bench.h"
 #include "train/network.h"
 
 using namespace mantissa;
@@ -25,25 +33,7 @@ using namespace mantissa::train;
 
 namespace {
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-template <typename F>
-double seconds(F&& f) {
-  const auto t0 = std::chrono::steady_clock::now();
-  f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-std::string cpu_name() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown CPU";
-}
+using bench::median;
 
 std::unique_ptr<Training> make(const std::string& recipes, kernels::DotImpl impl) {
   TrainSpec s;
@@ -64,7 +54,7 @@ std::unique_ptr<Training> make(const std::string& recipes, kernels::DotImpl impl
 double epoch(const std::string& recipes, kernels::DotImpl impl = kernels::best_dot_impl(),
              std::vector<std::vector<float>>* params = nullptr) {
   auto t = make(recipes, impl);
-  const double s = seconds([&] { t->run(); });
+  const double s = bench::seconds_of([&] { t->run(); });
   if (params) *params = t->parameters(0);
   return s;
 }
@@ -76,7 +66,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i)
     if (std::strcmp(argv[i], "--reps") == 0) reps = std::max(1, std::atoi(argv[i + 1]));
   std::printf("CPU: %s (machine shared with other jobs: figures are medians of %d interleaved runs)\n",
-              cpu_name().c_str(), reps);
+              bench::cpu_model().c_str(), reps);
   const std::vector<std::string> recipes = {"fp32", "fp16", "fp16-amp", "fp16-master-noscale",
                                             "bf16", "bf16-kahan", "bf16-sr", "fp8"};
   std::string all;
@@ -91,6 +81,38 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_train: SIMD and scalar dot paths disagree\n");
     return 1;
   }
+
+  // The GEMM alone, per model: bits first, then interleaved rounds of CPU time.
+  constexpr int kSteps = 45;  // one epoch's steps
+  const std::vector<std::string> paths = {"simd", "scalar", "per-dot"};
+  double gemm_min_ratio = 1e9;
+  for (const bench::GemmCase& gc : bench::gemm_cases()) {
+    bench::GemmStep step = bench::make_gemm_step(gc.in, 16);
+    const std::string want = bench::run_gemm_step(step, gc.acc, "per-dot", 1);
+    for (const std::string& path : paths) {
+      if (bench::run_gemm_step(step, gc.acc, path, 1) != want || want.empty()) {
+        std::fprintf(stderr, "bench_train: GEMM path %s disagrees on %s\n", path.c_str(), gc.label);
+        return 1;
+      }
+    }
+    std::vector<std::vector<double>> cpu(paths.size()), wall(paths.size());
+    for (int rep = 0; rep < std::max(reps, 5); ++rep) {
+      for (size_t q = 0; q < paths.size(); ++q) {
+        const size_t p = (q + static_cast<size_t>(rep)) % paths.size();  // the order rotates every round
+        const auto t0 = std::chrono::steady_clock::now();
+        cpu[p].push_back(bench::thread_seconds_of([&] { bench::run_gemm_step(step, gc.acc, paths[p], kSteps); }));
+        wall[p].push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      }
+    }
+    const double simd = median(cpu[0]), scalar = median(cpu[1]), per_dot = median(cpu[2]);
+    gemm_min_ratio = std::min(gemm_min_ratio, scalar / simd);
+    std::printf("gemm %-14s (45 steps' products, dot impl %s; CPU ms, wall in brackets): simd %.2f [%.2f], "
+                "scalar %.2f [%.2f], per-dot before %.2f [%.2f]: simd_vs_scalar %.2fx, vs per-dot %.2fx\n",
+                gc.label, kernels::dot_impl_name(kernels::best_dot_impl()), simd * 1e3, median(wall[0]) * 1e3,
+                scalar * 1e3, median(wall[1]) * 1e3, per_dot * 1e3, median(wall[2]) * 1e3, scalar / simd,
+                per_dot / simd);
+  }
+  std::printf("gemm_simd_vs_scalar (smallest of the models above): %.2fx\n", gemm_min_ratio);
 
   std::vector<double> t_all, t_simd, t_scalar, t_fp32, t_numpy;
   std::vector<std::vector<double>> t_each(recipes.size());
@@ -118,7 +140,7 @@ int main(int argc, char** argv) {
   std::printf("  8 recipes in one run  %8.1f ms\n", median(t_all) * 1e3);
   for (size_t r = 0; r < recipes.size(); ++r)
     std::printf("  %-20s  %8.1f ms\n", recipes[r].c_str(), median(t_each[r]) * 1e3);
-  std::printf("gemm_simd_vs_scalar (%s, dot kernel %s vs scalar): %.1f ms vs %.1f ms = %.2fx\n", tc.c_str(),
+  std::printf("epoch_simd_vs_scalar (%s, dot kernel %s vs scalar): %.1f ms vs %.1f ms = %.2fx\n", tc.c_str(),
               kernels::dot_impl_name(kernels::best_dot_impl()), median(t_simd) * 1e3, median(t_scalar) * 1e3,
               median(t_scalar) / median(t_simd));
   std::printf("fp32_vs_numpy: fp32 recipe %.1f ms, %s float32 loop %.1f ms: Mantissa takes %.2fx numpy's time\n",
