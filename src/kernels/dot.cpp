@@ -365,12 +365,7 @@ bool dot_one(const DotLanesModel& m, const float* a, const float* b, size_t k, u
   return ok && finite_bits(r);
 }
 
-bool lanes_run_simd(const DotLanesModel& m, DotImpl impl) {
-  if (impl == DotImpl::Scalar || !dot_impl_available(impl)) return false;
-  // No FMA in SIMD128: seq on products fp32 cannot hold takes the scalar lanes (dot_lanes_wasm).
-  const bool seq = m.kind == DotLanesKind::Seq || m.kind == DotLanesKind::BlockedSeq;
-  return !(impl == DotImpl::Wasm128 && seq && !m.exact_fp32_products);
-}
+bool lanes_run_simd(DotImpl impl) { return impl != DotImpl::Scalar && dot_impl_available(impl); }
 
 // The lanes reference: each lane gathered and run through the one-dot scalar
 // kernels above. bad[l] where they decline (a result that is not finite).

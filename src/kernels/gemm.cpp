@@ -64,7 +64,7 @@ void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, cons
   mark_rows(a, m, k, &w->row_bad);
   mark_rows(b, n, k, &w->col_bad);
   for (size_t j = 0; j < n; ++j) w->col_bad[j] |= static_cast<uint8_t>(c && (c[j] & 0x7f800000u) == 0x7f800000u);
-  const LanesFn lanes = detail::lanes_run_simd(model, impl) ? lanes_fn(impl) : nullptr;
+  const LanesFn lanes = detail::lanes_run_simd(impl) ? lanes_fn(impl) : nullptr;
   if (!lanes) {
     // The reference: every output through the one-dot kernels.
     for (size_t i = 0; i < m; ++i) {

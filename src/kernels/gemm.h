@@ -31,9 +31,7 @@ struct GemmShape {
 
 // out[i * n + j] = model(A[i], B[j]) from c[j] (fp32 bits; c == nullptr: +0)
 // as fp32 bits where done[i * n + j] != 0. impl Scalar runs every output
-// through the one-dot kernels (the reference); impls that do not run the
-// model in SIMD (seq:fp32 on inputs whose products fp32 cannot hold, in wasm,
-// which has no FMA) take that scalar path too.
+// through the one-dot kernels (the reference).
 void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, const GemmShape& s, const uint32_t* c,
                 DotImpl impl, uint32_t* out, uint8_t* done);
 
