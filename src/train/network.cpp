@@ -29,6 +29,16 @@ float round_to(const Format& f, double x, bool saturate = false) {
   return static_cast<float>(to_double(f, round_double(f, x, o).bits));
 }
 
+// n floats to a narrow target's codes (rne, no saturation) and back to floats.
+template <typename Narrow>
+void there_and_back(void (*to)(const float*, Narrow*, size_t, bool, kernels::Impl),
+                    void (*from)(const Narrow*, float*, size_t, kernels::Impl), const float* in, float* back, size_t n) {
+  thread_local std::vector<Narrow> codes;
+  codes.resize(n);
+  to(in, codes.data(), n, false, kernels::Impl::Best);
+  from(codes.data(), back, n, kernels::Impl::Best);
+}
+
 // in[i] (floats) rounded once (rne) into f, into out[i] (in == out allowed):
 // the batch conversion kernels there and back for fp16, bf16 and the fp8
 // formats (the same single rounding of the same value), round_to per element
@@ -40,32 +50,20 @@ void round_floats(const Format& f, const float* in, float* out, size_t n) {
     for (size_t i = 0; i < n; ++i) out[i] = round_to(f, in[i]);
     return;
   }
-  thread_local std::vector<uint16_t> narrow16;
-  thread_local std::vector<uint8_t> narrow8;
   thread_local std::vector<float> back;
   back.resize(n);
   switch (*t) {
     case kernels::Target::Fp16:
+      there_and_back<uint16_t>(kernels::fp32_to_fp16, kernels::fp16_to_fp32, in, back.data(), n);
+      break;
     case kernels::Target::Bf16:
-      narrow16.resize(n);
-      if (*t == kernels::Target::Fp16) {
-        kernels::fp32_to_fp16(in, narrow16.data(), n);
-        kernels::fp16_to_fp32(narrow16.data(), back.data(), n);
-      } else {
-        kernels::fp32_to_bf16(in, narrow16.data(), n);
-        kernels::bf16_to_fp32(narrow16.data(), back.data(), n);
-      }
+      there_and_back<uint16_t>(kernels::fp32_to_bf16, kernels::bf16_to_fp32, in, back.data(), n);
       break;
     case kernels::Target::Fp8E4M3:
+      there_and_back<uint8_t>(kernels::fp32_to_fp8_e4m3, kernels::fp8_e4m3_to_fp32, in, back.data(), n);
+      break;
     case kernels::Target::Fp8E5M2:
-      narrow8.resize(n);
-      if (*t == kernels::Target::Fp8E4M3) {
-        kernels::fp32_to_fp8_e4m3(in, narrow8.data(), n);
-        kernels::fp8_e4m3_to_fp32(narrow8.data(), back.data(), n);
-      } else {
-        kernels::fp32_to_fp8_e5m2(in, narrow8.data(), n);
-        kernels::fp8_e5m2_to_fp32(narrow8.data(), back.data(), n);
-      }
+      there_and_back<uint8_t>(kernels::fp32_to_fp8_e5m2, kernels::fp8_e5m2_to_fp32, in, back.data(), n);
       break;
   }
   for (size_t i = 0; i < n; ++i) out[i] = std::isnan(back[i]) ? round_to(f, in[i]) : back[i];
