@@ -24,6 +24,8 @@
 #include "kernels/dot.h"
 #include "sim/gemm_error.h"
 #include "sim/random.h"
+#include "train/network.h"
+#include "../gemm_bench.h"
 
 namespace {
 
@@ -241,9 +243,57 @@ std::string dot_run(const std::string& acc_name, const std::string& impl) {
 
 std::string dot_simd_name() { return dot_impl_name(best_dot_impl()); }
 
+// The trainer's matrix products (bench/gemm_bench.h, shared with
+// bench_train): gemmPrepare(i) builds case i of gemm_cases() (its label, or
+// "" past the last); gemmRun(path, reps) runs its step's products reps times
+// through "simd", "scalar" or "per-dot" and returns the bits' digest.
+bench::GemmStep gemm_step;
+std::string gemm_acc;
+
+std::string gemm_prepare(uint32_t index) {
+  const std::vector<bench::GemmCase> cases = bench::gemm_cases();
+  if (index >= cases.size()) return "";
+  gemm_step = bench::make_gemm_step(cases[index].in, 16);
+  gemm_acc = cases[index].acc;
+  return cases[index].label;
+}
+
+std::string gemm_run(const std::string& path, uint32_t reps) {
+  return bench::run_gemm_step(gemm_step, gemm_acc, path, static_cast<int>(reps));
+}
+
+// One epoch of the digits (the CLI's defaults) for `recipes` with the dot
+// kernel "best" or "scalar": "!" and why, or a digest of every recipe's parameters.
+std::string train_epoch(const std::string& recipes, const std::string& kernel) {
+  using namespace mantissa::train;
+  TrainSpec s;
+  std::string error;
+  if (!parse_recipe_list(recipes, &s.recipes, &error)) return "!" + error;
+  s.dot_impl = kernel == "scalar" ? DotImpl::Scalar : best_dot_impl();
+  auto t = Training::create(s, &error);
+  if (!t) return "!" + error;
+  t->run();
+  uint64_t h = 1469598103934665603ull;
+  for (size_t r = 0; r < s.recipes.size(); ++r) {
+    for (const auto& layer : t->parameters(r)) {
+      for (float v : layer) {
+        uint32_t u;
+        std::memcpy(&u, &v, sizeof u);
+        h = (h ^ u) * 1099511628211ull;
+      }
+    }
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(mantissa_bench) {
+  emscripten::function("gemmPrepare", &gemm_prepare);
+  emscripten::function("gemmRun", &gemm_run);
+  emscripten::function("trainEpoch", &train_epoch);
   emscripten::function("dotPrepare", &dot_prepare);
   emscripten::function("dotRun", &dot_run);
   emscripten::function("dotSimdName", &dot_simd_name);

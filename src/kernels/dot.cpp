@@ -345,6 +345,29 @@ void lanes_not_finite_scalar(const float* a, const float* b, size_t k, uint32_t*
   }
 }
 
+bool dot_one(const DotLanesModel& m, const float* a, const float* b, size_t k, uint32_t c, uint32_t* out) {
+  uint32_t r = 0;
+  bool ok = true;
+  switch (m.kind) {
+    case DotLanesKind::Seq:
+      r = dot_seq_fp32(a, b, k, c);
+      break;
+    case DotLanesKind::BlockedSeq:
+      r = dot_blocked_fp32(a, b, k, c, m.block);
+      break;
+    case DotLanesKind::TensorCore:
+      ok = dot_tensor_core(a, b, k, c, m.tc, DotImpl::Scalar, &r);
+      break;
+    case DotLanesKind::BlockedTensorCore:
+      ok = dot_blocked_tensor_core(a, b, k, c, m.tc, m.block, DotImpl::Scalar, &r);
+      break;
+  }
+  *out = r;
+  return ok && finite_bits(r);
+}
+
+bool lanes_run_simd(DotImpl impl) { return impl != DotImpl::Scalar && dot_impl_available(impl); }
+
 // The lanes reference: each lane gathered and run through the one-dot scalar
 // kernels above. bad[l] where they decline (a result that is not finite).
 void dot_lanes_scalar(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
@@ -355,24 +378,7 @@ void dot_lanes_scalar(const DotLanesModel& m, const float* a, const float* b, si
       la[i] = a[i * kDotLanes + l];
       lb[i] = b[i * kDotLanes + l];
     }
-    uint32_t r = 0;
-    bool ok = true;
-    switch (m.kind) {
-      case DotLanesKind::Seq:
-        r = dot_seq_fp32(la.data(), lb.data(), k, c[l]);
-        break;
-      case DotLanesKind::BlockedSeq:
-        r = dot_blocked_fp32(la.data(), lb.data(), k, c[l], m.block);
-        break;
-      case DotLanesKind::TensorCore:
-        ok = dot_tensor_core(la.data(), lb.data(), k, c[l], m.tc, DotImpl::Scalar, &r);
-        break;
-      case DotLanesKind::BlockedTensorCore:
-        ok = dot_blocked_tensor_core(la.data(), lb.data(), k, c[l], m.tc, m.block, DotImpl::Scalar, &r);
-        break;
-    }
-    out[l] = r;
-    bad[l] = !ok || !finite_bits(r);
+    bad[l] = !dot_one(m, la.data(), lb.data(), k, c[l], &out[l]);
   }
 }
 

@@ -81,7 +81,8 @@ struct DotLanesModel {
   size_t block = 0;     // Blocked*: terms per block
   // a*b is exact in fp32 for every pair of inputs (at most 24 significant
   // bits, lsb >= 2^-149, below 2^128: fp16 and fp8 yes, bf16 not): then
-  // fl(fl(a*b) + s) is the FMA, which wasm SIMD128 (no FMA) needs for seq.
+  // fl(fl(a*b) + s) is the FMA; wasm SIMD128 (no FMA) takes that fast form
+  // for seq, else an FMA made of double lanes and round-to-odd.
   bool exact_fp32_products = false;
 };
 // False when the lanes do not cover acc (what dot_with_kernels declines too).
@@ -113,6 +114,11 @@ int block_max_exponent_avx2(const float* a, const float* b, size_t n, int input_
 double block_aligned_sum_avx2(const float* a, const float* b, size_t n, double scale);
 int block_max_exponent_wasm(const float* a, const float* b, size_t n, int input_emin);
 double block_aligned_sum_wasm(const float* a, const float* b, size_t n, double scale);
+// One dot product of the lanes' model through the one-dot scalar kernels:
+// false where they decline (a result that is not finite). Inputs finite.
+bool dot_one(const DotLanesModel& m, const float* a, const float* b, size_t k, uint32_t c, uint32_t* out);
+// Whether impl runs the lanes in SIMD (an available impl other than Scalar).
+bool lanes_run_simd(DotImpl impl);
 void dot_lanes_scalar(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                       uint32_t* out, bool* bad);
 // special[l] |= 1 where lane l has an input that is not finite (inf, NaN).

@@ -389,6 +389,42 @@ v128_t seq4(const float* a, const float* b, size_t rows, v128_t s) {
   return s;
 }
 
+// fl32(a * b + s) on two lanes held as doubles, without an FMA (SIMD128 has
+// none): the product of two floats is exact in double; the double sum is
+// made round-to-odd (TwoSum gives its exact error e: where e != 0 and the
+// sum's last bit is even, step one ulp toward e), so rounding it to nearest
+// into fp32 afterwards is the correctly rounded FMA (53 >= 24 + 2 bits).
+// No overflow or underflow in double: |a * b + s| < 2^257, nonzero terms >= 2^-298.
+inline v128_t fma_round_to_odd2(v128_t a, v128_t b, v128_t s) {
+  const v128_t p = wasm_f64x2_mul(a, b);
+  const v128_t d = wasm_f64x2_add(p, s);
+  const v128_t bb = wasm_f64x2_sub(d, p);
+  const v128_t e = wasm_f64x2_add(wasm_f64x2_sub(p, wasm_f64x2_sub(d, bb)), wasm_f64x2_sub(s, bb));
+  const v128_t inexact_even = wasm_v128_and(wasm_f64x2_ne(e, wasm_f64x2_splat(0)),
+                                            wasm_i64x2_eq(wasm_v128_and(d, wasm_i64x2_splat(1)), wasm_i64x2_splat(0)));
+  // +1 on the bits where d and e share a sign (magnitude up), -1 where they differ.
+  const v128_t step = wasm_v128_or(wasm_i64x2_shr(wasm_v128_xor(d, e), 63), wasm_i64x2_splat(1));
+  return wasm_i64x2_add(d, wasm_v128_and(step, inexact_even));
+}
+
+// seq:fp32 on any fp32-range inputs: each term as fma_round_to_odd2 on two
+// double lanes, rounded to fp32 after every term as the FMA chain does.
+v128_t seq4_no_fma(const float* a, const float* b, size_t rows, v128_t s) {
+  const v128_t zero = wasm_f32x4_splat(0);
+  for (size_t j = 0; j < rows; ++j) {
+    const v128_t va = wasm_v128_load(a + j * kDotLanes), vb = wasm_v128_load(b + j * kDotLanes);
+    const v128_t skip = wasm_v128_or(wasm_f32x4_eq(va, zero), wasm_f32x4_eq(vb, zero));
+    const v128_t lo = fma_round_to_odd2(wasm_f64x2_promote_low_f32x4(va), wasm_f64x2_promote_low_f32x4(vb),
+                                        wasm_f64x2_promote_low_f32x4(s));
+    const v128_t hi = fma_round_to_odd2(wasm_f64x2_promote_low_f32x4(high_half(va)),
+                                        wasm_f64x2_promote_low_f32x4(high_half(vb)),
+                                        wasm_f64x2_promote_low_f32x4(high_half(s)));
+    const v128_t r = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo), wasm_f32x4_demote_f64x2_zero(hi), 0, 1, 4, 5);
+    s = wasm_v128_bitselect(s, r, skip);
+  }
+  return s;
+}
+
 // dot.cpp's add_fp32: a zero part leaves the total; a zero total takes the part.
 v128_t add_fp32_4(v128_t total, v128_t part) {
   const v128_t r = wasm_v128_bitselect(part, wasm_f32x4_add(total, part), is_zero(total));
@@ -398,14 +434,16 @@ v128_t add_fp32_4(v128_t total, v128_t part) {
 void dot_lanes_half(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                     uint32_t* out, bool* bad) {
   v128_t total = wasm_v128_load(c), badv = wasm_i32x4_splat(0);
+  // seq4's mul-then-add is the FMA only where every product is exact in fp32.
+  v128_t (*const seq)(const float*, const float*, size_t, v128_t) = m.exact_fp32_products ? seq4 : seq4_no_fma;
   switch (m.kind) {
     case DotLanesKind::Seq:
-      total = seq4(a, b, k, total);
+      total = seq(a, b, k, total);
       break;
     case DotLanesKind::BlockedSeq:
       for (size_t i = 0; i < k; i += m.block) {
         const size_t rows = k - i < m.block ? k - i : m.block;
-        total = add_fp32_4(total, seq4(a + i * kDotLanes, b + i * kDotLanes, rows, wasm_f32x4_splat(0)));
+        total = add_fp32_4(total, seq(a + i * kDotLanes, b + i * kDotLanes, rows, wasm_f32x4_splat(0)));
       }
       break;
     case DotLanesKind::TensorCore:
@@ -479,12 +517,6 @@ void lanes_not_finite_wasm(const float* a, const float* b, size_t k, uint32_t* s
 
 void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                     uint32_t* out, bool* bad) {
-  const bool seq = m.kind == DotLanesKind::Seq || m.kind == DotLanesKind::BlockedSeq;
-  if (seq && !m.exact_fp32_products) {
-    // No FMA in SIMD128: products that fp32 cannot hold exactly take the scalar lanes.
-    dot_lanes_scalar(m, a, b, k, c, out, bad);
-    return;
-  }
   constexpr size_t kHalf = kDotLanes / 2;
   if (dot_lanes_wasm_checked(m, a, b, k, c, out, bad)) return;
   dot_lanes_half(m, a, b, k, c, out, bad);

@@ -5,7 +5,9 @@
 #include <cstring>
 
 #include "core/rounding.h"
+#include "kernels/accumulate.h"  // add_round_to_odd_fp32, fp32_to_fp16_rne, fp16_to_fp32
 #include "kernels/convert.h"
+#include "kernels/gemm.h"
 #include "sim/random.h"
 #include "sim/update_rule.h"
 
@@ -27,6 +29,46 @@ float round_to(const Format& f, double x, bool saturate = false) {
   return static_cast<float>(to_double(f, round_double(f, x, o).bits));
 }
 
+// n floats to a narrow target's codes (rne, no saturation) and back to floats.
+template <typename Narrow>
+void there_and_back(void (*to)(const float*, Narrow*, size_t, bool, kernels::Impl),
+                    void (*from)(const Narrow*, float*, size_t, kernels::Impl), const float* in, float* back, size_t n) {
+  thread_local std::vector<Narrow> codes;
+  codes.resize(n);
+  to(in, codes.data(), n, false, kernels::Impl::Best);
+  from(codes.data(), back, n, kernels::Impl::Best);
+}
+
+// in[i] (floats) rounded once (rne) into f, into out[i] (in == out allowed):
+// the batch conversion kernels there and back for fp16, bf16 and the fp8
+// formats (the same single rounding of the same value), round_to per element
+// for the other formats and for NaNs (whose payload the kernels and the core
+// may carry differently).
+void round_floats(const Format& f, const float* in, float* out, size_t n) {
+  const std::optional<kernels::Target> t = kernels::target_of(f);
+  if (f == fp32() || !t) {
+    for (size_t i = 0; i < n; ++i) out[i] = round_to(f, in[i]);
+    return;
+  }
+  thread_local std::vector<float> back;
+  back.resize(n);
+  switch (*t) {
+    case kernels::Target::Fp16:
+      there_and_back<uint16_t>(kernels::fp32_to_fp16, kernels::fp16_to_fp32, in, back.data(), n);
+      break;
+    case kernels::Target::Bf16:
+      there_and_back<uint16_t>(kernels::fp32_to_bf16, kernels::bf16_to_fp32, in, back.data(), n);
+      break;
+    case kernels::Target::Fp8E4M3:
+      there_and_back<uint8_t>(kernels::fp32_to_fp8_e4m3, kernels::fp8_e4m3_to_fp32, in, back.data(), n);
+      break;
+    case kernels::Target::Fp8E5M2:
+      there_and_back<uint8_t>(kernels::fp32_to_fp8_e5m2, kernels::fp8_e5m2_to_fp32, in, back.data(), n);
+      break;
+  }
+  for (size_t i = 0; i < n; ++i) out[i] = std::isnan(back[i]) ? round_to(f, in[i]) : back[i];
+}
+
 }  // namespace
 
 bool seq_dot_rne(const Format& f, const float* a, const float* b, size_t k, float c, float* out) {
@@ -39,6 +81,18 @@ bool seq_dot_rne(const Format& f, const float* a, const float* b, size_t k, floa
     if (!std::isfinite(s)) return false;
   }
   *out = static_cast<float>(s);
+  return true;
+}
+
+bool seq_dot_fp16_rne(const float* a, const float* b, size_t k, float c, float* out) {
+  float s = round_to(fp16(), c);
+  for (size_t i = 0; i < k; ++i) {
+    if (a[i] == 0 || b[i] == 0) continue;  // a zero product leaves the sum as it is (the core's add_term)
+    const float p = a[i] * b[i];  // exact (see network.h)
+    s = kernels::fp16_to_fp32(kernels::fp32_to_fp16_rne(kernels::add_round_to_odd_fp32(s, p)));
+    if (!std::isfinite(s)) return false;
+  }
+  *out = s;
   return true;
 }
 
@@ -58,14 +112,40 @@ class DotEngine {
     impl_ = impl;
     seq_narrow_ = acc.kind == AccumulatorKind::Sequential && acc.mode == RoundingMode::NearestEven &&
                   acc.format != fp32();
+    seq_fp16_ = seq_narrow_ && acc.format == fp16() && in_ == fp16();
     scratch_.in = in_;
     target_ = kernels::target_of(in_);
+    lanes_ok_ = !seq_narrow_ && kernels::dot_lanes_model_of(acc, in_, &lanes_);
+  }
+  // out[i * n + j] = dot(a row i, b row j, k, c ? c[j] : 0) for an m x k a and
+  // an n x k b: the GEMM lanes (kernels/gemm.h) where they cover the
+  // accumulator, the one-dot path above for every output they hand back.
+  void gemm(const float* a, size_t m, const float* b, size_t n, size_t k, const float* c, float* out) {
+    if (!lanes_ok_) {
+      for (size_t i = 0; i < m; ++i)
+        for (size_t j = 0; j < n; ++j) out[i * n + j] = dot(a + i * k, b + j * k, k, c ? c[j] : 0.0f);
+      return;
+    }
+    c_bits_.resize(n);
+    if (c) std::memcpy(c_bits_.data(), c, n * sizeof(float));
+    out_bits_.resize(m * n);
+    done_.resize(m * n);
+    kernels::gemm_lanes(lanes_, a, b, {m, n, k}, c ? c_bits_.data() : nullptr, impl_, out_bits_.data(),
+                        done_.data(), &gemm_scratch_);
+    for (size_t i = 0; i < m; ++i) {
+      for (size_t j = 0; j < n; ++j) {
+        const size_t o = i * n + j;
+        if (done_[o]) std::memcpy(&out[o], &out_bits_[o], sizeof(float));  // fp32 result bits
+        else out[o] = dot(a + i * k, b + j * k, k, c ? c[j] : 0.0f);
+      }
+    }
   }
   float dot(const float* a, const float* b, size_t k, float c) {
     uint32_t cb;
     std::memcpy(&cb, &c, sizeof cb);
     uint64_t bits = 0;
     float fast;
+    if (seq_fp16_ && seq_dot_fp16_rne(a, b, k, c, &fast)) return fast;
     if (seq_narrow_ && seq_dot_rne(acc_.format, a, b, k, c, &fast)) return fast;
     if (!kernels::dot_with_kernels(acc_, in_, a, b, k, cb, impl_, &bits)) {
       to_bits(a, k, &scratch_.a);
@@ -98,10 +178,15 @@ class DotEngine {
   Accumulator acc_;
   Format in_ = fp32();
   kernels::DotImpl impl_ = kernels::DotImpl::Scalar;
-  bool seq_narrow_ = false;
+  bool seq_narrow_ = false, seq_fp16_ = false;
   std::optional<kernels::Target> target_;
   DotInput scratch_;
   std::vector<uint16_t> narrow16_;
+  bool lanes_ok_ = false;
+  kernels::DotLanesModel lanes_;
+  kernels::GemmScratch gemm_scratch_;
+  std::vector<uint32_t> c_bits_, out_bits_;
+  std::vector<uint8_t> done_;
 };
 
 // Delayed scaling (FP8 recipes): the scale of a tensor is a power of two
@@ -223,8 +308,8 @@ void Training::State::prepare_weights(Replica& R, bool record) {
     L.wc.resize(L.nw());
     L.bc.resize(L.out);
     if (!R.scaled_gemm) {
-      for (size_t k = 0; k < L.nw(); ++k) L.wc[k] = round_to(rc.weights, L.p[k]);
-      for (size_t o = 0; o < L.out; ++o) L.bc[o] = round_to(rc.weights, L.p[L.nw() + o]);
+      round_floats(rc.weights, L.p.data(), L.wc.data(), L.nw());
+      round_floats(rc.weights, L.p.data() + L.nw(), L.bc.data(), L.out);
     } else {
       L.sw = rc.fp8_scaling ? L.aw.log2_scale(rc.weights) : 0;
       const double s = pow2(L.sw);
@@ -247,7 +332,7 @@ void Training::State::forward(Replica& R, const float* x, size_t n, int features
     Layer& L = R.layers[l];
     L.x.resize(n * L.in);
     if (!R.scaled_gemm) {
-      for (size_t k = 0; k < L.x.size(); ++k) L.x[k] = round_to(rc.activations, h[k]);
+      round_floats(rc.activations, h.data(), L.x.data(), L.x.size());
     } else {
       L.sx = rc.fp8_scaling ? L.ax.log2_scale(rc.activations) : 0;
       const double s = pow2(L.sx);
@@ -256,16 +341,15 @@ void Training::State::forward(Replica& R, const float* x, size_t n, int features
     }
     L.z.resize(n * L.out);
     const double descale = pow2(-(L.sx + L.sw));
-    for (size_t j = 0; j < n; ++j) {
-      for (size_t o = 0; o < L.out; ++o) {
-        const float* xr = &L.x[j * L.in];
-        const float* wr = &L.wc[o * L.in];
-        float& z = L.z[j * L.out + o];
-        if (!R.scaled_gemm) {
-          z = round_to(rc.activations, R.fwd.dot(xr, wr, L.in, L.bc[o]));
-        } else {
+    R.fwd.gemm(L.x.data(), n, L.wc.data(), L.out, L.in, R.scaled_gemm ? nullptr : L.bc.data(), L.z.data());
+    if (!R.scaled_gemm) {
+      round_floats(rc.activations, L.z.data(), L.z.data(), L.z.size());
+    } else {
+      for (size_t j = 0; j < n; ++j) {
+        for (size_t o = 0; o < L.out; ++o) {
           // fp32 GEMM output descaled (exact but for underflow), then the fp32 bias.
-          const float r = static_cast<float>(R.fwd.dot(xr, wr, L.in, 0.0f) * descale);
+          float& z = L.z[j * L.out + o];
+          const float r = static_cast<float>(z * descale);
           z = static_cast<float>(static_cast<double>(r) + L.bc[o]);
         }
       }
@@ -348,12 +432,15 @@ void Training::State::backward(Replica& R, size_t n, bool record) {
       L.underflow = 0;
       L.underflow_of = L.np();
     }
+    R.wgrad.gemm(L.dzt.data(), L.out, L.xt.data(), L.in, n, nullptr, L.g.data());
+    R.wgrad.gemm(L.dzt.data(), L.out, ones.data(), 1, n, nullptr, L.g.data() + L.nw());
     // A gradient that underflowed: stored as zero while the same sum in fp64
     // (of the same stored operands) is not zero.
     // (The fp64 sum is computed only for the zeros: they are rare.)
+    if (!R.scaled_gemm) round_floats(rc.gradients, L.g.data(), L.g.data(), L.g.size());
     auto store = [&](size_t idx, const float* a, const float* b, int descale_exp) {
-      const float r = R.wgrad.dot(a, b, n, 0.0f);
-      const float v = R.scaled_gemm ? static_cast<float>(r * pow2(-descale_exp)) : round_to(rc.gradients, r);
+      const float r = L.g[idx];  // the GEMM's sum, rounded into the gradients' format unless scaled
+      const float v = R.scaled_gemm ? static_cast<float>(r * pow2(-descale_exp)) : r;
       L.g[idx] = v;
       if (!R.scaled_gemm && v == 0) {
         double exact = 0;
@@ -371,10 +458,12 @@ void Training::State::backward(Replica& R, size_t n, bool record) {
     std::vector<float>& d = R.scaled_gemm ? P.dz32 : P.dz;
     d.resize(n * P.out);
     const double descale = pow2(-(L.sg + L.sw));
+    R.dgrad.gemm(L.dz.data(), n, L.wct.data(), L.in, L.out, nullptr, d.data());
+    if (!R.scaled_gemm) round_floats(rc.gradients, d.data(), d.data(), d.size());
     for (size_t j = 0; j < n; ++j) {
       for (size_t i = 0; i < L.in; ++i) {
-        const float r = R.dgrad.dot(&L.dz[j * L.out], &L.wct[i * L.out], L.out, 0.0f);
-        const float v = R.scaled_gemm ? static_cast<float>(r * descale) : round_to(rc.gradients, r);
+        const float r = d[j * P.out + i];  // the GEMM's sum (P.out == L.in), rounded unless scaled
+        const float v = R.scaled_gemm ? static_cast<float>(r * descale) : r;
         d[j * P.out + i] = P.z[j * P.out + i] > 0 ? v : 0.0f;
       }
     }

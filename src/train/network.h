@@ -163,6 +163,14 @@ class Training {
 // sum is not finite: the core's special-value rules then decide.
 bool seq_dot_rne(const Format& f, const float* a, const float* b, size_t k, float c, float* out);
 
+// seq:fp16 (rne) on fp16 inputs, the same bits as seq_dot_rne(fp16(), ...)
+// without the core's general rounding per term. Why it is exact: a product of
+// two fp16 values (at most 22 significant bits, lsb >= 2^-48) is exact in
+// fp32; the sum s + p rounded to odd in fp32 (kernels' add_round_to_odd_fp32)
+// keeps 24 >= 11 + 2 bits, so rounding it to nearest-even into fp16 gives the
+// correct rounding of the exact sum (the round-to-odd theorem).
+bool seq_dot_fp16_rne(const float* a, const float* b, size_t k, float c, float* out);
+
 // Reports: the CLI's --json (keys in the README), --csv (one row per step and
 // recipe) and text summary; the JS API returns the same JSON.
 std::string train_json(const Training& t);

@@ -268,6 +268,70 @@ TEST_CASE("seq_dot_rne gives the core's seq:F bits on random narrow inputs, canc
   }
 }
 
+TEST_CASE("seq_dot_fp16_rne (round to odd in fp32, then fp16) gives the core's seq:fp16 bits") {
+  const Format& h = fp16();
+  Accumulator acc;
+  std::string error;
+  REQUIRE(parse_accumulator("seq:fp16", h, &acc, &error));
+  uint64_t state = 777;
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 11;
+  };
+  // Terms whose exact sum sits just off an fp16 rounding midpoint (1 + 2^-11 + a product's low bits), exact
+  // cancellation, subnormal products, overflow; plus random bit patterns over the whole finite range.
+  const std::vector<std::vector<std::pair<double, double>>> fixed = {
+      {{1, 1}, {1 + 0x1p-10, 0x1p-11}, {0x1p-14, 0x1p-10}},
+      {{1, 1}, {0x1p-11, 1}, {0x1p-24, 0x1p-10}},
+      {{1, 1}, {0x1p-11, 1}, {-0x1p-24, 0x1p-10}},
+      {{3, 5}, {-3, 5}, {0x1p-24, 0x1p-14}},
+      {{65504, 1}, {16, 1}, {-65504, 1}},
+      {{256, 256}, {-256, 255}, {0x1p-24, 0x1p-24}},
+      // 2^-24 + 3 * 683 * 2^-11 = 1 + 2^-11 + 2^-24: just above a midpoint; a sum rounded to nearest in
+      // fp32 lands on the midpoint (1 + 2^-11) and then ties to even (1): the right answer is 1 + 2^-10.
+      {{0x1p-24, 1}, {3, 683 * 0x1p-11}},
+      {{-0x1p-24, 1}, {3, 683 * 0x1p-11}},
+      {{0x1p-24, -1}, {-3, 683 * 0x1p-11}},
+  };
+  size_t checked = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    DotInput in;
+    in.in = h;
+    if (trial < static_cast<int>(fixed.size())) {
+      for (auto [x, y] : fixed[trial]) {
+        in.a.push_back(round_double(h, x).bits);
+        in.b.push_back(round_double(h, y).bits);
+      }
+    } else {
+      const size_t k = 1 + next() % 24;
+      for (size_t i = 0; i < k; ++i) {
+        for (uint64_t* v : {&in.a.emplace_back(), &in.b.emplace_back()}) {
+          do *v = next() & 0xffff;
+          while ((*v & 0x7c00) == 0x7c00);  // finite only
+          if (trial % 2) *v &= 0x83ff | ((next() % 8 + 12) << 10);  // exponents near 1: more sums that round
+        }
+      }
+    }
+    std::vector<float> a, b;
+    for (uint64_t x : in.a) a.push_back(static_cast<float>(to_double(h, x)));
+    for (uint64_t x : in.b) b.push_back(static_cast<float>(to_double(h, x)));
+    const float c = trial % 3 == 0 ? 0.0f : static_cast<float>(to_double(h, next() & 0x7bff));
+    std::memcpy(&in.c, &c, sizeof c);
+    float fast = 0, general = 0;
+    const bool ok = seq_dot_fp16_rne(a.data(), b.data(), a.size(), c, &fast);
+    INFO("trial " << trial);
+    REQUIRE(ok == seq_dot_rne(h, a.data(), b.data(), a.size(), c, &general));
+    if (!ok) continue;  // overflow: the core decides
+    uint32_t fb, gb;
+    std::memcpy(&fb, &fast, 4);
+    std::memcpy(&gb, &general, 4);
+    REQUIRE(fb == gb);
+    REQUIRE(round_double(h, fast).bits == dot(acc, in));
+    ++checked;
+  }
+  REQUIRE(checked > 1500);
+}
+
 TEST_CASE("the story: pure fp16 loses most updates and stalls, fp16-amp keeps up with fp32") {
   // The "fp16 without master weights stalls" preset: a learning rate where
   // lr * gradient falls below half an fp16 ulp of most weights.

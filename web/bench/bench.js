@@ -303,7 +303,46 @@ async function dotBench(trials, rounds, repeat = 3) {
   return out;
 }
 
+// The trainer's matrix products (bench/gemm_bench.h: one training step's
+// five products of the digits MLP, x 45 steps) per model: the GEMM lanes in
+// SIMD128 vs their scalar reference vs the per-dot path the trainer had
+// before, digests checked equal first; then one epoch of the 8 recipes with
+// the best dot kernel vs the scalar one (parameters' digests checked equal).
+async function gemmBench(rounds, steps) {
+  const out = { rounds, steps, simdImpl: mod.dotSimdName(), cases: {} };
+  for (let i = 0; ; ++i) {
+    const label = mod.gemmPrepare(i);
+    if (!label) break;
+    const paths = ["simd", "scalar", "per-dot"];
+    const sums = paths.map((p) => mod.gemmRun(p, 1));  // warm-up
+    if (!sums[0] || sums.some((d) => d !== sums[0])) throw new Error(`gemm ${label}: paths differ (${sums.join(", ")})`);
+    const times = interleaved(Object.fromEntries(paths.map((p) => [p, { run: () => mod.gemmRun(p, steps) }])), rounds);
+    const ms = Object.fromEntries(paths.map((p) => [p, median(times[p])]));
+    out.cases[label] = { digest: sums[0], ms, simdVsScalar: ms.scalar / ms.simd, simdVsPerDot: ms["per-dot"] / ms.simd, all: times };
+  }
+  out.gemmSimdVsScalar = Math.min(...Object.values(out.cases).map((c) => c.simdVsScalar));
+  return out;
+}
+
+const trainRecipes = "fp32,fp16,fp16-amp,fp16-master-noscale,bf16,bf16-kahan,bf16-sr,fp8";
+
+async function trainBench(rounds) {
+  const sums = { best: mod.trainEpoch(trainRecipes, "best"), scalar: mod.trainEpoch(trainRecipes, "scalar") };
+  if (sums.best.startsWith("!") || sums.best !== sums.scalar) throw new Error(`train: kernels differ (${sums.best} vs ${sums.scalar})`);
+  const times = interleaved({ best: { run: () => mod.trainEpoch(trainRecipes, "best") },
+    scalar: { run: () => mod.trainEpoch(trainRecipes, "scalar") } }, rounds);
+  const ms = { best: median(times.best), scalar: median(times.scalar) };
+  return { recipes: trainRecipes, digest: sums.best, ms, epochSimdVsScalar: ms.scalar / ms.best, all: times };
+}
+
 window.mantissaBench = {
+  // The trainer's GEMM and one 8-recipe epoch (bench/train_chromium.mjs).
+  async gemm({ rounds = 5, steps = 45 } = {}) {
+    return gemmBench(rounds, steps);
+  },
+  async train({ rounds = 3 } = {}) {
+    return trainBench(rounds);
+  },
   // Only the dot products (scripts/bench runs them after run()).
   async dot({ trials = 1000, rounds = 5, repeat = 3 } = {}) {
     return dotBench(trials, rounds, repeat);

@@ -1,0 +1,117 @@
+// C = A·Bᵀ through the dot lanes (see gemm.h for why lanes across outputs).
+#include "kernels/gemm.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace mantissa::kernels {
+
+namespace {
+
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(__EMSCRIPTEN__)
+#define MANTISSA_HAVE_AVX2_GEMM 1
+#endif
+#if defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
+#define MANTISSA_HAVE_WASM_GEMM 1
+#endif
+
+bool finite(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return (u & 0x7f800000u) != 0x7f800000u;
+}
+
+// bad[r] = 1 where row r of the rows x k matrix holds an inf or NaN: the
+// operand-tensor check, once per product (branch-free so it runs in lanes).
+void mark_rows(const float* v, size_t rows, size_t k, std::vector<uint8_t>* bad) {
+  bad->assign(rows, 0);
+  for (size_t r = 0; r < rows; ++r) {
+    uint32_t any = 0;
+    for (size_t i = 0; i < k; ++i) any |= static_cast<uint32_t>(!finite(v[r * k + i]));
+    (*bad)[r] = static_cast<uint8_t>(any);
+  }
+}
+
+using LanesFn = void (*)(const DotLanesModel&, const float*, const float*, size_t, const uint32_t*, uint32_t*,
+                         bool*);
+
+LanesFn lanes_fn(DotImpl impl) {
+  switch (impl) {
+#ifdef MANTISSA_HAVE_AVX2_GEMM
+    case DotImpl::Avx2:
+      return detail::dot_lanes_avx2;
+#endif
+#ifdef MANTISSA_HAVE_WASM_GEMM
+    case DotImpl::Wasm128:
+      return detail::dot_lanes_wasm;
+#endif
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
+void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, const GemmShape& s, const uint32_t* c,
+                DotImpl impl, uint32_t* out, uint8_t* done) {
+  GemmScratch scratch;
+  gemm_lanes(model, a, b, s, c, impl, out, done, &scratch);
+}
+
+void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, const GemmShape& s, const uint32_t* c,
+                DotImpl impl, uint32_t* out, uint8_t* done, GemmScratch* w) {
+  const size_t m = s.m, n = s.n, k = s.k;
+  mark_rows(a, m, k, &w->row_bad);
+  mark_rows(b, n, k, &w->col_bad);
+  for (size_t j = 0; j < n; ++j) w->col_bad[j] |= static_cast<uint8_t>(c && (c[j] & 0x7f800000u) == 0x7f800000u);
+  const LanesFn lanes = detail::lanes_run_simd(impl) ? lanes_fn(impl) : nullptr;
+  if (!lanes) {
+    // The reference: every output through the one-dot kernels.
+    for (size_t i = 0; i < m; ++i) {
+      for (size_t j = 0; j < n; ++j) {
+        const size_t o = i * n + j;
+        done[o] = 0;
+        out[o] = 0;
+        if (w->row_bad[i] || w->col_bad[j]) continue;
+        done[o] = detail::dot_one(model, a + i * k, b + j * k, k, c ? c[j] : 0, &out[o]);
+      }
+    }
+    return;
+  }
+  // A's rows spread across the lanes (row-interleaved, dot.h), a row with a
+  // special zeroed: its outputs go back to the caller and the lanes see finite values only.
+  constexpr size_t L = kDotLanes;
+  w->a_spread.resize(m * k * L);
+  for (size_t i = 0; i < m; ++i) {
+    float* d = &w->a_spread[i * k * L];
+    const float* r = a + i * k;
+    for (size_t t = 0; t < k; ++t) {
+      const float v = w->row_bad[i] ? 0.0f : r[t];
+      for (size_t l = 0; l < L; ++l) d[t * L + l] = v;
+    }
+  }
+  w->b_panel.resize(k * L);
+  uint32_t lane_c[L], lane_out[L];
+  bool bad[L];
+  for (size_t j0 = 0; j0 < n; j0 += L) {
+    const size_t width = std::min(L, n - j0);
+    // Panel of B rows j0 .. j0 + width, row-interleaved; missing and special lanes zero.
+    for (size_t l = 0; l < L; ++l) {
+      const bool live = l < width && !w->col_bad[j0 + l];
+      const float* r = b + (j0 + l) * k;
+      for (size_t t = 0; t < k; ++t) w->b_panel[t * L + l] = live ? r[t] : 0.0f;
+      lane_c[l] = live && c ? c[j0 + l] : 0;
+    }
+    for (size_t i = 0; i < m; ++i) {
+      lanes(model, &w->a_spread[i * k * L], w->b_panel.data(), k, lane_c, lane_out, bad);
+      for (size_t l = 0; l < width; ++l) {
+        const size_t o = i * n + j0 + l;
+        const bool ok = !bad[l] && !w->row_bad[i] && !w->col_bad[j0 + l];
+        out[o] = ok ? lane_out[l] : 0;
+        done[o] = ok;
+      }
+    }
+  }
+}
+
+}  // namespace mantissa::kernels
