@@ -83,7 +83,7 @@ void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, cons
   constexpr size_t L = kDotLanes;
   w->a_spread.resize(m * k * L);
   for (size_t i = 0; i < m; ++i) {
-    float* d = &w->a_spread[i * k * L];
+    float* d = w->a_spread.data() + i * k * L;  // (k = 0: an empty vector, no element to index)
     const float* r = a + i * k;
     for (size_t t = 0; t < k; ++t) {
       const float v = w->row_bad[i] ? 0.0f : r[t];
@@ -103,7 +103,7 @@ void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, cons
       lane_c[l] = live && c ? c[j0 + l] : 0;
     }
     for (size_t i = 0; i < m; ++i) {
-      lanes(model, &w->a_spread[i * k * L], w->b_panel.data(), k, lane_c, lane_out, bad);
+      lanes(model, w->a_spread.data() + i * k * L, w->b_panel.data(), k, lane_c, lane_out, bad);
       for (size_t l = 0; l < width; ++l) {
         const size_t o = i * n + j0 + l;
         const bool ok = !bad[l] && !w->row_bad[i] && !w->col_bad[j0 + l];
