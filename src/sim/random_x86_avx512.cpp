@@ -16,11 +16,11 @@ namespace mantissa::sim {
 
 namespace {
 
-// splitmix64 constants (random.cpp).
-constexpr uint64_t kGolden = 0x9e3779b97f4a7c15ull;
-constexpr uint64_t kMix1 = 0xbf58476d1ce4e5b9ull;
-constexpr uint64_t kMix2 = 0x94d049bb133111ebull;
-constexpr uint64_t kAttemptSalt = 0x632be59bd9b4e019ull;
+// The stream's splitmix64 constants, defined once (random.h).
+using detail::kAttemptSalt;
+using detail::kGolden;
+using detail::kMix1;
+using detail::kMix2;
 
 inline __m512i splat64(uint64_t x) { return _mm512_set1_epi64(static_cast<long long>(x)); }
 
