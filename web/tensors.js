@@ -1,7 +1,7 @@
 // The "Inspect tensors" panel's page glue: a file picker, drag and drop onto
 // the page, and the worker (inspect-worker.js) that reads the files. The app
 // talks to this only through src/app/platform_web.cpp (Module.mantissaTensors).
-// Files are read in this browser, in a worker, and never sent anywhere.
+// Files are read in this browser, in one or more workers, and never sent anywhere.
 // Loaded as a classic script after page.js (which defines Module).
 "use strict";
 
@@ -9,11 +9,11 @@
   var input = document.createElement("input");
   input.type = "file";
   input.multiple = true;
-  input.accept = ".safetensors,.npy";
+  input.accept = ".safetensors,.npy,.gguf";
   input.id = "tensor-files";
   input.className = "visually-hidden";
   input.tabIndex = -1;
-  input.setAttribute("aria-label", "Tensor files to inspect (.safetensors, .npy)");
+  input.setAttribute("aria-label", "Tensor files to inspect (.safetensors, .npy, .gguf)");
   document.body.appendChild(input);
 
   // Workers: navigator.hardwareConcurrency of them, at most kMaxWorkers (each

@@ -1,5 +1,5 @@
 // "Inspect tensors": what each format does to every tensor of a checkpoint
-// the user drops on the page. The files are read by a web worker (the page's
+// the user drops on the page. The files are read by web workers (the page's
 // glue, web/tensors.js + inspect-worker.js, running m.inspect), never sent
 // anywhere; this view draws the model (tensors_model.h): the inputs (the
 // CLI's inspect options), progress with throughput and cancel, a sortable
@@ -135,8 +135,8 @@ void draw_files(const TensorsModel& m) {
   ImGui::SameLine();
   ImGui::PushTextWrapPos(0);
   text_muted(
-      "or drop .safetensors / .npy files anywhere on this page. They are read in this browser, in a "
-      "worker, in chunks of 4 MiB: nothing leaves this machine.");
+      "or drop .safetensors / .npy / .gguf files anywhere on this page. They are read in this browser, "
+      "by background workers, in chunks of 4 MiB: nothing leaves this machine.");
   ImGui::PopTextWrapPos();
 
   if (m.status == ScanStatus::Idle) return;

@@ -559,7 +559,7 @@ export interface MantissaModule {
   encodeScenario(scenario: PartialScenario, options?: { activePanelOnly?: boolean }): string;
   /** Reads a share link's hash (with or without '#'); never throws. */
   decodeScenario(hash: string): DecodedScenario;
-  /** What each format does to every tensor of .safetensors / .npy files: the CLI's `inspect --json`.
+  /** What each format does to every tensor of .safetensors / .npy / GGUF files: the CLI's `inspect --json`.
    * Reads Blobs in bounded chunks; rejects with the CLI's sentence on a malformed file, an AbortError
    * when options.signal aborts. */
   inspect(input: InspectInput | ReadonlyArray<InspectInput>, options?: InspectOptions & { partial?: false },

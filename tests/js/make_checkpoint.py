@@ -1,13 +1,19 @@
 #!/usr/bin/python3
 """Writes a small generated checkpoint into DIR for the JS API and browser
 tests of `inspect`: small.safetensors (F32, F16, BF16, F64 tensors with
-subnormals, +-0, NaN, Inf, one element, an empty tensor, a skipped I32) and
-bias.npy (<f4). Seeded: the same bytes on every run. Prints the file names."""
+subnormals, +-0, NaN, Inf, one element, an empty tensor, a skipped I32),
+bias.npy (<f4) and tiny.gguf (F32, F16 and BF16 tensors beside a Q4_0 one that
+is listed and skipped, with metadata). Seeded: the same bytes on every run.
+Prints the file names."""
 import json
+import os
 import struct
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+from gguf_file import gguf  # noqa: E402  (tests/cli/gguf_file.py)
 
 
 def safetensors(path, tensors):
@@ -45,7 +51,16 @@ def main(out):
     ]
     safetensors(f"{out}/small.safetensors", tensors)
     np.save(f"{out}/bias.npy", (rng.standard_normal(100) * 10).astype(np.float32))
-    print(json.dumps(["small.safetensors", "bias.npy"]))
+    g = (rng.standard_normal((4, 24)) * 0.05).astype("<f4")
+    g[0, :4] = [7e4, -1e-6, 1e-8, 0.0]  # overflows fp16; an fp16 subnormal; flushes in fp16
+    gh = (rng.standard_normal(33) * 2e-5).astype("<f2")
+    gb = bf16_bits((rng.standard_normal(10) * 1e5).astype(np.float32))  # overflows fp16
+    gguf(f"{out}/tiny.gguf", [("token_embd.weight", "F32", g.shape, g.tobytes()),
+                              ("blk.0.attn_q.weight", "Q4_0", (2, 32), bytes(2 * 18)),
+                              ("blk.0.attn_norm.weight", "F16", gh.shape, gh.tobytes()),
+                              ("output.bf16", "BF16", gb.shape, gb.astype("<u2").tobytes())],
+         [("general.architecture", 8, "llama"), ("general.name", 8, "mantissa-test")])
+    print(json.dumps(["small.safetensors", "bias.npy", "tiny.gguf"]))
 
 
 if __name__ == "__main__":

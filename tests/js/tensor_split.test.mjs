@@ -56,9 +56,9 @@ describe("inspect split across workers", { skip: !(existsSync(api) && cli && exi
       for (const workers of [2, 3, 4]) {
         const runs = await split.plan(files, workers);
         assert.equal(runs.length, workers, `${workers} workers`);
-        // small.safetensors (a skipped I32 tensor) and bias.npy are read whole.
+        // small.safetensors (a skipped I32 tensor), bias.npy and tiny.gguf are read whole.
         const whole = runs.flatMap((r) => r.inputs).filter((i) => i.data instanceof File).map((i) => i.name);
-        assert.deepEqual([...whole], ["small.safetensors", "bias.npy"]);  // (an array of the vm's realm)
+        assert.deepEqual([...whole], ["small.safetensors", "bias.npy", "tiny.gguf"]);  // (an array of the vm's realm)
         const pieces = [];
         for (const r of runs) pieces.push(await m.inspect(r.inputs, { ...options, partial: true }));
         assert.deepEqual(m.inspectMerge(pieces), onePass, `${workers} workers, ${JSON.stringify(options)}`);
