@@ -183,7 +183,38 @@ try {
       return { ms: t3 - t0, report: merged.report, runs: runs.length, planMs: t1 - t0, mergeMs: t3 - t2 };
     }
     const files = { fp32: makeFile(mb, false), bf16: makeFile(mb, true) };
+    // Reading alone, no scan, on the page's thread: the way m.inspect read a
+    // File before slice 15c (a Blob.slice(...).arrayBuffer() per 4 MiB chunk)
+    // and the way it reads now (one Blob.stream(), a reused BYOB buffer),
+    // each chunk copied into one reused buffer as into the wasm heap.
+    const kChunk = 4 << 20, target = new Uint8Array(kChunk);
+    async function readAlone(file, how) {
+      const t0 = performance.now();
+      let check = 0;
+      if (how === "slices") {
+        for (let at = 0; at < file.size; at += kChunk) {
+          target.set(new Uint8Array(await file.slice(at, Math.min(file.size, at + kChunk)).arrayBuffer()));
+          check ^= target[0];
+        }
+      } else {
+        const reader = file.stream().getReader({ mode: "byob" });
+        let staging = new ArrayBuffer(kChunk), done = false;
+        while (!done) {
+          let got = 0;
+          while (got < kChunk) {
+            const r = await reader.read(new Uint8Array(staging, got, kChunk - got));
+            if (r.value) staging = r.value.buffer;
+            if (r.done) { done = true; break; }
+            got += r.value.length;
+          }
+          target.set(new Uint8Array(staging, 0, got));
+          check ^= target[0];
+        }
+      }
+      return { ms: performance.now() - t0, check };
+    }
     window.__bench = { start, scan: (kind, workers) => scan(workers, files[kind]),
+                       read: (how) => readAlone(files.fp32, how),
                        load: async (kind) => { bytes = await files[kind].arrayBuffer(); },
                        warm: async (counts) => {
                          // Tensors for every worker: V8 tiers the wasm up in each of them.
@@ -210,6 +241,7 @@ try {
   // of every Chromium process (Chromium runs below this Node process; Node's
   // own CPU time is left out).
   const variants = ["bytes", ...counts];
+  const reads = { slices: { ms: [], cpu: [], browser: [] }, stream: { ms: [], cpu: [], browser: [] } };
   const times = {}, cpus = {}, browserCpus = {}, planMs = [], mergeMs = [];
   let equal = true;
   const runs = {};
@@ -238,8 +270,19 @@ try {
       equal = equal && reports.every((x) => x === reports[0]);
     }
   }
+  for (let r = 0; r < rounds + 1; r++) {
+    for (const how of ["slices", "stream"]) {
+      const before = chromiumCpuSeconds(process.pid);
+      const out = await page.evaluate((h) => window.__bench.read(h), how);
+      const used = cpuSince(before);
+      if (r === 0) continue;  // warm-up
+      reads[how].ms.push(out.ms);
+      reads[how].cpu.push(used.all);
+      reads[how].browser.push(used.browser);
+    }
+  }
   await page.evaluate(() => window.__bench.terminate());
-  Object.assign(result, { times, cpus, browserCpus, equal, runs, counts, startup, planMs, mergeMs });
+  Object.assign(result, { times, cpus, browserCpus, equal, runs, counts, startup, planMs, mergeMs, reads });
   await context.close();
 } finally {
   await env.close();
@@ -272,9 +315,18 @@ for (const kind of ["fp32", "bf16"]) {
     line(label(w), median(result.times[key]), median(result.cpus[key]), median(result.browserCpus[key]),
       w === 1 ? "   target >= 300 MB/s" : w === "bytes" ? "   (the scan without reading the File)" : "");
   }
-  const read = median(result.cpus[`${kind} 1`]) - median(result.cpus[`${kind} bytes`]);
-  console.log(`  ${kind.padEnd(6)} reading the File (1 worker minus bytes in it): ${read.toFixed(2)} CPU s, ` +
-    `${(result.sizes[kind] / 1e6 / read).toFixed(0)} MB per CPU s`);
+  // Paired by round (the two scans ran one after the other); 10 ms ticks and
+  // the load make it noisy: the reading-alone lines below are the clean figure.
+  const paired = result.cpus[`${kind} 1`].map((c, r) => c - result.cpus[`${kind} bytes`][r]);
+  console.log(`  ${kind.padEnd(6)} reading the File inside the scan (1 worker minus bytes in it, per round): ` +
+    `${paired.map((x) => x.toFixed(2)).join(", ")} CPU s`);
+}
+for (const how of ["slices", "stream"]) {
+  const r = result.reads[how], ms = median(r.ms), c = median(r.cpu);
+  console.log(`  reading the fp32 File alone (page thread, no scan), ${how === "slices"
+    ? "a Blob.slice().arrayBuffer() per 4 MiB (before 15c)" : "one Blob.stream(), reused BYOB buffer (now)   "}: ` +
+    `${ms.toFixed(0)} ms wall, ${c.toFixed(2)} CPU s (browser process ${median(r.browser).toFixed(2)}), ` +
+    `${(result.sizes.fp32 / 1e6 / c).toFixed(0)} MB per CPU s`);
 }
 const ratios = {};
 for (const w of result.counts.slice(1)) {
@@ -295,6 +347,6 @@ console.log(`  worker start-up, ${most} new workers until each has scanned 8 MB:
   `${up.shared.ms.toFixed(0)} ms wall, ${up.shared.cpu.toFixed(2)} CPU s`);
 if (jsonOut) {
   writeFileSync(jsonOut, JSON.stringify({ cpu, chrome, cores: result.cores, mb, rounds, load_start: load, load_end: loadAverage(),
-    rows, equal: result.equal, startup: result.startup, ratios }));
+    rows, equal: result.equal, startup: result.startup, reads: result.reads, ratios }));
 }
 if (!result.equal) process.exitCode = 1;
