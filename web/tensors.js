@@ -61,7 +61,11 @@
   function worker(index) {
     while (pool.length <= index) {
       var w = new Worker("inspect-worker.js", { type: "module" });
-      w.postMessage({ type: "wasm", module: wasmModule });
+      try {
+        w.postMessage({ type: "wasm", module: wasmModule });
+      } catch (e) {
+        w.postMessage({ type: "wasm", module: null });  // a module this browser cannot post: the worker compiles its own
+      }
       w.onmessage = onWorkerMessage.bind(null, pool.length);
       w.onerror = function (e) {
         post({ type: "error", id: state.id, message: "the worker failed: " + (e.message || "unknown error") });
