@@ -46,6 +46,7 @@ async function api(id) {
     return null;
   }
 }
+
 let current = null;  // { id, controller }
 
 // Progress at most every 50 ms: the page needs no more, and postMessage is not free.
