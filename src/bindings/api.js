@@ -407,8 +407,20 @@
     return e;
   }
 
+  // A new task (so that an abort, or a worker's cancel message, can arrive)
+  // without setTimeout's clamp: browsers delay nested timers by 4 ms, which
+  // cost a 128 MB ArrayBuffer's scan in a worker 32 x 4 ms of idle wall time.
+  // A message to a fresh MessageChannel is queued behind messages already posted.
   function nextTask() {
-    return new Promise(function (resolve) { setTimeout(resolve, 0); });
+    if (typeof MessageChannel !== "function") return new Promise(function (resolve) { setTimeout(resolve, 0); });
+    return new Promise(function (resolve) {
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function () {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    });
   }
 
   // Reads a Blob front to back as ONE stream, at most `chunk` bytes at a

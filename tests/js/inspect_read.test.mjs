@@ -5,7 +5,7 @@
 // equals the one from the bytes themselves), a stream that ends early must
 // give the reader's own message for the shorter file, a read error must come
 // out as it is, and a scan that stops early must cancel the stream and free
-// its wasm memory.
+// its wasm memory. An ArrayBuffer is fed from memory, a task apart per chunk.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -90,6 +90,15 @@ describe("inspect reads a Blob as one stream", { skip: !existsSync(api) && "buil
     const blob = new PieceBlob(bytes, [4096, 333], { stop: cut });
     await assert.rejects(m.inspect({ name: "f.safetensors", data: blob }, { ...options, chunkBytes: 1 << 16 }),
       (e) => e.message === expected);
+  });
+
+  test("an ArrayBuffer's scan yields a task between chunks: a timer's abort stops it early", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 0);
+    let done = 0;
+    await assert.rejects(m.inspect({ name: "f.safetensors", data: bytes }, { ...options, chunkBytes: 64, signal: controller.signal },
+      (p) => { done = p.bytesDone; }), (e) => e.name === "AbortError");
+    assert.ok(done < bytes.length, `${done} of ${bytes.length} bytes read`);
   });
 
   test("a read error comes out as it is; a stopped scan cancels its stream and frees its memory", async () => {
