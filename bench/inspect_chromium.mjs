@@ -33,6 +33,12 @@ const mb = Math.max(16, Number(arg("--mb", 128)));
 const rounds = Math.max(1, Number(arg("--rounds", 3)));
 const jsonOut = arg("--json", null);
 const workersArg = arg("--workers", null);
+const workerCounts = workersArg ? workersArg.split(",").map(Number) : null;
+if (workerCounts && (!workerCounts.length || workerCounts[0] !== 1 ||
+                     workerCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 8))) {
+  console.error("inspect_chromium: --workers takes worker counts from 1 to 8 starting with 1, e.g. 1,2,4");
+  process.exit(2);
+}
 const cpu = (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) ?? [, "unknown CPU"])[1];
 const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 const load = loadAverage();
@@ -91,7 +97,7 @@ let result;
 try {
   const { page, context } = await openPage(env, "/examples/api-plain.html");
   await page.addScriptTag({ url: "/tensor-split.js" });
-  const most = workersArg ? Math.max(...workersArg.split(",").map(Number)) : 4;
+  const most = workerCounts ? Math.max(...workerCounts) : 4;
   result = await page.evaluate(async ({ mb, most }) => {
     const options = { formats: "fp16,bf16,fp8-e4m3", lr: "1e-4", gradStd: "1e-3" };
     // Tensors of 16M elements as bench_inspect writes them, smaller when the
@@ -225,10 +231,7 @@ try {
     return { sizes: { fp32: files.fp32.size, bf16: files.bf16.size }, tensorElements: kTensor, ua: navigator.userAgent,
              cores: navigator.hardwareConcurrency };
   }, { mb, most });
-  const counts = workersArg ? workersArg.split(",").map(Number) : result.cores >= 4 ? [1, 2, 4] : [1, 2];
-  if (!counts.length || counts[0] !== 1 || counts.some((n) => !Number.isInteger(n) || n < 1 || n > 8)) {
-    throw new Error("--workers: a list of worker counts from 1 to 8 starting with 1, e.g. 1,2,4");
-  }
+  const counts = workerCounts ?? (result.cores >= 4 ? [1, 2, 4] : [1, 2]);
   // Start-up both ways, the shared way last: its pool scans.
   const startup = {};
   for (const shared of [false, true]) {
