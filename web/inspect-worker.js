@@ -4,7 +4,9 @@
 // inside m.inspect): a 10 GB checkpoint needs no more memory than a small one.
 // Nothing leaves the machine: the files are read here and never sent anywhere.
 //
-// Messages in:  { type: "inspect", id, files: [File | {name, data}...], options, partial }
+// Messages in:  { type: "wasm", module }  (first, optional: mantissa.wasm compiled once
+//                 by the page and shared by every worker; null or absent: compile it here)
+//               { type: "inspect", id, files: [File | {name, data}...], options, partial }
 //                 (a new id replaces the scan running; partial: the report as a
 //                 piece for m.inspectMerge, when the page split the scan across workers)
 //               { type: "cancel", id }  (no id: whatever runs)
@@ -15,7 +17,36 @@
 //               { type: "error", id, message }  { type: "cancelled", id }
 import Mantissa from "./mantissa.mjs";
 
-const ready = Mantissa();
+// The API's instance, made when the first message arrives. A page running
+// several workers compiles mantissa.wasm once and sends the
+// WebAssembly.Module first: V8 shares a module's compiled (and tiered-up)
+// code between the workers it is posted to, so the second worker neither
+// downloads nor compiles the wasm again (bench/inspect_chromium.mjs times
+// the start-up both ways).
+let ready = null;
+
+function load(module) {
+  if (!module) return Mantissa();
+  return new Promise((resolve, reject) => {
+    Mantissa({
+      instantiateWasm(imports, receiveInstance) {
+        WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module), reject);
+        return {};  // Emscripten waits for receiveInstance
+      },
+    }).then(resolve, reject);
+  });
+}
+
+// The instance, or null after posting why there is none.
+async function api(id) {
+  try {
+    return await ready;
+  } catch (e) {
+    self.postMessage({ type: "error", id, message: "the API could not start: " + (e && e.message ? e.message : String(e)) });
+    return null;
+  }
+}
+
 let current = null;  // { id, controller }
 
 // Progress at most every 50 ms: the page needs no more, and postMessage is not free.
@@ -26,7 +57,8 @@ const kProgressEveryMs = 50;
 const cancelledEarly = new Set();
 
 async function scan({ id, files, options, partial }) {
-  const m = await ready;
+  const m = await api(id);
+  if (!m) return;
   if (current) current.controller.abort();
   if (cancelledEarly.delete(id)) {
     self.postMessage({ type: "cancelled", id });
@@ -55,7 +87,8 @@ async function scan({ id, files, options, partial }) {
 }
 
 async function merge({ id, pieces }) {
-  const m = await ready;
+  const m = await api(id);
+  if (!m) return;
   try {
     self.postMessage({ type: "merged", id, report: JSON.stringify(m.inspectMerge(pieces)) });
   } catch (e) {
@@ -65,6 +98,7 @@ async function merge({ id, pieces }) {
 
 self.onmessage = (event) => {
   const msg = event.data;
+  if (!ready) ready = load(msg.type === "wasm" && msg.module instanceof WebAssembly.Module ? msg.module : null);
   if (msg.type === "inspect") scan(msg);
   else if (msg.type === "merge") merge(msg);
   else if (msg.type === "cancel" && current && (msg.id === undefined || msg.id === current.id)) current.controller.abort();

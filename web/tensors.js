@@ -43,9 +43,29 @@
     return Math.max(1, Math.min(kMaxWorkers, n));
   }
 
+  // mantissa.wasm compiled once, here, for every worker: each new worker gets
+  // the WebAssembly.Module as its first message and instantiates it (V8
+  // shares the compiled code between them) instead of fetching and compiling
+  // its own (README "inspect's scan": the start-up figures). null: workers
+  // compile their own (no compileStreaming, or it failed).
+  var wasmModule = null, sharedWasm = null;
+
+  function compileWasm() {
+    if (!sharedWasm) {
+      sharedWasm = typeof WebAssembly.compileStreaming !== "function" ? Promise.resolve(null)
+        : WebAssembly.compileStreaming(fetch("mantissa.wasm")).catch(function () { return null; });
+    }
+    return sharedWasm;
+  }
+
   function worker(index) {
     while (pool.length <= index) {
       var w = new Worker("inspect-worker.js", { type: "module" });
+      try {
+        w.postMessage({ type: "wasm", module: wasmModule });
+      } catch (e) {
+        w.postMessage({ type: "wasm", module: null });  // a module this browser cannot post: the worker compiles its own
+      }
       w.onmessage = onWorkerMessage.bind(null, pool.length);
       w.onerror = function (e) {
         post({ type: "error", id: state.id, message: "the worker failed: " + (e.message || "unknown error") });
@@ -148,6 +168,7 @@
     var run = { id: id, runs: null, started: performance.now(), cancelled: false, merging: false };
     state.run = run;
     var n = workerCount(), runs = null;
+    if (pool.length < n) wasmModule = await compileWasm();
     if (n > 1) {
       try {
         runs = await self.mantissaTensorSplit.plan(state.files, n);

@@ -274,6 +274,10 @@ describe("Inspect tensors panel", { skip: !(cli && existsSync(cli)) && "no nativ
       assert.equal(new URL(q.url).origin, origin, q.url);
       assert.match(new URL(q.url).pathname, /^\/(inspect-worker\.js|mantissa\.mjs|mantissa\.wasm)$/, q.url);
     }
+    // The page compiled mantissa.wasm once for every worker (web/tensors.js):
+    // the two workers of the split scans did not fetch their own.
+    const wasm = opened.requests.filter((q) => new URL(q.url).pathname === "/mantissa.wasm");
+    assert.equal(wasm.length, 1, wasm.map((q) => q.url).join(", "));
     await page.evaluate(() => { location.hash = "#v=1&p=tensors&tlr=1e-4"; });
     await settle(page, 6);
     const state = await appState(page);
