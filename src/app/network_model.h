@@ -55,9 +55,9 @@ class NetworkRun {
   const DecisionRegions& regions() const { return regions_; }
   uint64_t version() const { return version_; }  // changes whenever results change
   double steps_per_second() const;
-  // The longest advance() of this run, in ms: one recipe's step on one
-  // minibatch is the smallest unit of training work, so a very large batch
-  // can still exceed the frame budget.
+  // The longest advance() of this run, in ms (a part is about
+  // Training::part_work() multiply-adds, at least one row: a very wide layer
+  // can still exceed the frame budget).
   double longest_advance_ms() const { return longest_ms_; }
   // The longest single part, in ms (what no slicing of this run can go
   // under); how many advance() calls ran, and how many overran their budget
@@ -81,7 +81,7 @@ class NetworkRun {
   bool regions_pending_ = false;
   size_t pending_recipe_ = 0;
   int pending_row_ = 0;
-  std::vector<double> part_seconds_;  // what each kind of part took last: [2 * recipe + evaluation]
+  std::vector<double> part_seconds_;  // what each kind of part took last: [(recipe, stage, layer)], regions
   double elapsed_ = 0, longest_ms_ = 0, longest_part_ms_ = 0;
   uint64_t frames_ = 0, frames_over_ = 0;
   uint64_t version_ = 0;
