@@ -339,11 +339,12 @@ void Training::State::backward(Replica& R, std::vector<Pass>& P, size_t n, const
 
 // ---- Update ------------------------------------------------------------------------------
 
-bool Training::State::update(Replica& R, const Optimizer& opt, uint64_t step, uint64_t seed, int* log2_scale) {
+bool Training::State::update_begin(Replica& R, const Optimizer& opt, int* log2_scale) {
   const Recipe& rc = R.recipe;
   const bool dynamic = rc.loss_scale.kind == sim::LossScale::Kind::Dynamic;
-  const int k = dynamic ? R.scaler.k : 0;
-  *log2_scale = k;
+  UpdateConstants& c = R.update;
+  c.k = dynamic ? R.scaler.k : 0;
+  *log2_scale = c.k;
   bool found_inf = false;
   for (const Pass& A : R.step)
     for (float g : A.g) found_inf = found_inf || !std::isfinite(g);
@@ -353,14 +354,11 @@ bool Training::State::update(Replica& R, const Optimizer& opt, uint64_t step, ui
     if (found_inf) return false;  // GradScaler skips the step
   }
   const Format& U = rc.update_format();
-  sim::StrategySpec st;
-  st.kind = rc.update;
-  st.format = U;
   // The optimizer's constants, rounded into U once.
-  const double lr = round_to(U, opt.lr), mu = round_to(U, opt.momentum);
-  const double b1 = round_to(U, opt.beta1), b2 = round_to(U, opt.beta2);
-  const double c1 = round_to(U, 1.0 - opt.beta1), c2 = round_to(U, 1.0 - opt.beta2), eps = round_to(U, opt.eps);
-  double bc1 = 1, bc2 = 1;
+  c.lr = round_to(U, opt.lr), c.mu = round_to(U, opt.momentum);
+  c.b1 = round_to(U, opt.beta1), c.b2 = round_to(U, opt.beta2);
+  c.c1 = round_to(U, 1.0 - opt.beta1), c.c2 = round_to(U, 1.0 - opt.beta2), c.eps = round_to(U, opt.eps);
+  c.bc1 = c.bc2 = 1;
   if (opt.kind == Optimizer::Kind::Adam) {
     ++R.adam_t;
     double p1 = 1, p2 = 1;
@@ -368,15 +366,33 @@ bool Training::State::update(Replica& R, const Optimizer& opt, uint64_t step, ui
       p1 *= opt.beta1;
       p2 *= opt.beta2;
     }
-    bc1 = round_to(U, 1.0 - p1);
-    bc2 = round_to(U, 1.0 - p2);
+    c.bc1 = round_to(U, 1.0 - p1);
+    c.bc2 = round_to(U, 1.0 - p2);
   }
+  return true;
+}
+
+// Parameters [begin, end) of the replica, counted across layers in order
+// (each one's increment is its own: its stochastic rounding draws at its index).
+void Training::State::update_range(Replica& R, const Optimizer& opt, uint64_t step, uint64_t seed, uint64_t begin,
+                                   uint64_t end) {
+  const Format& U = R.recipe.update_format();
+  sim::StrategySpec st;
+  st.kind = R.recipe.update;
+  st.format = U;
+  const UpdateConstants& c = R.update;
+  const int k = c.k;
+  const double lr = c.lr, mu = c.mu, b1 = c.b1, b2 = c.b2, c1 = c.c1, c2 = c.c2, eps = c.eps, bc1 = c.bc1,
+               bc2 = c.bc2;
   auto r = [&](double x) { return static_cast<double>(round_to(U, x)); };
-  uint64_t index = 0;
-  for (size_t l = 0; l < R.layers.size(); ++l) {
+  uint64_t first = 0;  // the index of layer l's first parameter
+  for (size_t l = 0; l < R.layers.size() && first < end; first += R.layers[l].np(), ++l) {
     Layer& L = R.layers[l];
+    if (first + L.np() <= begin) continue;
     const std::vector<float>& grad = R.step[l].g;
-    for (size_t i = 0; i < L.np(); ++i, ++index) {
+    const size_t i0 = begin > first ? begin - first : 0, i1 = std::min<uint64_t>(L.np(), end - first);
+    uint64_t index = first + i0;
+    for (size_t i = i0; i < i1; ++i, ++index) {
       const double g = r(grad[i] * pow2(-k));
       double inc;
       if (opt.kind == Optimizer::Kind::Sgd) {
@@ -402,7 +418,6 @@ bool Training::State::update(Replica& R, const Optimizer& opt, uint64_t step, ui
       L.comp[i] = static_cast<float>(wt.c);
     }
   }
-  return true;
 }
 
 void Training::State::push_amax(Replica& R) {

@@ -121,8 +121,9 @@ class Training {
   // histogram). A step's pieces (Stage): its weights' compute copies; rows of
   // one layer's forward pass; the loss; rows of one layer's weight gradients
   // (with its output gradients as operands first); batch rows of the
-  // gradients it passes down; the optimizer's update. A piece of a GEMM holds
-  // about part_work() multiply-adds (at least one row). results() changes
+  // gradients it passes down; ranges of parameters of the optimizer's update
+  // (the weights a probe sees between them are partly updated). A piece of
+  // a GEMM holds about part_work() multiply-adds (at least one row). results() changes
   // only when a step is complete, with its epoch's evaluation: it always
   // holds whole steps, and stopping between parts changes no bit of what
   // follows (every dot product is the same whatever rows go with it, fp8
@@ -131,6 +132,7 @@ class Training {
   bool advance_part();
   static constexpr size_t kEvalSlice = 32;
   static constexpr uint64_t kPartWork = 16384;
+  static constexpr uint64_t kUpdateSlice = 256;  // the fewest parameters a piece of the update takes
   uint64_t part_work() const;
   void set_part_work(uint64_t multiply_adds);  // 0: kPartWork
   enum class Stage : uint8_t { Prepare, Forward, Loss, WeightGrad, InputGrad, Update, Evaluation };

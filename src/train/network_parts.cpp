@@ -104,20 +104,32 @@ bool Training::State::step_part(Replica& R, const TrainSpec& spec, uint64_t step
       }
       return false;
     }
-    case Stage::Update:
+    case Stage::Update: {
+      // A piece of the update: a sixteenth of part_work parameters (each takes
+      // a few roundings into the update format, not one multiply-add), at
+      // least kUpdateSlice.
+      if (pos == 0) {
+        R.step_applied = update_begin(R, spec.optimizer, &R.step_log2_scale);
+        if (!R.step_applied) break;
+      }
+      const uint64_t end = std::min<uint64_t>(total_params, pos + std::max<uint64_t>(kUpdateSlice, work / 16));
+      update_range(R, spec.optimizer, step, spec.seed, pos, end);
+      pos = end;
+      if (pos < total_params) return false;
+      break;
+    }
     case Stage::Evaluation:
       break;
   }
-  end_recipe_step(R, spec, step);
+  end_recipe_step(R);
   stage = Stage::Prepare;
   layer = pos = 0;
   return true;
 }
 
-// The update, the step's fp8 amax into the histories, and the step's records.
-void Training::State::end_recipe_step(Replica& R, const TrainSpec& spec, uint64_t step) {
+// The step's fp8 amax into the histories, and the step's records.
+void Training::State::end_recipe_step(Replica& R) {
   const size_t n = batch_y.size();
-  R.step_applied = update(R, spec.optimizer, step, spec.seed, &R.step_log2_scale);
   push_amax(R);
   R.epoch_correct += R.step_correct;
   R.epoch_seen += n;
@@ -131,7 +143,6 @@ void Training::State::end_recipe_step(Replica& R, const TrainSpec& spec, uint64_
     R.step_underflow[l] = static_cast<double>(A.underflow) / static_cast<double>(A.underflow_of);
   }
 }
-
 
 // One slice of R's evaluation on the test set, from eval_pos. The test loss
 // is a sum over chunks of kEvalChunk samples of (the chunk's mean loss) x (its

@@ -181,6 +181,11 @@ struct Training::State {
   using Pass = detail::Pass;
   Dataset data;
   TrainResults results;
+  // The optimizer's constants for one step, rounded into the update format.
+  struct UpdateConstants {
+    int k = 0;  // log2 of the loss scale the gradients carry
+    double lr = 0, mu = 0, b1 = 0, b2 = 0, c1 = 0, c2 = 0, eps = 0, bc1 = 1, bc2 = 1;
+  };
   struct Replica {
     Recipe recipe;
     bool scaled_gemm = false;  // fp8 style: operands per-tensor scaled, outputs fp32, bias added in fp32
@@ -189,6 +194,7 @@ struct Training::State {
     std::vector<Pass> step, probe;  // per layer
     sim::Scaler scaler;
     uint64_t adam_t = 0;
+    UpdateConstants update;
     uint64_t epoch_correct = 0, epoch_seen = 0;
     // This step's records and this epoch's evaluation, held until every
     // recipe has done its part (results() only ever holds whole steps).
@@ -241,14 +247,17 @@ struct Training::State {
   void backward_wgrad(Replica& R, std::vector<Pass>& P, size_t l, size_t n, size_t o0, size_t o1);
   void backward_dgrad(Replica& R, std::vector<Pass>& P, size_t l, size_t n, size_t j0, size_t j1);
   void backward(Replica& R, std::vector<Pass>& P, size_t n, const std::vector<double>& dl, bool record);
-  bool update(Replica& R, const Optimizer& opt, uint64_t step, uint64_t seed, int* log2_scale);
+  // The update: its first part (the loss scale, the optimizer's constants;
+  // false when GradScaler skips the step), then ranges of parameters.
+  bool update_begin(Replica& R, const Optimizer& opt, int* log2_scale);
+  void update_range(Replica& R, const Optimizer& opt, uint64_t step, uint64_t seed, uint64_t begin, uint64_t end);
   void push_amax(Replica& R);  // the step's fp8 amax into the histories
 
   // The parts of a step (network_parts.cpp).
   void begin_step(const TrainSpec& spec, uint64_t step);
   // One part of recipe R's step (stage, layer, pos); true when its step is done.
   bool step_part(Replica& R, const TrainSpec& spec, uint64_t step, uint64_t work);
-  void end_recipe_step(Replica& R, const TrainSpec& spec, uint64_t step);
+  void end_recipe_step(Replica& R);
   bool evaluate_slice(Replica& R);  // true when R's evaluation is complete
   void commit_step(bool epoch_end);
 };
