@@ -53,7 +53,7 @@ void NetworkRun::reset() {
   regions_pending_ = false;
   part_seconds_.clear();
   elapsed_ = longest_ms_ = longest_part_ms_ = 0;
-  frames_ = frames_over_ = 0;
+  frames_ = frames_over_ = parts_ = parts_over_ = 0;
   ++version_;
 }
 
@@ -103,6 +103,8 @@ bool NetworkRun::advance(std::chrono::duration<double> budget) {
     }
     part_seconds_[kind] = std::chrono::duration<double>(clock::now() - t0).count();
     longest_part_ms_ = std::max(longest_part_ms_, part_seconds_[kind] * 1000);
+    ++parts_;
+    parts_over_ += part_seconds_[kind] * 1000 > kPartTargetMs;
   }
   const double took = std::chrono::duration<double>(clock::now() - begin).count();
   elapsed_ += took;

@@ -74,6 +74,8 @@ TEST_CASE("network run: slices of bounded work give the bits of one uninterrupte
   // (200 test points) x 3 epochs; decision regions: 3 recipes x 48 / 8 rows x 3 epochs.
   CHECK(before == 3 * 4 * 3 * 11 + 3 * 7 * 3);
   CHECK(frames == 3 * 4 * 3 * 11 + 3 * 7 * 3 + 3 * 48 / NetworkRun::kRegionRowsPerSlice * 3);
+  CHECK(run.parts() == static_cast<uint64_t>(frames));  // one part per frame at a zero budget
+  CHECK(run.parts_over_target() <= run.parts());
   CHECK(run.regions().epoch == 3);
   REQUIRE(run.status() == NetworkRun::Status::Finished);
   const auto& a = run.training()->results().recipes;
