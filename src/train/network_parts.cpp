@@ -27,9 +27,9 @@ constexpr uint64_t kWholeLayers = std::numeric_limits<uint64_t>::max();
 // The first part of a step: this epoch's order (at its first step) and the
 // step's minibatch, shared by every recipe.
 void Training::State::begin_step(const TrainSpec& spec, uint64_t step) {
-  const uint64_t epoch = step / results.steps_per_epoch, pos = step % results.steps_per_epoch;
+  const uint64_t epoch = step / results.steps_per_epoch, index = step % results.steps_per_epoch;
   const int features = data.features;
-  if (pos == 0) {
+  if (index == 0) {
     // This epoch's order: a Fisher-Yates permutation drawn from the seed.
     order.resize(train_n);
     for (size_t i = 0; i < train_n; ++i) order[i] = i;
@@ -39,7 +39,7 @@ void Training::State::begin_step(const TrainSpec& spec, uint64_t step) {
     }
     for (auto& R : replicas) R.epoch_correct = R.epoch_seen = 0;
   }
-  const size_t begin = pos * spec.batch, n = std::min<size_t>(spec.batch, train_n - begin);
+  const size_t begin = index * spec.batch, n = std::min<size_t>(spec.batch, train_n - begin);
   batch_x.resize(n * features);
   batch_y.resize(n);
   for (size_t j = 0; j < n; ++j) {
