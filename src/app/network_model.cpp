@@ -53,7 +53,7 @@ void NetworkRun::reset() {
   regions_pending_ = false;
   part_seconds_.clear();
   elapsed_ = longest_ms_ = longest_part_ms_ = 0;
-  frames_ = frames_over_ = 0;
+  frames_ = frames_over_ = parts_ = parts_over_ = 0;
   ++version_;
 }
 
@@ -73,12 +73,13 @@ bool NetworkRun::advance(std::chrono::duration<double> budget) {
   if (status_ != Status::Running) return false;
   using clock = std::chrono::steady_clock;
   const auto begin = clock::now();
-  // Parts of a step (one recipe's step, or a slice of its evaluation) and
-  // slices of decision regions, until the next one would overrun the budget
-  // by what that kind of work took last time; at least one per frame, so the
-  // run always moves.
+  // Parts of a step (a piece of one recipe's step, or a slice of its
+  // evaluation) and slices of decision regions, until the next one would
+  // overrun the budget by what that kind of part (recipe, stage, layer) took
+  // last time; at least one per frame, so the run always moves.
   const size_t recipes = training_->results().recipes.size();
-  const size_t kinds = 2 * recipes + 1;  // [2 * recipe + evaluation], then regions
+  const size_t layers = training_->spec().model.sizes.size() - 1;
+  const size_t kinds = recipes * train::Training::kStages * layers + 1;  // then regions
   if (part_seconds_.size() != kinds) part_seconds_.assign(kinds, 0.0);
   for (bool first = true;; first = false) {
     if (!regions_pending_ && training_->finished()) {
@@ -88,7 +89,8 @@ bool NetworkRun::advance(std::chrono::duration<double> budget) {
     size_t kind = kinds - 1;
     if (!regions_pending_) {
       const train::Training::Part p = training_->next_part();
-      kind = std::min(2 * p.recipe + (p.evaluation ? 1 : 0), kinds - 2);
+      kind = std::min((p.recipe * train::Training::kStages + static_cast<size_t>(p.stage)) * layers + p.layer,
+                      kinds - 2);
     }
     const double spent = std::chrono::duration<double>(clock::now() - begin).count();
     if (!first && spent + part_seconds_[kind] > budget.count()) break;
@@ -101,6 +103,8 @@ bool NetworkRun::advance(std::chrono::duration<double> budget) {
     }
     part_seconds_[kind] = std::chrono::duration<double>(clock::now() - t0).count();
     longest_part_ms_ = std::max(longest_part_ms_, part_seconds_[kind] * 1000);
+    ++parts_;
+    parts_over_ += part_seconds_[kind] * 1000 > kPartTargetMs;
   }
   const double took = std::chrono::duration<double>(clock::now() - begin).count();
   elapsed_ += took;

@@ -55,9 +55,9 @@ class NetworkRun {
   const DecisionRegions& regions() const { return regions_; }
   uint64_t version() const { return version_; }  // changes whenever results change
   double steps_per_second() const;
-  // The longest advance() of this run, in ms: one recipe's step on one
-  // minibatch is the smallest unit of training work, so a very large batch
-  // can still exceed the frame budget.
+  // The longest advance() of this run, in ms (a part is about
+  // Training::part_work() multiply-adds, at least one row: a very wide layer
+  // can still exceed the frame budget).
   double longest_advance_ms() const { return longest_ms_; }
   // The longest single part, in ms (what no slicing of this run can go
   // under); how many advance() calls ran, and how many overran their budget
@@ -65,6 +65,11 @@ class NetworkRun {
   double longest_part_ms() const { return longest_part_ms_; }
   uint64_t frames() const { return frames_; }
   uint64_t frames_over_budget() const { return frames_over_; }
+  // Parts run (training and decision regions), and how many took longer than
+  // kPartTargetMs of wall time (the aim for one part; preemption counts too).
+  uint64_t parts() const { return parts_; }
+  uint64_t parts_over_target() const { return parts_over_; }
+  static constexpr double kPartTargetMs = 2.0;
 
   static constexpr int kRegionRes = 48;  // 2,304 predictions per recipe per epoch
   static constexpr int kRegionRowsPerSlice = 8;
@@ -81,9 +86,9 @@ class NetworkRun {
   bool regions_pending_ = false;
   size_t pending_recipe_ = 0;
   int pending_row_ = 0;
-  std::vector<double> part_seconds_;  // what each kind of part took last: [2 * recipe + evaluation]
+  std::vector<double> part_seconds_;  // what each kind of part took last: [(recipe, stage, layer)], regions
   double elapsed_ = 0, longest_ms_ = 0, longest_part_ms_ = 0;
-  uint64_t frames_ = 0, frames_over_ = 0;
+  uint64_t frames_ = 0, frames_over_ = 0, parts_ = 0, parts_over_ = 0;
   uint64_t version_ = 0;
 };
 

@@ -500,6 +500,7 @@ void write_network_state(JsonWriter& w, const Scenario& sc) {
     w.field("longest_advance_ms", g_run.longest_advance_ms());  // the worst frame's training work
     w.field("longest_part_ms", g_run.longest_part_ms());  // the longest unit of training work
     w.field("advance_frames", g_run.frames()).field("frames_over_budget", g_run.frames_over_budget());
+    w.field("advance_parts", g_run.parts()).field("parts_over_2ms", g_run.parts_over_target());
     w.field("frame_budget_ms", kFrameBudgetSeconds * 1000);
     w.field("regions_epoch", g_run.regions().epoch);
     w.key("report").raw(train::train_json(*t));  // what `mantissa train --json` prints

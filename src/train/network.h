@@ -110,23 +110,39 @@ class Training {
   Training& operator=(const Training&) = delete;
 
   // Runs up to max_steps more steps (each: one minibatch for every recipe,
-  // and after an epoch's last step the epoch's evaluation). True while steps
-  // remain.
+  // and after an epoch's last step the epoch's evaluation), each recipe's
+  // step in whole layers. True while steps remain.
   bool advance(uint64_t max_steps);
   void run();
   // The finest unit of work, for a caller with a time budget per frame (the
-  // Network panel): one recipe's forward, backward and update on the current
-  // step's minibatch, or, after an epoch's last step, one recipe's evaluation
-  // of at most kEvalSlice test samples (its last slice also takes the weight
-  // histogram). results() changes only when a step is complete, with its
-  // epoch's evaluation: it always holds whole steps, and stopping between
-  // parts changes no bit of what follows. True while work remains.
+  // Network panel): a piece of one recipe's step on the current step's
+  // minibatch, or, after an epoch's last step, one recipe's evaluation of at
+  // most kEvalSlice test samples (its last slice also takes the weight
+  // histogram). A step's pieces (Stage): its weights' compute copies; rows of
+  // one layer's forward pass; the loss; rows of one layer's weight gradients
+  // (with its output gradients as operands first); batch rows of the
+  // gradients it passes down; ranges of parameters of the optimizer's update
+  // (the weights a probe sees between them are partly updated). A piece of
+  // a GEMM holds about part_work() multiply-adds (at least one row). results() changes
+  // only when a step is complete, with its epoch's evaluation: it always
+  // holds whole steps, and stopping between parts changes no bit of what
+  // follows (every dot product is the same whatever rows go with it, fp8
+  // amax histories take the step's amax at its end, predict() and
+  // batch_gradient() run on their own buffers). True while work remains.
   bool advance_part();
   static constexpr size_t kEvalSlice = 32;
+  static constexpr uint64_t kPartWork = 16384;
+  static constexpr uint64_t kUpdateSlice = 256;  // the fewest parameters a piece of the update takes
+  uint64_t part_work() const;
+  void set_part_work(uint64_t multiply_adds);  // 0: kPartWork
+  enum class Stage : uint8_t { Prepare, Forward, Loss, WeightGrad, InputGrad, Update, Evaluation };
+  static constexpr int kStages = 7;
   // What advance_part() does next (for cost estimates per kind of part).
   struct Part {
     size_t recipe = 0;
     bool evaluation = false;
+    Stage stage = Stage::Prepare;
+    size_t layer = 0;  // Forward, WeightGrad, InputGrad
   };
   Part next_part() const;
   uint64_t parts_done() const;

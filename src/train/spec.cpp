@@ -120,13 +120,16 @@ bool parse_optimizer(std::string_view text, Optimizer* out, std::string* error) 
 
 uint64_t estimate_memory(const TrainSpec& spec, const Dataset& data) {
   const uint64_t batch = std::min<uint64_t>(spec.batch, data.train_size() ? data.train_size() : 1);
-  const uint64_t n = std::max<uint64_t>(batch, 256);  // evaluation chunks
+  // A step's pass holds the batch; a probe's (evaluation slices, predict,
+  // batch_gradient) about as many rows as the panel's decision-region slice.
+  constexpr uint64_t kProbeRows = 384;
+  const uint64_t n = std::max<uint64_t>(batch, 256);
   uint64_t per_recipe = 0;
   size_t layers = spec.model.sizes.size() ? spec.model.sizes.size() - 1 : 0;
   for (size_t l = 0; l < layers; ++l) {
     const uint64_t in = spec.model.sizes[l], out = spec.model.sizes[l + 1];
-    per_recipe += 9 * (in * out + out) * 4;           // p, comp, m, v, wc, bc, wct, g
-    per_recipe += n * (2 * in + 5 * out) * 4;          // x, xt, z, dz, dzt, dz32 + activations
+    per_recipe += 10 * (in * out + out) * 4;                // p, comp, m, v, wc, bc, wct, g (step and probe)
+    per_recipe += (n + kProbeRows) * (2 * in + 5 * out) * 4;  // x, xt, z, dz, dzt, dz32 + activations
   }
   const uint64_t train_n = spec.train_limit ? std::min<uint64_t>(spec.train_limit, data.train_size()) : data.train_size();
   const uint64_t steps = (train_n + batch - 1) / std::max<uint64_t>(batch, 1) * spec.epochs;

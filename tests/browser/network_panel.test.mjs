@@ -40,7 +40,8 @@ async function assertSameAsCli(page) {
     `# ${state.results.command}: ${state.results.steps_per_second.toFixed(0)} steps/s, ` +
       `longest frame of training ${state.results.longest_advance_ms.toFixed(1)} ms (budget ${state.results.frame_budget_ms} ms), ` +
       `longest part ${state.results.longest_part_ms.toFixed(1)} ms, ` +
-      `${state.results.frames_over_budget} of ${state.results.advance_frames} frames over budget`,
+      `${state.results.frames_over_budget} of ${state.results.advance_frames} frames over budget, ` +
+      `${state.results.parts_over_2ms} of ${state.results.advance_parts} parts over 2 ms`,
   );
   return state;
 }

@@ -10,7 +10,7 @@ import { SCENARIOS } from "./share_scenarios.mjs";
 // The app's state without what depends on the machine's speed (the Training
 // panel reports frames per second and an ETA while it runs; the Network,
 // Accumulation and Inspect tensors panels their compute times and speeds).
-const VOLATILE = /^(fps|eta_seconds|steps_per_second|panel_ms|panel_ms_max|frame_budget_ms|longest_advance_ms|longest_part_ms|advance_frames|frames_over_budget|compute_seconds|wall_seconds|bytes_per_second|seconds)$/;
+const VOLATILE = /^(fps|eta_seconds|steps_per_second|panel_ms|panel_ms_max|frame_budget_ms|longest_advance_ms|longest_part_ms|advance_frames|frames_over_budget|advance_parts|parts_over_2ms|compute_seconds|wall_seconds|bytes_per_second|seconds)$/;
 function stable(value) {
   if (Array.isArray(value)) return value.map(stable);
   if (value && typeof value === "object") {
