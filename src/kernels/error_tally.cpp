@@ -4,6 +4,7 @@
 
 #include "kernels/convert.h"
 #include "kernels/cpu_features.h"
+#include "kernels/error_tally_table.h"
 
 namespace mantissa::kernels {
 
@@ -41,6 +42,22 @@ void tally_fp32(const float* x, const float* y, size_t n, uint64_t first, const 
   ErrorTally s = *t;  // a local: counters and sums stay in registers
   for (size_t j = 0; j < n; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
   *t = s;
+}
+
+namespace detail {
+void tally_table16_generic(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row,
+                           double* lanes, uint32_t* hist) {
+  table16_dispatch(v, n, first, table, row, lanes, hist);
+}
+}  // namespace detail
+
+void tally_table16(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row, double* lanes,
+                   uint32_t* hist, TallyPath path) {
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(__EMSCRIPTEN__)
+  if (path == TallyPath::Avx2) return detail::tally_table16_avx2(v, n, first, table, row, lanes, hist);
+#endif
+  (void)path;
+  detail::tally_table16_generic(v, n, first, table, row, lanes, hist);
 }
 
 }  // namespace mantissa::kernels
