@@ -374,9 +374,16 @@ void TensorFileReader::enter_segments() {
 // files are. True when the batch was delivered.
 bool TensorFileReader::decode_fast(const TensorInfo& t, const unsigned char* p, size_t n) {
   static_assert(sizeof(float) == 4);
+  typedef float __attribute__((may_alias)) AliasedFloat;  // reading the file's bytes as floats is defined
+  const float* f32 = nullptr;
   if (t.format == &fp32()) {
-    narrow_.resize(n);
-    std::memcpy(narrow_.data(), p, n * 4);
+    if (reinterpret_cast<uintptr_t>(p) % alignof(float) == 0) {
+      f32 = reinterpret_cast<const AliasedFloat*>(p);  // in place
+    } else {
+      narrow_.resize(n);
+      std::memcpy(narrow_.data(), p, n * 4);
+      f32 = narrow_.data();
+    }
   } else if (t.format == &fp16() || t.format == &bf16()) {
     bits16_.resize(n);
     std::memcpy(bits16_.data(), p, n * 2);
@@ -384,11 +391,12 @@ bool TensorFileReader::decode_fast(const TensorInfo& t, const unsigned char* p, 
     narrow_.resize(n);
     if (t.format == &fp16()) kernels::fp16_to_fp32(bits16_.data(), narrow_.data(), n);
     else kernels::bf16_to_fp32(bits16_.data(), narrow_.data(), n);
+    f32 = narrow_.data();
   } else {
     return false;
   }
-  if (visitor_->values_f32(narrow_.data(), n)) return true;
-  for (size_t i = 0; i < n; ++i) scratch_[i] = narrow_[i];  // fp32 -> double: exact
+  if (visitor_->values_f32(f32, n)) return true;
+  for (size_t i = 0; i < n; ++i) scratch_[i] = f32[i];  // fp32 -> double: exact
   visitor_->values(scratch_.data(), n);
   return true;
 }

@@ -272,46 +272,75 @@ void StatsCollector::tensor_values(const double* v, size_t n) {
   t.count += n;
 }
 
-// tensor_values() for floats: the float's exponent field (a normal float's
-// binade is its field - 127; field 0 holds zeros and float subnormals, taken
-// apart in a branch), min and max in float lanes.
+// tensor_values() for floats, in passes that each do one thing: the
+// histogram of float exponent fields (a normal float's binade is its field -
+// 127) in four copies; min and max over finite elements in vectors of eight
+// float lanes; and only when the batch's field 0 or field 0xff counts moved,
+// a pass telling zeros from float subnormals (their log2 bins, the first
+// zero's sign) and NaN from Inf.
 void StatsCollector::tensor_values_f32(const float* v, size_t n) {
   TensorStats& t = *current_;
-  uint64_t nans = t.nans, infs = t.infs;
-  float lo[4], hi[4];  // (lo_ and hi_ hold float values or +-inf here: exact both ways)
-  for (int l = 0; l < 4; ++l) lo[l] = static_cast<float>(lo_[l]), hi[l] = static_cast<float>(hi_[l]);
   uint64_t* fields = fields32_.data();
-  const auto element = [&](size_t k, size_t lane) {
-    const float x = v[k];
+  const auto in_field = [&](size_t f) {
+    return fields[f] + fields[kFields32 + f] + fields[2 * kFields32 + f] + fields[3 * kFields32 + f];
+  };
+  const uint64_t zeros_before = in_field(0), specials_before = in_field(0xff);
+  size_t k = 0;
+  const auto field = [&](size_t j) {
     uint32_t bits;
-    std::memcpy(&bits, &x, 4);
-    const size_t field = (bits >> 23) & 0xff;
-    ++fields[lane * kFields32 + field];
-    if (field == 0xff) {
-      if (std::isnan(x)) ++nans;
-      else ++infs;
-      return;
+    std::memcpy(&bits, v + j, 4);
+    return (bits >> 23) & 0xff;
+  };
+  for (; k + 4 <= n; k += 4) {
+    ++fields[field(k)];
+    ++fields[kFields32 + field(k + 1)];
+    ++fields[2 * kFields32 + field(k + 2)];
+    ++fields[3 * kFields32 + field(k + 3)];
+  }
+  for (; k < n; ++k) ++fields[field(k)];
+  // Four float lanes, twice (16-byte vectors: SSE2's own width, which g++ compares without scalarizing).
+  typedef float F4 __attribute__((vector_size(16)));
+  typedef int J4 __attribute__((vector_size(16)));
+  F4 lo[2], hi[2];
+  lo[0] = lo[1] = F4{} + static_cast<float>(std::min({lo_[0], lo_[1], lo_[2], lo_[3]}));  // (floats or +-inf: exact)
+  hi[0] = hi[1] = F4{} + static_cast<float>(std::max({hi_[0], hi_[1], hi_[2], hi_[3]}));
+  const J4 abs_mask = J4{} + 0x7fffffff;
+  const F4 inf = F4{} + INFINITY;
+  for (k = 0; k + 8 <= n; k += 8) {
+    for (int h = 0; h < 2; ++h) {
+      F4 x;
+      std::memcpy(&x, v + k + 4 * h, sizeof x);
+      const J4 finite = (J4)((F4)((J4)x & abs_mask) < inf);
+      // Selects by masks (the vector ?: needs SSE4.1's blend).
+      const J4 to_lo = finite & (J4)(x < lo[h]), to_hi = finite & (J4)(hi[h] < x);
+      lo[h] = (F4)(((J4)x & to_lo) | ((J4)lo[h] & ~to_lo));
+      hi[h] = (F4)(((J4)x & to_hi) | ((J4)hi[h] & ~to_hi));
     }
-    lo[lane] = x < lo[lane] ? x : lo[lane];
-    hi[lane] = hi[lane] < x ? x : hi[lane];
-    if (field == 0) {
-      if (x != 0) {
+  }
+  float l1 = lo[0][0], h1 = hi[0][0];
+  for (int w = 0; w < 8; ++w) l1 = lo[w / 4][w % 4] < l1 ? lo[w / 4][w % 4] : l1, h1 = h1 < hi[w / 4][w % 4] ? hi[w / 4][w % 4] : h1;
+  for (; k < n; ++k)
+    if (std::isfinite(v[k])) l1 = v[k] < l1 ? v[k] : l1, h1 = h1 < v[k] ? v[k] : h1;
+  lo_[0] = lo_[1] = lo_[2] = lo_[3] = l1;
+  hi_[0] = hi_[1] = hi_[2] = hi_[3] = h1;
+  if (in_field(0) != zeros_before) {  // zeros or float subnormals
+    for (k = 0; k < n; ++k) {
+      if (field(k) != 0) continue;
+      if (v[k] != 0) {
         ++double_subnormals_;
-        ++t.log2_histogram[std::ilogb(x)];
+        ++t.log2_histogram[std::ilogb(v[k])];
       } else if (!seen_zero_) {
         seen_zero_ = true;
-        first_zero_ = x;
+        first_zero_ = v[k];
       }
     }
-  };
-  size_t k = 0;
-  for (; k + 4 <= n; k += 4) {
-#pragma GCC unroll 4
-    for (size_t l = 0; l < 4; ++l) element(k + l, l);
   }
-  for (; k < n; ++k) element(k, k & 3);
-  for (int l = 0; l < 4; ++l) lo_[l] = lo[l], hi_[l] = hi[l];
-  t.nans = nans, t.infs = infs;
+  if (in_field(0xff) != specials_before) {  // NaN or Inf
+    for (k = 0; k < n; ++k) {
+      if (std::isnan(v[k])) ++t.nans;
+      else if (std::isinf(v[k])) ++t.infs;
+    }
+  }
   t.count += n;
 }
 
@@ -455,7 +484,13 @@ bool StatsCollector::values_bits16(const uint16_t* bits, size_t n) {
     kernels::tally_table16(b, k, current_->count, table_rows_, row_, table_lanes_.data(), hist32_.data(),
                            tally_path_);
     hist_pending_ += k;
-    if (!seen_zero_) {  // which zero comes first (a zero min or max shows it): order matters, so here
+    constexpr size_t V = kernels::kTable16Values;
+    const auto zeros_in = [&](size_t z) {
+      return hist32_[z] + hist32_[V + z] + hist32_[2 * V + z] + hist32_[3 * V + z] + hist64_[z];
+    };
+    // Which zero comes first (a zero min or max shows it): order matters, so
+    // searched in the batch, once the histogram shows a zero.
+    if (!seen_zero_ && zeros_in(0x0000) + zeros_in(0x8000) != 0) {
       for (size_t j = 0; j < k; ++j)
         if ((b[j] & 0x7fff) == 0) {
           seen_zero_ = true;
