@@ -435,7 +435,13 @@ void StatsCollector::build_table(const Format& dtype) {
   constexpr size_t V = kernels::kTable16Values;
   const size_t F = formats_.size();
   table_dtype_ = &dtype;
-  row_ = (3 * F + 3) / 4 * 4;
+  // Target i's terms start at term_[i]: x*x, err*err, rel; only x*x for a
+  // target that stores every value exactly (its errors are +0.0, and its
+  // error lanes stay +0.0 as when adding them: the SIMD tally's reasoning).
+  term_.resize(F);
+  size_t terms = 0;
+  for (size_t i = 0; i < F; ++i) term_[i] = terms, terms += stored_[i] ? 1 : 3;
+  row_ = (terms + 3) / 4 * 4;
   table_store_.assign(V * row_ + 8, 0.0);
   const auto addr = reinterpret_cast<uintptr_t>(table_store_.data());
   table_rows_ = table_store_.data() + ((64 - addr % 64) % 64) / sizeof(double);
@@ -458,8 +464,9 @@ void StatsCollector::build_table(const Format& dtype) {
       kernels::ErrorTally one;
       if (kernel_[i]) kernels::tally_element(one, 0, table_x_[v], y[v], bounds);
       else reference_element(formats_[i], scale_exp_[i], question_.has_value(), update, table_x_[v], 0, one);
-      double* row = table_rows_ + v * row_ + 3 * i;
-      row[0] = one.sq_signal[0], row[1] = one.sq_error[0], row[2] = one.rel[0];
+      double* row = table_rows_ + v * row_ + term_[i];
+      row[0] = one.sq_signal[0];
+      if (!stored_[i]) row[1] = one.sq_error[0], row[2] = one.rel[0];
       table_err_[v * F + i] = one.max_abs;
       table_flags_[v * F + i] = static_cast<uint8_t>(
           (one.overflow ? kOverflow : 0) | (one.subnormal ? kSubnormal : 0) | (one.flushed ? kFlushed : 0) |
@@ -544,13 +551,14 @@ void StatsCollector::finish_table() {
       s.rel_count += f & kRelCount ? c : 0;
       s.lost += f & kLost ? c : 0;
       s.max_abs = std::max(s.max_abs, table_err_[v * F + i]);
-      s.max_rel = std::max(s.max_rel, table_rows_[v * row_ + 3 * i + 2]);  // one element's max is its rel
+      if (!stored_[i]) s.max_rel = std::max(s.max_rel, table_rows_[v * row_ + term_[i] + 2]);  // one element's max is its rel
     }
   }
   for (size_t l = 0; l < kernels::kTallyLanes; ++l)
     for (size_t i = 0; i < F; ++i) {
-      const double* lane = table_lanes_.data() + l * row_ + 3 * i;
-      tallies_[i].sq_signal[l] = lane[0], tallies_[i].sq_error[l] = lane[1], tallies_[i].rel[l] = lane[2];
+      const double* lane = table_lanes_.data() + l * row_ + term_[i];
+      tallies_[i].sq_signal[l] = lane[0];
+      if (!stored_[i]) tallies_[i].sq_error[l] = lane[1], tallies_[i].rel[l] = lane[2];
     }
 }
 

@@ -140,7 +140,8 @@ class StatsCollector : public TensorVisitor {
   // Allocated once and reused by every tensor (about 8 MB for three targets).
   bool table_ = false;
   const Format* table_dtype_ = nullptr;  // fp16() or bf16()
-  size_t row_ = 0;
+  size_t row_ = 0;               // doubles per pattern
+  std::vector<size_t> term_;     // per scalar target, its first term in a row
   std::vector<double> table_store_;
   double* table_rows_ = nullptr;  // table_store_ aligned to 64 bytes
   std::vector<float> table_x_;

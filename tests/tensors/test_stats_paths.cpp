@@ -264,8 +264,9 @@ void check_same(const std::vector<tensors::TensorStats>& fast, const std::vector
 // against the core's element loop: every 16-bit pattern (specials, NaN
 // payloads, subnormals, +-0) in random order, tensors just below and just
 // above the threshold, a tensor of non-negative values whose first zero is -0
-// (a zero min shows it), --scale tensor, one to five targets (every row width
-// of kernels::tally_table16), odd chunks, every kernel path.
+// (a zero min shows it), --scale tensor, one to five targets, stored exactly
+// or not (rows of 4, 8, 12 and 16 doubles: every width of
+// kernels::tally_table16), odd chunks, every kernel path.
 TEST_CASE("inspect statistics by the 16-bit table equal the core's, bit for bit", "[tensors]") {
   std::mt19937 rng(153);
   const size_t at = tensors::StatsCollector::kTableMinCount;
@@ -298,6 +299,7 @@ TEST_CASE("inspect statistics by the 16-bit table equal the core's, bit for bit"
   const std::vector<std::vector<Format>> lists = {{fp8_e4m3()},
                                                   {bf16(), fp8_e5m2()},
                                                   {fp16(), bf16(), fp8_e4m3()},
+                                                  {fp8_e4m3(), fp8_e5m2(), tf32()},
                                                   {fp16(), bf16(), fp8_e4m3(), fp8_e5m2(), tf32()}};
   std::vector<std::string> paths = {""};
   for (const std::string& p : kernels::kernel_path_names(true)) paths.push_back(p);
