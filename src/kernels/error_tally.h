@@ -79,10 +79,10 @@ struct TallyBounds {
   tally_error(t, lane, x, y, ay >= b.lost_from);
 }
 
-enum class TallyPath { Scalar, Avx2, Wasm128 };
+enum class TallyPath { Scalar, Avx2, Avx512, Wasm128 };
 // The path tally_fp32() takes: the fastest this machine has, capped by a
 // forced kernel path (MANTISSA_KERNELS / force_kernel_path: "scalar" and
-// "sse2" run the scalar loop). Ask once per tensor, not per batch.
+// "sse2" run the scalar loop, "avx2" the AVX2 one). Ask once per tensor, not per batch.
 TallyPath tally_path();
 const char* tally_path_name(TallyPath p);
 
@@ -111,6 +111,7 @@ void tally_table16(const uint16_t* v, size_t n, uint64_t first, const double* ta
 
 namespace detail {
 void tally_fp32_avx2(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t);
+void tally_fp32_avx512(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t);
 void tally_fp32_wasm128(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
                         ErrorTally* t);
 void tally_table16_generic(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row,

@@ -1,5 +1,5 @@
-// The SIMD loop of tally_fp32() for W doubles per vector (AVX2: 4, wasm
-// SIMD128: 2), written once with the compilers' vector extensions and
+// The SIMD loop of tally_fp32() for W doubles per vector (AVX-512: 8, AVX2: 4,
+// wasm SIMD128: 2), written once with the compilers' vector extensions and
 // included by the per-ISA files. Eight lanes are 8 / W vectors; every lane
 // does exactly the scalar loop's operations on its elements (masked elements
 // add +0.0 and take part in no count), so the bits equal the scalar path's.
@@ -26,6 +26,15 @@ namespace mantissa::kernels::detail {
 // for the counts 2W floats (the same register width).
 template <int W>
 struct TallyVectors;
+// (AVX-512 counts in eight float lanes too: the counts take groups of eight.)
+template <>
+struct TallyVectors<8> {
+  typedef double V __attribute__((vector_size(64)));
+  typedef long long I __attribute__((vector_size(64)));
+  typedef float F __attribute__((vector_size(32)));
+  typedef float F2 __attribute__((vector_size(32)));
+  typedef int J2 __attribute__((vector_size(32)));
+};
 template <>
 struct TallyVectors<4> {
   typedef double V __attribute__((vector_size(32)));
@@ -52,13 +61,14 @@ inline float ceil_float(double d) {
   return f;
 }
 
-// The counts of x[0..n) stored as y (n a multiple of 2W): in float lanes,
-// 2W elements a vector. Counts are integers, so any order gives the same.
+// The counts of x[0..n) stored as y (n a multiple of C, which divides 8): in
+// float lanes, C elements a vector. Counts are integers, so any order gives the same.
 template <int W>
 void count_fp32_simd(const float* x, const float* y, size_t n, const TallyBounds& b, ErrorTally* s) {
   using F2 = typename TallyVectors<W>::F2;
   using J2 = typename TallyVectors<W>::J2;
-  constexpr size_t C = 2 * W;
+  constexpr size_t C = sizeof(F2) / sizeof(float);
+  static_assert(kTallyLanes % C == 0);
   const F2 abs_mask = (F2)(J2{} + 0x7fffffff);
   const F2 inf = F2{} + INFINITY, zero = F2{}, smallest_normal = F2{} + ceil_float(b.smallest_normal),
            lost_from = F2{} + ceil_float(b.lost_from);
