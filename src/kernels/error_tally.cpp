@@ -14,7 +14,7 @@ TallyPath tally_path() {
 #if defined(__EMSCRIPTEN__)
   return TallyPath::Wasm128;
 #elif defined(__x86_64__) || defined(__i386__)
-  if (cpu_has_avx512() && forced != "avx2") return TallyPath::Avx512;
+  if (cpu_has_avx512() && (forced.empty() || forced == "avx512")) return TallyPath::Avx512;
   return cpu_has_avx2() ? TallyPath::Avx2 : TallyPath::Scalar;
 #else
   return TallyPath::Scalar;

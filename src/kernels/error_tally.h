@@ -82,7 +82,7 @@ struct TallyBounds {
 enum class TallyPath { Scalar, Avx2, Avx512, Wasm128 };
 // The path tally_fp32() takes: the fastest this machine has, capped by a
 // forced kernel path (MANTISSA_KERNELS / force_kernel_path: "scalar" and
-// "sse2" run the scalar loop, "avx2" the AVX2 one). Ask once per tensor, not per batch.
+// "sse2" run the scalar loop, "avx2" and "f16c" the AVX2 one). Ask once per tensor, not per batch.
 TallyPath tally_path();
 const char* tally_path_name(TallyPath p);
 
