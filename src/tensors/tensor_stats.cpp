@@ -301,24 +301,29 @@ void StatsCollector::tensor_values_f32(const float* v, size_t n) {
   // Four float lanes, twice (16-byte vectors: SSE2's own width, which g++ compares without scalarizing).
   typedef float F4 __attribute__((vector_size(16)));
   typedef int J4 __attribute__((vector_size(16)));
-  F4 lo[2], hi[2];
-  lo[0] = lo[1] = F4{} + static_cast<float>(std::min({lo_[0], lo_[1], lo_[2], lo_[3]}));  // (floats or +-inf: exact)
-  hi[0] = hi[1] = F4{} + static_cast<float>(std::max({hi_[0], hi_[1], hi_[2], hi_[3]}));
+  const F4 lo_start = F4{} + static_cast<float>(std::min({lo_[0], lo_[1], lo_[2], lo_[3]}));  // (floats or +-inf: exact)
+  const F4 hi_start = F4{} + static_cast<float>(std::max({hi_[0], hi_[1], hi_[2], hi_[3]}));
+  F4 lo0 = lo_start, lo1 = lo_start, hi0 = hi_start, hi1 = hi_start;  // (locals, not arrays: kept in registers)
   const J4 abs_mask = J4{} + 0x7fffffff;
   const F4 inf = F4{} + INFINITY;
+  // Selects by masks (the vector ?: needs SSE4.1's blend).
+  const auto step = [&](const float* p, F4& lo, F4& hi) {
+    F4 x;
+    std::memcpy(&x, p, sizeof x);
+    const J4 finite = (J4)((F4)((J4)x & abs_mask) < inf);
+    const J4 to_lo = finite & (J4)(x < lo), to_hi = finite & (J4)(hi < x);
+    lo = (F4)(((J4)x & to_lo) | ((J4)lo & ~to_lo));
+    hi = (F4)(((J4)x & to_hi) | ((J4)hi & ~to_hi));
+  };
   for (k = 0; k + 8 <= n; k += 8) {
-    for (int h = 0; h < 2; ++h) {
-      F4 x;
-      std::memcpy(&x, v + k + 4 * h, sizeof x);
-      const J4 finite = (J4)((F4)((J4)x & abs_mask) < inf);
-      // Selects by masks (the vector ?: needs SSE4.1's blend).
-      const J4 to_lo = finite & (J4)(x < lo[h]), to_hi = finite & (J4)(hi[h] < x);
-      lo[h] = (F4)(((J4)x & to_lo) | ((J4)lo[h] & ~to_lo));
-      hi[h] = (F4)(((J4)x & to_hi) | ((J4)hi[h] & ~to_hi));
-    }
+    step(v + k, lo0, hi0);
+    step(v + k + 4, lo1, hi1);
   }
-  float l1 = lo[0][0], h1 = hi[0][0];
-  for (int w = 0; w < 8; ++w) l1 = lo[w / 4][w % 4] < l1 ? lo[w / 4][w % 4] : l1, h1 = h1 < hi[w / 4][w % 4] ? hi[w / 4][w % 4] : h1;
+  float l1 = lo0[0], h1 = hi0[0];
+  for (int w = 0; w < 4; ++w) {
+    l1 = lo0[w] < l1 ? lo0[w] : l1, h1 = h1 < hi0[w] ? hi0[w] : h1;
+    l1 = lo1[w] < l1 ? lo1[w] : l1, h1 = h1 < hi1[w] ? hi1[w] : h1;
+  }
   for (; k < n; ++k)
     if (std::isfinite(v[k])) l1 = v[k] < l1 ? v[k] : l1, h1 = h1 < v[k] ? v[k] : h1;
   lo_[0] = lo_[1] = lo_[2] = lo_[3] = l1;
