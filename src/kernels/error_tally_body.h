@@ -26,14 +26,13 @@ namespace mantissa::kernels::detail {
 // for the counts 2W floats (the same register width).
 template <int W>
 struct TallyVectors;
-// (AVX-512 counts in eight float lanes too: the counts take groups of eight.)
 template <>
 struct TallyVectors<8> {
   typedef double V __attribute__((vector_size(64)));
   typedef long long I __attribute__((vector_size(64)));
   typedef float F __attribute__((vector_size(32)));
-  typedef float F2 __attribute__((vector_size(32)));
-  typedef int J2 __attribute__((vector_size(32)));
+  typedef float F2 __attribute__((vector_size(64)));
+  typedef int J2 __attribute__((vector_size(64)));
 };
 template <>
 struct TallyVectors<4> {
@@ -61,14 +60,13 @@ inline float ceil_float(double d) {
   return f;
 }
 
-// The counts of x[0..n) stored as y (n a multiple of C, which divides 8): in
-// float lanes, C elements a vector. Counts are integers, so any order gives the same.
+// The counts of x[0..n) stored as y (n a multiple of C = 2W): in float
+// lanes, C elements a vector. Counts are integers, so any order gives the same.
 template <int W>
 void count_fp32_simd(const float* x, const float* y, size_t n, const TallyBounds& b, ErrorTally* s) {
   using F2 = typename TallyVectors<W>::F2;
   using J2 = typename TallyVectors<W>::J2;
-  constexpr size_t C = sizeof(F2) / sizeof(float);
-  static_assert(kTallyLanes % C == 0);
+  constexpr size_t C = 2 * W;
   const F2 abs_mask = (F2)(J2{} + 0x7fffffff);
   const F2 inf = F2{} + INFINITY, zero = F2{}, smallest_normal = F2{} + ceil_float(b.smallest_normal),
            lost_from = F2{} + ceil_float(b.lost_from);
@@ -182,7 +180,10 @@ void tally_fp32_simd(const float* x, const float* y, size_t n, uint64_t first, c
   // Up to the first element of a lane-0 group, one at a time.
   for (; j < n && (first + j) % kTallyLanes != 0; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
   const size_t whole = (n - j) / kTallyLanes * kTallyLanes;
-  count_fp32_simd<W>(x + j, y + j, whole, b, &s);
+  // Counts take 2W elements a vector: AVX-512's sixteen leave up to one group of eight to AVX2's width.
+  const size_t wide = whole / (2 * W) * (2 * W);
+  count_fp32_simd<W>(x + j, y + j, wide, b, &s);
+  if constexpr (W == 8) count_fp32_simd<4>(x + j + wide, y + j + wide, whole - wide, b, &s);
   if (x == y) {
     sum_fp32_simd<W, Widen, true>(x + j, y + j, whole, &s);
   } else {
