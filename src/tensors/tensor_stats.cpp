@@ -155,7 +155,7 @@ void StatsCollector::begin_tensor(const TensorInfo& info) {
     stored_[i] = kernel_[i].has_value() && info.format->name == formats_[i].name;
   }
   fields32_.assign(4 * kFields32, 0);
-  table_ = !scalar_reference_ && info.count >= kTableMinCount && blocks_.empty() && !formats_.empty() &&
+  table_ = !scalar_reference_ && info.count >= table_min_count_ && blocks_.empty() && !formats_.empty() &&
            formats_.size() <= kTableMaxFormats && (info.format == &fp16() || info.format == &bf16());
   if (table_) build_table(*info.format);
 }

@@ -394,10 +394,10 @@ class Statistics(TensorChecks):
             self.assertEqual([t["name"] for t in r["tensors"]], ["w.weight"])
 
     def test_big_16_bit_tensors_by_the_table_path(self):
-        # fp16 and bf16 tensors of 2^17 + 3 elements take the collector's table
+        # fp16 and bf16 tensors of 2^20 + 3 elements take the collector's table
         # path (StatsCollector::kTableMinCount): the same figures as the oracle.
         rng = np.random.default_rng(1517)
-        n = 2**17 + 3
+        n = 2**20 + 3
         x = (rng.standard_normal(n) * 0.02).astype(np.float32)
         x[:6] = [0.0, -0.0, np.nan, np.inf, 2.0**-130, 3e38]
         b16 = to_bf16(x).astype(np.float32)
