@@ -68,6 +68,9 @@ void write_checkpoint(const std::string& path, uint64_t bytes, bool bf16) {
     at += n * static_cast<uint64_t>(width);
   }
   header += "}";
+  // Padded with spaces to a multiple of 8, as the safetensors library writes
+  // it: the data then starts aligned (the reader hands aligned F32 batches over in place).
+  header.append((8 - header.size() % 8) % 8, ' ');
   std::ofstream out(path, std::ios::binary);
   const uint64_t len = header.size();
   out.write(reinterpret_cast<const char*>(&len), 8);

@@ -4,6 +4,7 @@
 
 #include "kernels/convert.h"
 #include "kernels/cpu_features.h"
+#include "kernels/error_tally_table.h"
 
 namespace mantissa::kernels {
 
@@ -13,6 +14,7 @@ TallyPath tally_path() {
 #if defined(__EMSCRIPTEN__)
   return TallyPath::Wasm128;
 #elif defined(__x86_64__) || defined(__i386__)
+  if (cpu_has_avx512() && (forced.empty() || forced == "avx512")) return TallyPath::Avx512;
   return cpu_has_avx2() ? TallyPath::Avx2 : TallyPath::Scalar;
 #else
   return TallyPath::Scalar;
@@ -23,6 +25,8 @@ const char* tally_path_name(TallyPath p) {
   switch (p) {
     case TallyPath::Avx2:
       return "avx2";
+    case TallyPath::Avx512:
+      return "avx512";
     case TallyPath::Wasm128:
       return "wasm-simd128";
     case TallyPath::Scalar:
@@ -37,10 +41,28 @@ void tally_fp32(const float* x, const float* y, size_t n, uint64_t first, const 
   if (path == TallyPath::Wasm128) return detail::tally_fp32_wasm128(x, y, n, first, b, t);
 #elif defined(__x86_64__) || defined(__i386__)
   if (path == TallyPath::Avx2) return detail::tally_fp32_avx2(x, y, n, first, b, t);
+  if (path == TallyPath::Avx512) return detail::tally_fp32_avx512(x, y, n, first, b, t);
 #endif
   ErrorTally s = *t;  // a local: counters and sums stay in registers
   for (size_t j = 0; j < n; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
   *t = s;
+}
+
+namespace detail {
+void tally_table16_generic(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row,
+                           double* lanes, uint32_t* hist) {
+  table16_dispatch(v, n, first, table, row, lanes, hist);
+}
+}  // namespace detail
+
+void tally_table16(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row, double* lanes,
+                   uint32_t* hist, TallyPath path) {
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(__EMSCRIPTEN__)
+  if (path == TallyPath::Avx2 || path == TallyPath::Avx512)
+    return detail::tally_table16_avx2(v, n, first, table, row, lanes, hist);
+#endif
+  (void)path;
+  detail::tally_table16_generic(v, n, first, table, row, lanes, hist);
 }
 
 }  // namespace mantissa::kernels

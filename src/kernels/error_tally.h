@@ -79,10 +79,10 @@ struct TallyBounds {
   tally_error(t, lane, x, y, ay >= b.lost_from);
 }
 
-enum class TallyPath { Scalar, Avx2, Wasm128 };
+enum class TallyPath { Scalar, Avx2, Avx512, Wasm128 };
 // The path tally_fp32() takes: the fastest this machine has, capped by a
 // forced kernel path (MANTISSA_KERNELS / force_kernel_path: "scalar" and
-// "sse2" run the scalar loop). Ask once per tensor, not per batch.
+// "sse2" run the scalar loop, "avx2" and "f16c" the AVX2 one). Ask once per tensor, not per batch.
 TallyPath tally_path();
 const char* tally_path_name(TallyPath p);
 
@@ -93,10 +93,31 @@ const char* tally_path_name(TallyPath p);
 void tally_fp32(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t,
                 TallyPath path);
 
+// Tensors of 16-bit values (fp16, bf16) by a table (slice 15n): everything an
+// element contributes is a function of its 16-bit pattern, so the caller
+// computes, once per tensor, each pattern's terms with the scalar code above
+// (row[3 * f + 0, 1, 2] = x*x, err*err, rel for target f; +0.0 where the
+// element adds nothing; `row` doubles per pattern, a multiple of 4, at most
+// kTable16MaxRow). tally_table16() then adds row[v[j]] to lane (first + j) mod 8
+// of lanes[8][row], in element order within each lane (the order this file
+// defines), and counts each pattern in one of four histograms
+// hist[4][kTable16Values] (four, so that runs of one value do not wait on the
+// previous increment's store). The caller derives counts and maxima from the
+// histogram at the tensor's end and keeps each histogram bin below 2^32.
+constexpr size_t kTable16Values = 65536;
+constexpr size_t kTable16MaxRow = 16;
+void tally_table16(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row, double* lanes,
+                   uint32_t* hist, TallyPath path);
+
 namespace detail {
 void tally_fp32_avx2(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t);
+void tally_fp32_avx512(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t);
 void tally_fp32_wasm128(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
                         ErrorTally* t);
+void tally_table16_generic(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row,
+                           double* lanes, uint32_t* hist);
+void tally_table16_avx2(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row, double* lanes,
+                        uint32_t* hist);
 }  // namespace detail
 
 }  // namespace mantissa::kernels

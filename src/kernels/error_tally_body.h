@@ -1,5 +1,5 @@
-// The SIMD loop of tally_fp32() for W doubles per vector (AVX2: 4, wasm
-// SIMD128: 2), written once with the compilers' vector extensions and
+// The SIMD loop of tally_fp32() for W doubles per vector (AVX-512: 8, AVX2: 4,
+// wasm SIMD128: 2), written once with the compilers' vector extensions and
 // included by the per-ISA files. Eight lanes are 8 / W vectors; every lane
 // does exactly the scalar loop's operations on its elements (masked elements
 // add +0.0 and take part in no count), so the bits equal the scalar path's.
@@ -27,6 +27,14 @@ namespace mantissa::kernels::detail {
 template <int W>
 struct TallyVectors;
 template <>
+struct TallyVectors<8> {
+  typedef double V __attribute__((vector_size(64)));
+  typedef long long I __attribute__((vector_size(64)));
+  typedef float F __attribute__((vector_size(32)));
+  typedef float F2 __attribute__((vector_size(64)));
+  typedef int J2 __attribute__((vector_size(64)));
+};
+template <>
 struct TallyVectors<4> {
   typedef double V __attribute__((vector_size(32)));
   typedef long long I __attribute__((vector_size(32)));
@@ -52,8 +60,8 @@ inline float ceil_float(double d) {
   return f;
 }
 
-// The counts of x[0..n) stored as y (n a multiple of 2W): in float lanes,
-// 2W elements a vector. Counts are integers, so any order gives the same.
+// The counts of x[0..n) stored as y (n a multiple of C = 2W): in float
+// lanes, C elements a vector. Counts are integers, so any order gives the same.
 template <int W>
 void count_fp32_simd(const float* x, const float* y, size_t n, const TallyBounds& b, ErrorTally* s) {
   using F2 = typename TallyVectors<W>::F2;
@@ -172,7 +180,10 @@ void tally_fp32_simd(const float* x, const float* y, size_t n, uint64_t first, c
   // Up to the first element of a lane-0 group, one at a time.
   for (; j < n && (first + j) % kTallyLanes != 0; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
   const size_t whole = (n - j) / kTallyLanes * kTallyLanes;
-  count_fp32_simd<W>(x + j, y + j, whole, b, &s);
+  // Counts take 2W elements a vector: AVX-512's sixteen leave up to one group of eight to AVX2's width.
+  const size_t wide = whole / (2 * W) * (2 * W);
+  count_fp32_simd<W>(x + j, y + j, wide, b, &s);
+  if constexpr (W == 8) count_fp32_simd<4>(x + j + wide, y + j + wide, whole - wide, b, &s);
   if (x == y) {
     sum_fp32_simd<W, Widen, true>(x + j, y + j, whole, &s);
   } else {

@@ -2,6 +2,7 @@
 #include <immintrin.h>
 
 #include "kernels/error_tally_body.h"
+#include "kernels/error_tally_table.h"
 
 namespace mantissa::kernels::detail {
 
@@ -13,6 +14,11 @@ struct Avx2Widen {
 
 void tally_fp32_avx2(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t) {
   tally_fp32_simd<4, Avx2Widen>(x, y, n, first, b, t);
+}
+
+void tally_table16_avx2(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row, double* lanes,
+                        uint32_t* hist) {
+  table16_dispatch(v, n, first, table, row, lanes, hist);
 }
 
 }  // namespace mantissa::kernels::detail

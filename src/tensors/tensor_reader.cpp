@@ -368,24 +368,36 @@ void TensorFileReader::enter_segments() {
   }
 }
 
-// F32, F16 and BF16 elements widened in bulk (the common dtypes of real
-// checkpoints); the generic loop above handles the rest. Hosts are
-// little-endian (x86-64, wasm), as the files are.
+// F32, F16 and BF16 elements in bulk (the common dtypes of real checkpoints),
+// in the narrowest form the visitor takes (see TensorVisitor); the generic
+// loop below handles the rest. Hosts are little-endian (x86-64, wasm), as the
+// files are. True when the batch was delivered.
 bool TensorFileReader::decode_fast(const TensorInfo& t, const unsigned char* p, size_t n) {
   static_assert(sizeof(float) == 4);
+  typedef float __attribute__((may_alias)) AliasedFloat;  // reading the file's bytes as floats is defined
+  const float* f32 = nullptr;
   if (t.format == &fp32()) {
-    narrow_.resize(n);
-    std::memcpy(narrow_.data(), p, n * 4);
+    if (reinterpret_cast<uintptr_t>(p) % alignof(float) == 0) {
+      f32 = reinterpret_cast<const AliasedFloat*>(p);  // in place
+    } else {
+      narrow_.resize(n);
+      std::memcpy(narrow_.data(), p, n * 4);
+      f32 = narrow_.data();
+    }
   } else if (t.format == &fp16() || t.format == &bf16()) {
     bits16_.resize(n);
-    narrow_.resize(n);
     std::memcpy(bits16_.data(), p, n * 2);
+    if (visitor_->values_bits16(bits16_.data(), n)) return true;
+    narrow_.resize(n);
     if (t.format == &fp16()) kernels::fp16_to_fp32(bits16_.data(), narrow_.data(), n);
     else kernels::bf16_to_fp32(bits16_.data(), narrow_.data(), n);
+    f32 = narrow_.data();
   } else {
     return false;
   }
-  for (size_t i = 0; i < n; ++i) scratch_[i] = narrow_[i];  // fp32 -> double: exact
+  if (visitor_->values_f32(f32, n)) return true;
+  for (size_t i = 0; i < n; ++i) scratch_[i] = f32[i];  // fp32 -> double: exact
+  visitor_->values(scratch_.data(), n);
   return true;
 }
 
@@ -403,8 +415,8 @@ void TensorFileReader::emit(const unsigned char* p, size_t n) {
         if (t.width == 8) std::memcpy(&scratch_[i], &bits, 8);
         else scratch_[i] = to_double(*t.format, bits);
       }
+      visitor_->values(scratch_.data(), k);
     }
-    visitor_->values(scratch_.data(), k);
     done += k;
   }
 }

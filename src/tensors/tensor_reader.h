@@ -2,7 +2,8 @@
 // feeds the file's bytes in chunks of any size (the CLI reads a few MiB at a
 // time, a web worker will feed slices of a File); the reader never holds more
 // than the header and one partial element. Every tensor's elements reach the
-// visitor widened exactly to doubles, in file order (a Fortran-order .npy in
+// visitor widened exactly to doubles (or, when it takes them, as floats or
+// raw 16-bit patterns), in file order (a Fortran-order .npy in
 // its column-major order: statistics do not depend on order).
 //
 // Hostile-safe: header lengths are capped, JSON nesting is capped before the
@@ -46,6 +47,13 @@ class TensorVisitor {
   virtual void begin_tensor(const TensorInfo& info) = 0;
   virtual void values(const double* v, size_t n) = 0;
   virtual void end_tensor() = 0;
+  // Narrower inputs, optional (they spare widening every element to double
+  // and back): a visitor that returns true has taken the batch; false (the
+  // default) and the reader offers the next form. F16 and BF16 elements are
+  // offered as raw 16-bit patterns (info.format says which), then as floats;
+  // F32 as floats; then every dtype as doubles through values().
+  virtual bool values_bits16(const uint16_t* /*bits*/, size_t /*n*/) { return false; }
+  virtual bool values_f32(const float* /*v*/, size_t /*n*/) { return false; }
 };
 
 enum class FileKind { Safetensors, Npy, Gguf };

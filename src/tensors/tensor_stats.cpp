@@ -35,6 +35,17 @@ double lost_from(const Format& f, double update) {
   return std::ldexp(1.0, std::max(f.emin(), std::ilogb(update) + f.man_bits + 2));
 }
 
+// Per-pattern flags of the table path (what one element counts for a target).
+enum : uint8_t {
+  kOverflow = 1,
+  kSubnormal = 2,
+  kFlushed = 4,
+  kExact = 8,
+  kMeasured = 16,
+  kRelCount = 32,
+  kLost = 64,
+};
+
 }  // namespace
 
 double FormatStats::rmse() const { return measured ? std::sqrt(sum_sq_error / static_cast<double>(measured)) : 0; }
@@ -143,10 +154,22 @@ void StatsCollector::begin_tensor(const TensorInfo& info) {
     // A bf16 tensor measured for bf16 (fp16 for fp16, ...): rounding is the identity.
     stored_[i] = kernel_[i].has_value() && info.format->name == formats_[i].name;
   }
+  fields32_.assign(4 * kFields32, 0);
+  table_ = !scalar_reference_ && info.count >= table_min_count_ && blocks_.empty() && !formats_.empty() &&
+           formats_.size() <= kTableMaxFormats && (info.format == &fp16() || info.format == &bf16());
+  if (table_) build_table(*info.format);
 }
 
 void StatsCollector::values(const double* v, size_t n) {
   if (!current_) return;
+  if (table_) {  // (the reader offers fp16/bf16 as patterns; another caller may not)
+    for (size_t done = 0; done < n; done += kChunk) {
+      const size_t k = std::min(kChunk, n - done);
+      std::vector<float> f(v + done, v + done + k);  // fp16/bf16 values: exact
+      values_f32(f.data(), k);
+    }
+    return;
+  }
   for (size_t done = 0; done < n; done += kChunk) {
     const size_t k = std::min(kChunk, n - done);
     const uint64_t first = current_->count;  // the tensor's index of v[done]
@@ -163,10 +186,40 @@ void StatsCollector::values(const double* v, size_t n) {
         for (size_t j = 0; j < k; ++j) xf_[j] = static_cast<float>(v[done + j]);
         narrowed = true;
       }
-      format_values_kernel(i, k, first);
+      format_values_kernel(i, xf_.data(), k, first);
     }
   }
   if (!pending_.empty() && pending_[0].size() >= kBlockChunk) flush_blocks(false);
+}
+
+// The same for F32, F16 and BF16 tensors, as floats: no widening to double
+// and narrowing back (the core's loop and block formats widen when present).
+bool StatsCollector::values_f32(const float* v, size_t n) {
+  if (!current_) return true;
+  if (table_) {  // back to the patterns (exact: the values are the tensor's dtype's)
+    std::vector<uint16_t> bits(n);
+    if (table_dtype_ == &fp16()) kernels::fp32_to_fp16(v, bits.data(), n);
+    else kernels::fp32_to_bf16(v, bits.data(), n);
+    return values_bits16(bits.data(), n);
+  }
+  for (size_t done = 0; done < n; done += kChunk) {
+    const size_t k = std::min(kChunk, n - done);
+    const float* x = v + done;
+    const uint64_t first = current_->count;  // the tensor's index of x[0]
+    bool widened = false;
+    const auto wide = [&] {
+      if (!widened) wide_.assign(x, x + k), widened = true;
+      return wide_.data();
+    };
+    for (std::vector<double>& p : pending_) p.insert(p.end(), wide(), wide() + k);
+    tensor_values_f32(x, k);
+    for (size_t i = 0; i < formats_.size(); ++i) {
+      if (kernel_[i]) format_values_kernel(i, x, k, first);
+      else format_values(i, wide(), k, first);
+    }
+  }
+  if (!pending_.empty() && pending_[0].size() >= kBlockChunk) flush_blocks(false);
+  return true;
 }
 
 // What the tensor holds: counts, range, the binade histogram. The loop does
@@ -219,68 +272,299 @@ void StatsCollector::tensor_values(const double* v, size_t n) {
   t.count += n;
 }
 
+// tensor_values() for floats, in passes that each do one thing: the
+// histogram of float exponent fields (a normal float's binade is its field -
+// 127) in four copies; min and max over finite elements in vectors of eight
+// float lanes; and only when the batch's field 0 or field 0xff counts moved,
+// a pass telling zeros from float subnormals (their log2 bins, the first
+// zero's sign) and NaN from Inf.
+void StatsCollector::tensor_values_f32(const float* v, size_t n) {
+  TensorStats& t = *current_;
+  uint64_t* fields = fields32_.data();
+  const auto in_field = [&](size_t f) {
+    return fields[f] + fields[kFields32 + f] + fields[2 * kFields32 + f] + fields[3 * kFields32 + f];
+  };
+  const uint64_t zeros_before = in_field(0), specials_before = in_field(0xff);
+  size_t k = 0;
+  const auto field = [&](size_t j) {
+    uint32_t bits;
+    std::memcpy(&bits, v + j, 4);
+    return (bits >> 23) & 0xff;
+  };
+  for (; k + 4 <= n; k += 4) {
+    ++fields[field(k)];
+    ++fields[kFields32 + field(k + 1)];
+    ++fields[2 * kFields32 + field(k + 2)];
+    ++fields[3 * kFields32 + field(k + 3)];
+  }
+  for (; k < n; ++k) ++fields[field(k)];
+  // Four float lanes, twice (16-byte vectors: SSE2's own width, which g++ compares without scalarizing).
+  typedef float F4 __attribute__((vector_size(16)));
+  typedef int J4 __attribute__((vector_size(16)));
+  const F4 lo_start = F4{} + static_cast<float>(std::min({lo_[0], lo_[1], lo_[2], lo_[3]}));  // (floats or +-inf: exact)
+  const F4 hi_start = F4{} + static_cast<float>(std::max({hi_[0], hi_[1], hi_[2], hi_[3]}));
+  F4 lo0 = lo_start, lo1 = lo_start, hi0 = hi_start, hi1 = hi_start;  // (locals, not arrays: kept in registers)
+  const J4 abs_mask = J4{} + 0x7fffffff;
+  const F4 inf = F4{} + INFINITY;
+  // Selects by masks (the vector ?: needs SSE4.1's blend).
+  const auto step = [&](const float* p, F4& lo, F4& hi) {
+    F4 x;
+    std::memcpy(&x, p, sizeof x);
+    const J4 finite = (J4)((F4)((J4)x & abs_mask) < inf);
+    const J4 to_lo = finite & (J4)(x < lo), to_hi = finite & (J4)(hi < x);
+    lo = (F4)(((J4)x & to_lo) | ((J4)lo & ~to_lo));
+    hi = (F4)(((J4)x & to_hi) | ((J4)hi & ~to_hi));
+  };
+  for (k = 0; k + 8 <= n; k += 8) {
+    step(v + k, lo0, hi0);
+    step(v + k + 4, lo1, hi1);
+  }
+  float l1 = lo0[0], h1 = hi0[0];
+  for (int w = 0; w < 4; ++w) {
+    l1 = lo0[w] < l1 ? lo0[w] : l1, h1 = h1 < hi0[w] ? hi0[w] : h1;
+    l1 = lo1[w] < l1 ? lo1[w] : l1, h1 = h1 < hi1[w] ? hi1[w] : h1;
+  }
+  for (; k < n; ++k)
+    if (std::isfinite(v[k])) l1 = v[k] < l1 ? v[k] : l1, h1 = h1 < v[k] ? v[k] : h1;
+  lo_[0] = lo_[1] = lo_[2] = lo_[3] = l1;
+  hi_[0] = hi_[1] = hi_[2] = hi_[3] = h1;
+  if (in_field(0) != zeros_before) {  // zeros or float subnormals
+    for (k = 0; k < n; ++k) {
+      if (field(k) != 0) continue;
+      if (v[k] != 0) {
+        ++double_subnormals_;
+        ++t.log2_histogram[std::ilogb(v[k])];
+      } else if (!seen_zero_) {
+        seen_zero_ = true;
+        first_zero_ = v[k];
+      }
+    }
+  }
+  if (in_field(0xff) != specials_before) {  // NaN or Inf
+    for (k = 0; k < n; ++k) {
+      if (std::isnan(v[k])) ++t.nans;
+      else if (std::isinf(v[k])) ++t.infs;
+    }
+  }
+  t.count += n;
+}
+
+namespace {
+// One element x through the core (the reference): rounded to f after
+// scaling by 2^k, classified and tallied in `lane`.
+[[gnu::always_inline]] inline void reference_element(const Format& f, int k, bool ask, double update, double x,
+                                                     size_t lane, kernels::ErrorTally& s) {
+  if (!std::isfinite(x)) return;
+  // --scale tensor: x * 2^k and back are exact (powers of two, in range).
+  const Rounded r = round_double(f, std::ldexp(x, k));
+  const double stored = to_double(f, r.bits);
+  if (!std::isfinite(stored) || r.info.overflow) {
+    ++s.overflow;
+    if (!std::isfinite(stored)) return;
+  }
+  const double y = std::ldexp(stored, -k);
+  if (y == x) ++s.exact;
+  if (x != 0 && y == 0) ++s.flushed;
+  if (stored != 0 && std::fabs(stored) < std::ldexp(1.0, f.emin())) ++s.subnormal;
+  kernels::tally_error(s, lane, x, y, ask && update < std::ldexp(half_ulp_above(f, stored), -k));
+}
+}  // namespace
+
 // One scalar format, element by element through the core: the reference.
 void StatsCollector::format_values(size_t i, const double* v, size_t n, uint64_t first) {
-  const Format& f = formats_[i];
   kernels::ErrorTally s = tallies_[i];
   const double update = question_ ? question_->update() : 0;
-  const int k = scale_exp_[i];
-  for (size_t j = 0; j < n; ++j) {
-    const double x = v[j];
-    if (!std::isfinite(x)) continue;
-    // --scale tensor: x * 2^k and back are exact (powers of two, in range).
-    const Rounded r = round_double(f, std::ldexp(x, k));
-    const double stored = to_double(f, r.bits);
-    if (!std::isfinite(stored) || r.info.overflow) {
-      ++s.overflow;
-      if (!std::isfinite(stored)) continue;
-    }
-    const double y = std::ldexp(stored, -k);
-    if (y == x) ++s.exact;
-    if (x != 0 && y == 0) ++s.flushed;
-    if (stored != 0 && std::fabs(stored) < std::ldexp(1.0, f.emin())) ++s.subnormal;
-    kernels::tally_error(s, lane_of(first + j), x, y, question_ && update < std::ldexp(half_ulp_above(f, stored), -k));
-  }
+  for (size_t j = 0; j < n; ++j)
+    reference_element(formats_[i], scale_exp_[i], question_.has_value(), update, v[j], lane_of(first + j), s);
   tallies_[i] = s;
 }
 
-// The same statistics for fp16, bf16, fp8-e4m3 or fp8-e5m2 of fp32 values
-// (xf_) without scaling: the batch kernels (bit-identical to the core, as
-// tests/kernels pins down) round and widen back, then the same sums in the
-// same lanes (kernels/error_tally.h), so every figure equals format_values()'s.
-void StatsCollector::format_values_kernel(size_t i, size_t n, uint64_t first) {
-  const Format& f = formats_[i];
+kernels::TallyBounds StatsCollector::bounds_of(size_t i) const {
   kernels::TallyBounds bounds;
-  bounds.smallest_normal = std::ldexp(1.0, f.emin());
-  if (question_) bounds.lost_from = lost_from(f, question_->update());
-  if (stored_[i]) {  // no conversion: every value is its own rounding (y is x)
-    kernels::tally_fp32(xf_.data(), xf_.data(), n, first, bounds, &tallies_[i], tally_path_);
-    return;
-  }
-  yf_.resize(n);
+  bounds.smallest_normal = std::ldexp(1.0, formats_[i].emin());
+  if (question_) bounds.lost_from = lost_from(formats_[i], question_->update());
+  return bounds;
+}
+
+void StatsCollector::round_trip(size_t i, const float* x, float* y, size_t n) {
   switch (*kernel_[i]) {
     case kernels::Target::Fp16:
       narrow16_.resize(n);
-      kernels::fp32_to_fp16(xf_.data(), narrow16_.data(), n);
-      kernels::fp16_to_fp32(narrow16_.data(), yf_.data(), n);
+      kernels::fp32_to_fp16(x, narrow16_.data(), n);
+      kernels::fp16_to_fp32(narrow16_.data(), y, n);
       break;
     case kernels::Target::Bf16:
       narrow16_.resize(n);
-      kernels::fp32_to_bf16(xf_.data(), narrow16_.data(), n);
-      kernels::bf16_to_fp32(narrow16_.data(), yf_.data(), n);
+      kernels::fp32_to_bf16(x, narrow16_.data(), n);
+      kernels::bf16_to_fp32(narrow16_.data(), y, n);
       break;
     case kernels::Target::Fp8E4M3:
       narrow8_.resize(n);
-      kernels::fp32_to_fp8_e4m3(xf_.data(), narrow8_.data(), n);
-      kernels::fp8_e4m3_to_fp32(narrow8_.data(), yf_.data(), n);
+      kernels::fp32_to_fp8_e4m3(x, narrow8_.data(), n);
+      kernels::fp8_e4m3_to_fp32(narrow8_.data(), y, n);
       break;
     case kernels::Target::Fp8E5M2:
       narrow8_.resize(n);
-      kernels::fp32_to_fp8_e5m2(xf_.data(), narrow8_.data(), n);
-      kernels::fp8_e5m2_to_fp32(narrow8_.data(), yf_.data(), n);
+      kernels::fp32_to_fp8_e5m2(x, narrow8_.data(), n);
+      kernels::fp8_e5m2_to_fp32(narrow8_.data(), y, n);
       break;
   }
-  kernels::tally_fp32(xf_.data(), yf_.data(), n, first, bounds, &tallies_[i], tally_path_);
+}
+
+// The same statistics for fp16, bf16, fp8-e4m3 or fp8-e5m2 of fp32 values
+// x without scaling: the batch kernels (bit-identical to the core, as
+// tests/kernels pins down) round and widen back, then the same sums in the
+// same lanes (kernels/error_tally.h), so every figure equals format_values()'s.
+void StatsCollector::format_values_kernel(size_t i, const float* x, size_t n, uint64_t first) {
+  const kernels::TallyBounds bounds = bounds_of(i);
+  if (stored_[i]) {  // no conversion: every value is its own rounding (y is x)
+    kernels::tally_fp32(x, x, n, first, bounds, &tallies_[i], tally_path_);
+    return;
+  }
+  yf_.resize(n);
+  round_trip(i, x, yf_.data(), n);
+  kernels::tally_fp32(x, yf_.data(), n, first, bounds, &tallies_[i], tally_path_);
+}
+
+// The table path. An element of an fp16 or bf16 tensor contributes a pure
+// function of its 16-bit pattern (given the targets, the tensor's scale
+// exponents and the update question): its counts, its errors, and the three
+// terms it adds to its lane of each target's sums. So the table holds, per
+// pattern, what the per-element code of the other paths computes for it,
+// computed by that same code (the batch kernels and kernels::tally_element,
+// which the SIMD tally equals bit for bit, or the core's reference_element);
+// the stream then only counts patterns and adds table rows to the lanes in
+// element order (kernels::tally_table16). Counts, maxima and the tensor's own
+// figures come out of the pattern histogram at the tensor's end.
+void StatsCollector::build_table(const Format& dtype) {
+  constexpr size_t V = kernels::kTable16Values;
+  const size_t F = formats_.size();
+  table_dtype_ = &dtype;
+  // Target i's terms start at term_[i]: x*x, err*err, rel; only x*x for a
+  // target that stores every value exactly (its errors are +0.0, and its
+  // error lanes stay +0.0 as when adding them: the SIMD tally's reasoning).
+  term_.resize(F);
+  size_t terms = 0;
+  for (size_t i = 0; i < F; ++i) term_[i] = terms, terms += stored_[i] ? 1 : 3;
+  row_ = (terms + 3) / 4 * 4;
+  table_store_.assign(V * row_ + 8, 0.0);
+  const auto addr = reinterpret_cast<uintptr_t>(table_store_.data());
+  table_rows_ = table_store_.data() + ((64 - addr % 64) % 64) / sizeof(double);
+  std::vector<uint16_t> patterns(V);
+  for (size_t v = 0; v < V; ++v) patterns[v] = static_cast<uint16_t>(v);
+  table_x_.resize(V);
+  if (&dtype == &fp16()) kernels::fp16_to_fp32(patterns.data(), table_x_.data(), V);
+  else kernels::bf16_to_fp32(patterns.data(), table_x_.data(), V);
+  table_flags_.assign(V * F, 0);
+  table_err_.assign(V * F, 0);
+  const double update = question_ ? question_->update() : 0;
+  std::vector<float> y(V);
+  for (size_t i = 0; i < F; ++i) {
+    const kernels::TallyBounds bounds = bounds_of(i);
+    if (kernel_[i]) {
+      if (stored_[i]) y = table_x_;
+      else round_trip(i, table_x_.data(), y.data(), V);
+    }
+    for (size_t v = 0; v < V; ++v) {
+      kernels::ErrorTally one;
+      if (kernel_[i]) kernels::tally_element(one, 0, table_x_[v], y[v], bounds);
+      else reference_element(formats_[i], scale_exp_[i], question_.has_value(), update, table_x_[v], 0, one);
+      double* row = table_rows_ + v * row_ + term_[i];
+      row[0] = one.sq_signal[0];
+      if (!stored_[i]) row[1] = one.sq_error[0], row[2] = one.rel[0];
+      table_err_[v * F + i] = one.max_abs;
+      table_flags_[v * F + i] = static_cast<uint8_t>(
+          (one.overflow ? kOverflow : 0) | (one.subnormal ? kSubnormal : 0) | (one.flushed ? kFlushed : 0) |
+          (one.exact ? kExact : 0) | (one.measured ? kMeasured : 0) | (one.rel_count ? kRelCount : 0) |
+          (one.lost ? kLost : 0));
+    }
+  }
+  table_lanes_.assign(kernels::kTallyLanes * row_, 0.0);
+  hist32_.assign(4 * V, 0);
+  hist64_.assign(V, 0);
+  hist_pending_ = 0;
+}
+
+bool StatsCollector::values_bits16(const uint16_t* bits, size_t n) {
+  if (!current_) return true;
+  if (!table_) return false;
+  for (size_t done = 0; done < n; done += kChunk) {
+    const size_t k = std::min(kChunk, n - done);
+    const uint16_t* b = bits + done;
+    // A bin of one of the four histograms holds at most hist_pending_ + k counts.
+    if (hist_pending_ + k > UINT32_MAX) flush_table_histogram();
+    kernels::tally_table16(b, k, current_->count, table_rows_, row_, table_lanes_.data(), hist32_.data(),
+                           tally_path_);
+    hist_pending_ += k;
+    constexpr size_t V = kernels::kTable16Values;
+    const auto zeros_in = [&](size_t z) {
+      return hist32_[z] + hist32_[V + z] + hist32_[2 * V + z] + hist32_[3 * V + z] + hist64_[z];
+    };
+    // Which zero comes first (a zero min or max shows it): order matters, so
+    // searched in the batch, once the histogram shows a zero.
+    if (!seen_zero_ && zeros_in(0x0000) + zeros_in(0x8000) != 0) {
+      for (size_t j = 0; j < k; ++j)
+        if ((b[j] & 0x7fff) == 0) {
+          seen_zero_ = true;
+          first_zero_ = b[j] ? -0.0 : 0.0;
+          break;
+        }
+    }
+    current_->count += k;
+  }
+  return true;
+}
+
+void StatsCollector::flush_table_histogram() {
+  constexpr size_t V = kernels::kTable16Values;
+  for (size_t h = 0; h < 4; ++h)
+    for (size_t v = 0; v < V; ++v) hist64_[v] += hist32_[h * V + v];
+  std::fill(hist32_.begin(), hist32_.end(), 0u);
+  hist_pending_ = 0;
+}
+
+// The table path's tensor end: the patterns' counts into the same state the
+// other paths leave (exponent fields, min/max lanes, tallies), which
+// end_tensor() then reports as usual.
+void StatsCollector::finish_table() {
+  flush_table_histogram();
+  TensorStats& t = *current_;
+  const size_t F = formats_.size();
+  for (size_t v = 0; v < kernels::kTable16Values; ++v) {
+    const uint64_t c = hist64_[v];
+    if (c == 0) continue;
+    const double x = table_x_[v];
+    uint64_t bits;
+    std::memcpy(&bits, &x, 8);
+    fields_[(bits >> 52) & 0x7ff] += c;  // (fp16 and bf16 values are normal doubles or zeros)
+    if (std::isnan(x)) {
+      t.nans += c;
+    } else if (std::isinf(x)) {
+      t.infs += c;
+    } else {
+      lo_[0] = std::min(lo_[0], x);
+      hi_[0] = std::max(hi_[0], x);
+    }
+    for (size_t i = 0; i < F; ++i) {
+      kernels::ErrorTally& s = tallies_[i];
+      const uint8_t f = table_flags_[v * F + i];
+      s.overflow += f & kOverflow ? c : 0;
+      s.subnormal += f & kSubnormal ? c : 0;
+      s.flushed += f & kFlushed ? c : 0;
+      s.exact += f & kExact ? c : 0;
+      s.measured += f & kMeasured ? c : 0;
+      s.rel_count += f & kRelCount ? c : 0;
+      s.lost += f & kLost ? c : 0;
+      s.max_abs = std::max(s.max_abs, table_err_[v * F + i]);
+      if (!stored_[i]) s.max_rel = std::max(s.max_rel, table_rows_[v * row_ + term_[i] + 2]);  // one element's max is its rel
+    }
+  }
+  for (size_t l = 0; l < kernels::kTallyLanes; ++l)
+    for (size_t i = 0; i < F; ++i) {
+      const double* lane = table_lanes_.data() + l * row_ + term_[i];
+      tallies_[i].sq_signal[l] = lane[0];
+      if (!stored_[i]) tallies_[i].sq_error[l] = lane[1], tallies_[i].rel[l] = lane[2];
+    }
 }
 
 // Quantizes the pending values of each block format, a whole number of
@@ -329,7 +613,13 @@ void StatsCollector::flush_blocks(bool end) {
 
 void StatsCollector::end_tensor() {
   if (current_ && !blocks_.empty()) flush_blocks(true);
+  if (current_ && table_) finish_table();
   if (current_) {
+    // The float path's exponent fields as the double's (a float's field f is the double's f + 1023 - 127).
+    for (size_t l = 0; l < 4; ++l)
+      for (size_t f = 0; f < kFields32; ++f)
+        if (const uint64_t c = fields32_[l * kFields32 + f])
+          fields_[l * kFields + (f == 0 ? 0 : f == 0xff ? 0x7ff : f + 1023 - 127)] += c;
     for (size_t i = 0; i < tallies_.size(); ++i) {
       const kernels::ErrorTally& t = tallies_[i];
       FormatStats& s = current_->formats[i];

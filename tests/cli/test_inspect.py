@@ -349,6 +349,25 @@ class Statistics(TensorChecks):
             r = inspect(p, "--formats", "fp16", "--tensors", r"\.weight$")
             self.assertEqual([t["name"] for t in r["tensors"]], ["w.weight"])
 
+    def test_big_16_bit_tensors_by_the_table_path(self):
+        # fp16 and bf16 tensors of 2^20 + 3 elements take the collector's table
+        # path (StatsCollector::kTableMinCount): the same figures as the oracle.
+        rng = np.random.default_rng(1517)
+        n = 2**20 + 3
+        x = (rng.standard_normal(n) * 0.02).astype(np.float32)
+        x[:6] = [0.0, -0.0, np.nan, np.inf, 2.0**-130, 3e38]
+        b16 = to_bf16(x).astype(np.float32)
+        h = (rng.standard_normal(n) * 3000).astype("<f2")  # some overflow fp8-e4m3
+        h[:5] = [-0.0, np.nan, -np.inf, 6e-8, 65504]
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "big16.safetensors")
+            safetensors(p, [("b", "BF16", [n], (b16.view(np.uint32) >> 16).astype("<u2").tobytes()),
+                            ("h", "F16", [n], h.tobytes())])
+            r = inspect(p, "--formats", "fp16,bf16,fp8-e4m3", "--lr", "1e-3", "--grad-std", "1e-2")
+            got = {t["name"]: t for t in r["tensors"]}
+            self.check_tensor(got["b"], b16, 1e-5)
+            self.check_tensor(got["h"], h, 1e-5)
+
     def test_gguf_float_tensors_read_quantized_ones_listed(self):
         rng = np.random.default_rng(7)
         w = (rng.standard_normal((3, 40)) * 0.05).astype("<f4")

@@ -5,6 +5,7 @@
 // runs (the kernels' own tests pin them to the core; this pins the collector).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -177,4 +178,143 @@ TEST_CASE("the error tally's SIMD path equals its scalar loop bit for bit", "[te
         kernels::tally_fp32(x.data(), x.data(), n, first, b, &ve, best);
         CHECK(std::memcmp(&se, &ve, sizeof se) == 0);
       }
+}
+
+namespace {
+
+// A safetensors file of 16-bit tensors given as raw patterns.
+struct Tensor16 {
+  std::string name, dtype;
+  std::vector<uint16_t> bits;
+};
+std::string checkpoint16(const std::vector<Tensor16>& tensors) {
+  std::string header = "{", data;
+  for (const Tensor16& t : tensors) {
+    if (header.size() > 1) header += ",";
+    header += "\"" + t.name + "\":{\"dtype\":\"" + t.dtype + "\",\"shape\":[" + std::to_string(t.bits.size()) +
+              "],\"data_offsets\":[" + std::to_string(data.size()) + "," +
+              std::to_string(data.size() + 2 * t.bits.size()) + "]}";
+    data.append(reinterpret_cast<const char*>(t.bits.data()), 2 * t.bits.size());
+  }
+  header += "}";
+  std::string file(8, '\0');
+  const uint64_t len = header.size();
+  std::memcpy(file.data(), &len, 8);
+  return file + header + data;
+}
+
+std::vector<tensors::TensorStats> collect16(const std::string& file, const std::vector<Format>& formats,
+                                            tensors::ScaleMode scale, bool reference, size_t chunk) {
+  tensors::StatsCollector stats(formats, tensors::UpdateQuestion{1e-3, 1e-2});
+  stats.set_table_min_count(size_t{1} << 17);
+  stats.set_scalar_reference(reference);
+  stats.set_scale(scale);
+  std::string error;
+  if (stats.needs_amax_pass()) {
+    tensors::AmaxCollector amax;
+    tensors::TensorFileReader reader(tensors::FileKind::Safetensors, "x", &amax);
+    REQUIRE(reader.feed(file, &error));
+    REQUIRE(reader.finish(&error));
+    stats.set_amax(amax.result());
+  }
+  tensors::TensorFileReader reader(tensors::FileKind::Safetensors, "x", &stats);
+  for (size_t p = 0; p < file.size(); p += chunk)
+    REQUIRE(reader.feed(std::string_view(file).substr(p, chunk), &error));
+  REQUIRE(reader.finish(&error));
+  return stats.results();
+}
+
+void check_same(const std::vector<tensors::TensorStats>& fast, const std::vector<tensors::TensorStats>& reference) {
+  REQUIRE(fast.size() == reference.size());
+  for (size_t t = 0; t < fast.size(); ++t) {
+    const tensors::TensorStats &a = fast[t], &b = reference[t];
+    INFO("tensor " << b.name);
+    CHECK(a.count == b.count);
+    CHECK(a.zeros == b.zeros);
+    CHECK(a.nans == b.nans);
+    CHECK(a.infs == b.infs);
+    CHECK(a.finite == b.finite);
+    CHECK(same(a.min, b.min));
+    CHECK(same(a.max, b.max));
+    CHECK(same(a.amax, b.amax));
+    CHECK(a.log2_histogram == b.log2_histogram);
+    REQUIRE(a.formats.size() == b.formats.size());
+    for (size_t f = 0; f < a.formats.size(); ++f) {
+      const tensors::FormatStats &p = a.formats[f], &q = b.formats[f];
+      INFO(q.format);
+      CHECK(p.tensor_scale == q.tensor_scale);
+      CHECK(p.overflow == q.overflow);
+      CHECK(p.subnormal == q.subnormal);
+      CHECK(p.flushed == q.flushed);
+      CHECK(p.exact == q.exact);
+      CHECK(p.measured == q.measured);
+      CHECK(p.rel_count == q.rel_count);
+      CHECK(p.lost_updates == q.lost_updates);
+      CHECK(same(p.sum_sq_signal, q.sum_sq_signal));
+      CHECK(same(p.sum_sq_error, q.sum_sq_error));
+      CHECK(same(p.max_abs_error, q.max_abs_error));
+      CHECK(same(p.sum_rel_error, q.sum_rel_error));
+      CHECK(same(p.max_rel_error, q.max_rel_error));
+    }
+  }
+}
+
+}  // namespace
+
+// The table path (fp16 and bf16 tensors of at least set_table_min_count() elements, here 2^17)
+// against the core's element loop: every 16-bit pattern (specials, NaN
+// payloads, subnormals, +-0) in random order, tensors just below and just
+// above the threshold, a tensor of non-negative values whose first zero is -0
+// (a zero min shows it), --scale tensor, one to five targets, stored exactly
+// or not (rows of 4, 8, 12 and 16 doubles: every width of
+// kernels::tally_table16), odd chunks, every kernel path.
+TEST_CASE("inspect statistics by the 16-bit table equal the core's, bit for bit", "[tensors]") {
+  std::mt19937 rng(153);
+  const size_t at = size_t{1} << 17;
+  const auto patterns = [&](size_t n, bool non_negative) {
+    std::vector<uint16_t> v(n);
+    for (size_t i = 0; i < n; ++i) v[i] = static_cast<uint16_t>(i % 65536);
+    std::shuffle(v.begin(), v.end(), rng);
+    if (non_negative)
+      for (uint16_t& b : v) b &= 0x7fff;
+    return v;
+  };
+  std::vector<Tensor16> tensors = {{"b_above", "BF16", patterns(at + 13, false)},
+                                   {"h_above", "F16", patterns(at + 5, false)},
+                                   {"b_below", "BF16", patterns(at - 1, false)},
+                                   {"h_pos", "F16", patterns(at, true)}};
+  // Normal-ish weights too: runs of one pattern (the four histograms).
+  std::normal_distribution<float> normal(0, 0.02f);
+  std::vector<float> w(at + 777);
+  for (float& x : w) x = normal(rng);
+  std::vector<uint16_t> wb(w.size()), wh(w.size());
+  kernels::fp32_to_bf16(w.data(), wb.data(), w.size(), false, kernels::Impl::Scalar);
+  kernels::fp32_to_fp16(w.data(), wh.data(), w.size(), false, kernels::Impl::Scalar);
+  tensors.push_back({"b_weights", "BF16", wb});
+  tensors.push_back({"h_weights", "F16", wh});
+  // h_pos: its first zero is -0, later zeros +0.
+  std::vector<uint16_t>& pos = tensors[3].bits;
+  const size_t first_zero = static_cast<size_t>(std::find(pos.begin(), pos.end(), 0) - pos.begin());
+  pos[first_zero] = 0x8000;
+  const std::string file = checkpoint16(tensors);
+  const std::vector<std::vector<Format>> lists = {{fp8_e4m3()},
+                                                  {bf16(), fp8_e5m2()},
+                                                  {fp16(), bf16(), fp8_e4m3()},
+                                                  {fp8_e4m3(), fp8_e5m2(), tf32()},
+                                                  {fp16(), bf16(), fp8_e4m3(), fp8_e5m2(), tf32()}};
+  std::vector<std::string> paths = {""};
+  for (const std::string& p : kernels::kernel_path_names(true)) paths.push_back(p);
+  for (const auto& formats : lists)
+    for (tensors::ScaleMode scale : {tensors::ScaleMode::None, tensors::ScaleMode::Tensor}) {
+      INFO(formats.size() << " targets, scale " << (scale == tensors::ScaleMode::Tensor ? "tensor" : "none"));
+      const auto reference = collect16(file, formats, scale, true, 1 << 20);
+      CHECK(same(reference[3].min, -0.0));
+      for (const std::string& path : paths) {
+        REQUIRE(kernels::force_kernel_path(path).empty());
+        INFO("kernel path '" << path << "'");
+        check_same(collect16(file, formats, scale, false, 4096 + 3), reference);
+      }
+      kernels::force_kernel_path("");
+      check_same(collect16(file, formats, scale, false, 7), reference);
+    }
 }
