@@ -87,8 +87,16 @@ if(NOT EMSCRIPTEN)
     find_program(MANTISSA_PYTHON NAMES python3 REQUIRED)
   endif()
   file(GLOB cli_tests CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/tests/cli/*.py")
+  # Modules the tests import, not tests themselves.
+  list(FILTER cli_tests EXCLUDE REGEX "/gguf_file\\.py$")
   foreach(script IN LISTS cli_tests)
     get_filename_component(stem "${script}" NAME_WE)
     add_test(NAME cli_${stem} COMMAND "${MANTISSA_PYTHON}" "${script}" $<TARGET_FILE:mantissa>)
   endforeach()
+  # No per-ISA object file defines a weak symbol the linker could hand to
+  # another ISA's path (tests/linkage/isa_symbols.sh says why). The optimized
+  # build only: what ships.
+  if(NOT MANTISSA_SANITIZE)
+    add_test(NAME isa_symbols COMMAND bash "${PROJECT_SOURCE_DIR}/tests/linkage/isa_symbols.sh" "${PROJECT_BINARY_DIR}")
+  endif()
 endif()

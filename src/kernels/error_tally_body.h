@@ -20,6 +20,12 @@
 #endif
 
 namespace mantissa::kernels::detail {
+// Internal linkage: each ISA's file compiles its own copy of these templates
+// with its own flags. As ordinary (weak) template instances, the AVX-512
+// file's count_fp32_simd<4> and the AVX2 file's were one symbol, and the
+// linker kept either copy for both paths: AVX-512 code on the AVX2 path would
+// fault on a CPU without AVX-512 (tests/linkage/isa_symbols.sh checks it).
+namespace {
 
 // The vector types of W lanes (g++ ignores a vector_size that depends on a
 // template parameter, hence one specialization per width): W doubles, and
@@ -194,4 +200,5 @@ void tally_fp32_simd(const float* x, const float* y, size_t n, uint64_t first, c
   *t = s;
 }
 
+}  // namespace
 }  // namespace mantissa::kernels::detail
