@@ -130,6 +130,16 @@ void dot_lanes_avx2(const DotLanesModel& m, const float* a, const float* b, size
                     uint32_t* out, bool* bad);
 void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                     uint32_t* out, bool* bad);
+// dot_lanes_wasm on `rows` rows of A against one set of b's rows (a GEMM's
+// panel, kernels/gemm.h): row r's operands at a + r * k * kDotLanes (each
+// laid out as for dot_lanes), its results at out + r * kDotLanes and bad +
+// r * kDotLanes, bit for bit what dot_lanes_wasm gives row by row. The rows
+// share b's loads and run as independent chains side by side, which hides
+// the latency of the serial per-lane arithmetic (seq:fp32 without an FMA, the
+// tensor-core blocks). Finite inputs only, as dot_lanes_wasm.
+constexpr size_t kLanesRows = 4;  // the most rows one call takes
+void dot_lanes_rows_wasm(const DotLanesModel& m, const float* a, size_t rows, const float* b, size_t k,
+                         const uint32_t* c, uint32_t* out, bool* bad);
 // dot_lanes_wasm for the models whose lanes notice non-finite inputs
 // themselves, through their term sums (the tensor-core models whose terms sum
 // exactly in f32 lanes: fp8 on h100 and ada), so dot_lanes can skip its own pass over the

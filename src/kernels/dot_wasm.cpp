@@ -425,6 +425,74 @@ v128_t seq4_no_fma(const float* a, const float* b, size_t rows, v128_t s) {
   return s;
 }
 
+// seq:fp32 without an FMA on R rows of A at once (dot_lanes_rows_wasm), far
+// shorter per term than fma_round_to_odd2: d = a*b + s in double (a*b exact),
+// then rounded to fp32. Rounding twice (to double, then to fp32) differs from
+// the FMA's single rounding only where d lands exactly on a midpoint between
+// two fp32 values (each such midpoint is a double and rounding to double is
+// monotonic, so otherwise the exact sum and d lie between the same two
+// midpoints). So each term checks d beside the chain, off its critical path:
+// a midpoint of fp32-normal values is d's low 29 fraction bits 1 then 28 zeros
+// (the overflow threshold FLT_MAX + ulp/2 too), and every d below
+// fp32's normal range counts as suspect, zero included (so the fast form
+// never meets a -0 sum and needs no skip of zero products: d is then the sum
+// itself). A term where any lane of a row is suspect (a sum still zero at the
+// start of a row; exact midpoints, which structured data such as the digits'
+// pixels/16 can hit and random data almost never) is redone for that row with
+// the round-to-odd lanes and the skip, from the same sums, so every bit stays
+// the FMA's. The R rows share B's loads and run 4R independent chains.
+template <size_t R>
+void seq_rows_no_fma(const float* a, size_t k, const float* b, const uint32_t* c, uint32_t* out, bool* bad) {
+  constexpr size_t kPairs = kDotLanes / 2, kHalf = kDotLanes / 2;
+  const size_t stride = k * kDotLanes;
+  const v128_t zero = wasm_f64x2_splat(0);
+  const v128_t low_bits = wasm_i64x2_splat(0x1fffffff), midpoint = wasm_i64x2_splat(0x10000000);
+  const v128_t fp32_min_normal = wasm_f64x2_splat(0x1p-126);
+  const v128_t c_lo = wasm_v128_load(c), c_hi = wasm_v128_load(c + kHalf);
+  const v128_t c_pairs[kPairs] = {wasm_f64x2_promote_low_f32x4(c_lo), wasm_f64x2_promote_low_f32x4(high_half(c_lo)),
+                                  wasm_f64x2_promote_low_f32x4(c_hi), wasm_f64x2_promote_low_f32x4(high_half(c_hi))};
+  v128_t s[R][kPairs];
+  for (size_t r = 0; r < R; ++r) {
+    for (size_t q = 0; q < kPairs; ++q) s[r][q] = c_pairs[q];
+  }
+  for (size_t t = 0; t < k; ++t) {
+    const v128_t b_lo = wasm_v128_load(b + t * kDotLanes), b_hi = wasm_v128_load(b + t * kDotLanes + kHalf);
+    const v128_t bd[kPairs] = {wasm_f64x2_promote_low_f32x4(b_lo), wasm_f64x2_promote_low_f32x4(high_half(b_lo)),
+                               wasm_f64x2_promote_low_f32x4(b_hi), wasm_f64x2_promote_low_f32x4(high_half(b_hi))};
+    for (size_t r = 0; r < R; ++r) {
+      const v128_t ad = wasm_f64x2_splat(static_cast<double>(a[r * stride + t * kDotLanes]));
+      v128_t d[kPairs], suspect = zero;
+      for (size_t q = 0; q < kPairs; ++q) {
+        d[q] = wasm_f64x2_add(wasm_f64x2_mul(ad, bd[q]), s[r][q]);
+        const v128_t tiny = wasm_f64x2_lt(wasm_f64x2_abs(d[q]), fp32_min_normal);
+        suspect = wasm_v128_or(suspect, wasm_v128_or(wasm_i64x2_eq(wasm_v128_and(d[q], low_bits), midpoint), tiny));
+      }
+      if (!wasm_v128_any_true(suspect)) {
+        // No d is zero, so where a product is zero d is the sum itself (no -0 to keep): no skip needed.
+        for (size_t q = 0; q < kPairs; ++q) s[r][q] = wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(d[q]));
+        continue;
+      }
+      const v128_t a_zero = wasm_f64x2_eq(ad, zero);
+      for (size_t q = 0; q < kPairs; ++q) {
+        const v128_t rounded =
+            wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(fma_round_to_odd2(ad, bd[q], s[r][q])));
+        // A zero product leaves the sum as it is (seq4_no_fma's skip: -0 stays -0).
+        s[r][q] = wasm_v128_bitselect(s[r][q], rounded, wasm_v128_or(a_zero, wasm_f64x2_eq(bd[q], zero)));
+      }
+    }
+  }
+  for (size_t r = 0; r < R; ++r) {
+    const v128_t lo = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(s[r][0]), wasm_f32x4_demote_f64x2_zero(s[r][1]),
+                                         0, 1, 4, 5);
+    const v128_t hi = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(s[r][2]), wasm_f32x4_demote_f64x2_zero(s[r][3]),
+                                         0, 1, 4, 5);
+    wasm_v128_store(out + r * kDotLanes, lo);
+    wasm_v128_store(out + r * kDotLanes + kHalf, hi);
+    const int bad_mask = wasm_i32x4_bitmask(nonfinite(lo)) | wasm_i32x4_bitmask(nonfinite(hi)) << kHalf;
+    for (size_t l = 0; l < kDotLanes; ++l) bad[r * kDotLanes + l] = (bad_mask >> l) & 1;
+  }
+}
+
 // dot.cpp's add_fp32: a zero part leaves the total; a zero total takes the part.
 v128_t add_fp32_4(v128_t total, v128_t part) {
   const v128_t r = wasm_v128_bitselect(part, wasm_f32x4_add(total, part), is_zero(total));
@@ -521,6 +589,21 @@ void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size
   if (dot_lanes_wasm_checked(m, a, b, k, c, out, bad)) return;
   dot_lanes_half(m, a, b, k, c, out, bad);
   dot_lanes_half(m, a + kHalf, b + kHalf, k, c + kHalf, out + kHalf, bad + kHalf);
+}
+
+void dot_lanes_rows_wasm(const DotLanesModel& m, const float* a, size_t rows, const float* b, size_t k,
+                         const uint32_t* c, uint32_t* out, bool* bad) {
+  const size_t stride = k * kDotLanes;
+  size_t r = 0;
+  if (m.kind == DotLanesKind::Seq && !m.exact_fp32_products) {
+    constexpr size_t kPair = 2;  // two rows: 8 chains of f64x2 (more spill V8's 16 xmm registers)
+    for (; r + kPair <= rows; r += kPair) {
+      seq_rows_no_fma<kPair>(a + r * stride, k, b, c, out + r * kDotLanes, bad + r * kDotLanes);
+    }
+    if (r < rows) seq_rows_no_fma<1>(a + r * stride, k, b, c, out + r * kDotLanes, bad + r * kDotLanes);
+    return;
+  }
+  for (; r < rows; ++r) dot_lanes_wasm(m, a + r * stride, b, k, c, out + r * kDotLanes, bad + r * kDotLanes);
 }
 
 }  // namespace mantissa::kernels::detail

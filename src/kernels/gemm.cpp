@@ -32,18 +32,30 @@ void mark_rows(const float* v, size_t rows, size_t k, std::vector<uint8_t>* bad)
   }
 }
 
-using LanesFn = void (*)(const DotLanesModel&, const float*, const float*, size_t, const uint32_t*, uint32_t*,
-                         bool*);
+// `rows` rows of A (spread, row r at a + r * k * kDotLanes) against one panel
+// of B; results and bad flags at r * kDotLanes (dot.h's dot_lanes_rows_wasm).
+using RowsFn = void (*)(const DotLanesModel&, const float*, size_t, const float*, size_t, const uint32_t*,
+                        uint32_t*, bool*);
 
-LanesFn lanes_fn(DotImpl impl) {
+#ifdef MANTISSA_HAVE_AVX2_GEMM
+// AVX2 has the FMA, and its lanes are not latency-bound: row by row.
+void dot_lanes_rows_avx2(const DotLanesModel& m, const float* a, size_t rows, const float* b, size_t k,
+                         const uint32_t* c, uint32_t* out, bool* bad) {
+  for (size_t r = 0; r < rows; ++r) {
+    detail::dot_lanes_avx2(m, a + r * k * kDotLanes, b, k, c, out + r * kDotLanes, bad + r * kDotLanes);
+  }
+}
+#endif
+
+RowsFn rows_fn(DotImpl impl) {
   switch (impl) {
 #ifdef MANTISSA_HAVE_AVX2_GEMM
     case DotImpl::Avx2:
-      return detail::dot_lanes_avx2;
+      return dot_lanes_rows_avx2;
 #endif
 #ifdef MANTISSA_HAVE_WASM_GEMM
     case DotImpl::Wasm128:
-      return detail::dot_lanes_wasm;
+      return detail::dot_lanes_rows_wasm;
 #endif
     default:
       return nullptr;
@@ -64,7 +76,7 @@ void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, cons
   mark_rows(a, m, k, &w->row_bad);
   mark_rows(b, n, k, &w->col_bad);
   for (size_t j = 0; j < n; ++j) w->col_bad[j] |= static_cast<uint8_t>(c && (c[j] & 0x7f800000u) == 0x7f800000u);
-  const LanesFn lanes = detail::lanes_run_simd(impl) ? lanes_fn(impl) : nullptr;
+  const RowsFn lanes = detail::lanes_run_simd(impl) ? rows_fn(impl) : nullptr;
   if (!lanes) {
     // The reference: every output through the one-dot kernels.
     for (size_t i = 0; i < m; ++i) {
@@ -91,8 +103,9 @@ void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, cons
     }
   }
   w->b_panel.resize(k * L);
-  uint32_t lane_c[L], lane_out[L];
-  bool bad[L];
+  constexpr size_t R = detail::kLanesRows;
+  uint32_t lane_c[L], lane_out[R * L];
+  bool bad[R * L];
   for (size_t j0 = 0; j0 < n; j0 += L) {
     const size_t width = std::min(L, n - j0);
     // Panel of B rows j0 .. j0 + width, row-interleaved; missing and special lanes zero.
@@ -102,13 +115,17 @@ void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, cons
       for (size_t t = 0; t < k; ++t) w->b_panel[t * L + l] = live ? r[t] : 0.0f;
       lane_c[l] = live && c ? c[j0 + l] : 0;
     }
-    for (size_t i = 0; i < m; ++i) {
-      lanes(model, w->a_spread.data() + i * k * L, w->b_panel.data(), k, lane_c, lane_out, bad);
-      for (size_t l = 0; l < width; ++l) {
-        const size_t o = i * n + j0 + l;
-        const bool ok = !bad[l] && !w->row_bad[i] && !w->col_bad[j0 + l];
-        out[o] = ok ? lane_out[l] : 0;
-        done[o] = ok;
+    for (size_t i0 = 0; i0 < m; i0 += R) {
+      const size_t rows = std::min(R, m - i0);
+      lanes(model, w->a_spread.data() + i0 * k * L, rows, w->b_panel.data(), k, lane_c, lane_out, bad);
+      for (size_t r = 0; r < rows; ++r) {
+        const size_t i = i0 + r;
+        for (size_t l = 0; l < width; ++l) {
+          const size_t o = i * n + j0 + l;
+          const bool ok = !bad[r * L + l] && !w->row_bad[i] && !w->col_bad[j0 + l];
+          out[o] = ok ? lane_out[r * L + l] : 0;
+          done[o] = ok;
+        }
       }
     }
   }
