@@ -144,8 +144,9 @@ constexpr float kCoarseMin = 0x1p-51f;
 void dot_lanes_rows_wasm(const DotLanesModel& m, const float* a, size_t rows, const float* b, size_t k,
                          const uint32_t* c, bool coarse, uint32_t* out, bool* bad);
 // dot_lanes_wasm for the models whose lanes notice non-finite inputs
-// themselves, through their term sums (the tensor-core models whose terms sum
-// exactly in f32 lanes: fp8 on h100 and ada), so dot_lanes can skip its own pass over the
+// themselves, through their term sums (the tensor-core models whose products
+// are exact in fp32 and whose truncated terms are exact in f32 lanes: fp8 on
+// h100 and ada, summed in f32; fp16 on h100 and b200, summed in f64), so dot_lanes can skip its own pass over the
 // operands: false (nothing written) when m is not one of them, an input is
 // not finite or a block needs the general path (tiny or huge values, an
 // overflow carried along); then the caller checks and runs dot_lanes_wasm.
