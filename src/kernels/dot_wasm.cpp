@@ -310,11 +310,9 @@ TermSum terms_fit(const DotLanesModel& m) {
 // infinite (rne overflow). Either returns false before anything is rounded,
 // and the caller's general path sorts the lanes out.
 constexpr size_t kKeptRows = 64;
-bool tc_block8_finish(const float* a, const float* b, size_t n, const v128_t* kept, bool keep, const v128_t* pow2_max,
-                      v128_t* c, const TensorCoreKernel& m, TermSum how);
 bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const TensorCoreKernel& m, TermSum how) {
   constexpr size_t kHalf = kDotLanes / 2;
-  constexpr uint32_t kExpMask = 0x7f800000u;
+  constexpr uint32_t kExpMask = 0x7f800000u, kFloatMinNormalBits = 0x00800000u;
   constexpr int kFloatBias = 127, kFloatFraction = 23;
   const v128_t exp_mask = wasm_i32x4_splat(static_cast<int32_t>(kExpMask));
   const v128_t floor = wasm_i32x4_splat((m.input_emin + kFloatBias) << kFloatFraction);  // 2^emin
@@ -333,17 +331,6 @@ bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const 
       pow2_max[h] = wasm_u32x4_max(pow2_max[h], pow2);
     }
   }
-  return tc_block8_finish(a, b, n, kept, keep, pow2_max, c, m, how);
-}
-
-// tc_block8_float after its exponent pass (also tc_rows_chain's): the unit,
-// the terms (from kept where keep) and the rounding.
-bool tc_block8_finish(const float* a, const float* b, size_t n, const v128_t* kept, bool keep, const v128_t* pow2_max,
-                      v128_t* c, const TensorCoreKernel& m, TermSum how) {
-  constexpr size_t kHalf = kDotLanes / 2;
-  constexpr uint32_t kFloatMinNormalBits = 0x00800000u;
-  constexpr int kFloatBias = 127, kFloatFraction = 23;
-  const v128_t zero = wasm_f32x4_splat(0);
   v128_t unit[2], scale[2], sum[2];
   for (size_t h = 0; h < 2; ++h) {
     const v128_t none = wasm_i32x4_eq(pow2_max[h], zero);
@@ -406,81 +393,6 @@ bool tc_chain8_float(const float* a, const float* b, size_t rows, v128_t* c, con
     if (!tc_block8_float(a + i * kDotLanes, b + i * kDotLanes, rows - i < n ? rows - i : n, c, m, how)) return false;
     bad[0] = wasm_v128_or(bad[0], nonfinite(c[0]));
     bad[1] = wasm_v128_or(bad[1], nonfinite(c[1]));
-  }
-  return true;
-}
-
-// tc_chain8_float on R rows of A at once (dot_lanes_rows_wasm: each row
-// spread, every lane the same value, row r at a + r * stride) against one b:
-// the exponent pass loads b and takes its exponents once for the R rows and
-// a row's exponent once for both halves; each row's block then finishes as
-// tc_block8_float's. False (c partly advanced): a row needs the general path.
-template <size_t R>
-bool tc_rows_chain(const float* a, size_t stride, const float* b, size_t k, v128_t (*c)[2], const TensorCoreKernel& m,
-                   TermSum how, v128_t (*bad)[2]) {
-  constexpr size_t kHalf = kDotLanes / 2;
-  constexpr int kFloatBias = 127, kFloatFraction = 23;
-  const size_t n = static_cast<size_t>(m.fma);
-  if (n > kKeptRows) return false;
-  if (k == 0) {
-    for (size_t r = 0; r < R; ++r) {
-      if (!tc_block8_float(a + r * stride, b, 0, c[r], m, how)) return false;
-    }
-    return true;
-  }
-  const v128_t exp_mask = wasm_i32x4_splat(0x7f800000);
-  const v128_t floor = wasm_i32x4_splat((m.input_emin + kFloatBias) << kFloatFraction);  // 2^emin
-  const v128_t zero = wasm_f32x4_splat(0);
-  v128_t kept[R][2 * kKeptRows];
-  for (size_t i = 0; i < k; i += n) {
-    const size_t block = k - i < n ? k - i : n;
-    v128_t pow2_max[R][2];
-    for (size_t r = 0; r < R; ++r) pow2_max[r][0] = pow2_max[r][1] = zero;
-    for (size_t j = 0; j < block; ++j) {
-      const float* row_b = b + (i + j) * kDotLanes;
-      const v128_t ub[2] = {wasm_v128_load(row_b), wasm_v128_load(row_b + kHalf)};
-      const v128_t pb[2] = {wasm_u32x4_max(wasm_v128_and(ub[0], exp_mask), floor),
-                            wasm_u32x4_max(wasm_v128_and(ub[1], exp_mask), floor)};
-      for (size_t r = 0; r < R; ++r) {
-        const v128_t ua = wasm_v128_load32_splat(a + r * stride + (i + j) * kDotLanes);
-        const v128_t pa = wasm_u32x4_max(wasm_v128_and(ua, exp_mask), floor);
-        for (size_t h = 0; h < 2; ++h) {
-          const v128_t p = wasm_f32x4_mul(ua, ub[h]);
-          kept[r][2 * j + h] = p;
-          const v128_t pow2 = wasm_v128_andnot(wasm_f32x4_mul(pa, pb[h]), wasm_f32x4_eq(p, zero));
-          pow2_max[r][h] = wasm_u32x4_max(pow2_max[r][h], pow2);
-        }
-      }
-    }
-    for (size_t r = 0; r < R; ++r) {
-      if (!tc_block8_finish(nullptr, nullptr, block, kept[r], true, pow2_max[r], c[r], m, how)) return false;
-      bad[r][0] = wasm_v128_or(bad[r][0], nonfinite(c[r][0]));
-      bad[r][1] = wasm_v128_or(bad[r][1], nonfinite(c[r][1]));
-    }
-  }
-  return true;
-}
-
-// tc_rows_chain's rows written out as dot_lanes_float_tc writes one; false
-// (nothing written): the caller runs the rows one by one.
-template <size_t R>
-bool tc_rows(const float* a, size_t stride, const float* b, size_t k, const uint32_t* c, const TensorCoreKernel& m,
-             TermSum how, uint32_t* out, bool* bad) {
-  constexpr size_t kHalf = kDotLanes / 2;
-  v128_t total[R][2], badv[R][2];
-  for (size_t r = 0; r < R; ++r) {
-    total[r][0] = wasm_v128_load(c);
-    total[r][1] = wasm_v128_load(c + kHalf);
-    badv[r][0] = badv[r][1] = wasm_i32x4_splat(0);
-  }
-  if (!tc_rows_chain<R>(a, stride, b, k, total, m, how, badv)) return false;
-  for (size_t r = 0; r < R; ++r) {
-    for (size_t h = 0; h < 2; ++h) {
-      const v128_t bad_lanes = wasm_v128_or(badv[r][h], nonfinite(total[r][h]));
-      wasm_v128_store(out + r * kDotLanes + h * kHalf, total[r][h]);
-      const int bad_mask = wasm_i32x4_bitmask(bad_lanes);
-      for (size_t l = 0; l < kHalf; ++l) bad[r * kDotLanes + h * kHalf + l] = (bad_mask >> l) & 1;
-    }
   }
   return true;
 }
@@ -739,16 +651,6 @@ void dot_lanes_rows_wasm(const DotLanesModel& m, const float* a, size_t rows, co
                                                                       bad + r * kDotLanes);
     }
     return;
-  }
-  const TermSum how = terms_fit(m);
-  if (m.kind == DotLanesKind::TensorCore && (how == TermSum::Float || how == TermSum::FloatTerms)) {
-    constexpr size_t kRows = 4;
-    for (; r + kRows <= rows; r += kRows) {
-      if (tc_rows<kRows>(a + r * stride, stride, b, k, c, m.tc, how, out + r * kDotLanes, bad + r * kDotLanes)) continue;
-      for (size_t i = r; i < r + kRows; ++i) {
-        dot_lanes_wasm(m, a + i * stride, b, k, c, out + i * kDotLanes, bad + i * kDotLanes);
-      }
-    }
   }
   for (; r < rows; ++r) dot_lanes_wasm(m, a + r * stride, b, k, c, out + r * kDotLanes, bad + r * kDotLanes);
 }
