@@ -234,12 +234,42 @@ bool dot_blocked_tensor_core(const float* a, const float* b, size_t k, uint32_t 
   return true;
 }
 
+namespace {
+
+// fl32(a*b + s), correctly rounded (one rounding). Natively std::fmaf is the
+// hardware's or glibc's. Emscripten's fmaf (musl's) rounds a*b + s to double
+// and then to float, and its fix for the one case where that differs (an
+// inexact double sum on a float midpoint) relies on rounding modes wasm does
+// not have: (1 + 2^-23) * 2^-24 (1 - 2^-23) + (1 + 2^-23) gives 1 + 2^-22
+// there, the FMA 1 + 2^-23 (tests/dot/test_gemm_kernels.cpp). So in wasm the
+// suspect double sums (a midpoint of normal floats, or below the normal range)
+// are made round-to-odd by TwoSum before rounding to float (53 >= 24 + 2 bits);
+// a*b is exact in double and nothing over- or underflows there.
+float fma_fp32(float a, float b, float s) {
+#ifdef __EMSCRIPTEN__
+  const double p = static_cast<double>(a) * static_cast<double>(b), d = p + static_cast<double>(s);
+  uint64_t u;
+  std::memcpy(&u, &d, sizeof u);
+  constexpr uint64_t kLow = 0x1fffffff, kMidpoint = 0x10000000;
+  if ((u & kLow) != kMidpoint && std::fabs(d) >= 0x1p-126) return static_cast<float>(d);
+  const double bb = d - p, e = (p - (d - bb)) + (static_cast<double>(s) - bb);
+  if (e != 0 && (u & 1) == 0) u += (d > 0) == (e > 0) ? 1 : ~uint64_t{0};  // one ulp toward the exact sum
+  double odd;
+  std::memcpy(&odd, &u, sizeof odd);
+  return static_cast<float>(odd);
+#else
+  return std::fmaf(a, b, s);
+#endif
+}
+
+}  // namespace
+
 uint32_t dot_seq_fp32(const float* a, const float* b, size_t k, uint32_t c) {
   uint32_t s = c;
   for (size_t i = 0; i < k; ++i) {
     // A zero product leaves the sum as it is (core's add_term), sign of a zero sum included.
     if (a[i] == 0 || b[i] == 0) continue;
-    s = bits_of(std::fmaf(a[i], b[i], float_of(s)));
+    s = bits_of(fma_fp32(a[i], b[i], float_of(s)));
   }
   return s;
 }

@@ -130,9 +130,24 @@ void dot_lanes_avx2(const DotLanesModel& m, const float* a, const float* b, size
                     uint32_t* out, bool* bad);
 void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                     uint32_t* out, bool* bad);
+// dot_lanes_wasm on `rows` rows of A against one set of b's rows (a GEMM's
+// panel, kernels/gemm.h): row r's operands at a + r * k * kDotLanes, laid
+// out as for dot_lanes and spread (every lane of a term the same value: the
+// seq path reads lane 0), its results at out + r * kDotLanes and bad +
+// r * kDotLanes, bit for bit what dot_lanes_wasm gives row by row. The rows
+// share b's loads and run as independent chains side by side, which hides
+// the latency of the serial per-lane arithmetic (seq:fp32 without an FMA).
+// Finite inputs only, as dot_lanes_wasm. coarse: the caller's operand scan
+// found no nonzero input below kCoarseMin in magnitude in these rows and b,
+// and no c is -0 (seq:fp32's lanes then skip a check, dot_wasm.cpp).
+constexpr size_t kLanesRows = 4;  // the most rows one call takes
+constexpr float kCoarseMin = 0x1p-51f;
+void dot_lanes_rows_wasm(const DotLanesModel& m, const float* a, size_t rows, const float* b, size_t k,
+                         const uint32_t* c, bool coarse, uint32_t* out, bool* bad);
 // dot_lanes_wasm for the models whose lanes notice non-finite inputs
-// themselves, through their term sums (the tensor-core models whose terms sum
-// exactly in f32 lanes: fp8 on h100 and ada), so dot_lanes can skip its own pass over the
+// themselves, through their term sums (the tensor-core models whose products
+// are exact in fp32 and whose truncated terms are exact in f32 lanes: fp8 on
+// h100 and ada, summed in f32; fp16 on h100 and b200, summed in f64), so dot_lanes can skip its own pass over the
 // operands: false (nothing written) when m is not one of them, an input is
 // not finite or a block needs the general path (tiny or huge values, an
 // overflow carried along); then the caller checks and runs dot_lanes_wasm.

@@ -173,7 +173,9 @@ inline v128_t biased_max_exponent_exact(const float* a, const float* b, size_t n
 }
 
 // How a block's aligned terms are summed (terms_fit below).
-enum class TermSum { Double, Int, Float };
+// FloatTerms: products exact in fp32 and each truncated term exact in f32
+// (as Float), summed in f64 lanes where the sum may pass 2^24 and 2^31.
+enum class TermSum { Double, Int, Float, FloatTerms };
 
 // A block's unit per lane, E - 23 - neab, from its products' largest
 // alignment exponent (kNoExponent for none) and c's.
@@ -283,7 +285,9 @@ TermSum terms_fit(const DotLanesModel& m) {
   const uint64_t bound = static_cast<uint64_t>(m.tc.fma + 1) << term_bits;
   constexpr int kFloatExactBits = 24, kIntBits = 31;
   if (bound <= (uint64_t{1} << kFloatExactBits)) return TermSum::Float;
-  return bound <= (uint64_t{1} << kIntBits) ? TermSum::Int : TermSum::Double;
+  // A term below 2^30 is an integer of at most 24 significant bits (the f32
+  // product's), exact in f32; (fma + 1) of them sum exactly in f64 (< 2^53).
+  return bound <= (uint64_t{1} << kIntBits) ? TermSum::Int : TermSum::FloatTerms;
 }
 
 // The Float path on all eight lanes at once (TermSum::Float): both halves
@@ -306,7 +310,7 @@ TermSum terms_fit(const DotLanesModel& m) {
 // infinite (rne overflow). Either returns false before anything is rounded,
 // and the caller's general path sorts the lanes out.
 constexpr size_t kKeptRows = 64;
-bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const TensorCoreKernel& m) {
+bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const TensorCoreKernel& m, TermSum how) {
   constexpr size_t kHalf = kDotLanes / 2;
   constexpr uint32_t kExpMask = 0x7f800000u, kFloatMinNormalBits = 0x00800000u;
   constexpr int kFloatBias = 127, kFloatFraction = 23;
@@ -339,13 +343,40 @@ bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const 
     scale[h] = wasm_i32x4_shl(wasm_i32x4_add(neg_unit, wasm_i32x4_splat(kFloatBias)), kFloatFraction);
     sum[h] = wasm_f32x4_add(zero, wasm_f32x4_trunc(wasm_f32x4_mul(c[h], scale[h])));  // as float_terms
   }
-  for (size_t j = 0; j < n; ++j) {
+  auto product = [&](size_t j, size_t h) {
+    return keep ? kept[2 * j + h]
+                : wasm_f32x4_mul(wasm_v128_load(a + j * kDotLanes + h * kHalf), wasm_v128_load(b + j * kDotLanes + h * kHalf));
+  };
+  if (how == TermSum::FloatTerms) {
+    // The same f32 terms summed in f64 pairs (four chains), then round2 per pair.
+    v128_t dsum[4];
     for (size_t h = 0; h < 2; ++h) {
-      const v128_t p = keep ? kept[2 * j + h]
-                            : wasm_f32x4_mul(wasm_v128_load(a + j * kDotLanes + h * kHalf),
-                                             wasm_v128_load(b + j * kDotLanes + h * kHalf));
-      sum[h] = wasm_f32x4_add(sum[h], wasm_f32x4_trunc(wasm_f32x4_mul(p, scale[h])));
+      dsum[2 * h] = wasm_f64x2_promote_low_f32x4(sum[h]);
+      dsum[2 * h + 1] = wasm_f64x2_promote_low_f32x4(high_half(sum[h]));
     }
+    for (size_t j = 0; j < n; ++j) {
+      for (size_t h = 0; h < 2; ++h) {
+        const v128_t t = wasm_f32x4_trunc(wasm_f32x4_mul(product(j, h), scale[h]));
+        dsum[2 * h] = wasm_f64x2_add(dsum[2 * h], wasm_f64x2_promote_low_f32x4(t));
+        dsum[2 * h + 1] = wasm_f64x2_add(dsum[2 * h + 1], wasm_f64x2_promote_low_f32x4(high_half(t)));
+      }
+    }
+    // x - x is 0 for every finite x, NaN for an inf or NaN.
+    v128_t finite = wasm_i32x4_splat(-1);
+    for (size_t q = 0; q < 4; ++q) {
+      finite = wasm_v128_and(finite, wasm_f64x2_eq(wasm_f64x2_sub(dsum[q], dsum[q]), wasm_f64x2_splat(0)));
+    }
+    if (!wasm_i64x2_all_true(finite)) return false;
+    const int man = block_man(m);
+    for (size_t h = 0; h < 2; ++h) {
+      const v128_t r_lo = round2(dsum[2 * h], unit[h], man, m.nearest);
+      const v128_t r_hi = round2(dsum[2 * h + 1], high_half(unit[h]), man, m.nearest);
+      c[h] = wasm_i32x4_shuffle(r_lo, r_hi, 0, 1, 4, 5);
+    }
+    return true;
+  }
+  for (size_t j = 0; j < n; ++j) {
+    for (size_t h = 0; h < 2; ++h) sum[h] = wasm_f32x4_add(sum[h], wasm_f32x4_trunc(wasm_f32x4_mul(product(j, h), scale[h])));
   }
   if (wasm_v128_any_true(wasm_v128_or(nonfinite(sum[0]), nonfinite(sum[1])))) return false;
   for (size_t h = 0; h < 2; ++h) c[h] = round_float_sum4(sum[h], unit[h], m);
@@ -354,11 +385,12 @@ bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const 
 
 // tc_chain4 on eight lanes with tc_block8_float; false: an input is not
 // finite, or a block the general path must take.
-bool tc_chain8_float(const float* a, const float* b, size_t rows, v128_t* c, const TensorCoreKernel& m, v128_t* bad) {
+bool tc_chain8_float(const float* a, const float* b, size_t rows, v128_t* c, const TensorCoreKernel& m, TermSum how,
+                     v128_t* bad) {
   const size_t n = static_cast<size_t>(m.fma);
-  if (rows == 0) return tc_block8_float(a, b, 0, c, m);
+  if (rows == 0) return tc_block8_float(a, b, 0, c, m, how);
   for (size_t i = 0; i < rows; i += n) {
-    if (!tc_block8_float(a + i * kDotLanes, b + i * kDotLanes, rows - i < n ? rows - i : n, c, m)) return false;
+    if (!tc_block8_float(a + i * kDotLanes, b + i * kDotLanes, rows - i < n ? rows - i : n, c, m, how)) return false;
     bad[0] = wasm_v128_or(bad[0], nonfinite(c[0]));
     bad[1] = wasm_v128_or(bad[1], nonfinite(c[1]));
   }
@@ -425,6 +457,86 @@ v128_t seq4_no_fma(const float* a, const float* b, size_t rows, v128_t s) {
   return s;
 }
 
+// seq:fp32 without an FMA on R rows of A at once (dot_lanes_rows_wasm), far
+// shorter per term than fma_round_to_odd2: d = a*b + s in double (a*b exact),
+// then rounded to fp32. Rounding twice (to double, then to fp32) differs from
+// the FMA's single rounding only where d lands exactly on a midpoint between
+// two fp32 values (each such midpoint is a double and rounding to double is
+// monotonic, so otherwise the exact sum and d lie between the same two
+// midpoints). So each term checks d beside the chain, off its critical path:
+// a midpoint of fp32-normal values is d's low 29 fraction bits 1 then 28 zeros
+// (the overflow threshold FLT_MAX + ulp/2 too), and every d below
+// fp32's normal range counts as suspect, zero included (so the fast form
+// never meets a -0 sum and needs no skip of zero products: d is then the sum
+// itself). A term where any lane of a row is suspect (a sum still zero at the
+// start of a row; exact midpoints, which structured data such as the digits'
+// pixels/16 can hit and random data almost never) is redone for that row with
+// the round-to-odd lanes and the skip, from the same sums, so every bit stays
+// the FMA's. The R rows share B's loads and run 4R independent chains.
+//
+// Coarse: every nonzero input is at least 2^-51 in magnitude (its last bit
+// at least 2^-74), so every product and every sum is a multiple of 2^-148,
+// and no c is -0. Then a sum below fp32's normal range has at most 23
+// significant bits: exact in double (and in fp32), so it needs no check; no
+// sum is ever -0 (an exact zero sum is +0, nothing underflows), so zero
+// products need no skip either; only midpoints are checked.
+template <size_t R, bool Coarse>
+void seq_rows_no_fma(const float* a, size_t k, const float* b, const uint32_t* c, uint32_t* out, bool* bad) {
+  constexpr size_t kRowss = kDotLanes / 2, kHalf = kDotLanes / 2;
+  const size_t stride = k * kDotLanes;
+  const v128_t zero = wasm_f64x2_splat(0);
+  const v128_t low_bits = wasm_i64x2_splat(0x1fffffff), midpoint = wasm_i64x2_splat(0x10000000);
+  const v128_t fp32_min_normal = wasm_f64x2_splat(0x1p-126);
+  const v128_t c_lo = wasm_v128_load(c), c_hi = wasm_v128_load(c + kHalf);
+  const v128_t c_pairs[kRowss] = {wasm_f64x2_promote_low_f32x4(c_lo), wasm_f64x2_promote_low_f32x4(high_half(c_lo)),
+                                  wasm_f64x2_promote_low_f32x4(c_hi), wasm_f64x2_promote_low_f32x4(high_half(c_hi))};
+  v128_t s[R][kRowss];
+  for (size_t r = 0; r < R; ++r) {
+    for (size_t q = 0; q < kRowss; ++q) s[r][q] = c_pairs[q];
+  }
+  for (size_t t = 0; t < k; ++t) {
+    const v128_t b_lo = wasm_v128_load(b + t * kDotLanes), b_hi = wasm_v128_load(b + t * kDotLanes + kHalf);
+    const v128_t bd[kRowss] = {wasm_f64x2_promote_low_f32x4(b_lo), wasm_f64x2_promote_low_f32x4(high_half(b_lo)),
+                               wasm_f64x2_promote_low_f32x4(b_hi), wasm_f64x2_promote_low_f32x4(high_half(b_hi))};
+    for (size_t r = 0; r < R; ++r) {
+      const v128_t ad = wasm_f64x2_splat(static_cast<double>(a[r * stride + t * kDotLanes]));
+      v128_t d[kRowss], suspect = zero;
+      for (size_t q = 0; q < kRowss; ++q) {
+        d[q] = wasm_f64x2_add(wasm_f64x2_mul(ad, bd[q]), s[r][q]);
+        const v128_t on_midpoint = wasm_i64x2_eq(wasm_v128_and(d[q], low_bits), midpoint);
+        if (Coarse) {
+          suspect = wasm_v128_or(suspect, on_midpoint);
+        } else {
+          const v128_t tiny = wasm_f64x2_lt(wasm_f64x2_abs(d[q]), fp32_min_normal);
+          suspect = wasm_v128_or(suspect, wasm_v128_or(on_midpoint, tiny));
+        }
+      }
+      if (!wasm_v128_any_true(suspect)) {
+        // No d is zero (or, Coarse, no sum is -0), so where a product is zero d is the sum itself: no skip needed.
+        for (size_t q = 0; q < kRowss; ++q) s[r][q] = wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(d[q]));
+        continue;
+      }
+      const v128_t a_zero = wasm_f64x2_eq(ad, zero);
+      for (size_t q = 0; q < kRowss; ++q) {
+        const v128_t rounded =
+            wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(fma_round_to_odd2(ad, bd[q], s[r][q])));
+        // A zero product leaves the sum as it is (seq4_no_fma's skip: -0 stays -0).
+        s[r][q] = wasm_v128_bitselect(s[r][q], rounded, wasm_v128_or(a_zero, wasm_f64x2_eq(bd[q], zero)));
+      }
+    }
+  }
+  for (size_t r = 0; r < R; ++r) {
+    const v128_t lo = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(s[r][0]), wasm_f32x4_demote_f64x2_zero(s[r][1]),
+                                         0, 1, 4, 5);
+    const v128_t hi = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(s[r][2]), wasm_f32x4_demote_f64x2_zero(s[r][3]),
+                                         0, 1, 4, 5);
+    wasm_v128_store(out + r * kDotLanes, lo);
+    wasm_v128_store(out + r * kDotLanes + kHalf, hi);
+    const int bad_mask = wasm_i32x4_bitmask(nonfinite(lo)) | wasm_i32x4_bitmask(nonfinite(hi)) << kHalf;
+    for (size_t l = 0; l < kDotLanes; ++l) bad[r * kDotLanes + l] = (bad_mask >> l) & 1;
+  }
+}
+
 // dot.cpp's add_fp32: a zero part leaves the total; a zero total takes the part.
 v128_t add_fp32_4(v128_t total, v128_t part) {
   const v128_t r = wasm_v128_bitselect(part, wasm_f32x4_add(total, part), is_zero(total));
@@ -465,20 +577,20 @@ void dot_lanes_half(const DotLanesModel& m, const float* a, const float* b, size
 }
 
 // dot_lanes_half's tc cases on all eight lanes, through tc_chain8_float
-// (TermSum::Float); false when an input is not finite or a block needs the
-// general path (nothing written).
-bool dot_lanes_float_tc(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
-                        uint32_t* out, bool* bad) {
+// (TermSum::Float or FloatTerms); false when an input is not finite or a
+// block needs the general path (nothing written).
+bool dot_lanes_float_tc(const DotLanesModel& m, TermSum how, const float* a, const float* b, size_t k,
+                        const uint32_t* c, uint32_t* out, bool* bad) {
   constexpr size_t kHalf = kDotLanes / 2;
   v128_t total[2] = {wasm_v128_load(c), wasm_v128_load(c + kHalf)};
   v128_t badv[2] = {wasm_i32x4_splat(0), wasm_i32x4_splat(0)};
   if (m.kind == DotLanesKind::TensorCore) {
-    if (!tc_chain8_float(a, b, k, total, m.tc, badv)) return false;
+    if (!tc_chain8_float(a, b, k, total, m.tc, how, badv)) return false;
   } else {
     for (size_t i = 0; i < k; i += m.block) {
       const size_t rows = k - i < m.block ? k - i : m.block;
       v128_t part[2] = {wasm_i32x4_splat(0), wasm_i32x4_splat(0)};
-      if (!tc_chain8_float(a + i * kDotLanes, b + i * kDotLanes, rows, part, m.tc, badv)) return false;
+      if (!tc_chain8_float(a + i * kDotLanes, b + i * kDotLanes, rows, part, m.tc, how, badv)) return false;
       for (size_t h = 0; h < 2; ++h) total[h] = add_fp32_4(total[h], part[h]);
     }
   }
@@ -496,7 +608,8 @@ bool dot_lanes_float_tc(const DotLanesModel& m, const float* a, const float* b, 
 bool dot_lanes_wasm_checked(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                             uint32_t* out, bool* bad) {
   const bool tc = m.kind == DotLanesKind::TensorCore || m.kind == DotLanesKind::BlockedTensorCore;
-  return tc && terms_fit(m) == TermSum::Float && dot_lanes_float_tc(m, a, b, k, c, out, bad);
+  const TermSum how = terms_fit(m);
+  return tc && (how == TermSum::Float || how == TermSum::FloatTerms) && dot_lanes_float_tc(m, how, a, b, k, c, out, bad);
 }
 
 void lanes_not_finite_wasm(const float* a, const float* b, size_t k, uint32_t* special) {
@@ -521,6 +634,25 @@ void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size
   if (dot_lanes_wasm_checked(m, a, b, k, c, out, bad)) return;
   dot_lanes_half(m, a, b, k, c, out, bad);
   dot_lanes_half(m, a + kHalf, b + kHalf, k, c + kHalf, out + kHalf, bad + kHalf);
+}
+
+void dot_lanes_rows_wasm(const DotLanesModel& m, const float* a, size_t rows, const float* b, size_t k,
+                         const uint32_t* c, bool coarse, uint32_t* out, bool* bad) {
+  const size_t stride = k * kDotLanes;
+  size_t r = 0;
+  if (m.kind == DotLanesKind::Seq && !m.exact_fp32_products) {
+    constexpr size_t kRows = 4;  // four rows, 16 chains of f64x2: measured faster than 2 (and 8) in V8
+    for (; r + kRows <= rows; r += kRows) {
+      (coarse ? seq_rows_no_fma<kRows, true> : seq_rows_no_fma<kRows, false>)(a + r * stride, k, b, c,
+                                                                              out + r * kDotLanes, bad + r * kDotLanes);
+    }
+    for (; r < rows; ++r) {
+      (coarse ? seq_rows_no_fma<1, true> : seq_rows_no_fma<1, false>)(a + r * stride, k, b, c, out + r * kDotLanes,
+                                                                      bad + r * kDotLanes);
+    }
+    return;
+  }
+  for (; r < rows; ++r) dot_lanes_wasm(m, a + r * stride, b, k, c, out + r * kDotLanes, bad + r * kDotLanes);
 }
 
 }  // namespace mantissa::kernels::detail

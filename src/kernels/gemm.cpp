@@ -15,35 +15,54 @@ namespace {
 #define MANTISSA_HAVE_WASM_GEMM 1
 #endif
 
-bool finite(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, sizeof u);
-  return (u & 0x7f800000u) != 0x7f800000u;
-}
-
 // bad[r] = 1 where row r of the rows x k matrix holds an inf or NaN: the
-// operand-tensor check, once per product (branch-free so it runs in lanes).
-void mark_rows(const float* v, size_t rows, size_t k, std::vector<uint8_t>* bad) {
+// operand-tensor check, once per product (branch-free so it runs in lanes);
+// tiny[r] = 1 where it holds a nonzero value below kCoarseMin in magnitude
+// (dot.h's dot_lanes_rows_wasm).
+void mark_rows(const float* v, size_t rows, size_t k, std::vector<uint8_t>* bad, std::vector<uint8_t>* tiny) {
+  constexpr uint32_t kAbs = 0x7fffffffu, kExponent = 0x7f800000u;
+  uint32_t coarse_min;
+  std::memcpy(&coarse_min, &detail::kCoarseMin, sizeof coarse_min);
   bad->assign(rows, 0);
+  tiny->assign(rows, 0);
   for (size_t r = 0; r < rows; ++r) {
-    uint32_t any = 0;
-    for (size_t i = 0; i < k; ++i) any |= static_cast<uint32_t>(!finite(v[r * k + i]));
-    (*bad)[r] = static_cast<uint8_t>(any);
+    uint32_t any_bad = 0, any_tiny = 0;
+    for (size_t i = 0; i < k; ++i) {
+      uint32_t u;
+      std::memcpy(&u, &v[r * k + i], sizeof u);
+      u &= kAbs;
+      any_bad |= static_cast<uint32_t>(u >= kExponent);
+      any_tiny |= static_cast<uint32_t>(u - 1 < coarse_min - 1);  // 0 < |x| < kCoarseMin (0 wraps around)
+    }
+    (*bad)[r] = static_cast<uint8_t>(any_bad);
+    (*tiny)[r] = static_cast<uint8_t>(any_tiny);
   }
 }
 
-using LanesFn = void (*)(const DotLanesModel&, const float*, const float*, size_t, const uint32_t*, uint32_t*,
-                         bool*);
+// `rows` rows of A (spread, row r at a + r * k * kDotLanes) against one panel
+// of B; results and bad flags at r * kDotLanes (dot.h's dot_lanes_rows_wasm).
+using RowsFn = void (*)(const DotLanesModel&, const float*, size_t, const float*, size_t, const uint32_t*, bool,
+                        uint32_t*, bool*);
 
-LanesFn lanes_fn(DotImpl impl) {
+#ifdef MANTISSA_HAVE_AVX2_GEMM
+// AVX2 has the FMA, and its lanes are not latency-bound: row by row.
+void dot_lanes_rows_avx2(const DotLanesModel& m, const float* a, size_t rows, const float* b, size_t k,
+                         const uint32_t* c, bool /*coarse*/, uint32_t* out, bool* bad) {
+  for (size_t r = 0; r < rows; ++r) {
+    detail::dot_lanes_avx2(m, a + r * k * kDotLanes, b, k, c, out + r * kDotLanes, bad + r * kDotLanes);
+  }
+}
+#endif
+
+RowsFn rows_fn(DotImpl impl) {
   switch (impl) {
 #ifdef MANTISSA_HAVE_AVX2_GEMM
     case DotImpl::Avx2:
-      return detail::dot_lanes_avx2;
+      return dot_lanes_rows_avx2;
 #endif
 #ifdef MANTISSA_HAVE_WASM_GEMM
     case DotImpl::Wasm128:
-      return detail::dot_lanes_wasm;
+      return detail::dot_lanes_rows_wasm;
 #endif
     default:
       return nullptr;
@@ -61,10 +80,10 @@ void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, cons
 void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, const GemmShape& s, const uint32_t* c,
                 DotImpl impl, uint32_t* out, uint8_t* done, GemmScratch* w) {
   const size_t m = s.m, n = s.n, k = s.k;
-  mark_rows(a, m, k, &w->row_bad);
-  mark_rows(b, n, k, &w->col_bad);
+  mark_rows(a, m, k, &w->row_bad, &w->row_tiny);
+  mark_rows(b, n, k, &w->col_bad, &w->col_tiny);
   for (size_t j = 0; j < n; ++j) w->col_bad[j] |= static_cast<uint8_t>(c && (c[j] & 0x7f800000u) == 0x7f800000u);
-  const LanesFn lanes = detail::lanes_run_simd(impl) ? lanes_fn(impl) : nullptr;
+  const RowsFn lanes = detail::lanes_run_simd(impl) ? rows_fn(impl) : nullptr;
   if (!lanes) {
     // The reference: every output through the one-dot kernels.
     for (size_t i = 0; i < m; ++i) {
@@ -91,8 +110,9 @@ void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, cons
     }
   }
   w->b_panel.resize(k * L);
-  uint32_t lane_c[L], lane_out[L];
-  bool bad[L];
+  constexpr size_t R = detail::kLanesRows;
+  uint32_t lane_c[L], lane_out[R * L];
+  bool bad[R * L];
   for (size_t j0 = 0; j0 < n; j0 += L) {
     const size_t width = std::min(L, n - j0);
     // Panel of B rows j0 .. j0 + width, row-interleaved; missing and special lanes zero.
@@ -102,13 +122,21 @@ void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, cons
       for (size_t t = 0; t < k; ++t) w->b_panel[t * L + l] = live ? r[t] : 0.0f;
       lane_c[l] = live && c ? c[j0 + l] : 0;
     }
-    for (size_t i = 0; i < m; ++i) {
-      lanes(model, w->a_spread.data() + i * k * L, w->b_panel.data(), k, lane_c, lane_out, bad);
-      for (size_t l = 0; l < width; ++l) {
-        const size_t o = i * n + j0 + l;
-        const bool ok = !bad[l] && !w->row_bad[i] && !w->col_bad[j0 + l];
-        out[o] = ok ? lane_out[l] : 0;
-        done[o] = ok;
+    bool panel_tiny = false;  // a tiny input in the panel or a -0 c
+    for (size_t l = 0; l < width; ++l) panel_tiny |= w->col_tiny[j0 + l] || lane_c[l] == 0x80000000u;
+    for (size_t i0 = 0; i0 < m; i0 += R) {
+      const size_t rows = std::min(R, m - i0);
+      bool coarse = !panel_tiny;
+      for (size_t r = 0; r < rows; ++r) coarse &= !w->row_tiny[i0 + r];
+      lanes(model, w->a_spread.data() + i0 * k * L, rows, w->b_panel.data(), k, lane_c, coarse, lane_out, bad);
+      for (size_t r = 0; r < rows; ++r) {
+        const size_t i = i0 + r;
+        for (size_t l = 0; l < width; ++l) {
+          const size_t o = i * n + j0 + l;
+          const bool ok = !bad[r * L + l] && !w->row_bad[i] && !w->col_bad[j0 + l];
+          out[o] = ok ? lane_out[r * L + l] : 0;
+          done[o] = ok;
+        }
       }
     }
   }

@@ -38,7 +38,7 @@ void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, cons
 // Scratch reused across calls so the trainer allocates nothing per step.
 struct GemmScratch {
   std::vector<float> a_spread, b_panel;
-  std::vector<uint8_t> row_bad, col_bad;
+  std::vector<uint8_t> row_bad, col_bad, row_tiny, col_tiny;
 };
 void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, const GemmShape& s, const uint32_t* c,
                 DotImpl impl, uint32_t* out, uint8_t* done, GemmScratch* scratch);

@@ -187,3 +187,86 @@ TEST_CASE("gemm lanes: adversarial matrices (cancellation, ties, subnormals, sig
   for (const std::string& name : kModels) done += gemm_matches_core(name, p);
   CHECK(done > 0);
 }
+
+// The SIMD128 lanes take several rows of A per call (dot.h's
+// dot_lanes_rows_wasm, up to kLanesRows), and seq:fp32 on inputs whose
+// products fp32 cannot hold rounds a*b + s in double first, checking for the
+// one case where that differs from the FMA (a double sum that is inexact and
+// lands on an fp32 midpoint). Row counts around the interleave, odd k, c
+// present or absent, a special in one of the interleaved rows, and data that
+// hits that case on purpose: structured values (pixels/16 times fp32 weights,
+// exact midpoints), sums below fp32's normal range, and a term whose double
+// sum rounds onto a midpoint (1 + 2^-23 + (1 + 2^-23) * 2^-24 (1 - 2^-23):
+// the double sum ties to even upwards, the exact one lies just below the tie).
+TEST_CASE("gemm lanes: several rows per call, remainders, odd k, specials in one interleaved row, double-rounding traps") {
+  std::mt19937_64 rng(4242);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  const std::vector<std::pair<std::string, Format>> cases = {
+      {"seq:fp32", fp32()}, {"seq:fp32", bf16()}, {"seq:fp32", fp16()}, {"tc:h100", fp16()},
+      {"tc:h100", bf16()},  {"blocked:fp32:5", fp32()}};
+  size_t done = 0;
+  for (const auto& model_case : cases) {
+    const std::string& name = model_case.first;
+    const Format in = model_case.second;  // (a lambda cannot capture a structured binding in clang's C++20)
+    for (size_t m : {1, 2, 3, 4, 5, 7, 9}) {
+      for (size_t k : {1, 7, 33}) {
+        for (int style = 0; style < 4; ++style) {
+          Problem p;
+          p.in = in;
+          p.m = m, p.n = 11, p.k = k;
+          auto draw = [&](bool a_side) -> uint64_t {
+            switch (style) {
+              case 0:  // structured: pixels / 16 against normal weights, some zeros (ReLU)
+                if (a_side) return round_double(in, static_cast<double>(rng() % 17) / 16.0).bits;
+                return round_double(in, normal(rng)).bits;
+              case 1:  // tiny: sums below fp32's normal range (and subnormal products for fp32)
+                return round_double(in, normal(rng) * (in == fp32() ? 0x1p-66 : 0x1p-7)).bits;
+              case 2:  // any finite pattern
+                return random_finite(rng, in);
+              default:  // normal values with zeros of both signs
+                return rng() % 4 == 0 ? (rng() % 2 ? uint64_t{0} : uint64_t{1} << (in.width() - 1))
+                                      : round_double(in, normal(rng)).bits;
+            }
+          };
+          for (size_t i = 0; i < p.m * p.k; ++i) p.a.push_back(draw(true));
+          for (size_t i = 0; i < p.n * p.k; ++i) p.b.push_back(draw(false));
+          if (style != 1 && rng() % 2) {
+            for (size_t j = 0; j < p.n; ++j) {
+              p.c.push_back(rng() % 5 == 0 ? 0x80000000u : float_bits(static_cast<float>(normal(rng))));
+            }
+          }
+          if (in == fp32() && k >= 2) {
+            // The trap, in the last row and column 3: term 0 makes the sum 1 + 2^-23, term 1 adds
+            // (1 + 2^-23) * 2^-24 (1 - 2^-23), the other terms are zero.
+            const size_t i = p.m - 1, j = 3;
+            for (size_t t = 0; t < k; ++t) p.a[i * k + t] = p.b[j * k + t] = 0;
+            p.a[i * k] = float_bits(1.0f);
+            p.b[j * k] = float_bits(1.0f + 0x1p-23f);
+            p.a[i * k + 1] = float_bits(1.0f + 0x1p-23f);
+            p.b[j * k + 1] = float_bits(0x1p-24f * (1.0f - 0x1p-23f));
+            if (!p.c.empty()) p.c[j] = 0;
+          }
+          if (style == 3 && m >= 2) p.a[1 * k + k / 2] = round_double(in, std::nan("")).bits;  // row 1 of the first pair
+          done += gemm_matches_core(name, p);
+        }
+      }
+    }
+  }
+  REQUIRE(done > 5000);
+}
+
+TEST_CASE("gemm lanes: the double-rounding trap differs from rounding the double sum, and the lanes get it right") {
+  // The oracle's own check that the trap is one: the exact sum lies below the
+  // midpoint the double sum lands on, so the FMA and (float)(double sum) differ.
+  const float s = 1.0f + 0x1p-23f, a = 1.0f + 0x1p-23f, b = 0x1p-24f * (1.0f - 0x1p-23f);
+  const double d = static_cast<double>(a) * static_cast<double>(b) + static_cast<double>(s);
+  REQUIRE(static_cast<float>(d) == 1.0f + 0x1p-22f);
+  REQUIRE(std::fma(a, b, s) == 1.0f + 0x1p-23f);
+  Problem p;
+  p.in = fp32();
+  p.m = 5, p.n = 8, p.k = 1;  // every row and lane the trap: rows in pairs and a remainder
+  p.a.assign(p.m, float_bits(a));
+  p.b.assign(p.n, float_bits(b));
+  p.c.assign(p.n, float_bits(s));
+  REQUIRE(gemm_matches_core("seq:fp32", p) == p.m * p.n);
+}
