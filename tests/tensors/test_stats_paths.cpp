@@ -57,6 +57,41 @@ std::vector<tensors::TensorStats> collect(const std::string& file, bool referenc
 
 bool same(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
+void check_same(const std::vector<tensors::TensorStats>& fast, const std::vector<tensors::TensorStats>& reference) {
+  REQUIRE(fast.size() == reference.size());
+  for (size_t t = 0; t < fast.size(); ++t) {
+    const tensors::TensorStats &a = fast[t], &b = reference[t];
+    INFO("tensor " << b.name);
+    CHECK(a.count == b.count);
+    CHECK(a.zeros == b.zeros);
+    CHECK(a.nans == b.nans);
+    CHECK(a.infs == b.infs);
+    CHECK(a.finite == b.finite);
+    CHECK(same(a.min, b.min));
+    CHECK(same(a.max, b.max));
+    CHECK(same(a.amax, b.amax));
+    CHECK(a.log2_histogram == b.log2_histogram);
+    REQUIRE(a.formats.size() == b.formats.size());
+    for (size_t f = 0; f < a.formats.size(); ++f) {
+      const tensors::FormatStats &p = a.formats[f], &q = b.formats[f];
+      INFO(q.format);
+      CHECK(p.tensor_scale == q.tensor_scale);
+      CHECK(p.overflow == q.overflow);
+      CHECK(p.subnormal == q.subnormal);
+      CHECK(p.flushed == q.flushed);
+      CHECK(p.exact == q.exact);
+      CHECK(p.measured == q.measured);
+      CHECK(p.rel_count == q.rel_count);
+      CHECK(p.lost_updates == q.lost_updates);
+      CHECK(same(p.sum_sq_signal, q.sum_sq_signal));
+      CHECK(same(p.sum_sq_error, q.sum_sq_error));
+      CHECK(same(p.max_abs_error, q.max_abs_error));
+      CHECK(same(p.sum_rel_error, q.sum_rel_error));
+      CHECK(same(p.max_rel_error, q.max_rel_error));
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("inspect statistics by the batch kernels equal the core's, bit for bit", "[tensors]") {
@@ -84,34 +119,7 @@ TEST_CASE("inspect statistics by the batch kernels equal the core's, bit for bit
     for (size_t chunk : {size_t{7}, size_t{4096 + 3}}) {
       INFO("kernel path '" << path << "', chunk " << chunk);
       const auto fast = collect(file, false, chunk);
-      REQUIRE(fast.size() == reference.size());
-      for (size_t t = 0; t < fast.size(); ++t) {
-        const tensors::TensorStats &a = fast[t], &b = reference[t];
-        CHECK(a.count == b.count);
-        CHECK(a.zeros == b.zeros);
-        CHECK(a.nans == b.nans);
-        CHECK(a.infs == b.infs);
-        CHECK(same(a.min, b.min));
-        CHECK(same(a.max, b.max));
-        CHECK(same(a.amax, b.amax));
-        CHECK(a.log2_histogram == b.log2_histogram);
-        for (size_t f = 0; f < a.formats.size(); ++f) {
-          const tensors::FormatStats &p = a.formats[f], &q = b.formats[f];
-          INFO(b.name << " " << q.format);
-          CHECK(p.overflow == q.overflow);
-          CHECK(p.subnormal == q.subnormal);
-          CHECK(p.flushed == q.flushed);
-          CHECK(p.exact == q.exact);
-          CHECK(p.measured == q.measured);
-          CHECK(p.rel_count == q.rel_count);
-          CHECK(p.lost_updates == q.lost_updates);
-          CHECK(same(p.sum_sq_signal, q.sum_sq_signal));
-          CHECK(same(p.sum_sq_error, q.sum_sq_error));
-          CHECK(same(p.max_abs_error, q.max_abs_error));
-          CHECK(same(p.sum_rel_error, q.sum_rel_error));
-          CHECK(same(p.max_rel_error, q.max_rel_error));
-        }
-      }
+      check_same(fast, reference);
     }
   }
   kernels::force_kernel_path("");
@@ -222,41 +230,6 @@ std::vector<tensors::TensorStats> collect16(const std::string& file, const std::
     REQUIRE(reader.feed(std::string_view(file).substr(p, chunk), &error));
   REQUIRE(reader.finish(&error));
   return stats.results();
-}
-
-void check_same(const std::vector<tensors::TensorStats>& fast, const std::vector<tensors::TensorStats>& reference) {
-  REQUIRE(fast.size() == reference.size());
-  for (size_t t = 0; t < fast.size(); ++t) {
-    const tensors::TensorStats &a = fast[t], &b = reference[t];
-    INFO("tensor " << b.name);
-    CHECK(a.count == b.count);
-    CHECK(a.zeros == b.zeros);
-    CHECK(a.nans == b.nans);
-    CHECK(a.infs == b.infs);
-    CHECK(a.finite == b.finite);
-    CHECK(same(a.min, b.min));
-    CHECK(same(a.max, b.max));
-    CHECK(same(a.amax, b.amax));
-    CHECK(a.log2_histogram == b.log2_histogram);
-    REQUIRE(a.formats.size() == b.formats.size());
-    for (size_t f = 0; f < a.formats.size(); ++f) {
-      const tensors::FormatStats &p = a.formats[f], &q = b.formats[f];
-      INFO(q.format);
-      CHECK(p.tensor_scale == q.tensor_scale);
-      CHECK(p.overflow == q.overflow);
-      CHECK(p.subnormal == q.subnormal);
-      CHECK(p.flushed == q.flushed);
-      CHECK(p.exact == q.exact);
-      CHECK(p.measured == q.measured);
-      CHECK(p.rel_count == q.rel_count);
-      CHECK(p.lost_updates == q.lost_updates);
-      CHECK(same(p.sum_sq_signal, q.sum_sq_signal));
-      CHECK(same(p.sum_sq_error, q.sum_sq_error));
-      CHECK(same(p.max_abs_error, q.max_abs_error));
-      CHECK(same(p.sum_rel_error, q.sum_rel_error));
-      CHECK(same(p.max_rel_error, q.max_rel_error));
-    }
-  }
 }
 
 }  // namespace
