@@ -211,10 +211,14 @@ std::string checkpoint16(const std::vector<Tensor16>& tensors) {
   return file + header + data;
 }
 
+// The table threshold in these tests: 2^16, so a tensor just above it holds
+// every 16-bit pattern once (the CLI's threshold is 2^20).
+constexpr size_t kTableAt = size_t{1} << 16;
+
 std::vector<tensors::TensorStats> collect16(const std::string& file, const std::vector<Format>& formats,
                                             tensors::ScaleMode scale, bool reference, size_t chunk) {
   tensors::StatsCollector stats(formats, tensors::UpdateQuestion{1e-3, 1e-2});
-  stats.set_table_min_count(size_t{1} << 17);
+  stats.set_table_min_count(kTableAt);
   stats.set_scalar_reference(reference);
   stats.set_scale(scale);
   std::string error;
@@ -234,7 +238,7 @@ std::vector<tensors::TensorStats> collect16(const std::string& file, const std::
 
 }  // namespace
 
-// The table path (fp16 and bf16 tensors of at least set_table_min_count() elements, here 2^17)
+// The table path (fp16 and bf16 tensors of at least set_table_min_count() elements, here kTableAt)
 // against the core's element loop: every 16-bit pattern (specials, NaN
 // payloads, subnormals, +-0) in random order, tensors just below and just
 // above the threshold, a tensor of non-negative values whose first zero is -0
@@ -243,7 +247,7 @@ std::vector<tensors::TensorStats> collect16(const std::string& file, const std::
 // kernels::tally_table16), odd chunks, every kernel path.
 TEST_CASE("inspect statistics by the 16-bit table equal the core's, bit for bit", "[tensors]") {
   std::mt19937 rng(153);
-  const size_t at = size_t{1} << 17;
+  const size_t at = kTableAt;
   const auto patterns = [&](size_t n, bool non_negative) {
     std::vector<uint16_t> v(n);
     for (size_t i = 0; i < n; ++i) v[i] = static_cast<uint16_t>(i % 65536);
