@@ -43,15 +43,20 @@ std::string checkpoint(const std::vector<float>& x) {
   return file;
 }
 
-std::vector<tensors::TensorStats> collect(const std::string& file, bool reference, size_t chunk) {
-  std::vector<Format> formats = {fp16(), bf16(), fp8_e4m3(), fp8_e5m2(), tf32()};
-  tensors::StatsCollector stats(formats, tensors::UpdateQuestion{1e-3, 1e-2});
-  stats.set_scalar_reference(reference);
-  tensors::TensorFileReader reader(tensors::FileKind::Safetensors, "x", &stats);
+// A safetensors file handed to `visitor` in pieces of `chunk` bytes.
+void read_in_chunks(const std::string& file, tensors::TensorVisitor* visitor, size_t chunk) {
+  tensors::TensorFileReader reader(tensors::FileKind::Safetensors, "x", visitor);
   std::string error;
   for (size_t p = 0; p < file.size(); p += chunk)
     REQUIRE(reader.feed(std::string_view(file).substr(p, chunk), &error));
   REQUIRE(reader.finish(&error));
+}
+
+std::vector<tensors::TensorStats> collect(const std::string& file, bool reference, size_t chunk) {
+  std::vector<Format> formats = {fp16(), bf16(), fp8_e4m3(), fp8_e5m2(), tf32()};
+  tensors::StatsCollector stats(formats, tensors::UpdateQuestion{1e-3, 1e-2});
+  stats.set_scalar_reference(reference);
+  read_in_chunks(file, &stats, chunk);
   return stats.results();
 }
 
@@ -141,10 +146,7 @@ TEST_CASE("inspect's lost updates by the kernels equal the core's for any update
     for (int reference = 0; reference < 2; ++reference) {
       tensors::StatsCollector stats({fp16(), bf16(), fp8_e4m3(), fp8_e5m2()}, tensors::UpdateQuestion{1, u});
       stats.set_scalar_reference(reference == 1);
-      tensors::TensorFileReader reader(tensors::FileKind::Safetensors, "x", &stats);
-      std::string error;
-      REQUIRE(reader.feed(file, &error));
-      REQUIRE(reader.finish(&error));
+      read_in_chunks(file, &stats, file.size());
       got[reference] = stats.results();
     }
     for (size_t t = 0; t < got[0].size(); ++t)
@@ -221,18 +223,12 @@ std::vector<tensors::TensorStats> collect16(const std::string& file, const std::
   stats.set_table_min_count(kTableAt);
   stats.set_scalar_reference(reference);
   stats.set_scale(scale);
-  std::string error;
   if (stats.needs_amax_pass()) {
     tensors::AmaxCollector amax;
-    tensors::TensorFileReader reader(tensors::FileKind::Safetensors, "x", &amax);
-    REQUIRE(reader.feed(file, &error));
-    REQUIRE(reader.finish(&error));
+    read_in_chunks(file, &amax, file.size());
     stats.set_amax(amax.result());
   }
-  tensors::TensorFileReader reader(tensors::FileKind::Safetensors, "x", &stats);
-  for (size_t p = 0; p < file.size(); p += chunk)
-    REQUIRE(reader.feed(std::string_view(file).substr(p, chunk), &error));
-  REQUIRE(reader.finish(&error));
+  read_in_chunks(file, &stats, chunk);
   return stats.results();
 }
 
