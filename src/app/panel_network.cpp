@@ -85,6 +85,10 @@ bool accept_number(const std::string& text, void*, std::string* error) {
   if (text.empty() || *end != 0 || !std::isfinite(v) || v < 0) return *error = "a number >= 0", false;
   return true;
 }
+bool accept_loss_weight(const std::string& text, void*, std::string* error) {
+  double w;
+  return train::parse_loss_weight(text, &w, error);
+}
 bool accept_custom(const std::string& text, void*, std::string* error) {
   std::vector<train::Recipe> r;
   return text.empty() || train::parse_recipe_list(text, &r, error);
@@ -180,7 +184,7 @@ bool u64_input(const char* label, const char* id, uint64_t* v, uint64_t lo, uint
 }
 
 void draw_settings(NetworkScenario& n) {
-  static BoundField model_field;
+  static BoundField model_field, loss_weight_field;
   field_label("Data");
   ImGui::SetNextItemWidth(field_width(px(110)));
   if (ImGui::BeginCombo("##net-data", n.data.c_str())) {
@@ -210,6 +214,14 @@ void draw_settings(NetworkScenario& n) {
   u64_input("Seed", "##seed", &n.seed, 0, ~uint64_t{0}, px(80));
   same_line_or_wrap(px(200));
   u64_input("Subset", "##subset", &n.subset, 0, 1u << 20, px(80));
+  same_line_or_wrap(px(200));
+  field_label("Loss weight");
+  bound_input("##net-lw", loss_weight_field, &n.loss_weight, field_width(px(80)), accept_loss_weight, nullptr);
+  anchor_item("network:loss-weight");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("The loss is multiplied by this (1e-12 to 1): small weights make small gradients,\n"
+                      "which underflow in fp16 without a loss scale.");
+  draw_field_error(loss_weight_field);
   if (n.data != "digits") {
     same_line_or_wrap(px(180));
     u64_input("Data seed", "##dataseed", &n.data_seed, 0, ~uint64_t{0}, px(80));
@@ -484,7 +496,7 @@ void write_network_state(JsonWriter& w, const Scenario& sc) {
   w.key("inputs").begin_object();
   w.field("data", n.data).field("data_seed", n.data_seed).field("model", n.model);
   w.field("optimizer", n.optimizer).field("recipes", n.recipes).field("epochs", n.epochs);
-  w.field("batch", n.batch).field("seed", n.seed).field("subset", n.subset);
+  w.field("batch", n.batch).field("seed", n.seed).field("subset", n.subset).field("loss_weight", n.loss_weight);
   w.end_object();
 
   w.key("results").begin_object();

@@ -153,11 +153,12 @@
   };
 
   // train({data, dataSeed, model, optimizer, recipes, epochs, batch, seed,
-  // trainSubset}, onProgress): the CLI's `train --json`, the same bits. Runs
+  // trainSubset, lossWeight}, onProgress): the CLI's `train --json`, the same bits. Runs
   // in chunks of `chunk` steps (default 10); onProgress(fraction done, 0..1)
   // is called after each. Synchronous: run it in a Worker to keep a page live.
   var TRAIN_FLAGS = { data: "--data", dataSeed: "--data-seed", model: "--model", optimizer: "--optimizer",
-    recipes: "--recipes", epochs: "--epochs", batch: "--batch", seed: "--seed", trainSubset: "--train-subset" };
+    recipes: "--recipes", epochs: "--epochs", batch: "--batch", seed: "--seed", trainSubset: "--train-subset",
+    lossWeight: "--loss-weight" };
   Module["train"] = function (options, onProgress) {
     options = checkOptions("train", options, Object.keys(TRAIN_FLAGS).concat(["chunk"]));
     if (onProgress !== undefined && typeof onProgress !== "function") throw new TypeError("train: onProgress must be a function");

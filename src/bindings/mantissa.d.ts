@@ -152,6 +152,8 @@ export interface Scenario {
   network: {
     data: string; data_seed: number; model: string; optimizer: string; recipes: string; epochs: number;
     batch: number; seed: number; subset: number;
+    /** --loss-weight as typed ("1": none). */
+    loss_weight: string;
   };
 }
 
@@ -291,6 +293,9 @@ export interface TrainOptions {
   seed?: number | string | bigint;
   /** Train on the first N training samples only. */
   trainSubset?: number;
+  /** The loss is multiplied by this, 1e-12 to 1 (default 1): small weights make small gradients,
+   * which underflow in fp16 without a loss scale. The reported loss is unweighted. */
+  lossWeight?: number | string;
   /** Steps between onProgress calls (default 10). */
   chunk?: number;
 }
@@ -329,6 +334,7 @@ export interface TrainReport {
   data: string;
   model: string;
   optimizer: string;
+  loss_weight: number;
   epochs: number;
   batch: number;
   seed: number;

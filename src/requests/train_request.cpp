@@ -8,7 +8,7 @@ namespace mantissa {
 
 requests::Args train_args() {
   return requests::Args({"--data", "--data-seed", "--model", "--optimizer", "--recipes", "--epochs", "--batch",
-                         "--seed", "--train-subset", "--dot-kernel"},
+                         "--seed", "--train-subset", "--dot-kernel", "--loss-weight"},
                         {"--json", "--csv", "--help"});
 }
 
@@ -35,6 +35,9 @@ bool train_spec_from_args(const requests::Args& args, train::TrainSpec* out, std
   if (args.has("--train-subset") && !args.uint("--train-subset", &s.train_limit, error)) return false;
   if (s.epochs < 1 || s.epochs > train::kMaxEpochs)
     return *error = "--epochs must be 1 to " + std::to_string(train::kMaxEpochs), false;
+  if (auto v = args.value("--loss-weight")) {
+    if (!train::parse_loss_weight(*v, &s.loss_weight, error)) return false;
+  }
   if (auto v = args.value("--dot-kernel")) {
     if (*v == "scalar") s.dot_impl = kernels::DotImpl::Scalar;
     else if (*v == "best") s.dot_impl = kernels::best_dot_impl();

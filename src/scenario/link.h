@@ -49,8 +49,10 @@
 //               ("2-16-16-2", empty: the data's default), nopt optimizer
 //               ("sgd:lr=0.1,momentum=0.9", "adam:lr=0.001"), nr recipes (the
 //               --recipes list as typed), ne epochs, nb batch, ns seed, nsub
-//               training subset (0: all): `mantissa train`'s options, checked
-//               by its parsers; the run re-trains to the same bits
+//               training subset (0: all), nlw loss weight (1e-12 to 1; added
+//               with its default 1, so older links keep their meaning):
+//               `mantissa train`'s options, checked by its parsers; the run
+//               re-trains to the same bits
 // A key added with its default value (llogy, lb, bk..., tf..., d..., n...) leaves every older link of the
 // same version meaning what it meant: the version changes only when a key's
 // meaning changes, and then upgrade_vN_to_vN+1 translates.

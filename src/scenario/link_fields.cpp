@@ -238,6 +238,7 @@ const std::vector<Field>& fields() {
       int_field<&S::network, &N::batch, 1, 1u << 20>("nb", kNet),
       int_field<&S::network, &N::seed, 0, kU64Max>("ns", kNet),
       int_field<&S::network, &N::subset, 0, 1u << 20>("nsub", kNet),
+      text_field<&S::network, &N::loss_weight, check_loss_weight>("nlw", kNet),
   };
   return table;
 }

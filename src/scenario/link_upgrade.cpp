@@ -93,6 +93,7 @@ constexpr std::pair<std::string_view, std::string_view> kMemberKeys[] = {
     {"network.batch", "nb"},
     {"network.seed", "ns"},
     {"network.subset", "nsub"},
+    {"network.loss_weight", "nlw"},
 };
 
 // Version 0: panel=Inspector|Addition|Training|Landscape, <panel>.<field>

@@ -306,6 +306,17 @@ bool check_optimizer(std::string_view in, std::string* canonical, std::string* w
   return true;
 }
 
+bool check_loss_weight(std::string_view in, std::string* canonical, std::string* why) {
+  double w;
+  std::string error;
+  if (!train::parse_loss_weight(in, &w, &error)) {
+    *why = "not a loss weight (a number from 1e-12 to 1)";
+    return false;
+  }
+  *canonical = std::string(in);
+  return true;
+}
+
 bool check_recipes(std::string_view in, std::string* canonical, std::string* why) {
   std::vector<train::Recipe> r;
   std::string error;

@@ -47,6 +47,7 @@ bool check_block_values(std::string_view in, std::string* canonical, std::string
 bool check_data(std::string_view in, std::string* canonical, std::string* why);
 bool check_model(std::string_view in, std::string* canonical, std::string* why);
 bool check_optimizer(std::string_view in, std::string* canonical, std::string* why);
+bool check_loss_weight(std::string_view in, std::string* canonical, std::string* why);
 bool check_recipes(std::string_view in, std::string* canonical, std::string* why);
 
 }  // namespace mantissa::link_detail

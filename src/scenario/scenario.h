@@ -143,6 +143,7 @@ struct NetworkScenario {
   uint64_t batch = 32;
   uint64_t seed = 0;
   uint64_t subset = 0;                              // --train-subset (0: all)
+  std::string loss_weight = "1";                    // --loss-weight as typed (1e-12 to 1)
 
   bool operator==(const NetworkScenario&) const = default;
 };

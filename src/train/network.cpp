@@ -246,12 +246,15 @@ void Training::State::backward_begin(Replica& R, std::vector<Pass>& P, size_t l,
   Pass& A = P[l];
   if (l + 1 == R.layers.size()) {
     const int k_scale = rc.loss_scale.kind == sim::LossScale::Kind::Dynamic ? R.scaler.k : 0;
+    // The loss weight multiplies the fp64 logit gradient (one fp64 rounding,
+    // the same on every platform) before it is rounded once into the
+    // gradients' format, as autograd would carry a weighted loss's gradient.
     if (!R.scaled_gemm) {
       A.dz.resize(n * L.out);
-      for (size_t k = 0; k < A.dz.size(); ++k) A.dz[k] = round_to(rc.gradients, dl[k] * pow2(k_scale));
+      for (size_t k = 0; k < A.dz.size(); ++k) A.dz[k] = round_to(rc.gradients, dl[k] * loss_weight * pow2(k_scale));
     } else {
       A.dz32.resize(n * L.out);
-      for (size_t k = 0; k < A.dz32.size(); ++k) A.dz32[k] = static_cast<float>(dl[k]);
+      for (size_t k = 0; k < A.dz32.size(); ++k) A.dz32[k] = static_cast<float>(dl[k] * loss_weight);
     }
   }
   if (ones.size() < n) ones.assign(n, 1.0f);
@@ -447,6 +450,7 @@ std::unique_ptr<Training> Training::create(const TrainSpec& spec_in, std::string
   std::unique_ptr<Training> t(new Training(spec));
   State& s = *t->state_;
   s.data = std::move(data);
+  s.loss_weight = spec.loss_weight;
   s.train_n = spec.train_limit ? std::min<size_t>(spec.train_limit, s.data.train_size()) : s.data.train_size();
   s.total_params = spec.model.parameters();
   TrainResults& res = s.results;

@@ -53,6 +53,11 @@ bool parse_optimizer(std::string_view text, Optimizer* out, std::string* error);
 
 constexpr uint64_t kMaxEpochs = 10000;
 
+constexpr double kMinLossWeight = 1e-12;
+// A number from kMinLossWeight to 1 ("3e-6"); the error names --loss-weight.
+bool parse_loss_weight(std::string_view text, double* out, std::string* error);
+std::string loss_weight_name(double w);  // the shortest text that reads back as w
+
 struct TrainSpec {
   std::string data = "digits";
   uint64_t data_seed = 0;  // synthetic sets only
@@ -63,6 +68,12 @@ struct TrainSpec {
   uint64_t batch = 32;
   uint64_t seed = 0;         // initial weights, minibatch order, stochastic rounding
   uint64_t train_limit = 0;  // use only the first N training samples (0: all)
+  // The loss is multiplied by this constant (kMinLossWeight to 1), as a
+  // down-weighted loss term or a loss averaged over many more elements than
+  // the batch: every gradient scales with it, so below about 1e-5 the fp16
+  // gradients of recipes without a loss scale fall into the subnormals and to
+  // 0. The reported loss stays the unweighted mean cross-entropy.
+  double loss_weight = 1;
   kernels::DotImpl dot_impl = kernels::best_dot_impl();
 };
 

@@ -207,6 +207,7 @@ struct Training::State {
     std::vector<WeightHistogram> histogram;
   };
   std::vector<Replica> replicas;
+  double loss_weight = 1;  // TrainSpec::loss_weight
 
   // Where advance_part() stands inside the current step (network_parts.cpp).
   size_t next_recipe = 0;  // the recipe whose step is under way, or next

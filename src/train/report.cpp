@@ -50,6 +50,7 @@ std::string train_json(const Training& t) {
   JsonWriter w;
   w.begin_object();
   w.field("data", s.data).field("model", s.model.name()).field("optimizer", s.optimizer.name());
+  w.field("loss_weight", s.loss_weight);
   w.field("epochs", s.epochs).field("batch", s.batch).field("seed", s.seed);
   w.field("train_size", static_cast<uint64_t>(r.train_size)).field("test_size", static_cast<uint64_t>(r.test_size));
   w.field("steps", r.steps).field("steps_done", r.steps_done).field("steps_per_epoch", r.steps_per_epoch);
@@ -133,6 +134,7 @@ std::string train_text(const Training& t) {
                 static_cast<unsigned long long>(s.epochs), static_cast<unsigned long long>(r.steps_per_epoch),
                 static_cast<unsigned long long>(s.batch), static_cast<unsigned long long>(s.seed));
   std::string out = buf;
+  if (s.loss_weight != 1) out += "loss weight " + loss_weight_name(s.loss_weight) + "\n";
   out += "recipe                final loss  test acc  skipped  max lost/layer  max underflow/layer\n";
   for (const RecipeResult& rr : r.recipes) {
     const double lost = largest(rr.lost), under = largest(rr.underflow);

@@ -118,6 +118,20 @@ bool parse_optimizer(std::string_view text, Optimizer* out, std::string* error) 
   return true;
 }
 
+namespace {
+const char* kLossWeightError = "--loss-weight takes a number from 1e-12 to 1 (the loss is multiplied by it)";
+bool loss_weight_ok(double w) { return w >= kMinLossWeight && w <= 1; }
+}  // namespace
+
+bool parse_loss_weight(std::string_view text, double* out, std::string* error) {
+  double v;
+  if (!parse_number(text, &v) || !loss_weight_ok(v)) return *error = kLossWeightError, false;
+  *out = v;
+  return true;
+}
+
+std::string loss_weight_name(double w) { return shown(w); }
+
 uint64_t estimate_memory(const TrainSpec& spec, const Dataset& data) {
   const uint64_t batch = std::min<uint64_t>(spec.batch, data.train_size() ? data.train_size() : 1);
   // A step's pass holds the batch; a probe's (evaluation slices, predict,
@@ -146,6 +160,7 @@ bool validate(const TrainSpec& spec, const Dataset& data, std::string* error) {
              std::to_string(data.classes) + ")";
     return false;
   }
+  if (!loss_weight_ok(spec.loss_weight)) return *error = kLossWeightError, false;
   if (spec.recipes.empty()) return *error = "--recipes needs at least one recipe", false;
   if (spec.recipes.size() > sim::kMaxStrategies)
     return *error = "--recipes: at most " + std::to_string(sim::kMaxStrategies) + " recipes", false;

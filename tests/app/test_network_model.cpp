@@ -38,6 +38,12 @@ TEST_CASE("network scenario: the CLI's parser reads it; bad settings are refused
   CHECK(network_command(n) ==
         "mantissa train --data spiral --data-seed 0 --optimizer adam:lr=0.02 --recipes fp32,fp16,bf16 --epochs 3 "
         "--batch 32 --seed 0 --train-subset 128");
+  CHECK(spec.loss_weight == 1);
+  n.loss_weight = "3e-6";
+  REQUIRE(network_spec(n, &spec, &error));
+  CHECK(spec.loss_weight == 3e-6);
+  CHECK(network_command(n).find("--train-subset 128 --loss-weight 3e-6") != std::string::npos);
+  n.loss_weight = "1";
   n.batch = 100000;
   NetworkRun run;
   run.start(n);
@@ -255,7 +261,7 @@ TEST_CASE("network presets: each is a valid run and survives a share link unchan
   }
 }
 
-TEST_CASE("the presets' stories hold: fp8 without scaling barely learns; no loss scale, more fp16 underflow") {
+TEST_CASE("the presets' stories hold: fp8 without scaling barely learns; without a loss scale small gradients are lost") {
   auto run_preset = [](const char* key) {
     NetworkScenario n;
     for (const NetworkPreset& p : network_presets())
@@ -278,7 +284,12 @@ TEST_CASE("the presets' stories hold: fp8 without scaling barely learns; no loss
                             << fp8[2].test_loss.back());
   CHECK(fp8[2].test_loss.back() - fp8[1].test_loss.back() > 1.0);
   CHECK(fp8[1].test_accuracy.back() - fp8[2].test_accuracy.back() > 0.3);
-  const auto ls = run_preset("loss-scaling");  // fp32, fp16-amp, fp16-master-noscale
-  INFO("summed underflow: fp16-amp " << summed(ls[1].underflow) << ", noscale " << summed(ls[2].underflow));
-  CHECK(summed(ls[2].underflow) > 1.5 * summed(ls[1].underflow));
+  const auto ls = run_preset("loss-scaling");  // fp32, fp16-amp, fp16-master-noscale, loss weight 3e-6
+  INFO("test losses: fp32 " << ls[0].test_loss.back() << ", fp16-amp " << ls[1].test_loss.back()
+                            << ", fp16-master-noscale " << ls[2].test_loss.back() << "; summed underflow: fp16-amp "
+                            << summed(ls[1].underflow) << ", noscale " << summed(ls[2].underflow));
+  CHECK(ls[2].test_loss.back() - ls[1].test_loss.back() > 1.0);
+  CHECK(std::fabs(ls[1].test_loss.back() - ls[0].test_loss.back()) < 0.01);
+  CHECK(ls[1].test_accuracy.back() - ls[2].test_accuracy.back() > 0.3);
+  CHECK(summed(ls[2].underflow) > 5 * summed(ls[1].underflow));
 }

@@ -149,13 +149,13 @@ describe("Network panel", { skip: !cli && "build/native/mantissa is not built" }
       await waitForFrames(page, 3);
       await waitForStatus(page, ["finished"]);
       const hostile =
-        "v=1&p=network&nd=mnist&ne=99999999&nb=0&nr=fp12,%3Cscript%3E&nopt=sgd:lr%3D-1&nm=2-999999-2&nsub=-4&ns=x";
+        "v=1&p=network&nd=mnist&ne=99999999&nb=0&nr=fp12,%3Cscript%3E&nopt=sgd:lr%3D-1&nm=2-999999-2&nsub=-4&ns=x&nlw=2";
       await page.evaluate((h) => {
         location.hash = h;
       }, hostile);
       await settle(page, 6);
       const notices = (await page.evaluate(() => window.mantissa.share())).notices.join("\n");
-      for (const key of ["nd", "ne", "nb", "nr", "nopt", "nm", "nsub", "ns"]) assert.match(notices, new RegExp(`\\b${key}=`));
+      for (const key of ["nd", "ne", "nb", "nr", "nopt", "nm", "nsub", "ns", "nlw"]) assert.match(notices, new RegExp(`\\b${key}=`));
       const state = await waitForStatus(page, ["running", "finished"]);
       assert.deepEqual(state.inputs, {
         data: "spiral",
@@ -167,6 +167,7 @@ describe("Network panel", { skip: !cli && "build/native/mantissa is not built" }
         batch: 32,
         seed: 0,
         subset: 0,
+        loss_weight: "1",
       });
       assertClean(opened);
     } finally {

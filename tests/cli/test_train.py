@@ -62,7 +62,7 @@ def report_shape():
     recipes = "fp32,fp16,fp16-amp,fp16-master-noscale,bf16,bf16-kahan,bf16-sr,fp8,fp8-noscale"
     args = ["--recipes", recipes, "--epochs", "2", "--batch", "32", "--train-subset", "160", "--seed", "3"]
     d = ok_json(*args)
-    assert d["data"] == "digits" and d["model"] == "64-32-10"
+    assert d["data"] == "digits" and d["model"] == "64-32-10" and d["loss_weight"] == 1
     assert d["train_size"] == 160 and d["test_size"] == 360
     assert d["steps_per_epoch"] == 5 and d["steps"] == 10 and d["steps_done"] == 10
     assert [r["name"] for r in d["recipes"]] == recipes.split(",")
@@ -127,6 +127,9 @@ def bad_options():
     fails(["--batch", "0"], "--batch must be 1")
     fails(["--data", "imagenet"], "unknown data set")
     fails(["--dot-kernel", "gpu"], "--dot-kernel takes")
+    fails(["--loss-weight", "0"], "--loss-weight takes a number from 1e-12 to 1")
+    fails(["--loss-weight", "2"], "--loss-weight takes a number from 1e-12 to 1")
+    fails(["--loss-weight", "1e-3x"], "--loss-weight takes a number from 1e-12 to 1")
     fails(["extra"], "no positional arguments")
     fails(["--bogus", "1"], "unknown option")
 

@@ -93,7 +93,8 @@ export function gemmErrorFlags(options) {
 
 // As api.js maps train's options: recipes join with ';', a model array with '-'.
 const TRAIN_FLAGS = { data: "--data", dataSeed: "--data-seed", model: "--model", optimizer: "--optimizer",
-  recipes: "--recipes", epochs: "--epochs", batch: "--batch", seed: "--seed", trainSubset: "--train-subset" };
+  recipes: "--recipes", epochs: "--epochs", batch: "--batch", seed: "--seed", trainSubset: "--train-subset",
+    lossWeight: "--loss-weight" };
 export function trainFlags(options) {
   const flags = ["train"];
   for (const [key, flag] of Object.entries(TRAIN_FLAGS)) {
@@ -581,7 +582,7 @@ export function defineApiContract(host, { call, run }) {
       assert.equal(r.network, "v=1&p=network&nd=xor&nr=fp32,bf16&ne=3");
       assert.deepEqual(r.networkBack, {
         data: "xor", data_seed: 0, model: "", optimizer: "sgd:lr=0.1,momentum=0.9", recipes: "fp32,bf16",
-        epochs: 3, batch: 32, seed: 0, subset: 0,
+        epochs: 3, batch: 32, seed: 0, subset: 0, loss_weight: "1",
       });
     });
 

@@ -428,7 +428,7 @@ TEST_CASE("Blocks keys: round trip, hostile values keep the defaults with a noti
   CHECK(decode_link("bkv=1,0x3c00").scenario.blocks.values.empty());
 }
 
-// ---- The Network panel's keys (nd nds nm nopt nr ne nb ns nsub) ----------------
+// ---- The Network panel's keys (nd nds nm nopt nr ne nb ns nsub nlw) ----------------
 
 TEST_CASE("network keys round-trip, custom recipes with commas and '=' included", "[link][network]") {
   Scenario s;
@@ -442,6 +442,7 @@ TEST_CASE("network keys round-trip, custom recipes with commas and '=' included"
   s.network.batch = 8;
   s.network.seed = 18446744073709551615u;
   s.network.subset = 100;
+  s.network.loss_weight = "3e-6";
   const std::string hash = encode_link(s);
   INFO(hash);
   const DecodedLink d = decode_link(hash);
@@ -465,12 +466,14 @@ TEST_CASE("frozen v1: the spiral with three recipes", "[link][frozen][network]")
   CHECK(d.scenario.network.batch == 16);
   CHECK(d.scenario.network.seed == 7);
   CHECK(d.scenario.network.subset == 128);
+  // Older than nlw: no loss weight, as before it existed.
+  CHECK(d.scenario.network.loss_weight == "1");
 }
 
 TEST_CASE("hostile and absurd network values keep their defaults with a notice", "[link][hostile][network]") {
   const DecodedLink d = decode_link(
       "v=1&p=network&nd=mnist&nm=2-999999-2&nopt=sgd:lr%3D-1&nr=fp12&ne=0&nb=0&nsub=99999999&ns=-1&nds=x"
-      "&nr=" + std::string(600, 'a'));
+      "&nlw=0&nr=" + std::string(600, 'a'));
   for (const std::string& n : d.notices) INFO(n);
   CHECK(d.scenario.panel == ScenarioPanel::Network);
   CHECK(d.scenario.network == NetworkScenario{});
@@ -483,7 +486,8 @@ TEST_CASE("hostile and absurd network values keep their defaults with a notice",
   CHECK(has_notice(d, "ignored nsub=99999999: out of range"));
   CHECK(has_notice(d, "ignored ns=-1: not a whole number"));
   CHECK(has_notice(d, "ignored nds=x: not a whole number"));
-  CHECK(d.notices.size() >= 10);  // the 600-character recipe list too
+  CHECK(has_notice(d, "ignored nlw=0: not a loss weight (a number from 1e-12 to 1)"));
+  CHECK(d.notices.size() >= 11);  // the 600-character recipe list too
 }
 
 TEST_CASE("the Inspector and landscape keys take e8m0 and int8-mx; the arithmetic keys still refuse them",

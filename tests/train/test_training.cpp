@@ -228,6 +228,15 @@ TEST_CASE("bad training options get one clear sentence") {
   refuse({"--batch", "0"}, "--batch must be 1");
   refuse({"--batch", "5000"}, "--batch must be 1");
   refuse({"--data", "mnist"}, "unknown data set");
+  refuse({"--loss-weight", "0"}, "--loss-weight takes a number from 1e-12 to 1");
+  refuse({"--loss-weight", "1.5"}, "--loss-weight takes a number from 1e-12 to 1");
+  refuse({"--loss-weight", "nan"}, "--loss-weight takes a number from 1e-12 to 1");
+  // A spec built directly (the JS API's path goes through the flags, a caller of the library need not).
+  TrainSpec s = spec_of("fp32", "sgd:lr=0.1", 1);
+  s.loss_weight = 1e-13;
+  std::string error;
+  CHECK_FALSE(Training::create(s, &error));
+  CHECK(error.find("--loss-weight takes") != std::string::npos);
 }
 
 TEST_CASE("seq_dot_rne gives the core's seq:F bits on random narrow inputs, cancellation and subnormals included") {
@@ -349,6 +358,40 @@ TEST_CASE("the story: pure fp16 loses most updates and stalls, fp16-amp keeps up
   CHECK(fp16 - amp > 0.05);
   CHECK(std::fabs(amp - fp32) < 0.01);
   CHECK(fp16 - fp32 > 20 * std::fabs(amp - fp32));
+}
+
+TEST_CASE("the story: a small loss weight underflows fp16 gradients without a loss scale; fp16-amp keeps up with fp32") {
+  // The "Loss scaling rescues small gradients" preset (at 5 of its 10 epochs,
+  // to halve the cost; tests/app runs it whole): the loss multiplied by
+  // 3e-6 makes the logits' gradients (p - y) / 32 * 3e-6 < 1e-7, in or below
+  // fp16's subnormals; Adam (invariant to the gradients' scale but for eps)
+  // lets fp32 train as before, and fp16-amp's 2^16 loss scale lifts them back
+  // into fp16's normal range.
+  auto run = [](const std::string& recipes, double weight) {
+    TrainSpec s = spec_of(recipes, "adam:lr=0.003", 5);
+    s.loss_weight = weight;
+    std::string error;
+    auto t = Training::create(s, &error);
+    REQUIRE(t);
+    t->run();
+    return t->results().recipes;
+  };
+  const auto r = run("fp32,fp16-amp,fp16-master-noscale", 3e-6);
+  const double fp32 = r[0].test_loss.back(), amp = r[1].test_loss.back(), noscale = r[2].test_loss.back();
+  const double amp_under = largest(r[1].underflow), noscale_under = largest(r[2].underflow);
+  INFO("test losses: fp32 " << fp32 << ", fp16-amp " << amp << ", fp16-master-noscale " << noscale
+                            << "; largest underflow: amp " << amp_under << ", noscale " << noscale_under);
+  CHECK(noscale - amp > 1.0);
+  CHECK(std::fabs(amp - fp32) < 0.01);
+  CHECK(noscale - fp32 > 20 * std::fabs(amp - fp32));
+  CHECK(r[2].test_accuracy.back() < 0.6);
+  CHECK(r[1].test_accuracy.back() > 0.9);
+  CHECK(noscale_under > 0.2);
+  CHECK(noscale_under > 5 * amp_under);
+  // The weight is the cause: unweighted, the same recipe follows fp32.
+  const auto u = run("fp32,fp16-master-noscale", 1);
+  INFO("unweighted test losses: fp32 " << u[0].test_loss.back() << ", fp16-master-noscale " << u[1].test_loss.back());
+  CHECK(std::fabs(u[1].test_loss.back() - u[0].test_loss.back()) < 0.01);
 }
 
 TEST_CASE("recipe lists: commas inside a custom recipe's accumulator, or ';' as the separator") {

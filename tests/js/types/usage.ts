@@ -60,7 +60,7 @@ const gemmText: GemmErrorReport = m.gemmError({ k: "32", in: "bf16", acc: "seq:b
 const progress: number[] = [];
 const trained: TrainReport = m.train({
   data: "xor", model: [2, 4, 2], optimizer: "sgd:lr=0.1,momentum=0.9", recipes: ["fp32", "bf16-sr"], epochs: 1,
-  batch: 40, seed: 1n, chunk: 5,
+  batch: 40, seed: 1n, chunk: 5, lossWeight: 1e-3,
 }, (p: number) => progress.push(p));
 const trainedRecipe: TrainRecipeReport = trained.recipes[1];
 const trainedLoss: number | null = trainedRecipe.final_loss;
