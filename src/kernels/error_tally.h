@@ -93,6 +93,15 @@ const char* tally_path_name(TallyPath p);
 void tally_fp32(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t,
                 TallyPath path);
 
+// The same bits as tally_fp32() when every y[j] is x[j] rounded to nearest
+// (ties to even) in a format narrower than fp32, with overflow to inf or NaN
+// (no saturation): what the batch kernels' round trips give. The SIMD paths
+// then compute the error in float lanes (exact there, see
+// error_tally_body.h) and count and sum in one pass. Pairs that are not such
+// a rounding get unspecified sums; use tally_fp32() for them.
+void tally_fp32_rounded(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
+                        ErrorTally* t, TallyPath path);
+
 // Tensors of 16-bit values (fp16, bf16) by a table (slice 15n): everything an
 // element contributes is a function of its 16-bit pattern, so the caller
 // computes, once per tensor, each pattern's terms with the scalar code above
@@ -114,6 +123,12 @@ void tally_fp32_avx2(const float* x, const float* y, size_t n, uint64_t first, c
 void tally_fp32_avx512(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t);
 void tally_fp32_wasm128(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
                         ErrorTally* t);
+void tally_fp32_rounded_avx2(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
+                             ErrorTally* t);
+void tally_fp32_rounded_avx512(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
+                               ErrorTally* t);
+void tally_fp32_rounded_wasm128(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
+                                ErrorTally* t);
 void tally_table16_generic(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row,
                            double* lanes, uint32_t* hist);
 void tally_table16_avx2(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row, double* lanes,

@@ -119,6 +119,17 @@ struct ConvertWiden {
     std::memcpy(&f, p, sizeof f);
     return __builtin_convertvector(f, typename TallyVectors<W>::V);
   }
+  // The low and the high W floats of a vector of 2W, widened.
+  static typename TallyVectors<W>::V lo(typename TallyVectors<W>::F2 a) {
+    typename TallyVectors<W>::F f;
+    std::memcpy(&f, &a, sizeof f);
+    return __builtin_convertvector(f, typename TallyVectors<W>::V);
+  }
+  static typename TallyVectors<W>::V hi(typename TallyVectors<W>::F2 a) {
+    typename TallyVectors<W>::F f;
+    std::memcpy(&f, reinterpret_cast<const char*>(&a) + sizeof f, sizeof f);
+    return __builtin_convertvector(f, typename TallyVectors<W>::V);
+  }
 };
 
 // Stored: y is x (every value is a value of the target format, e.g. a bf16
@@ -176,6 +187,102 @@ void sum_fp32_simd(const float* x, const float* y, size_t n, ErrorTally* s) {
   }
 }
 
+// The rounded tally (tally_fp32_rounded: y is x rounded to nearest in a
+// narrower format, overflow to inf or NaN): counts and sums in one loop, the
+// error in float lanes. Where x and y are finite, y - x is exact in float
+// (Sterbenz: y != 0 has x's sign and |y - x| <= half y's quantum <= |y| / 2,
+// so y / 2 <= x <= 2 y; y == 0 gives -x), so widening the float error gives
+// the double error of tally_element bit for bit, and so do x*x from |x|
+// (masked elements +0.0) and e / |x| (masked elements and x == 0, where the
+// error is 0, divide 0 by 1). Only the widened error, |x| and the divisor
+// take double lanes; the masks, counts and the error's maximum stay in float
+// lanes, twice as many per vector (two double vectors per float vector).
+template <int W, class Widen>
+void tally_rounded_simd(const float* x, const float* y, size_t n, const TallyBounds& b, ErrorTally* s) {
+  using V = typename TallyVectors<W>::V;
+  using F2 = typename TallyVectors<W>::F2;
+  using J2 = typename TallyVectors<W>::J2;
+  constexpr int G = static_cast<int>(kTallyLanes) / W;
+  constexpr size_t C = 2 * W;                           // elements per float vector
+  constexpr size_t B = C > kTallyLanes ? C : kTallyLanes;  // elements per step (n a multiple of it)
+  const F2 abs_mask = (F2)(J2{} + 0x7fffffff);
+  const F2 inf = F2{} + INFINITY, zero = F2{}, one = F2{} + 1.0f,
+           smallest_normal = F2{} + ceil_float(b.smallest_normal), lost_from = F2{} + ceil_float(b.lost_from);
+  const auto keep = [](J2 m, F2 a) { return (F2)(m & (J2)a); };  // m ? a : +0.0f
+  V ss[G], se[G], sr[G];
+  for (int g = 0; g < G; ++g)
+    for (int w = 0; w < W; ++w) {
+      ss[g][w] = s->sq_signal[g * W + w];
+      se[g][w] = s->sq_error[g * W + w];
+      sr[g][w] = s->rel[g * W + w];
+    }
+  V max_rel = V{} + s->max_rel;
+  F2 max_abs = zero;
+  // Int32 lanes hold minus the counts of at most 2^24 vectors before they are added up.
+  for (size_t start = 0; start < n; start += C << 24) {
+    const size_t end = std::min(n, start + (C << 24));
+    J2 overflow{}, subnormal{}, flushed{}, exact{}, measured{}, rel_count{}, lost{};
+    for (size_t j = start; j < end; j += B) {
+#pragma GCC unroll 4
+      for (size_t k = 0; k < B / C; ++k) {
+        F2 xv, yv;
+        std::memcpy(&xv, x + j + k * C, sizeof xv);
+        std::memcpy(&yv, y + j + k * C, sizeof yv);
+        const F2 ax = (F2)((J2)xv & (J2)abs_mask), ay = (F2)((J2)yv & (J2)abs_mask);
+        const J2 x_finite = (J2)(ax < inf), y_finite = (J2)(ay < inf);
+        const J2 m = x_finite & y_finite;
+        const J2 x_nonzero = m & (J2)(xv != zero);
+        overflow += x_finite & ~y_finite;
+        measured += m;
+        exact += m & (J2)(yv == xv);
+        rel_count += x_nonzero;
+        flushed += x_nonzero & (J2)(yv == zero);
+        subnormal += m & (J2)(yv != zero) & (J2)(ay < smallest_normal);
+        lost += m & (J2)(ay >= lost_from);
+        const F2 e = keep(m, (F2)((J2)(yv - xv) & (J2)abs_mask));
+        const F2 axm = keep(m, ax);
+        const F2 den = (F2)((J2)keep(x_nonzero, ax) | ((J2)one & ~x_nonzero));
+        max_abs = max_abs < e ? e : max_abs;
+        // The low half, then the high half: lanes 2k and 2k + 1 of the G vectors (mod G).
+        const int g0 = static_cast<int>((2 * k) % G), g1 = static_cast<int>((2 * k + 1) % G);
+        {
+          const V ev = Widen::lo(e), xw = Widen::lo(axm), dv = Widen::lo(den);
+          ss[g0] += xw * xw;
+          se[g0] += ev * ev;
+          const V rel = ev / dv;
+          sr[g0] += rel;
+          max_rel = max_rel < rel ? rel : max_rel;
+        }
+        {
+          const V ev = Widen::hi(e), xw = Widen::hi(axm), dv = Widen::hi(den);
+          ss[g1] += xw * xw;
+          se[g1] += ev * ev;
+          const V rel = ev / dv;
+          sr[g1] += rel;
+          max_rel = max_rel < rel ? rel : max_rel;
+        }
+      }
+    }
+    for (size_t w = 0; w < C; ++w) {
+      s->overflow -= static_cast<uint64_t>(static_cast<int64_t>(overflow[w]));
+      s->subnormal -= static_cast<uint64_t>(static_cast<int64_t>(subnormal[w]));
+      s->flushed -= static_cast<uint64_t>(static_cast<int64_t>(flushed[w]));
+      s->exact -= static_cast<uint64_t>(static_cast<int64_t>(exact[w]));
+      s->measured -= static_cast<uint64_t>(static_cast<int64_t>(measured[w]));
+      s->rel_count -= static_cast<uint64_t>(static_cast<int64_t>(rel_count[w]));
+      s->lost -= static_cast<uint64_t>(static_cast<int64_t>(lost[w]));
+    }
+  }
+  for (int g = 0; g < G; ++g)
+    for (int w = 0; w < W; ++w) {
+      s->sq_signal[g * W + w] = ss[g][w];
+      s->sq_error[g * W + w] = se[g][w];
+      s->rel[g * W + w] = sr[g][w];
+    }
+  for (int w = 0; w < W; ++w) s->max_rel = std::max(s->max_rel, max_rel[w]);
+  for (size_t w = 0; w < C; ++w) s->max_abs = std::max(s->max_abs, static_cast<double>(max_abs[w]));
+}
+
 // Two passes over the whole groups of eight, counts then sums: each loop
 // keeps its accumulators in registers (one loop for both spills on AVX2).
 template <int W, class Widen = ConvertWiden<W>>
@@ -195,6 +302,21 @@ void tally_fp32_simd(const float* x, const float* y, size_t n, uint64_t first, c
   } else {
     sum_fp32_simd<W, Widen>(x + j, y + j, whole, &s);
   }
+  j += whole;
+  for (; j < n; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
+  *t = s;
+}
+
+template <int W, class Widen = ConvertWiden<W>>
+void tally_fp32_rounded_simd(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
+                             ErrorTally* t) {
+  if (x == y) return tally_fp32_simd<W, Widen>(x, y, n, first, b, t);  // stored: the signal sums only
+  ErrorTally s = *t;
+  size_t j = 0;
+  for (; j < n && (first + j) % kTallyLanes != 0; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
+  constexpr size_t B = 2 * W > kTallyLanes ? 2 * W : kTallyLanes;
+  const size_t whole = (n - j) / B * B;
+  tally_rounded_simd<W, Widen>(x + j, y + j, whole, b, &s);
   j += whole;
   for (; j < n; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
   *t = s;

@@ -423,7 +423,8 @@ void StatsCollector::format_values_kernel(size_t i, const float* x, size_t n, ui
   }
   yf_.resize(n);
   round_trip(i, x, yf_.data(), n);
-  kernels::tally_fp32(x, yf_.data(), n, first, bounds, &tallies_[i], tally_path_);
+  // (a round trip: the rounded tally's precondition)
+  kernels::tally_fp32_rounded(x, yf_.data(), n, first, bounds, &tallies_[i], tally_path_);
 }
 
 // The table path. An element of an fp16 or bf16 tensor contributes a pure
