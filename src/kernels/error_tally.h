@@ -102,6 +102,24 @@ void tally_fp32(const float* x, const float* y, size_t n, uint64_t first, const 
 void tally_fp32_rounded(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
                         ErrorTally* t, TallyPath path);
 
+// How to round fp32 to a narrower format to nearest even, as fp32 bit
+// patterns of |x| (made from the batch kernels' own constants by
+// round_spec()): the bits dropped, half their ULP minus one, the smallest |x|
+// that overflows, the magic number whose binade's ULP is the target's
+// subnormal spacing, and the smallest normal of the target.
+struct RoundSpec {
+  uint32_t drop = 0, half_ulp_minus_one = 0, overflow_from = 0, subnormal_magic = 0, min_normal = 0;
+};
+enum class Target;  // kernels/convert.h
+RoundSpec round_spec(Target target);
+
+// tally_fp32_rounded() of x and x rounded to `target` (what the batch
+// kernels' round trip gives), the rounding done in the SIMD registers: no y
+// array, no conversion passes. The same bits as the round trip and
+// tally_fp32(). On the scalar path it is the round trip and tally_fp32().
+void tally_fp32_round(const float* x, size_t n, uint64_t first, const TallyBounds& b, Target target,
+                      ErrorTally* t, TallyPath path);
+
 // Tensors of 16-bit values (fp16, bf16) by a table (slice 15n): everything an
 // element contributes is a function of its 16-bit pattern, so the caller
 // computes, once per tensor, each pattern's terms with the scalar code above
@@ -129,6 +147,12 @@ void tally_fp32_rounded_avx512(const float* x, const float* y, size_t n, uint64_
                                ErrorTally* t);
 void tally_fp32_rounded_wasm128(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
                                 ErrorTally* t);
+void tally_fp32_round_avx2(const float* x, const RoundSpec& r, size_t n, uint64_t first, const TallyBounds& b,
+                           ErrorTally* t);
+void tally_fp32_round_avx512(const float* x, const RoundSpec& r, size_t n, uint64_t first, const TallyBounds& b,
+                             ErrorTally* t);
+void tally_fp32_round_wasm128(const float* x, const RoundSpec& r, size_t n, uint64_t first, const TallyBounds& b,
+                              ErrorTally* t);
 void tally_table16_generic(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row,
                            double* lanes, uint32_t* hist);
 void tally_table16_avx2(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row, double* lanes,

@@ -39,6 +39,7 @@ struct TallyVectors<8> {
   typedef float F __attribute__((vector_size(32)));
   typedef float F2 __attribute__((vector_size(64)));
   typedef int J2 __attribute__((vector_size(64)));
+  typedef unsigned U2 __attribute__((vector_size(64)));
 };
 template <>
 struct TallyVectors<4> {
@@ -47,6 +48,7 @@ struct TallyVectors<4> {
   typedef float F __attribute__((vector_size(16)));
   typedef float F2 __attribute__((vector_size(32)));
   typedef int J2 __attribute__((vector_size(32)));
+  typedef unsigned U2 __attribute__((vector_size(32)));
 };
 template <>
 struct TallyVectors<2> {
@@ -55,6 +57,7 @@ struct TallyVectors<2> {
   typedef float F __attribute__((vector_size(8)));
   typedef float F2 __attribute__((vector_size(16)));
   typedef int J2 __attribute__((vector_size(16)));
+  typedef unsigned U2 __attribute__((vector_size(16)));
 };
 
 // The smallest float >= d (d a double, not NaN): |y| < d and |y| >= d for a
@@ -197,8 +200,65 @@ void sum_fp32_simd(const float* x, const float* y, size_t n, ErrorTally* s) {
 // error is 0, divide 0 by 1). Only the widened error, |x| and the divisor
 // take double lanes; the masks, counts and the error's maximum stay in float
 // lanes, twice as many per vector (two double vectors per float vector).
-template <int W, class Widen>
-void tally_rounded_simd(const float* x, const float* y, size_t n, const TallyBounds& b, ErrorTally* s) {
+// x rounded to nearest even in the target (RoundSpec, error_tally.h), the
+// value the batch kernels' round trip gives wherever x is finite (the tally
+// reads y nowhere else; an overflow may give inf where the kernel gives NaN:
+// both are "not finite"). Normal results: round to nearest even on |x|'s bits
+// (add half the dropped ULP minus one plus the lowest kept bit, truncate).
+// Subnormal results (|x| < the target's smallest normal): |x| + magic - magic,
+// the FPU's own rounding to the target's subnormal spacing (both exact steps:
+// the sum stays in magic's binade, the difference is Sterbenz's).
+inline float round_scalar(float x, const RoundSpec& r) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  const uint32_t sign = u & 0x80000000u, a = u & 0x7fffffffu;
+  uint32_t y;
+  if (a >= r.overflow_from) {
+    y = 0x7f800000u;
+  } else if (a < r.min_normal) {
+    float ax, m;
+    std::memcpy(&ax, &a, 4);
+    std::memcpy(&m, &r.subnormal_magic, 4);
+    const float s = (ax + m) - m;
+    std::memcpy(&y, &s, 4);
+  } else {
+    y = (a + r.half_ulp_minus_one + ((a >> r.drop) & 1u)) & ~((1u << r.drop) - 1u);
+  }
+  y |= sign;
+  float f;
+  std::memcpy(&f, &y, 4);
+  return f;
+}
+
+template <int W>
+inline typename TallyVectors<W>::F2 round_lanes(typename TallyVectors<W>::F2 xv, typename TallyVectors<W>::F2 ax,
+                                                const RoundSpec& r) {
+  using F2 = typename TallyVectors<W>::F2;
+  using U2 = typename TallyVectors<W>::U2;
+  F2 magic;
+  {
+    float m;
+    std::memcpy(&m, &r.subnormal_magic, 4);
+    magic = F2{} + m;
+  }
+  F2 min_normal;
+  {
+    float m;
+    std::memcpy(&m, &r.min_normal, 4);
+    min_normal = F2{} + m;
+  }
+  const U2 a = (U2)ax;
+  const U2 normal = (a + r.half_ulp_minus_one + ((a >> r.drop) & 1u)) & ~((1u << r.drop) - 1u);
+  const U2 subnormal = (U2)((ax + magic) - magic);
+  const U2 is_sub = (U2)(ax < min_normal);
+  const U2 over = (U2)(a >= (U2{} + r.overflow_from));
+  const U2 y = (((is_sub & subnormal) | (~is_sub & normal)) & ~over) | (over & 0x7f800000u);
+  return (F2)(y | ((U2)xv & 0x80000000u));
+}
+
+template <int W, class Widen, bool Round>
+void tally_rounded_simd(const float* x, const float* y, const RoundSpec& r, size_t n, const TallyBounds& b,
+                        ErrorTally* s) {
   using V = typename TallyVectors<W>::V;
   using F2 = typename TallyVectors<W>::F2;
   using J2 = typename TallyVectors<W>::J2;
@@ -227,8 +287,13 @@ void tally_rounded_simd(const float* x, const float* y, size_t n, const TallyBou
       for (size_t k = 0; k < B / C; ++k) {
         F2 xv, yv;
         std::memcpy(&xv, x + j + k * C, sizeof xv);
-        std::memcpy(&yv, y + j + k * C, sizeof yv);
-        const F2 ax = (F2)((J2)xv & (J2)abs_mask), ay = (F2)((J2)yv & (J2)abs_mask);
+        const F2 ax = (F2)((J2)xv & (J2)abs_mask);
+        if constexpr (Round) {
+          yv = round_lanes<W>(xv, ax, r);
+        } else {
+          std::memcpy(&yv, y + j + k * C, sizeof yv);
+        }
+        const F2 ay = (F2)((J2)yv & (J2)abs_mask);
         const J2 x_finite = (J2)(ax < inf), y_finite = (J2)(ay < inf);
         const J2 m = x_finite & y_finite;
         const J2 x_nonzero = m & (J2)(xv != zero);
@@ -316,9 +381,25 @@ void tally_fp32_rounded_simd(const float* x, const float* y, size_t n, uint64_t 
   for (; j < n && (first + j) % kTallyLanes != 0; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
   constexpr size_t B = 2 * W > kTallyLanes ? 2 * W : kTallyLanes;
   const size_t whole = (n - j) / B * B;
-  tally_rounded_simd<W, Widen>(x + j, y + j, whole, b, &s);
+  tally_rounded_simd<W, Widen, false>(x + j, y + j, RoundSpec{}, whole, b, &s);
   j += whole;
   for (; j < n; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
+  *t = s;
+}
+
+// x rounded in registers (RoundSpec): no y array, no narrow and widen passes.
+template <int W, class Widen = ConvertWiden<W>>
+void tally_fp32_round_simd(const float* x, const RoundSpec& r, size_t n, uint64_t first, const TallyBounds& b,
+                           ErrorTally* t) {
+  ErrorTally s = *t;
+  size_t j = 0;
+  for (; j < n && (first + j) % kTallyLanes != 0; ++j)
+    tally_element(s, (first + j) % kTallyLanes, x[j], round_scalar(x[j], r), b);
+  constexpr size_t B = 2 * W > kTallyLanes ? 2 * W : kTallyLanes;
+  const size_t whole = (n - j) / B * B;
+  tally_rounded_simd<W, Widen, true>(x + j, nullptr, r, whole, b, &s);
+  j += whole;
+  for (; j < n; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], round_scalar(x[j], r), b);
   *t = s;
 }
 

@@ -27,6 +27,11 @@ void tally_fp32_rounded_avx2(const float* x, const float* y, size_t n, uint64_t 
   tally_fp32_rounded_simd<4, Avx2Widen>(x, y, n, first, b, t);
 }
 
+void tally_fp32_round_avx2(const float* x, const RoundSpec& r, size_t n, uint64_t first, const TallyBounds& b,
+                           ErrorTally* t) {
+  tally_fp32_round_simd<4, Avx2Widen>(x, r, n, first, b, t);
+}
+
 void tally_table16_avx2(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row, double* lanes,
                         uint32_t* hist) {
   table16_dispatch(v, n, first, table, row, lanes, hist);

@@ -421,10 +421,13 @@ void StatsCollector::format_values_kernel(size_t i, const float* x, size_t n, ui
     kernels::tally_fp32(x, x, n, first, bounds, &tallies_[i], tally_path_);
     return;
   }
+  if (tally_path_ != kernels::TallyPath::Scalar) {  // rounded in the SIMD registers, no y array
+    kernels::tally_fp32_round(x, n, first, bounds, *kernel_[i], &tallies_[i], tally_path_);
+    return;
+  }
   yf_.resize(n);
   round_trip(i, x, yf_.data(), n);
-  // (a round trip: the rounded tally's precondition)
-  kernels::tally_fp32_rounded(x, yf_.data(), n, first, bounds, &tallies_[i], tally_path_);
+  kernels::tally_fp32(x, yf_.data(), n, first, bounds, &tallies_[i], tally_path_);
 }
 
 // The table path. An element of an fp16 or bf16 tensor contributes a pure

@@ -190,7 +190,8 @@ TEST_CASE("the error tally's SIMD path equals its scalar loop bit for bit", "[te
       }
 }
 
-// The rounded tally (error in float lanes, counts and sums in one pass) gives
+// The rounded tally (error in float lanes, counts and sums in one pass), and
+// the same with the rounding done in its registers (tally_fp32_round), give
 // the scalar loop's bits for every target's round trip (the batch kernels'
 // scalar rounding, no saturation: its precondition) of values at every edge:
 // specials, fp32 subnormals, the targets' overflow thresholds, subnormals and
@@ -249,12 +250,19 @@ TEST_CASE("the rounded error tally equals the scalar loop on round trips, bit fo
             INFO("target " << static_cast<int>(target) << ", path " << kernels::tally_path_name(path) << ", first "
                            << first << ", n " << n << ", lost_from " << lost_from);
             CHECK(std::memcmp(&s, &v, sizeof s) == 0);
+            // Rounded in the registers (no y): the same bits.
+            kernels::ErrorTally w;
+            kernels::tally_fp32_round(x.data(), n, first, b, target, &w, path);
+            CHECK(std::memcmp(&s, &w, sizeof s) == 0);
             // Added to a tally that holds sums and maxima already (the batch after the first).
             kernels::ErrorTally s2 = s, v2 = v;
             kernels::tally_fp32(x.data() + n / 2, y.data() + n / 2, n - n / 2, first + n, b, &s2,
                                 kernels::TallyPath::Scalar);
             kernels::tally_fp32_rounded(x.data() + n / 2, y.data() + n / 2, n - n / 2, first + n, b, &v2, path);
             CHECK(std::memcmp(&s2, &v2, sizeof s2) == 0);
+            kernels::ErrorTally w2 = w;
+            kernels::tally_fp32_round(x.data() + n / 2, n - n / 2, first + n, b, target, &w2, path);
+            CHECK(std::memcmp(&s2, &w2, sizeof s2) == 0);
           }
   }
 }
