@@ -230,31 +230,38 @@ inline float round_scalar(float x, const RoundSpec& r) {
   return f;
 }
 
+// The same in lanes; the constants splatted once per batch. The lowest kept
+// bit is added as minus the all-ones mask of (|x| & that bit) != 0: wasm has
+// no shift of every lane by a run-time count that clang would use here (it
+// extracted the lanes and shifted them one by one).
 template <int W>
-inline typename TallyVectors<W>::F2 round_lanes(typename TallyVectors<W>::F2 xv, typename TallyVectors<W>::F2 ax,
-                                                const RoundSpec& r) {
+struct RoundLanes {
   using F2 = typename TallyVectors<W>::F2;
+  using J2 = typename TallyVectors<W>::J2;
   using U2 = typename TallyVectors<W>::U2;
-  F2 magic;
-  {
-    float m;
+  F2 magic, min_normal;
+  U2 half, lowest_kept, keep_mask, overflow_from;
+  explicit RoundLanes(const RoundSpec& r) {
+    float m, n;
     std::memcpy(&m, &r.subnormal_magic, 4);
+    std::memcpy(&n, &r.min_normal, 4);
     magic = F2{} + m;
+    min_normal = F2{} + n;
+    half = U2{} + r.half_ulp_minus_one;
+    lowest_kept = U2{} + (1u << r.drop);
+    keep_mask = U2{} + ~((1u << r.drop) - 1u);
+    overflow_from = U2{} + r.overflow_from;
   }
-  F2 min_normal;
-  {
-    float m;
-    std::memcpy(&m, &r.min_normal, 4);
-    min_normal = F2{} + m;
+  F2 operator()(F2 xv, F2 ax) const {
+    const U2 a = (U2)ax;
+    const U2 normal = (a + half - (U2)((J2)(a & lowest_kept) != J2{})) & keep_mask;
+    const U2 subnormal = (U2)((ax + magic) - magic);
+    const U2 is_sub = (U2)(ax < min_normal);
+    const U2 over = (U2)(a >= overflow_from);
+    const U2 y = (((is_sub & subnormal) | (~is_sub & normal)) & ~over) | (over & 0x7f800000u);
+    return (F2)(y | ((U2)xv & 0x80000000u));
   }
-  const U2 a = (U2)ax;
-  const U2 normal = (a + r.half_ulp_minus_one + ((a >> r.drop) & 1u)) & ~((1u << r.drop) - 1u);
-  const U2 subnormal = (U2)((ax + magic) - magic);
-  const U2 is_sub = (U2)(ax < min_normal);
-  const U2 over = (U2)(a >= (U2{} + r.overflow_from));
-  const U2 y = (((is_sub & subnormal) | (~is_sub & normal)) & ~over) | (over & 0x7f800000u);
-  return (F2)(y | ((U2)xv & 0x80000000u));
-}
+};
 
 template <int W, class Widen, bool Round>
 void tally_rounded_simd(const float* x, const float* y, const RoundSpec& r, size_t n, const TallyBounds& b,
@@ -278,6 +285,7 @@ void tally_rounded_simd(const float* x, const float* y, const RoundSpec& r, size
     }
   V max_rel = V{} + s->max_rel;
   F2 max_abs = zero;
+  const RoundLanes<W> rounder(r);
   // Int32 lanes hold minus the counts of at most 2^24 vectors before they are added up.
   for (size_t start = 0; start < n; start += C << 24) {
     const size_t end = std::min(n, start + (C << 24));
@@ -289,7 +297,7 @@ void tally_rounded_simd(const float* x, const float* y, const RoundSpec& r, size
         std::memcpy(&xv, x + j + k * C, sizeof xv);
         const F2 ax = (F2)((J2)xv & (J2)abs_mask);
         if constexpr (Round) {
-          yv = round_lanes<W>(xv, ax, r);
+          yv = rounder(xv, ax);
         } else {
           std::memcpy(&yv, y + j + k * C, sizeof yv);
         }
