@@ -51,17 +51,6 @@ void tally_fp32(const float* x, const float* y, size_t n, uint64_t first, const 
   *t = s;
 }
 
-void tally_fp32_rounded(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
-                        ErrorTally* t, TallyPath path) {
-#if defined(__EMSCRIPTEN__)
-  if (path == TallyPath::Wasm128) return detail::tally_fp32_rounded_wasm128(x, y, n, first, b, t);
-#elif defined(__x86_64__) || defined(__i386__)
-  if (path == TallyPath::Avx2) return detail::tally_fp32_rounded_avx2(x, y, n, first, b, t);
-  if (path == TallyPath::Avx512) return detail::tally_fp32_rounded_avx512(x, y, n, first, b, t);
-#endif
-  tally_fp32(x, y, n, first, b, t, TallyPath::Scalar);  // the scalar loop computes every error in double
-}
-
 namespace {
 template <class Spec>
 RoundSpec round_spec_of() {

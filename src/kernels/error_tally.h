@@ -93,15 +93,6 @@ const char* tally_path_name(TallyPath p);
 void tally_fp32(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t,
                 TallyPath path);
 
-// The same bits as tally_fp32() when every y[j] is x[j] rounded to nearest
-// (ties to even) in a format narrower than fp32, with overflow to inf or NaN
-// (no saturation): what the batch kernels' round trips give. The SIMD paths
-// then compute the error in float lanes (exact there, see
-// error_tally_body.h) and count and sum in one pass. Pairs that are not such
-// a rounding get unspecified sums; use tally_fp32() for them.
-void tally_fp32_rounded(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
-                        ErrorTally* t, TallyPath path);
-
 // How to round fp32 to a narrower format to nearest even, as fp32 bit
 // patterns of |x| (made from the batch kernels' own constants by
 // round_spec()): the bits dropped, half their ULP minus one, the smallest |x|
@@ -113,10 +104,12 @@ struct RoundSpec {
 enum class Target;  // kernels/convert.h
 RoundSpec round_spec(Target target);
 
-// tally_fp32_rounded() of x and x rounded to `target` (what the batch
-// kernels' round trip gives), the rounding done in the SIMD registers: no y
-// array, no conversion passes. The same bits as the round trip and
-// tally_fp32(). On the scalar path it is the round trip and tally_fp32().
+// tally_fp32() of x and x rounded to `target` (to nearest even, overflow to
+// inf or NaN: what the batch kernels' round trip gives, bit for bit), the
+// rounding done in the SIMD registers: no y array and no conversion passes,
+// and counts and sums in one pass with the error in float lanes (exact there,
+// see error_tally_body.h). The same bits as the round trip and tally_fp32();
+// on the scalar path it is the round trip and tally_fp32().
 void tally_fp32_round(const float* x, size_t n, uint64_t first, const TallyBounds& b, Target target,
                       ErrorTally* t, TallyPath path);
 
@@ -141,12 +134,6 @@ void tally_fp32_avx2(const float* x, const float* y, size_t n, uint64_t first, c
 void tally_fp32_avx512(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t);
 void tally_fp32_wasm128(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
                         ErrorTally* t);
-void tally_fp32_rounded_avx2(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
-                             ErrorTally* t);
-void tally_fp32_rounded_avx512(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
-                               ErrorTally* t);
-void tally_fp32_rounded_wasm128(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
-                                ErrorTally* t);
 void tally_fp32_round_avx2(const float* x, const RoundSpec& r, size_t n, uint64_t first, const TallyBounds& b,
                            ErrorTally* t);
 void tally_fp32_round_avx512(const float* x, const RoundSpec& r, size_t n, uint64_t first, const TallyBounds& b,

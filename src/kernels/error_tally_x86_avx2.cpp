@@ -22,11 +22,6 @@ void tally_fp32_avx2(const float* x, const float* y, size_t n, uint64_t first, c
   tally_fp32_simd<4, Avx2Widen>(x, y, n, first, b, t);
 }
 
-void tally_fp32_rounded_avx2(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
-                             ErrorTally* t) {
-  tally_fp32_rounded_simd<4, Avx2Widen>(x, y, n, first, b, t);
-}
-
 void tally_fp32_round_avx2(const float* x, const RoundSpec& r, size_t n, uint64_t first, const TallyBounds& b,
                            ErrorTally* t) {
   tally_fp32_round_simd<4, Avx2Widen>(x, r, n, first, b, t);

@@ -31,11 +31,6 @@ void tally_fp32_avx512(const float* x, const float* y, size_t n, uint64_t first,
   tally_fp32_simd<8, Avx512Widen>(x, y, n, first, b, t);
 }
 
-void tally_fp32_rounded_avx512(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
-                               ErrorTally* t) {
-  tally_fp32_rounded_simd<8, Avx512Widen>(x, y, n, first, b, t);
-}
-
 void tally_fp32_round_avx512(const float* x, const RoundSpec& r, size_t n, uint64_t first, const TallyBounds& b,
                              ErrorTally* t) {
   tally_fp32_round_simd<8, Avx512Widen>(x, r, n, first, b, t);
