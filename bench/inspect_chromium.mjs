@@ -342,8 +342,12 @@ for (const w of result.counts.slice(1)) {
   }
   console.log(`  ${w} workers vs 1 (${result.runs[w]} runs of tensors): ${parts.join("; ")}`);
 }
+// (--workers 1 splits nothing: no plan or merge times to show)
+const splitTimes = result.planMs.length
+  ? `split plan ${median(result.planMs).toFixed(1)} ms, merge ${median(result.mergeMs).toFixed(1)} ms (medians, wall)`
+  : "no split (one worker)";
 console.log(`  merged reports ${result.equal ? "identical to" : "DIFFERENT FROM"} one worker's (and the bytes-in-the-worker scan's); ` +
-  `split plan ${median(result.planMs).toFixed(1)} ms, merge ${median(result.mergeMs).toFixed(1)} ms (medians, wall)`);
+  splitTimes);
 const most = Math.max(...result.counts), up = result.startup;
 console.log(`  worker start-up, ${most} new workers until each has scanned 8 MB: each compiling its own wasm ` +
   `${up.own.ms.toFixed(0)} ms wall, ${up.own.cpu.toFixed(2)} CPU s; the page's compiled module shared ` +

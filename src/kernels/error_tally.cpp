@@ -2,7 +2,10 @@
 
 #include <string>
 
+#include <vector>
+
 #include "kernels/convert.h"
+#include "kernels/convert_lanes.h"
 #include "kernels/cpu_features.h"
 #include "kernels/error_tally_table.h"
 
@@ -46,6 +49,63 @@ void tally_fp32(const float* x, const float* y, size_t n, uint64_t first, const 
   ErrorTally s = *t;  // a local: counters and sums stay in registers
   for (size_t j = 0; j < n; ++j) tally_element(s, (first + j) % kTallyLanes, x[j], y[j], b);
   *t = s;
+}
+
+namespace {
+template <class Spec>
+RoundSpec round_spec_of() {
+  using N = detail::Narrowing<Spec>;
+  RoundSpec r;
+  r.drop = N::kDrop;
+  r.half_ulp_minus_one = N::kHalfUlpMinusOne;
+  r.overflow_from = N::kOverflowFrom;
+  r.subnormal_magic = N::kSubnormalMagic;
+  r.min_normal = N::kMinNormalAsF32;
+  return r;
+}
+}  // namespace
+
+RoundSpec round_spec(Target target) {
+  switch (target) {
+    case Target::Fp16:
+      return round_spec_of<detail::Fp16Spec>();
+    case Target::Bf16:
+      return round_spec_of<detail::Bf16Spec>();
+    case Target::Fp8E4M3:
+      return round_spec_of<detail::Fp8E4M3Spec>();
+    case Target::Fp8E5M2:
+      break;
+  }
+  return round_spec_of<detail::Fp8E5M2Spec>();
+}
+
+void tally_fp32_round(const float* x, size_t n, uint64_t first, const TallyBounds& b, Target target, ErrorTally* t,
+                      TallyPath path) {
+#if defined(__EMSCRIPTEN__)
+  if (path == TallyPath::Wasm128) return detail::tally_fp32_round_wasm128(x, round_spec(target), n, first, b, t);
+#elif defined(__x86_64__) || defined(__i386__)
+  if (path == TallyPath::Avx2) return detail::tally_fp32_round_avx2(x, round_spec(target), n, first, b, t);
+  if (path == TallyPath::Avx512) return detail::tally_fp32_round_avx512(x, round_spec(target), n, first, b, t);
+#endif
+  // The scalar path: the batch kernels' round trip, then the scalar loop.
+  std::vector<float> y(n);
+  std::vector<uint16_t> h(n);
+  std::vector<uint8_t> q(n);
+  switch (target) {
+    case Target::Fp16:
+      fp32_to_fp16(x, h.data(), n), fp16_to_fp32(h.data(), y.data(), n);
+      break;
+    case Target::Bf16:
+      fp32_to_bf16(x, h.data(), n), bf16_to_fp32(h.data(), y.data(), n);
+      break;
+    case Target::Fp8E4M3:
+      fp32_to_fp8_e4m3(x, q.data(), n), fp8_e4m3_to_fp32(q.data(), y.data(), n);
+      break;
+    case Target::Fp8E5M2:
+      fp32_to_fp8_e5m2(x, q.data(), n), fp8_e5m2_to_fp32(q.data(), y.data(), n);
+      break;
+  }
+  tally_fp32(x, y.data(), n, first, b, t, TallyPath::Scalar);
 }
 
 namespace detail {

@@ -93,6 +93,26 @@ const char* tally_path_name(TallyPath p);
 void tally_fp32(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t,
                 TallyPath path);
 
+// How to round fp32 to a narrower format to nearest even, as fp32 bit
+// patterns of |x| (made from the batch kernels' own constants by
+// round_spec()): the bits dropped, half their ULP minus one, the smallest |x|
+// that overflows, the magic number whose binade's ULP is the target's
+// subnormal spacing, and the smallest normal of the target.
+struct RoundSpec {
+  uint32_t drop = 0, half_ulp_minus_one = 0, overflow_from = 0, subnormal_magic = 0, min_normal = 0;
+};
+enum class Target;  // kernels/convert.h
+RoundSpec round_spec(Target target);
+
+// tally_fp32() of x and x rounded to `target` (to nearest even, overflow to
+// inf or NaN: what the batch kernels' round trip gives, bit for bit), the
+// rounding done in the SIMD registers: no y array and no conversion passes,
+// and counts and sums in one pass with the error in float lanes (exact there,
+// see error_tally_body.h). The same bits as the round trip and tally_fp32();
+// on the scalar path it is the round trip and tally_fp32().
+void tally_fp32_round(const float* x, size_t n, uint64_t first, const TallyBounds& b, Target target,
+                      ErrorTally* t, TallyPath path);
+
 // Tensors of 16-bit values (fp16, bf16) by a table (slice 15n): everything an
 // element contributes is a function of its 16-bit pattern, so the caller
 // computes, once per tensor, each pattern's terms with the scalar code above
@@ -114,6 +134,12 @@ void tally_fp32_avx2(const float* x, const float* y, size_t n, uint64_t first, c
 void tally_fp32_avx512(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b, ErrorTally* t);
 void tally_fp32_wasm128(const float* x, const float* y, size_t n, uint64_t first, const TallyBounds& b,
                         ErrorTally* t);
+void tally_fp32_round_avx2(const float* x, const RoundSpec& r, size_t n, uint64_t first, const TallyBounds& b,
+                           ErrorTally* t);
+void tally_fp32_round_avx512(const float* x, const RoundSpec& r, size_t n, uint64_t first, const TallyBounds& b,
+                             ErrorTally* t);
+void tally_fp32_round_wasm128(const float* x, const RoundSpec& r, size_t n, uint64_t first, const TallyBounds& b,
+                              ErrorTally* t);
 void tally_table16_generic(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row,
                            double* lanes, uint32_t* hist);
 void tally_table16_avx2(const uint16_t* v, size_t n, uint64_t first, const double* table, size_t row, double* lanes,

@@ -421,6 +421,10 @@ void StatsCollector::format_values_kernel(size_t i, const float* x, size_t n, ui
     kernels::tally_fp32(x, x, n, first, bounds, &tallies_[i], tally_path_);
     return;
   }
+  if (tally_path_ != kernels::TallyPath::Scalar) {  // rounded in the SIMD registers, no y array
+    kernels::tally_fp32_round(x, n, first, bounds, *kernel_[i], &tallies_[i], tally_path_);
+    return;
+  }
   yf_.resize(n);
   round_trip(i, x, yf_.data(), n);
   kernels::tally_fp32(x, yf_.data(), n, first, bounds, &tallies_[i], tally_path_);
