@@ -131,9 +131,9 @@ void dot_lanes_avx2(const DotLanesModel& m, const float* a, const float* b, size
 void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                     uint32_t* out, bool* bad);
 // dot_lanes_wasm on `rows` rows of A against one set of b's rows (a GEMM's
-// panel, kernels/gemm.h): row r's operands at a + r * k * kDotLanes, laid
-// out as for dot_lanes and spread (every lane of a term the same value: the
-// seq path reads lane 0), its results at out + r * kDotLanes and bad +
+// panel, kernels/gemm.h): row r's operands at a + r * k, A's plain row
+// (the lanes splat each term as they load it, so the GEMM writes no
+// kDotLanes copies of A), its results at out + r * kDotLanes and bad +
 // r * kDotLanes, bit for bit what dot_lanes_wasm gives row by row. The rows
 // share b's loads and run as independent chains side by side, which hides
 // the latency of the serial per-lane arithmetic (seq:fp32 without an FMA).

@@ -198,12 +198,17 @@ TEST_CASE("gemm lanes: adversarial matrices (cancellation, ties, subnormals, sig
 // exact midpoints), sums below fp32's normal range, and a term whose double
 // sum rounds onto a midpoint (1 + 2^-23 + (1 + 2^-23) * 2^-24 (1 - 2^-23):
 // the double sum ties to even upwards, the exact one lies just below the tie).
+// The SIMD128 lanes read A's plain rows (splatted as loaded): per model the
+// seq, float tc (fp16 and fp8 on h100, blocked too) and spread-row paths
+// (tc:a100, blocked:fp32, a float tc block the lanes decline: style 2's
+// subnormals and huge values).
 TEST_CASE("gemm lanes: several rows per call, remainders, odd k, specials in one interleaved row, double-rounding traps") {
   std::mt19937_64 rng(4242);
   std::normal_distribution<double> normal(0.0, 1.0);
   const std::vector<std::pair<std::string, Format>> cases = {
       {"seq:fp32", fp32()}, {"seq:fp32", bf16()}, {"seq:fp32", fp16()}, {"tc:h100", fp16()},
-      {"tc:h100", bf16()},  {"blocked:fp32:5", fp32()}};
+      {"tc:h100", bf16()},  {"blocked:fp32:5", fp32()}, {"blocked:tc:h100:16", fp16()}, {"tc:h100", fp8_e4m3()},
+      {"tc:a100", fp16()}};
   size_t done = 0;
   for (const auto& model_case : cases) {
     const std::string& name = model_case.first;
