@@ -317,8 +317,14 @@ TermSum terms_fit(const DotLanesModel& m) {
 constexpr size_t kKeptRows = 64;
 template <bool RowA>
 inline const float* a_at(const float* a, size_t j) { return RowA ? a + j : a + j * kDotLanes; }
+//
+// pow2_b (RowA only; may be null): b's powers of two worked out once for a
+// GEMM's panel (b_pow2_panel below), +0 where b is zero; with a's masked
+// the same way their product is +0 exactly where the product a*b is (the
+// products are exact), so the exponent pass needs no test of the product.
 template <bool RowA>
-bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const TensorCoreKernel& m, TermSum how) {
+bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const TensorCoreKernel& m, TermSum how,
+                     const float* pow2_b = nullptr) {
   constexpr size_t kHalf = kDotLanes / 2;
   constexpr uint32_t kExpMask = 0x7f800000u, kFloatMinNormalBits = 0x00800000u;
   constexpr int kFloatBias = 127, kFloatFraction = 23;
@@ -328,7 +334,19 @@ bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const 
   v128_t kept[2 * kKeptRows];
   const bool keep = n <= kKeptRows;
   v128_t pow2_max[2] = {zero, zero};
-  for (size_t j = 0; j < n; ++j) {
+  if (RowA && pow2_b) {
+    for (size_t j = 0; j < n; ++j) {
+      const v128_t ua = wasm_v128_load32_splat(a + j);
+      const v128_t pa = wasm_v128_andnot(wasm_u32x4_max(wasm_v128_and(ua, exp_mask), floor), wasm_f32x4_eq(ua, zero));
+      for (size_t h = 0; h < 2; ++h) {
+        const v128_t p = wasm_f32x4_mul(ua, wasm_v128_load(b + j * kDotLanes + h * kHalf));
+        if (keep) kept[2 * j + h] = p;
+        const v128_t pow2 = wasm_f32x4_mul(pa, wasm_v128_load(pow2_b + j * kDotLanes + h * kHalf));
+        pow2_max[h] = wasm_u32x4_max(pow2_max[h], pow2);
+      }
+    }
+  }
+  for (size_t j = 0; !(RowA && pow2_b) && j < n; ++j) {
     const v128_t ua_row = RowA ? wasm_v128_load32_splat(a + j) : floor;  // (used with RowA only)
     const v128_t pa_row = wasm_u32x4_max(wasm_v128_and(ua_row, exp_mask), floor);
     for (size_t h = 0; h < 2; ++h) {
@@ -399,11 +417,14 @@ bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const 
 // finite, or a block the general path must take.
 template <bool RowA>
 bool tc_chain8_float(const float* a, const float* b, size_t rows, v128_t* c, const TensorCoreKernel& m, TermSum how,
-                     v128_t* bad) {
+                     v128_t* bad, const float* pow2_b) {
   const size_t n = static_cast<size_t>(m.fma);
   if (rows == 0) return tc_block8_float<RowA>(a, b, 0, c, m, how);
   for (size_t i = 0; i < rows; i += n) {
-    if (!tc_block8_float<RowA>(a_at<RowA>(a, i), b + i * kDotLanes, rows - i < n ? rows - i : n, c, m, how)) return false;
+    if (!tc_block8_float<RowA>(a_at<RowA>(a, i), b + i * kDotLanes, rows - i < n ? rows - i : n, c, m, how,
+                               pow2_b ? pow2_b + i * kDotLanes : nullptr)) {
+      return false;
+    }
     bad[0] = wasm_v128_or(bad[0], nonfinite(c[0]));
     bad[1] = wasm_v128_or(bad[1], nonfinite(c[1]));
   }
@@ -610,17 +631,20 @@ void dot_lanes_half(const DotLanesModel& m, const float* a, const float* b, size
 // block needs the general path (nothing written).
 template <bool RowA>
 bool dot_lanes_float_tc(const DotLanesModel& m, TermSum how, const float* a, const float* b, size_t k,
-                        const uint32_t* c, uint32_t* out, bool* bad) {
+                        const uint32_t* c, uint32_t* out, bool* bad, const float* pow2_b = nullptr) {
   constexpr size_t kHalf = kDotLanes / 2;
   v128_t total[2] = {wasm_v128_load(c), wasm_v128_load(c + kHalf)};
   v128_t badv[2] = {wasm_i32x4_splat(0), wasm_i32x4_splat(0)};
   if (m.kind == DotLanesKind::TensorCore) {
-    if (!tc_chain8_float<RowA>(a, b, k, total, m.tc, how, badv)) return false;
+    if (!tc_chain8_float<RowA>(a, b, k, total, m.tc, how, badv, pow2_b)) return false;
   } else {
     for (size_t i = 0; i < k; i += m.block) {
       const size_t rows = k - i < m.block ? k - i : m.block;
       v128_t part[2] = {wasm_i32x4_splat(0), wasm_i32x4_splat(0)};
-      if (!tc_chain8_float<RowA>(a_at<RowA>(a, i), b + i * kDotLanes, rows, part, m.tc, how, badv)) return false;
+      if (!tc_chain8_float<RowA>(a_at<RowA>(a, i), b + i * kDotLanes, rows, part, m.tc, how, badv,
+                                 pow2_b ? pow2_b + i * kDotLanes : nullptr)) {
+        return false;
+      }
       for (size_t h = 0; h < 2; ++h) total[h] = add_fp32_4(total[h], part[h]);
     }
   }
@@ -631,6 +655,19 @@ bool dot_lanes_float_tc(const DotLanesModel& m, TermSum how, const float* a, con
     for (size_t l = 0; l < kHalf; ++l) bad[h * kHalf + l] = (bad_mask >> l) & 1;
   }
   return true;
+}
+
+// tc_block8_float's pow2_b for a panel of k rows of b (dot_lanes' layout):
+// 2^exp(b) raised to 2^emin, +0 where b is zero (as its exponent pass).
+void b_pow2_panel(const float* b, size_t k, int input_emin, float* pow2_b) {
+  constexpr int kFloatBias = 127, kFloatFraction = 23;
+  const v128_t exp_mask = wasm_i32x4_splat(0x7f800000);
+  const v128_t floor = wasm_i32x4_splat((input_emin + kFloatBias) << kFloatFraction);
+  const v128_t zero = wasm_f32x4_splat(0);
+  for (size_t i = 0; i < k * kDotLanes; i += kDotLanes / 2) {
+    const v128_t ub = wasm_v128_load(b + i);
+    wasm_v128_store(pow2_b + i, wasm_v128_andnot(wasm_u32x4_max(wasm_v128_and(ub, exp_mask), floor), wasm_f32x4_eq(ub, zero)));
+  }
 }
 
 }  // namespace
@@ -701,11 +738,15 @@ void dot_lanes_rows_wasm(const DotLanesModel& m, const float* a, size_t rows, co
   const bool float_tc = tc && (how == TermSum::Float || how == TermSum::FloatTerms);
   // The other models, and a row the float tc lanes decline: dot_lanes_wasm on
   // the row spread across the lanes (dot.h's layout), as the GEMM did before.
-  thread_local std::vector<float> spread;
+  thread_local std::vector<float> spread, pow2_b;
+  if (float_tc && rows > 1) {  // b's exponent half of the pass once for all the rows
+    pow2_b.resize(k * kDotLanes);
+    b_pow2_panel(b, k, m.tc.input_emin, pow2_b.data());
+  }
   for (; r < rows; ++r) {
     const float* row = a + r * stride;
-    if (float_tc &&
-        dot_lanes_float_tc<true>(m, how, row, b, k, c, out + r * kDotLanes, bad + r * kDotLanes)) {
+    if (float_tc && dot_lanes_float_tc<true>(m, how, row, b, k, c, out + r * kDotLanes, bad + r * kDotLanes,
+                                             rows > 1 ? pow2_b.data() : nullptr)) {
       continue;
     }
     spread.resize(k * kDotLanes);
