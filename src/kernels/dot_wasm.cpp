@@ -530,8 +530,11 @@ v128_t seq4_no_fma(const float* a, const float* b, size_t rows, v128_t s) {
 // significant bits: exact in double (and in fp32), so it needs no check; no
 // sum is ever -0 (an exact zero sum is +0, nothing underflows), so zero
 // products need no skip either; only midpoints are checked.
+// (noinline: each form its own wasm function, which V8 tiers up on its own;
+// inlined into dot_lanes_rows_wasm beside the tc lanes, the first timed runs
+// met it before its optimized code was ready.)
 template <size_t R, bool Coarse>
-void seq_rows_no_fma(const float* a, size_t k, const float* b, const uint32_t* c, uint32_t* out, bool* bad) {
+__attribute__((noinline)) void seq_rows_no_fma(const float* a, size_t k, const float* b, const uint32_t* c, uint32_t* out, bool* bad) {
   constexpr size_t kRowss = kDotLanes / 2, kHalf = kDotLanes / 2;
   const size_t stride = k;  // A's plain rows
   const v128_t zero = wasm_f64x2_splat(0);
@@ -704,6 +707,34 @@ void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size
   dot_lanes_half(m, a + kHalf, b + kHalf, k, c + kHalf, out + kHalf, bad + kHalf);
 }
 
+// dot_lanes_rows_wasm's tc and blocked models (noinline: see seq_rows_no_fma).
+static __attribute__((noinline)) void other_rows(const DotLanesModel& m, const float* a, size_t rows,
+                                                 const float* b, size_t k, const uint32_t* c, uint32_t* out, bool* bad) {
+  const size_t stride = k;  // A's plain rows
+  const bool tc = m.kind == DotLanesKind::TensorCore || m.kind == DotLanesKind::BlockedTensorCore;
+  const TermSum how = terms_fit(m);
+  const bool float_tc = tc && (how == TermSum::Float || how == TermSum::FloatTerms);
+  // The other models, and a row the float tc lanes decline: dot_lanes_wasm on
+  // the row spread across the lanes (dot.h's layout), as the GEMM did before.
+  thread_local std::vector<float> spread, pow2_b;
+  if (float_tc && rows > 1) {  // b's exponent half of the pass once for all the rows
+    pow2_b.resize(k * kDotLanes);
+    b_pow2_panel(b, k, m.tc.input_emin, pow2_b.data());
+  }
+  for (size_t r = 0; r < rows; ++r) {
+    const float* row = a + r * stride;
+    if (float_tc && dot_lanes_float_tc<true>(m, how, row, b, k, c, out + r * kDotLanes, bad + r * kDotLanes,
+                                             rows > 1 ? pow2_b.data() : nullptr)) {
+      continue;
+    }
+    spread.resize(k * kDotLanes);
+    for (size_t t = 0; t < k; ++t) {
+      for (size_t l = 0; l < kDotLanes; ++l) spread[t * kDotLanes + l] = row[t];
+    }
+    dot_lanes_wasm(m, spread.data(), b, k, c, out + r * kDotLanes, bad + r * kDotLanes);
+  }
+}
+
 void dot_lanes_rows_wasm(const DotLanesModel& m, const float* a, size_t rows, const float* b, size_t k,
                          const uint32_t* c, bool coarse, uint32_t* out, bool* bad) {
   constexpr size_t kHalf = kDotLanes / 2;
@@ -733,28 +764,7 @@ void dot_lanes_rows_wasm(const DotLanesModel& m, const float* a, size_t rows, co
     }
     return;
   }
-  const bool tc = m.kind == DotLanesKind::TensorCore || m.kind == DotLanesKind::BlockedTensorCore;
-  const TermSum how = terms_fit(m);
-  const bool float_tc = tc && (how == TermSum::Float || how == TermSum::FloatTerms);
-  // The other models, and a row the float tc lanes decline: dot_lanes_wasm on
-  // the row spread across the lanes (dot.h's layout), as the GEMM did before.
-  thread_local std::vector<float> spread, pow2_b;
-  if (float_tc && rows > 1) {  // b's exponent half of the pass once for all the rows
-    pow2_b.resize(k * kDotLanes);
-    b_pow2_panel(b, k, m.tc.input_emin, pow2_b.data());
-  }
-  for (; r < rows; ++r) {
-    const float* row = a + r * stride;
-    if (float_tc && dot_lanes_float_tc<true>(m, how, row, b, k, c, out + r * kDotLanes, bad + r * kDotLanes,
-                                             rows > 1 ? pow2_b.data() : nullptr)) {
-      continue;
-    }
-    spread.resize(k * kDotLanes);
-    for (size_t t = 0; t < k; ++t) {
-      for (size_t l = 0; l < kDotLanes; ++l) spread[t * kDotLanes + l] = row[t];
-    }
-    dot_lanes_wasm(m, spread.data(), b, k, c, out + r * kDotLanes, bad + r * kDotLanes);
-  }
+  other_rows(m, a, rows, b, k, c, out, bad);
 }
 
 }  // namespace mantissa::kernels::detail
