@@ -139,8 +139,12 @@ void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size
 // the latency of the serial per-lane arithmetic (seq:fp32 without an FMA).
 // Finite inputs only, as dot_lanes_wasm. coarse: the caller's operand scan
 // found no nonzero input below kCoarseMin in magnitude in these rows and b,
-// and no c is -0 (seq:fp32's lanes then skip a check, dot_wasm.cpp).
-constexpr size_t kLanesRows = 32;  // the most rows one call takes (seq:fp32 interleaves 4; the tc lanes share b's exponents)
+// and no c is -0 (seq:fp32's lanes then skip a check, dot_wasm.cpp); it
+// holds for all the call's rows, so one tiny input among them makes every
+// row take the full check (slower, the same bits). Up to kLanesRows rows:
+// seq:fp32 interleaves four at a time, the tc lanes work out b's exponents
+// once for all of them.
+constexpr size_t kLanesRows = 32;  // the most rows one call takes
 constexpr float kCoarseMin = 0x1p-51f;
 void dot_lanes_rows_wasm(const DotLanesModel& m, const float* a, size_t rows, const float* b, size_t k,
                          const uint32_t* c, bool coarse, uint32_t* out, bool* bad);

@@ -337,7 +337,8 @@ bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const 
   if (RowA && pow2_b) {
     for (size_t j = 0; j < n; ++j) {
       const v128_t ua = wasm_v128_load32_splat(a + j);
-      const v128_t pa = wasm_v128_andnot(wasm_u32x4_max(wasm_v128_and(ua, exp_mask), floor), wasm_f32x4_eq(ua, zero));
+      const v128_t pa_max = wasm_u32x4_max(wasm_v128_and(ua, exp_mask), floor);
+      const v128_t pa = wasm_v128_andnot(pa_max, wasm_f32x4_eq(ua, zero));
       for (size_t h = 0; h < 2; ++h) {
         const v128_t p = wasm_f32x4_mul(ua, wasm_v128_load(b + j * kDotLanes + h * kHalf));
         if (keep) kept[2 * j + h] = p;
@@ -534,7 +535,8 @@ v128_t seq4_no_fma(const float* a, const float* b, size_t rows, v128_t s) {
 // inlined into dot_lanes_rows_wasm beside the tc lanes, the first timed runs
 // met it before its optimized code was ready.)
 template <size_t R, bool Coarse>
-__attribute__((noinline)) void seq_rows_no_fma(const float* a, size_t k, const float* b, const uint32_t* c, uint32_t* out, bool* bad) {
+__attribute__((noinline)) void seq_rows_no_fma(const float* a, size_t k, const float* b, const uint32_t* c,
+                                               uint32_t* out, bool* bad) {
   constexpr size_t kRowss = kDotLanes / 2, kHalf = kDotLanes / 2;
   const size_t stride = k;  // A's plain rows
   const v128_t zero = wasm_f64x2_splat(0);
@@ -669,7 +671,8 @@ void b_pow2_panel(const float* b, size_t k, int input_emin, float* pow2_b) {
   const v128_t zero = wasm_f32x4_splat(0);
   for (size_t i = 0; i < k * kDotLanes; i += kDotLanes / 2) {
     const v128_t ub = wasm_v128_load(b + i);
-    wasm_v128_store(pow2_b + i, wasm_v128_andnot(wasm_u32x4_max(wasm_v128_and(ub, exp_mask), floor), wasm_f32x4_eq(ub, zero)));
+    const v128_t pow2 = wasm_u32x4_max(wasm_v128_and(ub, exp_mask), floor);
+    wasm_v128_store(pow2_b + i, wasm_v128_andnot(pow2, wasm_f32x4_eq(ub, zero)));
   }
 }
 
@@ -709,7 +712,8 @@ void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size
 
 // dot_lanes_rows_wasm's tc and blocked models (noinline: see seq_rows_no_fma).
 static __attribute__((noinline)) void other_rows(const DotLanesModel& m, const float* a, size_t rows,
-                                                 const float* b, size_t k, const uint32_t* c, uint32_t* out, bool* bad) {
+                                                 const float* b, size_t k, const uint32_t* c, uint32_t* out,
+                                                 bool* bad) {
   const size_t stride = k;  // A's plain rows
   const bool tc = m.kind == DotLanesKind::TensorCore || m.kind == DotLanesKind::BlockedTensorCore;
   const TermSum how = terms_fit(m);
