@@ -131,16 +131,20 @@ void dot_lanes_avx2(const DotLanesModel& m, const float* a, const float* b, size
 void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                     uint32_t* out, bool* bad);
 // dot_lanes_wasm on `rows` rows of A against one set of b's rows (a GEMM's
-// panel, kernels/gemm.h): row r's operands at a + r * k * kDotLanes, laid
-// out as for dot_lanes and spread (every lane of a term the same value: the
-// seq path reads lane 0), its results at out + r * kDotLanes and bad +
+// panel, kernels/gemm.h): row r's operands at a + r * k, A's plain row
+// (the lanes splat each term as they load it, so the GEMM writes no
+// kDotLanes copies of A), its results at out + r * kDotLanes and bad +
 // r * kDotLanes, bit for bit what dot_lanes_wasm gives row by row. The rows
 // share b's loads and run as independent chains side by side, which hides
 // the latency of the serial per-lane arithmetic (seq:fp32 without an FMA).
 // Finite inputs only, as dot_lanes_wasm. coarse: the caller's operand scan
 // found no nonzero input below kCoarseMin in magnitude in these rows and b,
-// and no c is -0 (seq:fp32's lanes then skip a check, dot_wasm.cpp).
-constexpr size_t kLanesRows = 4;  // the most rows one call takes
+// and no c is -0 (seq:fp32's lanes then skip a check, dot_wasm.cpp); it
+// holds for all the call's rows, so one tiny input among them makes every
+// row take the full check (slower, the same bits). Up to kLanesRows rows:
+// seq:fp32 interleaves four at a time, the tc lanes work out b's exponents
+// once for all of them.
+constexpr size_t kLanesRows = 32;  // the most rows one call takes
 constexpr float kCoarseMin = 0x1p-51f;
 void dot_lanes_rows_wasm(const DotLanesModel& m, const float* a, size_t rows, const float* b, size_t k,
                          const uint32_t* c, bool coarse, uint32_t* out, bool* bad);

@@ -10,6 +10,7 @@
 #include <wasm_simd128.h>
 
 #include <cmath>
+#include <vector>
 
 namespace mantissa::kernels::detail {
 
@@ -309,8 +310,21 @@ TermSum terms_fit(const DotLanesModel& m) {
 // positive scale, truncated, added); so does a c that a previous block made
 // infinite (rne overflow). Either returns false before anything is rounded,
 // and the caller's general path sorts the lanes out.
+//
+// RowA: a is one plain row of A (a GEMM's, dot_lanes_rows_wasm), term j at
+// a[j], splatted by the load; its power of two is then worked out once for
+// both halves. Otherwise a is spread as dot_lanes lays it out.
 constexpr size_t kKeptRows = 64;
-bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const TensorCoreKernel& m, TermSum how) {
+template <bool RowA>
+inline const float* a_at(const float* a, size_t j) { return RowA ? a + j : a + j * kDotLanes; }
+//
+// pow2_b (RowA only; may be null): b's powers of two worked out once for a
+// GEMM's panel (b_pow2_panel below), +0 where b is zero; with a's masked
+// the same way their product is +0 exactly where the product a*b is (the
+// products are exact), so the exponent pass needs no test of the product.
+template <bool RowA>
+bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const TensorCoreKernel& m, TermSum how,
+                     const float* pow2_b = nullptr) {
   constexpr size_t kHalf = kDotLanes / 2;
   constexpr uint32_t kExpMask = 0x7f800000u, kFloatMinNormalBits = 0x00800000u;
   constexpr int kFloatBias = 127, kFloatFraction = 23;
@@ -320,12 +334,28 @@ bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const 
   v128_t kept[2 * kKeptRows];
   const bool keep = n <= kKeptRows;
   v128_t pow2_max[2] = {zero, zero};
-  for (size_t j = 0; j < n; ++j) {
+  if (RowA && pow2_b) {
+    for (size_t j = 0; j < n; ++j) {
+      const v128_t ua = wasm_v128_load32_splat(a + j);
+      const v128_t pa_max = wasm_u32x4_max(wasm_v128_and(ua, exp_mask), floor);
+      const v128_t pa = wasm_v128_andnot(pa_max, wasm_f32x4_eq(ua, zero));
+      for (size_t h = 0; h < 2; ++h) {
+        const v128_t p = wasm_f32x4_mul(ua, wasm_v128_load(b + j * kDotLanes + h * kHalf));
+        if (keep) kept[2 * j + h] = p;
+        const v128_t pow2 = wasm_f32x4_mul(pa, wasm_v128_load(pow2_b + j * kDotLanes + h * kHalf));
+        pow2_max[h] = wasm_u32x4_max(pow2_max[h], pow2);
+      }
+    }
+  }
+  for (size_t j = 0; !(RowA && pow2_b) && j < n; ++j) {
+    const v128_t ua_row = RowA ? wasm_v128_load32_splat(a + j) : floor;  // (used with RowA only)
+    const v128_t pa_row = wasm_u32x4_max(wasm_v128_and(ua_row, exp_mask), floor);
     for (size_t h = 0; h < 2; ++h) {
-      const v128_t ua = wasm_v128_load(a + j * kDotLanes + h * kHalf), ub = wasm_v128_load(b + j * kDotLanes + h * kHalf);
+      const v128_t ua = RowA ? ua_row : wasm_v128_load(a + j * kDotLanes + h * kHalf);
+      const v128_t ub = wasm_v128_load(b + j * kDotLanes + h * kHalf);
       const v128_t p = wasm_f32x4_mul(ua, ub);
       if (keep) kept[2 * j + h] = p;
-      const v128_t pa = wasm_u32x4_max(wasm_v128_and(ua, exp_mask), floor);
+      const v128_t pa = RowA ? pa_row : wasm_u32x4_max(wasm_v128_and(ua, exp_mask), floor);
       const v128_t pb = wasm_u32x4_max(wasm_v128_and(ub, exp_mask), floor);
       const v128_t pow2 = wasm_v128_andnot(wasm_f32x4_mul(pa, pb), wasm_f32x4_eq(p, zero));
       pow2_max[h] = wasm_u32x4_max(pow2_max[h], pow2);
@@ -344,8 +374,9 @@ bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const 
     sum[h] = wasm_f32x4_add(zero, wasm_f32x4_trunc(wasm_f32x4_mul(c[h], scale[h])));  // as float_terms
   }
   auto product = [&](size_t j, size_t h) {
-    return keep ? kept[2 * j + h]
-                : wasm_f32x4_mul(wasm_v128_load(a + j * kDotLanes + h * kHalf), wasm_v128_load(b + j * kDotLanes + h * kHalf));
+    if (keep) return kept[2 * j + h];
+    const v128_t ua = RowA ? wasm_v128_load32_splat(a + j) : wasm_v128_load(a + j * kDotLanes + h * kHalf);
+    return wasm_f32x4_mul(ua, wasm_v128_load(b + j * kDotLanes + h * kHalf));
   };
   if (how == TermSum::FloatTerms) {
     // The same f32 terms summed in f64 pairs (four chains), then round2 per pair.
@@ -385,12 +416,16 @@ bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const 
 
 // tc_chain4 on eight lanes with tc_block8_float; false: an input is not
 // finite, or a block the general path must take.
+template <bool RowA>
 bool tc_chain8_float(const float* a, const float* b, size_t rows, v128_t* c, const TensorCoreKernel& m, TermSum how,
-                     v128_t* bad) {
+                     v128_t* bad, const float* pow2_b) {
   const size_t n = static_cast<size_t>(m.fma);
-  if (rows == 0) return tc_block8_float(a, b, 0, c, m, how);
+  if (rows == 0) return tc_block8_float<RowA>(a, b, 0, c, m, how);
   for (size_t i = 0; i < rows; i += n) {
-    if (!tc_block8_float(a + i * kDotLanes, b + i * kDotLanes, rows - i < n ? rows - i : n, c, m, how)) return false;
+    if (!tc_block8_float<RowA>(a_at<RowA>(a, i), b + i * kDotLanes, rows - i < n ? rows - i : n, c, m, how,
+                               pow2_b ? pow2_b + i * kDotLanes : nullptr)) {
+      return false;
+    }
     bad[0] = wasm_v128_or(bad[0], nonfinite(c[0]));
     bad[1] = wasm_v128_or(bad[1], nonfinite(c[1]));
   }
@@ -419,6 +454,22 @@ v128_t seq4(const float* a, const float* b, size_t rows, v128_t s) {
     s = wasm_v128_bitselect(s, wasm_f32x4_add(wasm_f32x4_mul(va, vb), s), skip);
   }
   return s;
+}
+
+// seq4 on all eight lanes for one plain row of A (dot_lanes_rows_wasm):
+// term j's A value splatted once for both halves.
+void seq8_row(const float* a, const float* b, size_t rows, v128_t* s) {
+  constexpr size_t kHalf = kDotLanes / 2;
+  const v128_t zero = wasm_f32x4_splat(0);
+  for (size_t j = 0; j < rows; ++j) {
+    const v128_t va = wasm_v128_load32_splat(a + j);
+    const v128_t a_zero = wasm_f32x4_eq(va, zero);
+    for (size_t h = 0; h < 2; ++h) {
+      const v128_t vb = wasm_v128_load(b + j * kDotLanes + h * kHalf);
+      const v128_t skip = wasm_v128_or(a_zero, wasm_f32x4_eq(vb, zero));
+      s[h] = wasm_v128_bitselect(s[h], wasm_f32x4_add(wasm_f32x4_mul(va, vb), s[h]), skip);
+    }
+  }
 }
 
 // fl32(a * b + s) on two lanes held as doubles, without an FMA (SIMD128 has
@@ -480,10 +531,14 @@ v128_t seq4_no_fma(const float* a, const float* b, size_t rows, v128_t s) {
 // significant bits: exact in double (and in fp32), so it needs no check; no
 // sum is ever -0 (an exact zero sum is +0, nothing underflows), so zero
 // products need no skip either; only midpoints are checked.
+// (noinline: each form its own wasm function, which V8 tiers up on its own;
+// inlined into dot_lanes_rows_wasm beside the tc lanes, the first timed runs
+// met it before its optimized code was ready.)
 template <size_t R, bool Coarse>
-void seq_rows_no_fma(const float* a, size_t k, const float* b, const uint32_t* c, uint32_t* out, bool* bad) {
+__attribute__((noinline)) void seq_rows_no_fma(const float* a, size_t k, const float* b, const uint32_t* c,
+                                               uint32_t* out, bool* bad) {
   constexpr size_t kRowss = kDotLanes / 2, kHalf = kDotLanes / 2;
-  const size_t stride = k * kDotLanes;
+  const size_t stride = k;  // A's plain rows
   const v128_t zero = wasm_f64x2_splat(0);
   const v128_t low_bits = wasm_i64x2_splat(0x1fffffff), midpoint = wasm_i64x2_splat(0x10000000);
   const v128_t fp32_min_normal = wasm_f64x2_splat(0x1p-126);
@@ -499,7 +554,7 @@ void seq_rows_no_fma(const float* a, size_t k, const float* b, const uint32_t* c
     const v128_t bd[kRowss] = {wasm_f64x2_promote_low_f32x4(b_lo), wasm_f64x2_promote_low_f32x4(high_half(b_lo)),
                                wasm_f64x2_promote_low_f32x4(b_hi), wasm_f64x2_promote_low_f32x4(high_half(b_hi))};
     for (size_t r = 0; r < R; ++r) {
-      const v128_t ad = wasm_f64x2_splat(static_cast<double>(a[r * stride + t * kDotLanes]));
+      const v128_t ad = wasm_f64x2_splat(static_cast<double>(a[r * stride + t]));
       v128_t d[kRowss], suspect = zero;
       for (size_t q = 0; q < kRowss; ++q) {
         d[q] = wasm_f64x2_add(wasm_f64x2_mul(ad, bd[q]), s[r][q]);
@@ -579,18 +634,22 @@ void dot_lanes_half(const DotLanesModel& m, const float* a, const float* b, size
 // dot_lanes_half's tc cases on all eight lanes, through tc_chain8_float
 // (TermSum::Float or FloatTerms); false when an input is not finite or a
 // block needs the general path (nothing written).
+template <bool RowA>
 bool dot_lanes_float_tc(const DotLanesModel& m, TermSum how, const float* a, const float* b, size_t k,
-                        const uint32_t* c, uint32_t* out, bool* bad) {
+                        const uint32_t* c, uint32_t* out, bool* bad, const float* pow2_b = nullptr) {
   constexpr size_t kHalf = kDotLanes / 2;
   v128_t total[2] = {wasm_v128_load(c), wasm_v128_load(c + kHalf)};
   v128_t badv[2] = {wasm_i32x4_splat(0), wasm_i32x4_splat(0)};
   if (m.kind == DotLanesKind::TensorCore) {
-    if (!tc_chain8_float(a, b, k, total, m.tc, how, badv)) return false;
+    if (!tc_chain8_float<RowA>(a, b, k, total, m.tc, how, badv, pow2_b)) return false;
   } else {
     for (size_t i = 0; i < k; i += m.block) {
       const size_t rows = k - i < m.block ? k - i : m.block;
       v128_t part[2] = {wasm_i32x4_splat(0), wasm_i32x4_splat(0)};
-      if (!tc_chain8_float(a + i * kDotLanes, b + i * kDotLanes, rows, part, m.tc, how, badv)) return false;
+      if (!tc_chain8_float<RowA>(a_at<RowA>(a, i), b + i * kDotLanes, rows, part, m.tc, how, badv,
+                                 pow2_b ? pow2_b + i * kDotLanes : nullptr)) {
+        return false;
+      }
       for (size_t h = 0; h < 2; ++h) total[h] = add_fp32_4(total[h], part[h]);
     }
   }
@@ -603,13 +662,28 @@ bool dot_lanes_float_tc(const DotLanesModel& m, TermSum how, const float* a, con
   return true;
 }
 
+// tc_block8_float's pow2_b for a panel of k rows of b (dot_lanes' layout):
+// 2^exp(b) raised to 2^emin, +0 where b is zero (as its exponent pass).
+void b_pow2_panel(const float* b, size_t k, int input_emin, float* pow2_b) {
+  constexpr int kFloatBias = 127, kFloatFraction = 23;
+  const v128_t exp_mask = wasm_i32x4_splat(0x7f800000);
+  const v128_t floor = wasm_i32x4_splat((input_emin + kFloatBias) << kFloatFraction);
+  const v128_t zero = wasm_f32x4_splat(0);
+  for (size_t i = 0; i < k * kDotLanes; i += kDotLanes / 2) {
+    const v128_t ub = wasm_v128_load(b + i);
+    const v128_t pow2 = wasm_u32x4_max(wasm_v128_and(ub, exp_mask), floor);
+    wasm_v128_store(pow2_b + i, wasm_v128_andnot(pow2, wasm_f32x4_eq(ub, zero)));
+  }
+}
+
 }  // namespace
 
 bool dot_lanes_wasm_checked(const DotLanesModel& m, const float* a, const float* b, size_t k, const uint32_t* c,
                             uint32_t* out, bool* bad) {
   const bool tc = m.kind == DotLanesKind::TensorCore || m.kind == DotLanesKind::BlockedTensorCore;
   const TermSum how = terms_fit(m);
-  return tc && (how == TermSum::Float || how == TermSum::FloatTerms) && dot_lanes_float_tc(m, how, a, b, k, c, out, bad);
+  return tc && (how == TermSum::Float || how == TermSum::FloatTerms) &&
+         dot_lanes_float_tc<false>(m, how, a, b, k, c, out, bad);
 }
 
 void lanes_not_finite_wasm(const float* a, const float* b, size_t k, uint32_t* special) {
@@ -636,9 +710,39 @@ void dot_lanes_wasm(const DotLanesModel& m, const float* a, const float* b, size
   dot_lanes_half(m, a + kHalf, b + kHalf, k, c + kHalf, out + kHalf, bad + kHalf);
 }
 
+// dot_lanes_rows_wasm's tc and blocked models (noinline: see seq_rows_no_fma).
+static __attribute__((noinline)) void other_rows(const DotLanesModel& m, const float* a, size_t rows,
+                                                 const float* b, size_t k, const uint32_t* c, uint32_t* out,
+                                                 bool* bad) {
+  const size_t stride = k;  // A's plain rows
+  const bool tc = m.kind == DotLanesKind::TensorCore || m.kind == DotLanesKind::BlockedTensorCore;
+  const TermSum how = terms_fit(m);
+  const bool float_tc = tc && (how == TermSum::Float || how == TermSum::FloatTerms);
+  // The other models, and a row the float tc lanes decline: dot_lanes_wasm on
+  // the row spread across the lanes (dot.h's layout), as the GEMM did before.
+  thread_local std::vector<float> spread, pow2_b;
+  if (float_tc && rows > 1) {  // b's exponent half of the pass once for all the rows
+    pow2_b.resize(k * kDotLanes);
+    b_pow2_panel(b, k, m.tc.input_emin, pow2_b.data());
+  }
+  for (size_t r = 0; r < rows; ++r) {
+    const float* row = a + r * stride;
+    if (float_tc && dot_lanes_float_tc<true>(m, how, row, b, k, c, out + r * kDotLanes, bad + r * kDotLanes,
+                                             rows > 1 ? pow2_b.data() : nullptr)) {
+      continue;
+    }
+    spread.resize(k * kDotLanes);
+    for (size_t t = 0; t < k; ++t) {
+      for (size_t l = 0; l < kDotLanes; ++l) spread[t * kDotLanes + l] = row[t];
+    }
+    dot_lanes_wasm(m, spread.data(), b, k, c, out + r * kDotLanes, bad + r * kDotLanes);
+  }
+}
+
 void dot_lanes_rows_wasm(const DotLanesModel& m, const float* a, size_t rows, const float* b, size_t k,
                          const uint32_t* c, bool coarse, uint32_t* out, bool* bad) {
-  const size_t stride = k * kDotLanes;
+  constexpr size_t kHalf = kDotLanes / 2;
+  const size_t stride = k;  // A's plain rows
   size_t r = 0;
   if (m.kind == DotLanesKind::Seq && !m.exact_fp32_products) {
     constexpr size_t kRows = 4;  // four rows, 16 chains of f64x2: measured faster than 2 (and 8) in V8
@@ -652,7 +756,19 @@ void dot_lanes_rows_wasm(const DotLanesModel& m, const float* a, size_t rows, co
     }
     return;
   }
-  for (; r < rows; ++r) dot_lanes_wasm(m, a + r * stride, b, k, c, out + r * kDotLanes, bad + r * kDotLanes);
+  if (m.kind == DotLanesKind::Seq) {  // products exact in fp32: dot_lanes_half's seq4, both halves at once
+    for (; r < rows; ++r) {
+      v128_t s[2] = {wasm_v128_load(c), wasm_v128_load(c + kHalf)};
+      seq8_row(a + r * stride, b, k, s);
+      for (size_t h = 0; h < 2; ++h) {
+        wasm_v128_store(out + r * kDotLanes + h * kHalf, s[h]);
+        const int bad_mask = wasm_i32x4_bitmask(nonfinite(s[h]));
+        for (size_t l = 0; l < kHalf; ++l) bad[r * kDotLanes + h * kHalf + l] = (bad_mask >> l) & 1;
+      }
+    }
+    return;
+  }
+  other_rows(m, a, rows, b, k, c, out, bad);
 }
 
 }  // namespace mantissa::kernels::detail

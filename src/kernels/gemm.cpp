@@ -39,8 +39,9 @@ void mark_rows(const float* v, size_t rows, size_t k, std::vector<uint8_t>* bad,
   }
 }
 
-// `rows` rows of A (spread, row r at a + r * k * kDotLanes) against one panel
-// of B; results and bad flags at r * kDotLanes (dot.h's dot_lanes_rows_wasm).
+// `rows` rows of A against one panel of B; results and bad flags at
+// r * kDotLanes. A's rows spread (row r at a + r * k * kDotLanes, AVX2) or
+// plain (row r at a + r * k, dot.h's dot_lanes_rows_wasm): rows_spread.
 using RowsFn = void (*)(const DotLanesModel&, const float*, size_t, const float*, size_t, const uint32_t*, bool,
                         uint32_t*, bool*);
 
@@ -53,6 +54,11 @@ void dot_lanes_rows_avx2(const DotLanesModel& m, const float* a, size_t rows, co
   }
 }
 #endif
+
+// Whether rows_fn(impl) reads A spread across the lanes. The SIMD128 lanes
+// splat each term of a plain row as they load it, so the GEMM writes no 8
+// copies of A for them; AVX2's lanes load the spread vectors.
+bool rows_spread(DotImpl impl) { return impl != DotImpl::Wasm128; }
 
 RowsFn rows_fn(DotImpl impl) {
   switch (impl) {
@@ -97,17 +103,31 @@ void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, cons
     }
     return;
   }
-  // A's rows spread across the lanes (row-interleaved, dot.h), a row with a
-  // special zeroed: its outputs go back to the caller and the lanes see finite values only.
+  // A's rows for the lanes, a row with a special zeroed: its outputs go back
+  // to the caller and the lanes see finite values only. Spread across the
+  // lanes (row-interleaved, dot.h) where the lanes want that; else A itself,
+  // or a copy when a row needs zeroing.
   constexpr size_t L = kDotLanes;
-  w->a_spread.resize(m * k * L);
-  for (size_t i = 0; i < m; ++i) {
-    float* d = w->a_spread.data() + i * k * L;  // (k = 0: an empty vector, no element to index)
-    const float* r = a + i * k;
-    for (size_t t = 0; t < k; ++t) {
-      const float v = w->row_bad[i] ? 0.0f : r[t];
-      for (size_t l = 0; l < L; ++l) d[t * L + l] = v;
+  const bool spread = rows_spread(impl);
+  const size_t a_row = spread ? k * L : k;  // floats from one row to the next
+  const float* a_lanes = a;
+  if (spread) {
+    w->a_spread.resize(m * k * L);
+    for (size_t i = 0; i < m; ++i) {
+      float* d = w->a_spread.data() + i * k * L;  // (k = 0: an empty vector, no element to index)
+      const float* r = a + i * k;
+      for (size_t t = 0; t < k; ++t) {
+        const float v = w->row_bad[i] ? 0.0f : r[t];
+        for (size_t l = 0; l < L; ++l) d[t * L + l] = v;
+      }
     }
+    a_lanes = w->a_spread.data();
+  } else if (std::find(w->row_bad.begin(), w->row_bad.end(), 1) != w->row_bad.end()) {
+    w->a_spread.assign(a, a + m * k);
+    for (size_t i = 0; i < m; ++i) {
+      if (w->row_bad[i]) std::fill_n(w->a_spread.begin() + static_cast<std::ptrdiff_t>(i * k), k, 0.0f);
+    }
+    a_lanes = w->a_spread.data();
   }
   w->b_panel.resize(k * L);
   constexpr size_t R = detail::kLanesRows;
@@ -128,7 +148,7 @@ void gemm_lanes(const DotLanesModel& model, const float* a, const float* b, cons
       const size_t rows = std::min(R, m - i0);
       bool coarse = !panel_tiny;
       for (size_t r = 0; r < rows; ++r) coarse &= !w->row_tiny[i0 + r];
-      lanes(model, w->a_spread.data() + i0 * k * L, rows, w->b_panel.data(), k, lane_c, coarse, lane_out, bad);
+      lanes(model, a_lanes + i0 * a_row, rows, w->b_panel.data(), k, lane_c, coarse, lane_out, bad);
       for (size_t r = 0; r < rows; ++r) {
         const size_t i = i0 + r;
         for (size_t l = 0; l < width; ++l) {

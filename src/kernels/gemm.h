@@ -9,7 +9,8 @@
 // dot.h's dot_lanes kernels, so what they compute is pinned to the core by
 // tests/dot. B is packed once per panel of kDotLanes rows into dot_lanes'
 // row-interleaved layout and A's rows are spread across the lanes once per
-// product, which is what "sharing operands" buys over dot_many.
+// product (AVX2; the SIMD128 lanes splat A's plain rows as they load them),
+// which is what "sharing operands" buys over dot_many.
 //
 // The finite check runs once per operand tensor (a row of A or B, or a c,
 // that holds an inf or NaN marks its outputs for the core), not once per dot

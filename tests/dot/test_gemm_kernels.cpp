@@ -198,12 +198,17 @@ TEST_CASE("gemm lanes: adversarial matrices (cancellation, ties, subnormals, sig
 // exact midpoints), sums below fp32's normal range, and a term whose double
 // sum rounds onto a midpoint (1 + 2^-23 + (1 + 2^-23) * 2^-24 (1 - 2^-23):
 // the double sum ties to even upwards, the exact one lies just below the tie).
+// The SIMD128 lanes read A's plain rows (splatted as loaded): per model the
+// seq, float tc (fp16 and fp8 on h100, blocked too) and spread-row paths
+// (tc:a100, blocked:fp32, a float tc block the lanes decline: style 2's
+// subnormals and huge values).
 TEST_CASE("gemm lanes: several rows per call, remainders, odd k, specials in one interleaved row, double-rounding traps") {
   std::mt19937_64 rng(4242);
   std::normal_distribution<double> normal(0.0, 1.0);
   const std::vector<std::pair<std::string, Format>> cases = {
       {"seq:fp32", fp32()}, {"seq:fp32", bf16()}, {"seq:fp32", fp16()}, {"tc:h100", fp16()},
-      {"tc:h100", bf16()},  {"blocked:fp32:5", fp32()}};
+      {"tc:h100", bf16()},  {"blocked:fp32:5", fp32()}, {"blocked:tc:h100:16", fp16()}, {"tc:h100", fp8_e4m3()},
+      {"tc:a100", fp16()}};
   size_t done = 0;
   for (const auto& model_case : cases) {
     const std::string& name = model_case.first;
@@ -269,4 +274,29 @@ TEST_CASE("gemm lanes: the double-rounding trap differs from rounding the double
   p.b.assign(p.n, float_bits(b));
   p.c.assign(p.n, float_bits(s));
   REQUIRE(gemm_matches_core("seq:fp32", p) == p.m * p.n);
+}
+
+// More rows than one lanes call takes (kLanesRows; the SIMD128 tc lanes work
+// out b's exponents once per call, seq:fp32 decides its coarse check per
+// call): a second call with a remainder, a NaN in a row of it, and (fp32) a
+// value below kCoarseMin in one row of the first.
+TEST_CASE("gemm lanes: more rows than one call takes, with a special and a tiny value in different calls") {
+  std::mt19937_64 rng(3232);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  const size_t m = kn::detail::kLanesRows + 5;
+  size_t done = 0;
+  for (const auto& model_case : std::vector<std::pair<std::string, Format>>{
+           {"seq:fp32", fp32()}, {"seq:fp32", fp16()}, {"tc:h100", fp16()}, {"blocked:tc:h100:16", fp16()}}) {
+    Problem p;
+    p.in = model_case.second;
+    p.m = m, p.n = 11, p.k = 21;
+    for (size_t i = 0; i < p.m * p.k; ++i) p.a.push_back(round_double(p.in, normal(rng)).bits);
+    for (size_t i = 0; i < p.n * p.k; ++i) p.b.push_back(round_double(p.in, normal(rng)).bits);
+    p.a[(m - 2) * p.k + 4] = round_double(p.in, std::nan("")).bits;
+    p.a[3 * p.k + 7] = round_double(p.in, p.in == fp32() ? 0x1p-60 : 0x1p-24).bits;
+    const size_t d = gemm_matches_core(model_case.first, p);
+    CHECK(d == (p.m - 1) * p.n);
+    done += d;
+  }
+  REQUIRE(done > 0);
 }

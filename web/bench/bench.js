@@ -308,17 +308,28 @@ async function dotBench(trials, rounds, repeat = 3) {
 // SIMD128 vs their scalar reference vs the per-dot path the trainer had
 // before, digests checked equal first; then one epoch of the 8 recipes with
 // the best dot kernel vs the scalar one (parameters' digests checked equal).
+// Every case and path runs one sample's worth (steps) before any is timed,
+// then the page waits a moment, as dotBench does (pitfall 20): with one step
+// of warm-up the first case's samples were still speeding up round by round
+// (seq:fp32 fp32's SIMD path 30, 13, 10, 12, 7 ms), its median measuring V8's
+// tier-up rather than the kernels.
 async function gemmBench(rounds, steps) {
   const out = { rounds, steps, simdImpl: mod.dotSimdName(), cases: {} };
+  const paths = ["simd", "scalar", "per-dot"];
+  const sums = [];
+  for (let i = 0; mod.gemmPrepare(i); ++i) {
+    sums.push(paths.map((p) => mod.gemmRun(p, 1)));
+    for (const p of paths) mod.gemmRun(p, steps);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300));
   for (let i = 0; ; ++i) {
     const label = mod.gemmPrepare(i);
     if (!label) break;
-    const paths = ["simd", "scalar", "per-dot"];
-    const sums = paths.map((p) => mod.gemmRun(p, 1));  // warm-up
-    if (!sums[0] || sums.some((d) => d !== sums[0])) throw new Error(`gemm ${label}: paths differ (${sums.join(", ")})`);
+    const s = sums[i];
+    if (!s[0] || s.some((d) => d !== s[0])) throw new Error(`gemm ${label}: paths differ (${s.join(", ")})`);
     const times = interleaved(Object.fromEntries(paths.map((p) => [p, { run: () => mod.gemmRun(p, steps) }])), rounds);
     const ms = Object.fromEntries(paths.map((p) => [p, median(times[p])]));
-    out.cases[label] = { digest: sums[0], ms, simdVsScalar: ms.scalar / ms.simd, simdVsPerDot: ms["per-dot"] / ms.simd, all: times };
+    out.cases[label] = { digest: s[0], ms, simdVsScalar: ms.scalar / ms.simd, simdVsPerDot: ms["per-dot"] / ms.simd, all: times };
   }
   out.gemmSimdVsScalar = Math.min(...Object.values(out.cases).map((c) => c.simdVsScalar));
   return out;
