@@ -2,6 +2,7 @@
 // element) and the choice of kernel set behind each Impl.
 #include "kernels/convert.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -365,6 +366,32 @@ std::string forced_kernel_path() {
   detail::ceiling();
   const int forced = detail::forced_path.load();
   return forced == detail::kNothingForced ? "" : detail::kernel_paths()[static_cast<size_t>(forced)].name;
+}
+
+void round_trip(Target target, const float* in, float* out, size_t n, Impl impl) {
+  // In pieces through a buffer on the stack: no allocation per call.
+  constexpr size_t kPiece = 1024;
+  uint16_t narrow16[kPiece];
+  uint8_t narrow8[kPiece];
+  for (size_t done = 0; done < n; done += kPiece) {
+    const size_t k = std::min(kPiece, n - done);
+    const float* x = in + done;
+    float* y = out + done;
+    switch (target) {
+      case Target::Fp16:
+        fp32_to_fp16(x, narrow16, k, false, impl), fp16_to_fp32(narrow16, y, k, impl);
+        break;
+      case Target::Bf16:
+        fp32_to_bf16(x, narrow16, k, false, impl), bf16_to_fp32(narrow16, y, k, impl);
+        break;
+      case Target::Fp8E4M3:
+        fp32_to_fp8_e4m3(x, narrow8, k, false, impl), fp8_e4m3_to_fp32(narrow8, y, k, impl);
+        break;
+      case Target::Fp8E5M2:
+        fp32_to_fp8_e5m2(x, narrow8, k, false, impl), fp8_e5m2_to_fp32(narrow8, y, k, impl);
+        break;
+    }
+  }
 }
 
 const Format& target_format(Target target) {

@@ -80,6 +80,10 @@ void bf16_to_fp32(const uint16_t* in, float* out, size_t n, Impl impl = Impl::Be
 void fp8_e4m3_to_fp32(const uint8_t* in, float* out, size_t n, Impl impl = Impl::Best);
 void fp8_e5m2_to_fp32(const uint8_t* in, float* out, size_t n, Impl impl = Impl::Best);
 
+// fp32 -> target -> fp32: in[i] rounded to nearest even (no saturation) as
+// the value it is stored as (in and out may be the same array).
+void round_trip(Target target, const float* in, float* out, size_t n, Impl impl = Impl::Best);
+
 // "scalar", "simd", "f16c", "avx512", "best".
 const char* impl_name(Impl impl);
 

@@ -89,22 +89,7 @@ void tally_fp32_round(const float* x, size_t n, uint64_t first, const TallyBound
 #endif
   // The scalar path: the batch kernels' round trip, then the scalar loop.
   std::vector<float> y(n);
-  std::vector<uint16_t> h(n);
-  std::vector<uint8_t> q(n);
-  switch (target) {
-    case Target::Fp16:
-      fp32_to_fp16(x, h.data(), n), fp16_to_fp32(h.data(), y.data(), n);
-      break;
-    case Target::Bf16:
-      fp32_to_bf16(x, h.data(), n), bf16_to_fp32(h.data(), y.data(), n);
-      break;
-    case Target::Fp8E4M3:
-      fp32_to_fp8_e4m3(x, q.data(), n), fp8_e4m3_to_fp32(q.data(), y.data(), n);
-      break;
-    case Target::Fp8E5M2:
-      fp32_to_fp8_e5m2(x, q.data(), n), fp8_e5m2_to_fp32(q.data(), y.data(), n);
-      break;
-  }
+  round_trip(target, x, y.data(), n);
   tally_fp32(x, y.data(), n, first, b, t, TallyPath::Scalar);
 }
 

@@ -386,31 +386,6 @@ kernels::TallyBounds StatsCollector::bounds_of(size_t i) const {
   return bounds;
 }
 
-void StatsCollector::round_trip(size_t i, const float* x, float* y, size_t n) {
-  switch (*kernel_[i]) {
-    case kernels::Target::Fp16:
-      narrow16_.resize(n);
-      kernels::fp32_to_fp16(x, narrow16_.data(), n);
-      kernels::fp16_to_fp32(narrow16_.data(), y, n);
-      break;
-    case kernels::Target::Bf16:
-      narrow16_.resize(n);
-      kernels::fp32_to_bf16(x, narrow16_.data(), n);
-      kernels::bf16_to_fp32(narrow16_.data(), y, n);
-      break;
-    case kernels::Target::Fp8E4M3:
-      narrow8_.resize(n);
-      kernels::fp32_to_fp8_e4m3(x, narrow8_.data(), n);
-      kernels::fp8_e4m3_to_fp32(narrow8_.data(), y, n);
-      break;
-    case kernels::Target::Fp8E5M2:
-      narrow8_.resize(n);
-      kernels::fp32_to_fp8_e5m2(x, narrow8_.data(), n);
-      kernels::fp8_e5m2_to_fp32(narrow8_.data(), y, n);
-      break;
-  }
-}
-
 // The same statistics for fp16, bf16, fp8-e4m3 or fp8-e5m2 of fp32 values
 // x without scaling: the batch kernels (bit-identical to the core, as
 // tests/kernels pins down) round and widen back, then the same sums in the
@@ -426,7 +401,7 @@ void StatsCollector::format_values_kernel(size_t i, const float* x, size_t n, ui
     return;
   }
   yf_.resize(n);
-  round_trip(i, x, yf_.data(), n);
+  kernels::round_trip(*kernel_[i], x, yf_.data(), n);
   kernels::tally_fp32(x, yf_.data(), n, first, bounds, &tallies_[i], tally_path_);
 }
 
@@ -467,7 +442,7 @@ void StatsCollector::build_table(const Format& dtype) {
     const kernels::TallyBounds bounds = bounds_of(i);
     if (kernel_[i]) {
       if (stored_[i]) y = table_x_;
-      else round_trip(i, table_x_.data(), y.data(), V);
+      else kernels::round_trip(*kernel_[i], table_x_.data(), y.data(), V);
     }
     for (size_t v = 0; v < V; ++v) {
       kernels::ErrorTally one;

@@ -117,7 +117,6 @@ class StatsCollector : public TensorVisitor {
   void format_values(size_t i, const double* v, size_t n, uint64_t first);
   void format_values_kernel(size_t i, const float* x, size_t n, uint64_t first);
   // Scalar target i's batch kernels: x rounded to the target and widened back into y.
-  void round_trip(size_t i, const float* x, float* y, size_t n);
   kernels::TallyBounds bounds_of(size_t i) const;
   // The table path (fp16/bf16 tensors, kTableMinCount): see tensor_stats.cpp.
   void build_table(const Format& dtype);
@@ -163,8 +162,6 @@ class StatsCollector : public TensorVisitor {
   std::vector<bool> stored_;  // per scalar format: the tensor's dtype is that format (every value stored exactly)
   bool scalar_reference_ = false;
   std::vector<float> xf_, yf_;
-  std::vector<uint16_t> narrow16_;
-  std::vector<uint8_t> narrow8_;
   std::vector<Format> formats_;
   std::vector<BlockFormat> blocks_;
   ScaleMode scale_ = ScaleMode::None;

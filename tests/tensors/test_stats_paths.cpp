@@ -190,6 +190,28 @@ TEST_CASE("the error tally's SIMD path equals its scalar loop bit for bit", "[te
       }
 }
 
+namespace {
+
+// x rounded to `target` and back by the batch kernels' scalar code (to
+// nearest even, no saturation): the reference of tally_fp32_round.
+std::vector<float> scalar_round_trip(const std::vector<float>& x, kernels::Target target) {
+  std::vector<float> y(x.size());
+  kernels::round_trip(target, x.data(), y.data(), x.size(), kernels::Impl::Scalar);
+  return y;
+}
+
+constexpr kernels::Target kRoundTargets[] = {kernels::Target::Fp16, kernels::Target::Bf16, kernels::Target::Fp8E4M3,
+                                             kernels::Target::Fp8E5M2};
+
+// The SIMD paths this CPU runs (AVX-512 and AVX2 where it has both).
+std::vector<kernels::TallyPath> simd_tally_paths() {
+  std::vector<kernels::TallyPath> paths = {kernels::tally_path()};
+  if (paths[0] == kernels::TallyPath::Avx512) paths.push_back(kernels::TallyPath::Avx2);
+  return paths;
+}
+
+}  // namespace
+
 // The rounded tally (tally_fp32_round: the rounding done in the SIMD
 // registers, the error in float lanes, counts and sums in one pass) gives
 // the scalar loop's bits for every target's round trip (the batch kernels'
@@ -215,30 +237,9 @@ TEST_CASE("the rounded error tally equals the scalar loop on round trips, bit fo
     }
   }
   const size_t m = x.size();
-  std::vector<kernels::TallyPath> paths = {kernels::tally_path()};
-  if (paths[0] == kernels::TallyPath::Avx512) paths.push_back(kernels::TallyPath::Avx2);
-  for (kernels::Target target : {kernels::Target::Fp16, kernels::Target::Bf16, kernels::Target::Fp8E4M3,
-                                 kernels::Target::Fp8E5M2}) {
-    std::vector<float> y(m);
-    std::vector<uint16_t> h(m);
-    std::vector<uint8_t> q(m);
-    const auto S = kernels::Impl::Scalar;
-    switch (target) {
-      case kernels::Target::Fp16:
-        kernels::fp32_to_fp16(x.data(), h.data(), m, false, S), kernels::fp16_to_fp32(h.data(), y.data(), m, S);
-        break;
-      case kernels::Target::Bf16:
-        kernels::fp32_to_bf16(x.data(), h.data(), m, false, S), kernels::bf16_to_fp32(h.data(), y.data(), m, S);
-        break;
-      case kernels::Target::Fp8E4M3:
-        kernels::fp32_to_fp8_e4m3(x.data(), q.data(), m, false, S);
-        kernels::fp8_e4m3_to_fp32(q.data(), y.data(), m, S);
-        break;
-      case kernels::Target::Fp8E5M2:
-        kernels::fp32_to_fp8_e5m2(x.data(), q.data(), m, false, S);
-        kernels::fp8_e5m2_to_fp32(q.data(), y.data(), m, S);
-        break;
-    }
+  const std::vector<kernels::TallyPath> paths = simd_tally_paths();
+  for (kernels::Target target : kRoundTargets) {
+    const std::vector<float> y = scalar_round_trip(x, target);
     for (kernels::TallyPath path : paths)
       for (double lost_from : {0.0, 0x1p-10, std::numeric_limits<double>::infinity()})
         for (uint64_t first : {uint64_t{0}, uint64_t{3}, uint64_t{8}, uint64_t{13}})
@@ -259,6 +260,53 @@ TEST_CASE("the rounded error tally equals the scalar loop on round trips, bit fo
             kernels::tally_fp32_round(x.data() + n / 2, n - n / 2, first + n, b, target, &w2, path);
             CHECK(std::memcmp(&s2, &w2, sizeof s2) == 0);
           }
+  }
+}
+
+// Every rounding decision the in-register rounding can meet, systematically
+// rather than by chance: for every fp32 exponent field and every count d of
+// dropped bits (the targets' normal ranges drop 13, 16, 20 or 21 bits, their
+// subnormal ranges more), |x| just below, on and just above the tie between
+// two neighbours whose lowest kept bit is 0 or 1, both signs; so every
+// normal, subnormal, flush and overflow boundary of each target. The error
+// sums cannot tell the two neighbours of a tie apart (the error is half a
+// quantum either way), so each value is tallied alone (16 copies: whole SIMD
+// vectors on every path) with thresholds set on the expected |y|: "lost" from
+// |y| and "subnormal" below the next float up, so a result below |y| misses
+// the one count and a result above it the other; a zero or a wrong sign shows
+// in the flushed count and the sums. (70,380 values; about 0.1 s natively.)
+TEST_CASE("the rounded error tally rounds every tie of every binade as the batch kernels do", "[tensors]") {
+  std::vector<float> xs;
+  for (uint32_t field = 0; field < 255; ++field)
+    for (uint32_t d = 1; d <= 23; ++d)
+      for (uint32_t kept_bit : {0u, 1u})
+        for (int off : {-1, 0, 1})
+          for (uint32_t sign : {0u, 0x80000000u}) {
+            const uint32_t tie = (kept_bit << d) | (1u << (d - 1));
+            const uint32_t fraction = static_cast<uint32_t>(static_cast<int>(tie) + off) & 0x7fffffu;
+            const uint32_t bits = sign | (field << 23) | fraction;
+            float f;
+            std::memcpy(&f, &bits, 4);
+            xs.push_back(f);
+          }
+  constexpr size_t kCopies = 16;
+  for (kernels::Target target : kRoundTargets) {
+    const std::vector<float> ys = scalar_round_trip(xs, target);
+    for (kernels::TallyPath path : simd_tally_paths()) {
+      size_t wrong = 0;
+      for (size_t i = 0; i < xs.size(); ++i) {
+        const std::vector<float> x(kCopies, xs[i]), y(kCopies, ys[i]);
+        const double ay = std::fabs(static_cast<double>(ys[i]));
+        const kernels::TallyBounds b{std::nextafter(static_cast<float>(ay), INFINITY), ay};
+        kernels::ErrorTally s, w;
+        kernels::tally_fp32(x.data(), y.data(), kCopies, 0, b, &s, kernels::TallyPath::Scalar);
+        kernels::tally_fp32_round(x.data(), kCopies, 0, b, target, &w, path);
+        if (std::memcmp(&s, &w, sizeof s) != 0 && ++wrong <= 3)
+          FAIL_CHECK("target " << static_cast<int>(target) << ", path " << kernels::tally_path_name(path) << ", x "
+                               << std::hexfloat << xs[i] << ", expected y " << ys[i]);
+      }
+      CHECK(wrong == 0);
+    }
   }
 }
 
