@@ -229,6 +229,41 @@ inline v128_t round_float_sum4(v128_t sum, v128_t unit, const TensorCoreKernel& 
   return wasm_i32x4_shuffle(r_lo, r_hi, 0, 1, 4, 5);
 }
 
+// A block's exact integer sums on eight lanes in four f64x2 (dsum[2h] lanes
+// 0-1 and dsum[2h + 1] lanes 2-3 of half h; TermSum::FloatTerms) rounded as
+// round_block does, with one f32 product per half where round2 takes four
+// rounds of f64 work. Toward zero: the fraction bits below `man` are cleared
+// on the sum itself (scaling by 2^unit, a power of two, leaves them as they
+// are in v = sum * 2^unit); the cut sum, an integer of at most man + 1 <= 24
+// bits, is exact in f32, and so is its product by 2^unit (a normal float)
+// while that is finite: a nonzero sum is at least 1, so with unit >= -126 the
+// result is never below 2^-126. A finite result also means a finite sum (an
+// inf or NaN stays one through the cut and the product). False (nothing
+// written) for rne, a smaller unit, or a result that is not finite: the caller
+// checks the sums and rounds with round2.
+inline bool round_double_sums8(const v128_t* dsum, const v128_t* unit, const TensorCoreKernel& m, v128_t* c) {
+  constexpr int kFloatEmin = -126, kFloatBias = 127, kFloatFraction = 23, kDoubleFraction = 52;
+  const v128_t emin = wasm_i32x4_splat(kFloatEmin);
+  if (m.nearest || !wasm_i32x4_all_true(wasm_v128_and(wasm_i32x4_ge(unit[0], emin), wasm_i32x4_ge(unit[1], emin)))) {
+    return false;
+  }
+  const v128_t keep =
+      wasm_i64x2_splat(static_cast<int64_t>(~((uint64_t{1} << (kDoubleFraction - block_man(m))) - 1)));
+  v128_t r[2], finite = wasm_i32x4_splat(-1);
+  for (size_t h = 0; h < 2; ++h) {
+    const v128_t cut = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(wasm_v128_and(dsum[2 * h], keep)),
+                                          wasm_f32x4_demote_f64x2_zero(wasm_v128_and(dsum[2 * h + 1], keep)), 0, 1, 4,
+                                          5);
+    const v128_t scale = wasm_i32x4_shl(wasm_i32x4_add(unit[h], wasm_i32x4_splat(kFloatBias)), kFloatFraction);
+    r[h] = wasm_f32x4_mul(cut, scale);
+    finite = wasm_v128_and(finite, wasm_f32x4_lt(wasm_f32x4_abs(r[h]), wasm_f32x4_splat(INFINITY)));
+  }
+  if (!wasm_i32x4_all_true(finite)) return false;
+  c[0] = r[0];
+  c[1] = r[1];
+  return true;
+}
+
 // One tensor-core block of n rows on four lanes (columns a[j * kDotLanes + 0..3]).
 // how: what the model and format allow (terms_fit).
 v128_t tc_block4(const float* a, const float* b, size_t n, v128_t c, const TensorCoreKernel& m, TermSum how) {
@@ -322,9 +357,13 @@ inline const float* a_at(const float* a, size_t j) { return RowA ? a + j : a + j
 // GEMM's panel (b_pow2_panel below), +0 where b is zero; with a's masked
 // the same way their product is +0 exactly where the product a*b is (the
 // products are exact), so the exponent pass needs no test of the product.
+//
+// Always inlined into its chain (tc_chain8_float): as a call per block it
+// measured 5-7% slower in V8 (the GEMM's blocks are short, 16 terms on h100).
 template <bool RowA>
-bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const TensorCoreKernel& m, TermSum how,
-                     const float* pow2_b = nullptr) {
+__attribute__((always_inline)) inline bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c,
+                                                           const TensorCoreKernel& m, TermSum how,
+                                                           const float* pow2_b = nullptr) {
   constexpr size_t kHalf = kDotLanes / 2;
   constexpr uint32_t kExpMask = 0x7f800000u, kFloatMinNormalBits = 0x00800000u;
   constexpr int kFloatBias = 127, kFloatFraction = 23;
@@ -333,7 +372,14 @@ bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const 
   const v128_t zero = wasm_f32x4_splat(0);
   v128_t kept[2 * kKeptRows];
   const bool keep = n <= kKeptRows;
-  v128_t pow2_max[2] = {zero, zero};
+  // c's power of two starts the maxima (block_unit's max with c's exponent;
+  // c is an fp32 value, 2^-126 its floor): one exponent for every lane below.
+  const v128_t fp32_floor = wasm_i32x4_splat(static_cast<int32_t>(kFloatMinNormalBits));
+  v128_t pow2_max[2];
+  for (size_t h = 0; h < 2; ++h) {
+    const v128_t pc = wasm_u32x4_max(wasm_v128_and(c[h], exp_mask), fp32_floor);
+    pow2_max[h] = wasm_v128_andnot(pc, wasm_f32x4_eq(c[h], zero));
+  }
   if (RowA && pow2_b) {
     for (size_t j = 0; j < n; ++j) {
       const v128_t ua = wasm_v128_load32_splat(a + j);
@@ -361,16 +407,24 @@ bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const 
       pow2_max[h] = wasm_u32x4_max(pow2_max[h], pow2);
     }
   }
-  v128_t unit[2], scale[2], sum[2];
+  // Both halves' checks in one branch: a lane whose 2^E is an fp32 subnormal
+  // (the shift below would misread it), or whose 2^-unit is not a normal float
+  // (tiny or huge values, or an inf), goes to the general path. A lane with no
+  // nonzero term takes block_unit's harmless E = 0.
+  v128_t unit[2], scale[2], sum[2], reject = wasm_i32x4_splat(0);
+  constexpr int kFloatEmin = -126, kFloatEmax = 127;
   for (size_t h = 0; h < 2; ++h) {
     const v128_t none = wasm_i32x4_eq(pow2_max[h], zero);
-    const v128_t subnormal = wasm_u32x4_lt(pow2_max[h], wasm_i32x4_splat(static_cast<int32_t>(kFloatMinNormalBits)));
-    if (wasm_v128_any_true(wasm_v128_andnot(subnormal, none))) return false;
+    reject = wasm_v128_or(reject, wasm_v128_andnot(wasm_u32x4_lt(pow2_max[h], fp32_floor), none));
     const v128_t e = wasm_i32x4_sub(wasm_u32x4_shr(pow2_max[h], kFloatFraction), wasm_i32x4_splat(kFloatBias));
-    unit[h] = block_unit(wasm_v128_bitselect(wasm_i32x4_splat(kNoExponent), e, none), c[h], m);
+    unit[h] = wasm_i32x4_sub(wasm_v128_andnot(e, none), wasm_i32x4_splat(23 + m.neab));
     const v128_t neg_unit = wasm_i32x4_neg(unit[h]);
-    if (!float_scale_ok(neg_unit)) return false;  // tiny or huge values (or an inf): the general path
+    reject = wasm_v128_or(reject, wasm_v128_or(wasm_i32x4_lt(neg_unit, wasm_i32x4_splat(kFloatEmin)),
+                                               wasm_i32x4_gt(neg_unit, wasm_i32x4_splat(kFloatEmax))));
     scale[h] = wasm_i32x4_shl(wasm_i32x4_add(neg_unit, wasm_i32x4_splat(kFloatBias)), kFloatFraction);
+  }
+  if (wasm_v128_any_true(reject)) return false;
+  for (size_t h = 0; h < 2; ++h) {
     sum[h] = wasm_f32x4_add(zero, wasm_f32x4_trunc(wasm_f32x4_mul(c[h], scale[h])));  // as float_terms
   }
   auto product = [&](size_t j, size_t h) {
@@ -392,6 +446,7 @@ bool tc_block8_float(const float* a, const float* b, size_t n, v128_t* c, const 
         dsum[2 * h + 1] = wasm_f64x2_add(dsum[2 * h + 1], wasm_f64x2_promote_low_f32x4(high_half(t)));
       }
     }
+    if (round_double_sums8(dsum, unit, m, c)) return true;
     // x - x is 0 for every finite x, NaN for an inf or NaN.
     v128_t finite = wasm_i32x4_splat(-1);
     for (size_t q = 0; q < 4; ++q) {

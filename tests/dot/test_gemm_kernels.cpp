@@ -300,3 +300,33 @@ TEST_CASE("gemm lanes: more rows than one call takes, with a special and a tiny 
   }
   REQUIRE(done > 0);
 }
+
+// The float tc lanes per block (dot_wasm.cpp's tc_block8_float): c's power of
+// two starts the exponent maxima, and a truncating model rounds the block's
+// sums through one f32 product by 2^unit. c at fp32's extremes (the largest
+// finite values of both signs, 2^127, the smallest normal and subnormal) and
+// inputs up to the format's largest: units from c's exponent far above the
+// terms' and far below them, in blocks after the first too (k = 40: three
+// blocks of 16 on h100, two of 32 on b200's fp8; rows > 1: the GEMM form).
+TEST_CASE("gemm lanes: float tc blocks with c at fp32's extremes and the inputs' largest values") {
+  std::mt19937_64 rng(5151);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  const std::vector<uint32_t> cs = {0x7f7fffffu, 0xff7fffffu, 0x7f000000u, 0x00800000u,
+                                    0x80000001u, float_bits(1e-30f), 0,           0x80000000u};
+  size_t done = 0;
+  for (const auto& model_case : std::vector<std::pair<std::string, Format>>{
+           {"tc:h100", fp16()}, {"blocked:tc:h100:16", fp16()}, {"tc:b200", fp8_e5m2()}, {"tc:h100", fp8_e4m3()}}) {
+    const Format& f = model_case.second;
+    Problem p;
+    p.in = f;
+    p.m = 5, p.n = cs.size(), p.k = 40;
+    const uint64_t big = f.max_finite_bits();
+    for (size_t i = 0; i < p.m * p.k; ++i) {
+      p.a.push_back(i % 7 == 0 ? big ^ (i % 2 ? f.sign_mask() : 0) : round_double(f, normal(rng)).bits);
+    }
+    for (size_t i = 0; i < p.n * p.k; ++i) p.b.push_back(round_double(f, normal(rng) * 4).bits);
+    p.c = cs;
+    done += gemm_matches_core(model_case.first, p);
+  }
+  REQUIRE(done > 0);
+}
