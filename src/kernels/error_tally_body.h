@@ -69,45 +69,63 @@ inline float ceil_float(double d) {
   return f;
 }
 
+// The seven counts of elements x stored as y, 2W float lanes at a time, as
+// minus the counts in int32 lanes (a comparison's true lane is -1): a lane
+// holds at most 2^24 vectors' worth before flush() adds them up (callers
+// flush every kMaxVectors). Counts are integers, so any order gives the same.
+template <int W>
+struct CountLanes {
+  using F2 = typename TallyVectors<W>::F2;
+  using J2 = typename TallyVectors<W>::J2;
+  static constexpr size_t kMaxVectors = size_t{1} << 24;
+  const F2 inf = F2{} + INFINITY, zero = F2{}, smallest_normal, lost_from;
+  J2 overflow{}, subnormal{}, flushed{}, exact{}, measured{}, rel_count{}, lost{};
+  explicit CountLanes(const TallyBounds& b)
+      : smallest_normal(F2{} + ceil_float(b.smallest_normal)), lost_from(F2{} + ceil_float(b.lost_from)) {}
+  // Counts one vector (ax, ay: |x|, |y|); returns the mask of elements whose
+  // error is measured (both finite) and sets *x_nonzero to those with x != 0.
+  J2 add(F2 xv, F2 yv, F2 ax, F2 ay, J2* x_nonzero) {
+    const J2 x_finite = (J2)(ax < inf), y_finite = (J2)(ay < inf);
+    const J2 m = x_finite & y_finite;
+    *x_nonzero = m & (J2)(xv != zero);
+    overflow += x_finite & ~y_finite;
+    measured += m;
+    exact += m & (J2)(yv == xv);
+    rel_count += *x_nonzero;
+    flushed += *x_nonzero & (J2)(yv == zero);
+    subnormal += m & (J2)(yv != zero) & (J2)(ay < smallest_normal);
+    lost += m & (J2)(ay >= lost_from);
+    return m;
+  }
+  void flush(ErrorTally* s) {
+    const auto take = [](uint64_t& to, J2& lanes) {
+      for (size_t w = 0; w < 2 * W; ++w) to -= static_cast<uint64_t>(static_cast<int64_t>(lanes[w]));
+      lanes = J2{};
+    };
+    take(s->overflow, overflow), take(s->subnormal, subnormal), take(s->flushed, flushed), take(s->exact, exact);
+    take(s->measured, measured), take(s->rel_count, rel_count), take(s->lost, lost);
+  }
+};
+
 // The counts of x[0..n) stored as y (n a multiple of C = 2W): in float
-// lanes, C elements a vector. Counts are integers, so any order gives the same.
+// lanes, C elements a vector.
 template <int W>
 void count_fp32_simd(const float* x, const float* y, size_t n, const TallyBounds& b, ErrorTally* s) {
   using F2 = typename TallyVectors<W>::F2;
   using J2 = typename TallyVectors<W>::J2;
   constexpr size_t C = 2 * W;
   const F2 abs_mask = (F2)(J2{} + 0x7fffffff);
-  const F2 inf = F2{} + INFINITY, zero = F2{}, smallest_normal = F2{} + ceil_float(b.smallest_normal),
-           lost_from = F2{} + ceil_float(b.lost_from);
-  // Int32 lanes hold minus the counts of at most 2^24 vectors before they are added up.
-  for (size_t start = 0; start < n; start += C << 24) {
-    const size_t end = std::min(n, start + (C << 24));
-    J2 overflow{}, subnormal{}, flushed{}, exact{}, measured{}, rel_count{}, lost{};
+  CountLanes<W> counts(b);
+  for (size_t start = 0; start < n; start += C * counts.kMaxVectors) {
+    const size_t end = std::min(n, start + C * counts.kMaxVectors);
     for (size_t j = start; j < end; j += C) {
       F2 xv, yv;
       std::memcpy(&xv, x + j, sizeof xv);
       std::memcpy(&yv, y + j, sizeof yv);
-      const F2 ax = (F2)((J2)xv & (J2)abs_mask), ay = (F2)((J2)yv & (J2)abs_mask);
-      const J2 x_finite = (J2)(ax < inf), y_finite = (J2)(ay < inf);
-      const J2 m = x_finite & y_finite;
-      overflow += x_finite & ~y_finite;
-      measured += m;
-      exact += m & (J2)(yv == xv);
-      const J2 x_nonzero = m & (J2)(xv != zero);
-      rel_count += x_nonzero;
-      flushed += x_nonzero & (J2)(yv == zero);
-      subnormal += m & (J2)(yv != zero) & (J2)(ay < smallest_normal);
-      lost += m & (J2)(ay >= lost_from);
+      J2 x_nonzero;
+      counts.add(xv, yv, (F2)((J2)xv & (J2)abs_mask), (F2)((J2)yv & (J2)abs_mask), &x_nonzero);
     }
-    for (size_t w = 0; w < C; ++w) {
-      s->overflow -= static_cast<uint64_t>(static_cast<int64_t>(overflow[w]));
-      s->subnormal -= static_cast<uint64_t>(static_cast<int64_t>(subnormal[w]));
-      s->flushed -= static_cast<uint64_t>(static_cast<int64_t>(flushed[w]));
-      s->exact -= static_cast<uint64_t>(static_cast<int64_t>(exact[w]));
-      s->measured -= static_cast<uint64_t>(static_cast<int64_t>(measured[w]));
-      s->rel_count -= static_cast<uint64_t>(static_cast<int64_t>(rel_count[w]));
-      s->lost -= static_cast<uint64_t>(static_cast<int64_t>(lost[w]));
-    }
+    counts.flush(s);
   }
 }
 
@@ -275,8 +293,7 @@ void tally_rounded_simd(const float* x, const RoundSpec& r, size_t n, const Tall
   constexpr size_t C = 2 * W;                           // elements per float vector
   constexpr size_t B = C > kTallyLanes ? C : kTallyLanes;  // elements per step (n a multiple of it)
   const F2 abs_mask = (F2)(J2{} + 0x7fffffff);
-  const F2 inf = F2{} + INFINITY, zero = F2{}, one = F2{} + 1.0f,
-           smallest_normal = F2{} + ceil_float(b.smallest_normal), lost_from = F2{} + ceil_float(b.lost_from);
+  const F2 zero = F2{}, one = F2{} + 1.0f;
   const auto keep = [](J2 m, F2 a) { return (F2)(m & (J2)a); };  // m ? a : +0.0f
   V ss[G], se[G], sr[G];
   for (int g = 0; g < G; ++g)
@@ -288,10 +305,9 @@ void tally_rounded_simd(const float* x, const RoundSpec& r, size_t n, const Tall
   V max_rel = V{} + s->max_rel;
   F2 max_abs = zero;
   const RoundLanes<W> rounder(r);
-  // Int32 lanes hold minus the counts of at most 2^24 vectors before they are added up.
-  for (size_t start = 0; start < n; start += C << 24) {
-    const size_t end = std::min(n, start + (C << 24));
-    J2 overflow{}, subnormal{}, flushed{}, exact{}, measured{}, rel_count{}, lost{};
+  CountLanes<W> counts(b);
+  for (size_t start = 0; start < n; start += C * counts.kMaxVectors) {
+    const size_t end = std::min(n, start + C * counts.kMaxVectors);
     for (size_t j = start; j < end; j += B) {
 #pragma GCC unroll 4
       for (size_t k = 0; k < B / C; ++k) {
@@ -299,17 +315,8 @@ void tally_rounded_simd(const float* x, const RoundSpec& r, size_t n, const Tall
         std::memcpy(&xv, x + j + k * C, sizeof xv);
         const F2 ax = (F2)((J2)xv & (J2)abs_mask);
         yv = rounder(xv, ax);
-        const F2 ay = (F2)((J2)yv & (J2)abs_mask);
-        const J2 x_finite = (J2)(ax < inf), y_finite = (J2)(ay < inf);
-        const J2 m = x_finite & y_finite;
-        const J2 x_nonzero = m & (J2)(xv != zero);
-        overflow += x_finite & ~y_finite;
-        measured += m;
-        exact += m & (J2)(yv == xv);
-        rel_count += x_nonzero;
-        flushed += x_nonzero & (J2)(yv == zero);
-        subnormal += m & (J2)(yv != zero) & (J2)(ay < smallest_normal);
-        lost += m & (J2)(ay >= lost_from);
+        J2 x_nonzero;
+        const J2 m = counts.add(xv, yv, ax, (F2)((J2)yv & (J2)abs_mask), &x_nonzero);
         const F2 e = keep(m, (F2)((J2)(yv - xv) & (J2)abs_mask));
         const F2 axm = keep(m, ax);
         const F2 den = (F2)((J2)keep(x_nonzero, ax) | ((J2)one & ~x_nonzero));
@@ -334,15 +341,7 @@ void tally_rounded_simd(const float* x, const RoundSpec& r, size_t n, const Tall
         }
       }
     }
-    for (size_t w = 0; w < C; ++w) {
-      s->overflow -= static_cast<uint64_t>(static_cast<int64_t>(overflow[w]));
-      s->subnormal -= static_cast<uint64_t>(static_cast<int64_t>(subnormal[w]));
-      s->flushed -= static_cast<uint64_t>(static_cast<int64_t>(flushed[w]));
-      s->exact -= static_cast<uint64_t>(static_cast<int64_t>(exact[w]));
-      s->measured -= static_cast<uint64_t>(static_cast<int64_t>(measured[w]));
-      s->rel_count -= static_cast<uint64_t>(static_cast<int64_t>(rel_count[w]));
-      s->lost -= static_cast<uint64_t>(static_cast<int64_t>(lost[w]));
-    }
+    counts.flush(s);
   }
   for (int g = 0; g < G; ++g)
     for (int w = 0; w < W; ++w) {
