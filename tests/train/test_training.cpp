@@ -8,6 +8,10 @@
 #include <vector>
 
 #include "core/rounding.h"
+#include <limits>
+#include <random>
+
+#include "sim/update_rule.h"
 #include "requests/requests.h"
 #include "train/network.h"
 
@@ -407,4 +411,34 @@ TEST_CASE("recipe lists: commas inside a custom recipe's accumulator, or ';' as 
   CHECK(list.size() == 2);
   CHECK(parse_recipe_list("fp32,,", &list, &error));
   CHECK_FALSE(parse_recipe_list("", &list, &error));
+}
+
+// The trainer updates fp32 weights under round to nearest even by one IEEE
+// single addition (update_range) instead of sim::apply_update's core path:
+// the same bits for fp32 operands, incl. ties, cancellation to +0, -0 + -0,
+// overflow to inf, subnormals and far-apart exponents.
+TEST_CASE("an fp32 weight plus an fp32 increment in float arithmetic is the core's rne update", "[train]") {
+  const float big = std::numeric_limits<float>::max(), tiny = std::numeric_limits<float>::denorm_min();
+  std::vector<float> v = {0.0f, -0.0f, 1.0f, -1.0f, 1.0f + 0x1p-23f, 0x1p-24f, 0x1.8p-24f, 0x1p-25f, big, -big,
+                          0x1p104f, tiny, -tiny, 0x1p-126f, 0x1.fffffcp-127f, 3.0e-39f, 1e-30f, 1.125f, 0.00041999f};
+  std::mt19937 rng(16);
+  while (v.size() < 400) {
+    const uint32_t bits = static_cast<uint32_t>(rng());
+    float f;
+    std::memcpy(&f, &bits, 4);
+    if (std::isfinite(f)) v.push_back(f);
+  }
+  sim::StrategySpec st;
+  st.format = fp32();
+  size_t differ = 0;
+  for (float w : v)
+    for (float inc : v) {
+      sim::Weight wt{w, 0};
+      sim::apply_update(st, &wt, inc, 0, 0);
+      const float fast = w + inc;
+      const double core = wt.w;
+      if (!(static_cast<double>(fast) == core && std::signbit(fast) == std::signbit(core)))
+        ++differ;
+    }
+  CHECK(differ == 0);
 }
