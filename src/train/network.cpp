@@ -251,7 +251,8 @@ void Training::State::backward_begin(Replica& R, std::vector<Pass>& P, size_t l,
     // gradients' format, as autograd would carry a weighted loss's gradient.
     if (!R.scaled_gemm) {
       A.dz.resize(n * L.out);
-      for (size_t k = 0; k < A.dz.size(); ++k) A.dz[k] = round_to(rc.gradients, dl[k] * loss_weight * pow2(k_scale));
+      for (size_t k = 0; k < A.dz.size(); ++k)
+        A.dz[k] = round_to(rc.gradients, dl[k] * loss_weight * pow2(k_scale));
     } else {
       A.dz32.resize(n * L.out);
       for (size_t k = 0; k < A.dz32.size(); ++k) A.dz32[k] = static_cast<float>(dl[k] * loss_weight);
@@ -390,13 +391,16 @@ void Training::State::update_range(Replica& R, const Optimizer& opt, uint64_t st
   // fp32 update formats (every master-weight recipe) round by the cast, which
   // is round_to's own fp32 path, decided once here rather than per operation.
   const bool u_fp32 = U == fp32();
-  auto r = [&](double x) { return u_fp32 ? static_cast<double>(static_cast<float>(x)) : static_cast<double>(round_to(U, x)); };
+  auto r = [&](double x) {
+    return u_fp32 ? static_cast<double>(static_cast<float>(x)) : static_cast<double>(round_to(U, x));
+  };
   // An fp32 weight taking an fp32 increment by round to nearest even: one
   // IEEE single addition is exactly that rounding of the exact sum (what
   // sim::apply_update computes through the core's round_sum), overflow to inf
   // and the sign of a zero sum included; the core's general path costs about
   // a third of the fp32 recipe's time.
-  const bool fp32_rne = u_fp32 && st.kind != sim::StrategySpec::Kind::Stochastic && st.kind != sim::StrategySpec::Kind::Kahan;
+  const bool fp32_rne =
+      u_fp32 && st.kind != sim::StrategySpec::Kind::Stochastic && st.kind != sim::StrategySpec::Kind::Kahan;
   uint64_t first = 0;  // the index of layer l's first parameter
   for (size_t l = 0; l < R.layers.size() && first < end; first += R.layers[l].np(), ++l) {
     Layer& L = R.layers[l];
